@@ -1,0 +1,6 @@
+"""Pages of the filings app, namespaced as "filings"."""
+
+from django.urls import path  # noqa: F401
+
+app_name = "filings"
+urlpatterns: list = []

@@ -1,0 +1,27 @@
+from django.contrib import admin
+
+from .models import GuidanceCentre, Institution, InstitutionClass, MentoringPair, StaffMember
+
+
+class InstitutionClassInline(admin.TabularInline):
+    model = InstitutionClass
+    extra = 0
+
+
+@admin.register(Institution)
+class InstitutionAdmin(admin.ModelAdmin):
+    list_display = ["name", "credit_code", "region", "setting_type", "status", "filed_on"]
+    list_filter = ["status", "setting_type", "legal_form", "is_inclusive", "is_demo"]
+    search_fields = ["name", "credit_code", "filing_number"]
+    raw_id_fields = ["region"]
+    inlines = [InstitutionClassInline]
+
+
+@admin.register(StaffMember)
+class StaffMemberAdmin(admin.ModelAdmin):
+    list_display = ["name", "institution", "role", "qualification_expires_on", "health_certificate_expires_on"]
+    raw_id_fields = ["institution"]
+
+
+admin.site.register(MentoringPair, raw_id_fields=["mentor", "mentee"])
+admin.site.register(GuidanceCentre, raw_id_fields=["city"])

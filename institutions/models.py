@@ -1,0 +1,392 @@
+"""The institution registry: institutions, their classes (托班) and staff, mentoring pairs, guidance centres.
+
+An institution's places are the sum of its classes' places: there is no places field to type twice.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q, Sum
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from portal.validators import validate_credit_code
+
+
+class InstitutionQuerySet(models.QuerySet):
+    def visible_to(self, user) -> InstitutionQuerySet:
+        """The one place where institution access is decided.
+
+        Administrators: all. Officials: institutions whose region code starts with theirs.
+        Staff: their own institution. Anyone else: none (the public uses `publicly_listed()`).
+        """
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_system_admin:
+            return self.all()
+        if user.is_official and user.region_id:
+            return self.filter(region_id__startswith=user.region_id)
+        if user.is_institution_staff and user.institution_id:
+            return self.filter(pk=user.institution_id)
+        return self.none()
+
+    def under(self, region_code: str) -> InstitutionQuerySet:
+        return self.filter(region_id__startswith=region_code)
+
+    def publicly_listed(self) -> InstitutionQuerySet:
+        """The public register: filed institutions, and suspended ones (the public should know)."""
+        return self.filter(status__in=[Institution.Status.FILED, Institution.Status.SUSPENDED])
+
+    def active_on(self, date: datetime.date) -> InstitutionQuerySet:
+        """Filed on or before the date and not cancelled on or before it: what metrics count."""
+        return self.filter(filed_on__lte=date).filter(Q(cancelled_on__isnull=True) | Q(cancelled_on__gt=date))
+
+    def with_places(self) -> InstitutionQuerySet:
+        return self.annotate(total_places=Sum("classes__places", filter=Q(classes__closed_on__isnull=True)))
+
+
+class Institution(models.Model):
+    class LegalForm(models.TextChoices):
+        PUBLIC = "public", _("Public institution (事业单位)")
+        NON_PROFIT = "nonprofit", _("Non-profit (社会服务机构)")
+        FOR_PROFIT = "forprofit", _("For-profit enterprise (营利性)")
+
+    class SettingType(models.TextChoices):
+        STANDALONE = "standalone", _("Standalone centre")
+        KINDERGARTEN = "kindergarten", _("Kindergarten-run class")
+        EMPLOYER = "employer", _("Employer-sponsored")
+        COMMUNITY = "community", _("Community-embedded")
+        PUBLIC_PRIVATE = "public_private", _("Public-built, privately run")
+        FAMILY = "family", _("Family childcare point")
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        FILED = "filed", _("Filed")
+        SUSPENDED = "suspended", _("Suspended")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    name = models.CharField(_("name"), max_length=200)
+    credit_code = models.CharField(
+        _("unified social credit code"), max_length=18, unique=True, validators=[validate_credit_code],
+        help_text=_("18 characters, as printed on the business licence or legal-person certificate."),
+    )
+    legal_form = models.CharField(_("legal form"), max_length=12, choices=LegalForm.choices)
+    setting_type = models.CharField(_("setting type"), max_length=16, choices=SettingType.choices)
+    # Service forms: several may apply, so one flag each (filterable and indexable everywhere).
+    full_day = models.BooleanField(_("full-day care"), default=False)
+    half_day = models.BooleanField(_("half-day care"), default=False)
+    hourly = models.BooleanField(_("hourly care"), default=False)
+    temporary = models.BooleanField(_("temporary care"), default=False)
+    region = models.ForeignKey(
+        "regions.Region", verbose_name=_("county or township"), on_delete=models.PROTECT,
+        related_name="institutions",
+        help_text=_("The county or township where the institution is; its county health commission files it."),
+    )
+    address = models.CharField(_("address"), max_length=300)
+    legal_representative = models.CharField(_("legal representative"), max_length=100)
+    legal_representative_phone = models.CharField(_("legal representative's phone"), max_length=20, blank=True)
+    person_in_charge = models.CharField(_("person in charge"), max_length=100)
+    person_in_charge_phone = models.CharField(_("person in charge's phone"), max_length=20)
+    meals_served = models.BooleanField(_("meals served"), default=False,
+                                       help_text=_("If yes, a food business licence is required for filing."))
+    medical_integration = models.BooleanField(_("medical-care integration (医育结合)"), default=False)
+    is_inclusive = models.BooleanField(_("inclusive (普惠)"), default=False)
+    inclusive_price = models.DecimalField(
+        _("negotiated monthly price (yuan)"), max_digits=8, decimal_places=2, null=True, blank=True,
+        help_text=_("The price agreed with the county health commission for inclusive places."),
+    )
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT,
+                              db_index=True)
+    filed_on = models.DateField(_("filed on"), null=True, blank=True)
+    suspended_on = models.DateField(_("suspended on"), null=True, blank=True)
+    cancelled_on = models.DateField(_("cancelled on"), null=True, blank=True)
+    filing_number = models.CharField(_("filing number"), max_length=20, blank=True, db_index=True)
+    is_demo = models.BooleanField(_("demo data"), default=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = InstitutionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("institution")
+        verbose_name_plural = _("institutions")
+        ordering = ["name"]
+        indexes = [
+            models.Index(fields=["region"], name="institution_region_prefix_idx", opclasses=["varchar_pattern_ops"]),
+            models.Index(fields=["status", "region"], name="institution_status_region_idx"),
+            models.Index(fields=["filed_on", "cancelled_on"], name="institution_active_idx"),
+            models.Index(fields=["setting_type"], name="institution_setting_idx"),
+            models.Index(fields=["name"], name="institution_name_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(status="draft") | Q(filed_on__isnull=False),
+                                   name="institution_filed_has_date"),
+            models.CheckConstraint(condition=~Q(status="cancelled") | Q(cancelled_on__isnull=False),
+                                   name="institution_cancelled_has_date"),
+            models.CheckConstraint(condition=Q(is_inclusive=True) | Q(inclusive_price__isnull=True),
+                                   name="institution_price_only_if_inclusive"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def audit_region_code(self) -> str:
+        return self.region_id
+
+    @property
+    def audit_institution_id(self) -> int:
+        return self.pk
+
+    @property
+    def county_code(self) -> str:
+        return self.region_id[:6]
+
+    @property
+    def service_forms(self) -> list[str]:
+        return [str(label) for flag, label in (
+            (self.full_day, _("full-day")), (self.half_day, _("half-day")),
+            (self.hourly, _("hourly")), (self.temporary, _("temporary"))) if flag]
+
+    @property
+    def places(self) -> int:
+        """Sum of the open classes' places (uses the annotation when the queryset has it)."""
+        if hasattr(self, "total_places"):
+            return self.total_places or 0
+        return self.classes.filter(closed_on__isnull=True).aggregate(n=Sum("places"))["n"] or 0
+
+    def clean(self):
+        super().clean()
+        if self.credit_code:
+            self.credit_code = self.credit_code.strip().upper()
+        if self.region_id and len(self.region_id) not in (6, 9):
+            raise ValidationError({"region": _("Choose a county or a township, not a province or city.")})
+        if self.inclusive_price is not None and not self.is_inclusive:
+            raise ValidationError({"inclusive_price": _("A negotiated price is only for inclusive institutions.")})
+        if self.is_inclusive and self.inclusive_price is None:
+            raise ValidationError({"inclusive_price": _("An inclusive institution needs its negotiated price.")})
+        if not (self.full_day or self.half_day or self.hourly or self.temporary):
+            raise ValidationError({"full_day": _("Choose at least one service form.")})
+
+
+# --- Classes -------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ClassRule:
+    max_children: int
+    children_per_carer: int
+    min_age_months: int
+    max_age_months: int  # exclusive
+
+
+def class_rules() -> dict[str, ClassRule]:
+    """National caps and ratios (托育机构设置标准, 2019), with a province's overrides from settings.
+
+    CLASS_RULES_OVERRIDES = {"mixed": {"children_per_carer": 6}} changes one value.
+    """
+    rules = {
+        InstitutionClass.ClassType.INFANT: ClassRule(10, 3, 6, 12),
+        InstitutionClass.ClassType.YOUNGER: ClassRule(15, 5, 12, 24),
+        InstitutionClass.ClassType.OLDER: ClassRule(20, 7, 24, 36),
+        # 18 months and over; the ratio is not set nationally, 1:5 is a common local rule.
+        InstitutionClass.ClassType.MIXED: ClassRule(18, 5, 18, 36),
+    }
+    for key, values in getattr(settings, "CLASS_RULES_OVERRIDES", {}).items():
+        rules[key] = ClassRule(**{**rules[key].__dict__, **values})
+    return rules
+
+
+FAMILY_POINT_MAX_CHILDREN = 5
+FAMILY_POINT_CHILDREN_PER_CARER = 3
+
+
+class InstitutionClass(models.Model):
+    class ClassType(models.TextChoices):
+        INFANT = "infant", _("Infant class (乳儿班, 6–12 months)")
+        YOUNGER = "younger", _("Younger toddler class (托小班, 12–24 months)")
+        OLDER = "older", _("Older toddler class (托大班, 24–36 months)")
+        MIXED = "mixed", _("Mixed class (混合班, 18 months and over)")
+
+    institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="classes",
+                                    verbose_name=_("institution"))
+    name = models.CharField(_("class name"), max_length=100)
+    class_type = models.CharField(_("class type"), max_length=10, choices=ClassType.choices)
+    places = models.PositiveSmallIntegerField(_("places"))
+    caregivers = models.PositiveSmallIntegerField(_("caregivers"))
+    opened_on = models.DateField(_("opened on"), default=timezone.localdate)
+    closed_on = models.DateField(_("closed on"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("class")
+        verbose_name_plural = _("classes")
+        ordering = ["institution_id", "class_type", "name"]
+        constraints = [
+            models.CheckConstraint(condition=Q(places__gt=0), name="class_places_positive"),
+            models.CheckConstraint(condition=Q(places__lte=20), name="class_places_at_most_20"),
+            models.UniqueConstraint(fields=["institution", "name"], condition=Q(closed_on__isnull=True),
+                                    name="class_name_unique_while_open"),
+        ]
+        indexes = [models.Index(fields=["institution", "closed_on"], name="class_institution_open_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.get_class_type_display()})"
+
+    @property
+    def audit_region_code(self) -> str:
+        return self.institution.region_id
+
+    @property
+    def audit_institution_id(self) -> int:
+        return self.institution_id
+
+    def rule(self) -> ClassRule:
+        return class_rules()[self.class_type]
+
+    def clean(self):
+        super().clean()
+        if not self.class_type or self.places is None or self.caregivers is None:
+            return
+        rule = self.rule()
+        label = self.name or self.get_class_type_display()
+        if self.places > rule.max_children:
+            raise ValidationError({"places": _(
+                "Class %(name)s: a %(type)s holds at most %(max)d children; %(places)d places were given."
+            ) % {"name": label, "type": self.get_class_type_display(), "max": rule.max_children,
+                 "places": self.places}})
+        needed = -(-self.places // rule.children_per_carer)
+        if self.caregivers < needed:
+            raise ValidationError({"caregivers": _(
+                "Class %(name)s: %(places)d places need at least %(needed)d caregivers "
+                "(one caregiver for every %(ratio)d children)."
+            ) % {"name": label, "places": self.places, "needed": needed, "ratio": rule.children_per_carer}})
+        if self.institution_id and self.institution.setting_type == Institution.SettingType.FAMILY:
+            others = (self.institution.classes.filter(closed_on__isnull=True).exclude(pk=self.pk)
+                      .aggregate(n=Sum("places"))["n"] or 0)
+            if others + self.places > FAMILY_POINT_MAX_CHILDREN:
+                raise ValidationError({"places": _(
+                    "A family childcare point cares for at most %(max)d children in all."
+                ) % {"max": FAMILY_POINT_MAX_CHILDREN}})
+            needed = -(-self.places // FAMILY_POINT_CHILDREN_PER_CARER)
+            if self.caregivers < needed:
+                raise ValidationError({"caregivers": _(
+                    "A family childcare point needs one carer for every %(ratio)d children: %(needed)d here."
+                ) % {"ratio": FAMILY_POINT_CHILDREN_PER_CARER, "needed": needed}})
+
+
+# --- Staff ---------------------------------------------------------------------------------------
+
+class StaffMemberQuerySet(models.QuerySet):
+    def visible_to(self, user) -> StaffMemberQuerySet:
+        """Staff personal data: the institution's own staff, and officials of its area who review filings."""
+        return self.filter(institution__in=Institution.objects.visible_to(user))
+
+    def with_expired_certificates(self, on: datetime.date | None = None) -> StaffMemberQuerySet:
+        on = on or timezone.localdate()
+        return self.filter(Q(qualification_expires_on__lt=on) | Q(health_certificate_expires_on__lt=on))
+
+
+class StaffMember(models.Model):
+    class Role(models.TextChoices):
+        CAREGIVER = "caregiver", _("Caregiver (保育人员)")
+        TEACHER = "teacher", _("Early-years teacher")
+        HEALTH = "health", _("Health worker (保健人员)")
+        DIRECTOR = "director", _("Director")
+        COOK = "cook", _("Cook")
+        SECURITY = "security", _("Security")
+        OTHER = "other", _("Other")
+
+    institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="staff_members",
+                                    verbose_name=_("institution"))
+    name = models.CharField(_("name"), max_length=100)
+    role = models.CharField(_("role"), max_length=10, choices=Role.choices)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    qualification = models.CharField(_("qualification certificate"), max_length=100, blank=True)
+    qualification_expires_on = models.DateField(_("qualification expires on"), null=True, blank=True)
+    health_certificate_expires_on = models.DateField(_("health certificate expires on"), null=True, blank=True)
+    started_on = models.DateField(_("started on"), default=timezone.localdate)
+    left_on = models.DateField(_("left on"), null=True, blank=True)
+
+    objects = StaffMemberQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("staff member")
+        verbose_name_plural = _("staff members")
+        ordering = ["institution_id", "role", "name"]
+        indexes = [models.Index(fields=["institution", "left_on"], name="staff_institution_idx")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def audit_region_code(self) -> str:
+        return self.institution.region_id
+
+    @property
+    def audit_institution_id(self) -> int:
+        return self.institution_id
+
+
+# --- Mentoring and guidance ----------------------------------------------------------------------
+
+class MentoringPairQuerySet(models.QuerySet):
+    def visible_to(self, user) -> MentoringPairQuerySet:
+        visible = Institution.objects.visible_to(user)
+        return self.filter(Q(mentor__in=visible) | Q(mentee__in=visible))
+
+
+class MentoringPair(models.Model):
+    """帮扶结对: an experienced institution mentors a weaker one (Xingtai paired six)."""
+
+    mentor = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="mentees_pairs",
+                               verbose_name=_("mentor"))
+    mentee = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="mentor_pairs",
+                               verbose_name=_("mentee"))
+    started_on = models.DateField(_("started on"), default=timezone.localdate)
+    ended_on = models.DateField(_("ended on"), null=True, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+
+    objects = MentoringPairQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("mentoring pair")
+        verbose_name_plural = _("mentoring pairs")
+        constraints = [
+            models.CheckConstraint(condition=~Q(mentor=models.F("mentee")), name="mentoring_not_self"),
+            models.UniqueConstraint(fields=["mentor", "mentee"], condition=Q(ended_on__isnull=True),
+                                    name="mentoring_pair_unique_while_active"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.mentor} → {self.mentee}"
+
+
+class GuidanceCentreQuerySet(models.QuerySet):
+    def visible_to(self, user) -> GuidanceCentreQuerySet:
+        """Guidance centres are public information: everyone signed in sees them."""
+        return self.all() if user.is_authenticated else self.none()
+
+
+class GuidanceCentre(models.Model):
+    """A city's childcare guidance centre, usually in the maternal and child health hospital."""
+
+    city = models.ForeignKey("regions.Region", on_delete=models.PROTECT, related_name="guidance_centres",
+                             verbose_name=_("city"), limit_choices_to={"level": "city"})
+    name = models.CharField(_("name"), max_length=200)
+    host = models.CharField(_("hosted by"), max_length=200, blank=True)
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+
+    objects = GuidanceCentreQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("guidance centre")
+        verbose_name_plural = _("guidance centres")
+        ordering = ["city_id", "name"]
+
+    def __str__(self) -> str:
+        return self.name

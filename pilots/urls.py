@@ -1,0 +1,6 @@
+"""Pages of the pilots app, namespaced as "pilots"."""
+
+from django.urls import path  # noqa: F401
+
+app_name = "pilots"
+urlpatterns: list = []

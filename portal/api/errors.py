@@ -1,0 +1,51 @@
+"""One error format for every API error.
+
+    {"error": {"code": "validation_error", "message": "...", "fields": {"name": ["..."]}}}
+
+Django's own ValidationError (raised by services and model `full_clean`) is mapped here too, so a
+service can raise it and the caller sees a 400 naming the field, never a 500.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+
+def _django_validation_detail(exc: DjangoValidationError):
+    if hasattr(exc, "error_dict"):
+        return {field: [str(m) for m in msgs] for field, msgs in exc.message_dict.items()}
+    return {"non_field_errors": [str(m) for m in exc.messages]}
+
+
+def exception_handler(exc, context):
+    if isinstance(exc, DjangoValidationError):
+        exc = exceptions.ValidationError(_django_validation_detail(exc))
+    elif isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, PermissionDenied):
+        exc = exceptions.PermissionDenied()
+
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+
+    if isinstance(exc, exceptions.ValidationError):
+        detail = exc.detail
+        if isinstance(detail, list):
+            detail = {"non_field_errors": detail}
+        fields = {k: v if isinstance(v, list | dict) else [v] for k, v in detail.items()}
+        first = next(iter(fields.items()), ("", [""]))
+        message = f"{first[0]}: {first[1][0] if isinstance(first[1], list) and first[1] else first[1]}"
+        body = {"code": "validation_error", "message": message, "fields": fields}
+        response.status_code = status.HTTP_400_BAD_REQUEST
+    else:
+        detail = exc.detail if isinstance(exc, exceptions.APIException) else str(exc)
+        body = {
+            "code": getattr(exc, "default_code", "error"),
+            "message": str(detail.get("detail", detail) if isinstance(detail, dict) else detail),
+        }
+    response.data = {"error": body}
+    return response

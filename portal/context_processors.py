@@ -1,0 +1,5 @@
+from django.conf import settings
+
+
+def portal(request):
+    return {"PLACES_TARGET_PER_1000": settings.PLACES_TARGET_PER_1000}

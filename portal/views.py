@@ -1,0 +1,38 @@
+from django.db import connection
+from django.http import JsonResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+
+@require_GET
+def home(request):
+    """The home page of each role: the public see the register, signed-in users their workspace."""
+    user = request.user
+    if not user.is_authenticated:
+        return render(request, "portal/home_public.html")
+    if user.is_system_admin:
+        return render(request, "portal/home_admin.html")
+    if user.is_official:
+        return render(request, "portal/home_official.html", {"region": user.region,
+                                                              "ancestors": user.region.ancestors()})
+    if user.is_institution_staff and user.institution_id:
+        return render(request, "portal/home_staff.html", {"institution": user.institution})
+    if user.is_institution_staff:
+        return render(request, "portal/home_staff.html", {"institution": None})
+    return redirect("accounts:login")
+
+
+@never_cache
+@require_GET
+def healthz(request):
+    """Liveness and database reachability, for load balancers and compose health checks."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return JsonResponse({"status": "ok"})
+
+
+@require_GET
+def constant_json(request):
+    """The load benchmark's reference: a bare Django endpoint returning constant JSON (DEBUG only)."""
+    return JsonResponse({"status": "ok", "places": 138000})

@@ -1,0 +1,17 @@
+from django.contrib import admin
+
+from .models import Region, RegionPopulation
+
+
+class RegionPopulationInline(admin.TabularInline):
+    model = RegionPopulation
+    extra = 0
+
+
+@admin.register(Region)
+class RegionAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "level", "parent"]
+    list_filter = ["level"]
+    search_fields = ["code", "name"]
+    raw_id_fields = ["parent"]
+    inlines = [RegionPopulationInline]

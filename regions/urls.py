@@ -1,0 +1,6 @@
+"""Pages of the regions app, namespaced as "regions"."""
+
+from django.urls import path  # noqa: F401
+
+app_name = "regions"
+urlpatterns: list = []

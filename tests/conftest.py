@@ -1,0 +1,164 @@
+"""Shared fixtures: a small region tree and the actors of every role, of this area and of another.
+
+Service requirements: a test that needs PostgreSQL, Redis, a Celery worker or Chromium asks for it
+with `require_service(...)`. Locally a missing service skips the test with the reason; with
+REQUIRE_SERVICES=1 (CI) it fails instead, so CI can never pass by skipping.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+
+import pytest
+from django.db import connection
+
+from accounts.models import User
+from regions.models import Region, RegionPopulation
+
+from .factories import InstitutionFactory, UserFactory
+
+REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
+
+
+def require_service(available: bool, reason: str) -> None:
+    if available:
+        return
+    if REQUIRE_SERVICES:
+        pytest.fail(f"service missing (REQUIRE_SERVICES=1): {reason}", pytrace=False)
+    pytest.skip(f"service missing: {reason}")
+
+
+def _port_open(host: str, port: int) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=0.5):
+            return True
+    except OSError:
+        return False
+
+
+@pytest.fixture
+def require_postgresql():
+    require_service(connection.vendor == "postgresql", "PostgreSQL (set DATABASE_URL to a PostgreSQL database)")
+
+
+@pytest.fixture
+def require_redis(settings):
+    url = settings.CELERY_BROKER_URL
+    available = bool(url) and url.startswith("redis://")
+    if available:
+        from urllib.parse import urlparse
+
+        parsed = urlparse(url)
+        available = _port_open(parsed.hostname or "127.0.0.1", parsed.port or 6379)
+    require_service(available, "Redis (set CELERY_BROKER_URL / REDIS_URL to a running Redis)")
+    return url
+
+
+@pytest.fixture
+def require_chromium():
+    path = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+    require_service(bool(shutil.which(path)) or os.path.exists(path), f"Chromium at {path} (apt install chromium)")
+    return path
+
+
+# --- Regions --------------------------------------------------------------------------------------
+
+TREE = [
+    ("13", "河北省", "province", None),
+    ("1301", "石家庄市", "city", "13"),
+    ("130102", "长安区", "county", "1301"),
+    ("130102001", "建北街道", "township", "130102"),
+    ("130102002", "青园街道", "township", "130102"),
+    ("130104", "桥西区", "county", "1301"),
+    ("130104001", "东里街道", "township", "130104"),
+    ("1305", "邢台市", "city", "13"),
+    ("130502", "襄都区", "county", "1305"),
+    ("130502001", "西门里街道", "township", "130502"),
+    ("14", "山西省", "province", None),
+    ("1401", "太原市", "city", "14"),
+    ("140105", "小店区", "county", "1401"),
+]
+
+
+@pytest.fixture
+def regions(db):
+    for code, name, level, parent in TREE:
+        Region.objects.create(code=code, name=name, level=level, parent_id=parent)
+    RegionPopulation.objects.create(region_id="1301", year=2020, resident_population=11235086, source="census")
+    RegionPopulation.objects.create(region_id="1305", year=2020, resident_population=7111106, source="census")
+    return {code: Region.objects.get(code=code) for code, *_ in TREE}
+
+
+# --- Actors ---------------------------------------------------------------------------------------
+
+@pytest.fixture
+def institution(regions):
+    return InstitutionFactory(region_id="130102001", name="长安区阳光托育园")
+
+
+@pytest.fixture
+def other_institution(regions):
+    return InstitutionFactory(region_id="130502", name="襄都区小星星托育园")
+
+
+def _official(username, region_code):
+    return UserFactory(username=username, role=User.Role.OFFICIAL, region_id=region_code)
+
+
+@pytest.fixture
+def staff(institution):
+    return UserFactory(username="staff_a", institution=institution)
+
+
+@pytest.fixture
+def other_staff(other_institution):
+    return UserFactory(username="staff_b", institution=other_institution)
+
+
+@pytest.fixture
+def township_official(regions):
+    return _official("township_a", "130102001")
+
+
+@pytest.fixture
+def county_official(regions):
+    return _official("county_a", "130102")
+
+
+@pytest.fixture
+def other_county_official(regions):
+    return _official("county_b", "130104")
+
+
+@pytest.fixture
+def city_official(regions):
+    return _official("city_a", "1301")
+
+
+@pytest.fixture
+def other_city_official(regions):
+    return _official("city_b", "1305")
+
+
+@pytest.fixture
+def province_official(regions):
+    return _official("province_a", "13")
+
+
+@pytest.fixture
+def other_province_official(regions):
+    return _official("province_b", "14")
+
+
+@pytest.fixture
+def admin_user(db):
+    return UserFactory(username="root_admin", role=User.Role.SYSTEM_ADMIN, is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def api_client():
+    from rest_framework.test import APIClient
+
+    return APIClient()

@@ -1,0 +1,70 @@
+"""factory-boy factories for the actors and records the tests need."""
+
+import datetime
+import itertools
+
+import factory
+from django.utils import timezone
+
+from accounts.models import User
+from institutions.models import Institution, InstitutionClass, StaffMember
+from portal.validators import credit_code_check_character
+
+_serial = itertools.count(1)
+
+
+def make_credit_code(county_code: str = "130102", n: int | None = None) -> str:
+    """A valid unified social credit code: 5 (non-profit) 2, the division code, a serial, its check."""
+    n = next(_serial) if n is None else n
+    body = f"52{county_code[:6]}{n:08d}X"[:17]
+    body = body.replace("X", "0")
+    return body + credit_code_check_character(body)
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    password = factory.PostGenerationMethodCall("set_password", "correct-horse-42")
+    role = User.Role.INSTITUTION_STAFF
+
+
+class InstitutionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Institution
+
+    name = factory.Sequence(lambda n: f"测试托育园{n}")
+    credit_code = factory.LazyAttribute(lambda o: make_credit_code(o.region_id))
+    legal_form = Institution.LegalForm.FOR_PROFIT
+    setting_type = Institution.SettingType.STANDALONE
+    full_day = True
+    region_id = "130102"
+    address = "长安区测试路1号"
+    legal_representative = "张三"
+    person_in_charge = "李四"
+    person_in_charge_phone = "13800000000"
+    status = Institution.Status.FILED
+    filed_on = factory.LazyFunction(lambda: timezone.localdate() - datetime.timedelta(days=100))
+
+
+class InstitutionClassFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = InstitutionClass
+
+    institution = factory.SubFactory(InstitutionFactory)
+    name = factory.Sequence(lambda n: f"班{n}")
+    class_type = InstitutionClass.ClassType.OLDER
+    places = 20
+    caregivers = 3
+    opened_on = datetime.date(2020, 1, 1)
+
+
+class StaffMemberFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = StaffMember
+
+    institution = factory.SubFactory(InstitutionFactory)
+    name = factory.Sequence(lambda n: f"保育员{n}")
+    role = StaffMember.Role.CAREGIVER
