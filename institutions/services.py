@@ -1,0 +1,257 @@
+"""Every write to the institution registry.
+
+Each function is one transaction with its audit row. Once an institution is filed, its registered
+particulars change only through an approved change filing (`institution_apply_changes`, called by
+the filings app); while it is a draft, its staff edit it directly.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.forms.models import model_to_dict
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from audit.services import audit_record
+
+from .models import GuidanceCentre, Institution, InstitutionClass, MentoringPair, StaffMember
+
+# Particulars a change filing may change (domain.md: name, address, legal representative, service
+# forms, places), plus the contact and pricing details that go with them.
+CHANGEABLE_FIELDS = [
+    "name", "address", "legal_representative", "legal_representative_phone", "person_in_charge",
+    "person_in_charge_phone", "full_day", "half_day", "hourly", "temporary", "meals_served",
+    "medical_integration", "is_inclusive", "inclusive_price", "setting_type", "legal_form",
+]
+DRAFT_FIELDS = [*CHANGEABLE_FIELDS, "credit_code", "region"]
+
+
+def _snapshot(obj, fields) -> dict:
+    data = model_to_dict(obj, fields=fields)
+    return {k: (str(v) if v is not None and not isinstance(v, bool | int | str) else v) for k, v in data.items()}
+
+
+def _ensure_staff_of(actor, institution: Institution) -> None:
+    if actor is None or getattr(actor, "is_system_admin", False):
+        return
+    if not (actor.is_institution_staff and actor.institution_id == institution.pk):
+        raise ValidationError(_("Only the institution's own staff may change it."))
+
+
+@transaction.atomic
+def institution_create(*, actor, **fields) -> Institution:
+    """Registers a new institution as a draft and links the acting staff member to it.
+
+    Side effects: the actor's account is linked to the institution; one audit row.
+    Not idempotent: a second call with the same credit code fails on the unique code.
+    """
+    if actor is not None and actor.is_institution_staff and actor.institution_id:
+        raise ValidationError(_("Your account already belongs to an institution."))
+    institution = Institution(**{k: v for k, v in fields.items() if k in DRAFT_FIELDS or k == "region_id"})
+    institution.status = Institution.Status.DRAFT
+    institution.full_clean()
+    institution.save()
+    if actor is not None and actor.is_institution_staff:
+        actor.institution = institution
+        actor.save(update_fields=["institution"])
+    audit_record(actor=actor, action="institution.create", target=institution,
+                 after=_snapshot(institution, DRAFT_FIELDS))
+    return institution
+
+
+@transaction.atomic
+def institution_update(*, institution: Institution, actor, **fields) -> Institution:
+    """Edits a draft institution. A filed institution changes only through a change filing."""
+    _ensure_staff_of(actor, institution)
+    institution = Institution.objects.select_for_update().get(pk=institution.pk)
+    if institution.status != Institution.Status.DRAFT:
+        raise ValidationError(_("This institution is filed: submit a change filing to change its particulars."))
+    before = _snapshot(institution, DRAFT_FIELDS)
+    for key, value in fields.items():
+        if key not in DRAFT_FIELDS and key != "region_id":
+            raise ValidationError({key: _("This field cannot be changed here.")})
+        setattr(institution, key, value)
+    institution.full_clean()
+    institution.save()
+    audit_record(actor=actor, action="institution.update", target=institution, before=before,
+                 after=_snapshot(institution, DRAFT_FIELDS))
+    return institution
+
+
+@transaction.atomic
+def institution_apply_changes(*, institution: Institution, changes: dict, actor) -> Institution:
+    """Applies the particulars of an approved change filing (called by the filings app).
+
+    `changes` maps CHANGEABLE_FIELDS to new values. Repeating it with the same changes changes nothing.
+    """
+    institution = Institution.objects.select_for_update().get(pk=institution.pk)
+    before = _snapshot(institution, CHANGEABLE_FIELDS)
+    for key, value in changes.items():
+        if key not in CHANGEABLE_FIELDS:
+            raise ValidationError({key: _("This field cannot be changed by a change filing.")})
+        setattr(institution, key, value)
+    institution.full_clean()
+    institution.save()
+    audit_record(actor=actor, action="institution.change_applied", target=institution, before=before,
+                 after=_snapshot(institution, CHANGEABLE_FIELDS))
+    return institution
+
+
+@transaction.atomic
+def institution_mark_filed(*, institution: Institution, filed_on: datetime.date, filing_number: str,
+                           actor) -> Institution:
+    """Records that the county filed the institution (called when an initial filing is approved).
+
+    Guarded: only a draft (or a suspended one being re-filed) becomes filed; a repeat changes nothing.
+    """
+    claimed = Institution.objects.filter(
+        pk=institution.pk, status__in=[Institution.Status.DRAFT, Institution.Status.SUSPENDED],
+    ).update(status=Institution.Status.FILED, filed_on=filed_on, filing_number=filing_number,
+             updated_at=timezone.now())
+    institution.refresh_from_db()
+    if claimed:
+        audit_record(actor=actor, action="institution.filed", target=institution,
+                     after={"filed_on": str(filed_on), "filing_number": filing_number})
+    return institution
+
+
+@transaction.atomic
+def institution_cancel(*, institution: Institution, cancelled_on: datetime.date, actor) -> Institution:
+    """Cancels (注销) a filed institution and closes its classes. A repeat changes nothing.
+
+    Active enrolments must have been ended first; the filings app checks that before calling.
+    """
+    claimed = Institution.objects.filter(
+        pk=institution.pk, status__in=[Institution.Status.FILED, Institution.Status.SUSPENDED],
+    ).update(status=Institution.Status.CANCELLED, cancelled_on=cancelled_on, updated_at=timezone.now())
+    institution.refresh_from_db()
+    if claimed:
+        institution.classes.filter(closed_on__isnull=True).update(closed_on=cancelled_on)
+        audit_record(actor=actor, action="institution.cancel", target=institution,
+                     after={"cancelled_on": str(cancelled_on)})
+    return institution
+
+
+@transaction.atomic
+def institution_suspend(*, institution: Institution, suspended_on: datetime.date, actor) -> Institution:
+    """Suspends a filed institution (an official's decision). A repeat changes nothing."""
+    claimed = Institution.objects.filter(pk=institution.pk, status=Institution.Status.FILED).update(
+        status=Institution.Status.SUSPENDED, suspended_on=suspended_on, updated_at=timezone.now())
+    institution.refresh_from_db()
+    if claimed:
+        audit_record(actor=actor, action="institution.suspend", target=institution,
+                     after={"suspended_on": str(suspended_on)})
+    return institution
+
+
+# --- Classes -------------------------------------------------------------------------------------
+
+CLASS_FIELDS = ["name", "class_type", "places", "caregivers"]
+
+
+@transaction.atomic
+def class_add(*, institution: Institution, actor, name: str, class_type: str, places: int, caregivers: int,
+              opened_on: datetime.date | None = None) -> InstitutionClass:
+    """Adds a class; caps and ratios are checked with an error naming the class and the rule.
+
+    For a filed institution, places change through a change filing: the filings app calls this
+    with the approving official as actor.
+    """
+    if institution.status == Institution.Status.CANCELLED:
+        raise ValidationError(_("A cancelled institution cannot open classes."))
+    # Lock the institution so two concurrent additions cannot both pass the family-point total.
+    Institution.objects.select_for_update().filter(pk=institution.pk).first()
+    klass = InstitutionClass(institution=institution, name=name, class_type=class_type, places=places,
+                             caregivers=caregivers, opened_on=opened_on or timezone.localdate())
+    klass.full_clean()
+    klass.save()
+    audit_record(actor=actor, action="class.add", target=klass, after=_snapshot(klass, CLASS_FIELDS))
+    return klass
+
+
+@transaction.atomic
+def class_update(*, klass: InstitutionClass, actor, **fields) -> InstitutionClass:
+    """Changes a class's name, type, places or caregivers; the same rules apply."""
+    Institution.objects.select_for_update().filter(pk=klass.institution_id).first()
+    klass = InstitutionClass.objects.select_related("institution").get(pk=klass.pk)
+    if klass.closed_on:
+        raise ValidationError(_("This class is closed."))
+    before = _snapshot(klass, CLASS_FIELDS)
+    for key, value in fields.items():
+        if key not in CLASS_FIELDS:
+            raise ValidationError({key: _("This field cannot be changed here.")})
+        setattr(klass, key, value)
+    klass.full_clean()
+    klass.save()
+    audit_record(actor=actor, action="class.update", target=klass, before=before,
+                 after=_snapshot(klass, CLASS_FIELDS))
+    return klass
+
+
+@transaction.atomic
+def class_close(*, klass: InstitutionClass, actor, closed_on: datetime.date | None = None) -> InstitutionClass:
+    """Closes a class (its places stop counting). Kept, never deleted. A repeat changes nothing."""
+    closed_on = closed_on or timezone.localdate()
+    if InstitutionClass.objects.filter(pk=klass.pk, closed_on__isnull=True).update(closed_on=closed_on):
+        klass.refresh_from_db()
+        audit_record(actor=actor, action="class.close", target=klass, after={"closed_on": str(closed_on)})
+    return klass
+
+
+# --- Staff ---------------------------------------------------------------------------------------
+
+STAFF_FIELDS = ["name", "role", "phone", "qualification", "qualification_expires_on",
+                "health_certificate_expires_on", "started_on", "left_on"]
+
+
+@transaction.atomic
+def staff_member_add(*, institution: Institution, actor, **fields) -> StaffMember:
+    """Adds a staff member with their certificates. One audit row (names stay out of the log)."""
+    _ensure_staff_of(actor, institution)
+    member = StaffMember(institution=institution, **fields)
+    member.full_clean()
+    member.save()
+    audit_record(actor=actor, action="staff.add", target=member, after={"role": member.role})
+    return member
+
+
+@transaction.atomic
+def staff_member_update(*, member: StaffMember, actor, **fields) -> StaffMember:
+    _ensure_staff_of(actor, member.institution)
+    before = _snapshot(member, STAFF_FIELDS)
+    for key, value in fields.items():
+        if key not in STAFF_FIELDS:
+            raise ValidationError({key: _("This field cannot be changed here.")})
+        setattr(member, key, value)
+    member.full_clean()
+    member.save()
+    changed = sorted(k for k, v in _snapshot(member, STAFF_FIELDS).items() if before.get(k) != v)
+    audit_record(actor=actor, action="staff.update", target=member, after={"changed": changed})
+    return member
+
+
+# --- Mentoring and guidance ----------------------------------------------------------------------
+
+@transaction.atomic
+def mentoring_pair_create(*, mentor: Institution, mentee: Institution, actor,
+                          started_on: datetime.date | None = None, notes: str = "") -> MentoringPair:
+    """Pairs an experienced institution with a weaker one (帮扶结对)."""
+    pair = MentoringPair(mentor=mentor, mentee=mentee, started_on=started_on or timezone.localdate(), notes=notes)
+    pair.full_clean()
+    pair.save()
+    audit_record(actor=actor, action="mentoring.create", target=pair, region_code=mentee.region_id,
+                 after={"mentor": mentor.pk, "mentee": mentee.pk})
+    return pair
+
+
+@transaction.atomic
+def guidance_centre_create(*, actor, **fields) -> GuidanceCentre:
+    centre = GuidanceCentre(**fields)
+    centre.full_clean()
+    centre.save()
+    audit_record(actor=actor, action="guidance_centre.create", target=centre, region_code=centre.city_id,
+                 after={"name": centre.name})
+    return centre
