@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "enrolments",
     "pilots",
     "metrics",
+    "dashboards",
 ]
 
 MIDDLEWARE = [

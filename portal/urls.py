@@ -6,7 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 
 from . import views
 
-PAGE_APPS = ["accounts", "regions", "institutions", "filings", "enrolments", "pilots", "metrics"]
+PAGE_APPS = ["accounts", "regions", "institutions", "filings", "enrolments", "pilots", "metrics", "dashboards"]
 
 api_v1 = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
