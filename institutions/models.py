@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q, Sum
+from django.db.models import OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -30,13 +31,13 @@ class InstitutionQuerySet(models.QuerySet):
         if user.is_system_admin:
             return self.all()
         if user.is_official and user.region_id:
-            return self.filter(region_id__startswith=user.region_id)
+            return self.filter(region__code__startswith=user.region_id)
         if user.is_institution_staff and user.institution_id:
             return self.filter(pk=user.institution_id)
         return self.none()
 
     def under(self, region_code: str) -> InstitutionQuerySet:
-        return self.filter(region_id__startswith=region_code)
+        return self.filter(region__code__startswith=region_code)
 
     def publicly_listed(self) -> InstitutionQuerySet:
         """The public register: filed institutions, and suspended ones (the public should know)."""
@@ -48,6 +49,13 @@ class InstitutionQuerySet(models.QuerySet):
 
     def with_places(self) -> InstitutionQuerySet:
         return self.annotate(total_places=Sum("classes__places", filter=Q(classes__closed_on__isnull=True)))
+
+    def with_open_places(self) -> InstitutionQuerySet:
+        """Places of the open classes as a correlated subquery: no GROUP BY over every column,
+        so it combines with pagination, filters and select_related at a fixed query count."""
+        open_places = (InstitutionClass.objects.filter(institution=OuterRef("pk"), closed_on__isnull=True)
+                       .order_by().values("institution").annotate(n=Sum("places")).values("n"))
+        return self.annotate(total_places=Coalesce(Subquery(open_places), 0))
 
 
 class Institution(models.Model):
@@ -122,6 +130,11 @@ class Institution(models.Model):
             models.Index(fields=["filed_on", "cancelled_on"], name="institution_active_idx"),
             models.Index(fields=["setting_type"], name="institution_setting_idx"),
             models.Index(fields=["name"], name="institution_name_idx"),
+            # Filters of the official list and the public register (status first: both filter on it).
+            models.Index(fields=["status", "is_inclusive"], name="institution_status_incl_idx"),
+            models.Index(fields=["status", "full_day", "half_day", "hourly", "temporary"],
+                         name="institution_status_forms_idx"),
+            models.Index(fields=["status", "setting_type"], name="institution_status_setting_idx"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(status="draft") | Q(filed_on__isnull=False),
