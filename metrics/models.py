@@ -1,1 +1,313 @@
-"""Models of this app (see the issue that builds it)."""
+"""Capacity metrics snapshots and rankings.
+
+A `Snapshot` is one computation of every region's figures for one date. Its rows are written while
+it is `computing`, then it is flipped to `ready` and the previous version of the same date retired in
+one transaction, so readers (dashboards, API) — which only ever read `ready` snapshots — never see a
+half-written one. Snapshots of past dates are kept for history and trends.
+
+Rankings are computed from snapshots and other records into a `RankingRun`; once published a run is
+frozen, and recomputing the period makes a new version.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class SnapshotQuerySet(models.QuerySet):
+    def ready(self) -> SnapshotQuerySet:
+        return self.filter(status=Snapshot.Status.READY)
+
+    def current(self, date: datetime.date | None = None) -> Snapshot | None:
+        """The latest ready snapshot on or before the date (today when None); None if there is none."""
+        date = date or timezone.localdate()
+        return self.ready().filter(date__lte=date).order_by("-date", "-version").first()
+
+    def visible_to(self, user) -> SnapshotQuerySet:
+        """Snapshots themselves hold no area data: every signed-in user may list them."""
+        return self.all() if user.is_authenticated else self.none()
+
+
+class Snapshot(models.Model):
+    class Status(models.TextChoices):
+        COMPUTING = "computing", _("Computing")
+        READY = "ready", _("Ready")
+        FAILED = "failed", _("Failed")
+        SUPERSEDED = "superseded", _("Superseded by a newer version")
+
+    date = models.DateField(_("snapshot date"), help_text=_("Figures as they stood at the end of this day."))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.COMPUTING)
+    version = models.PositiveIntegerField(_("version"), default=1,
+                                          help_text=_("Recomputing a date makes a new version."))
+    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
+    task_id = models.CharField(_("task id"), max_length=64, blank=True, db_index=True)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("requested by"), null=True,
+                                     blank=True, on_delete=models.SET_NULL, related_name="+")
+    started_at = models.DateTimeField(_("started"), default=timezone.now)
+    heartbeat_at = models.DateTimeField(_("last sign of life"), default=timezone.now,
+                                        help_text=_("A computing snapshot silent for long is taken over."))
+    computed_at = models.DateTimeField(_("computed"), null=True, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    target_per_1000 = models.DecimalField(_("target places per 1,000"), max_digits=6, decimal_places=2,
+                                          default=4.5)
+
+    objects = SnapshotQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("metrics snapshot")
+        verbose_name_plural = _("metrics snapshots")
+        ordering = ["-date", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["date", "version"], name="snapshot_date_version_unique"),
+            # The atomic swap's invariant: at most one ready snapshot per date...
+            models.UniqueConstraint(fields=["date"], condition=Q(status="ready"), name="snapshot_one_ready_per_date"),
+            # ...and the recompute lock: at most one computation of a date at a time.
+            models.UniqueConstraint(fields=["date"], condition=Q(status="computing"),
+                                    name="snapshot_one_computing_per_date"),
+            models.CheckConstraint(condition=Q(progress__lte=100), name="snapshot_progress_percent"),
+        ]
+        indexes = [models.Index(fields=["status", "date"], name="snapshot_status_date_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.date} v{self.version} ({self.status})"
+
+
+class RegionSnapshotQuerySet(models.QuerySet):
+    def visible_to(self, user) -> RegionSnapshotQuerySet:
+        """Officials see their own region and everything under it; administrators all; others nothing."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_system_admin:
+            return self.all()
+        if user.is_official and user.region_id:
+            return self.filter(region_id__startswith=user.region_id)
+        return self.none()
+
+    def ready(self) -> RegionSnapshotQuerySet:
+        return self.filter(snapshot__status=Snapshot.Status.READY)
+
+    def children_of(self, code: str) -> RegionSnapshotQuerySet:
+        return self.filter(parent_code=code)
+
+
+class RegionSnapshot(models.Model):
+    """One region's figures in one snapshot. Rates are null when the region has no population figure."""
+
+    snapshot = models.ForeignKey(Snapshot, on_delete=models.CASCADE, related_name="rows", verbose_name=_("snapshot"))
+    region = models.ForeignKey("regions.Region", on_delete=models.CASCADE, related_name="snapshot_rows",
+                               verbose_name=_("region"), db_constraint=True)
+    level = models.CharField(_("level"), max_length=10)
+    parent_code = models.CharField(_("parent code"), max_length=9, blank=True)
+    institutions = models.PositiveIntegerField(_("filed active institutions"), default=0)
+    institutions_by_setting = models.JSONField(_("institutions by setting type"), default=dict)
+    places = models.PositiveIntegerField(_("places"), default=0)
+    places_inclusive = models.PositiveIntegerField(_("inclusive places"), default=0)
+    places_infant = models.PositiveIntegerField(_("infant-class places"), default=0)
+    places_younger = models.PositiveIntegerField(_("younger-toddler places"), default=0)
+    places_older = models.PositiveIntegerField(_("older-toddler places"), default=0)
+    places_mixed = models.PositiveIntegerField(_("mixed-class places"), default=0)
+    enrolled = models.PositiveIntegerField(_("enrolled children"), default=0)
+    resident_population = models.PositiveBigIntegerField(_("resident population"), null=True, blank=True,
+                                                         help_text=_("Null: population not provided."))
+    population_year = models.PositiveSmallIntegerField(_("population year"), null=True, blank=True)
+    population_is_synthetic = models.BooleanField(_("synthetic population"), default=False)
+    places_per_1000 = models.DecimalField(_("places per 1,000 residents"), max_digits=12, decimal_places=4,
+                                          null=True, blank=True)
+    utilisation = models.DecimalField(_("utilisation"), max_digits=12, decimal_places=4, null=True, blank=True,
+                                      help_text=_("Enrolled children ÷ places, a ratio (0.5 = half full)."))
+    inclusive_share = models.DecimalField(_("inclusive share"), max_digits=8, decimal_places=4, null=True,
+                                          blank=True, help_text=_("Inclusive places ÷ places, a ratio."))
+    target_per_1000 = models.DecimalField(_("target places per 1,000"), max_digits=6, decimal_places=2)
+    target_gap = models.IntegerField(_("places still needed"), null=True, blank=True,
+                                     help_text=_("Places needed to reach the target at this population; "
+                                                 "0 when reached, null without population."))
+    places_change = models.IntegerField(_("change in places"), null=True, blank=True,
+                                        help_text=_("Against the previous ready snapshot (earlier date)."))
+    pilots_designated = models.PositiveIntegerField(_("pilots designated"), default=0)
+    pilots_completed = models.PositiveIntegerField(_("pilots with quality improvement completed"), default=0)
+    filings_pending = models.PositiveIntegerField(_("filings awaiting decision"), default=0)
+    filings_overdue = models.PositiveIntegerField(_("filings past their due date"), default=0)
+    filings_decided = models.PositiveIntegerField(_("filings decided this year"), default=0)
+    filings_decided_on_time = models.PositiveIntegerField(_("filings decided on time this year"), default=0)
+
+    objects = RegionSnapshotQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("region figures")
+        verbose_name_plural = _("region figures")
+        ordering = ["snapshot_id", "region_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["snapshot", "region"], name="region_snapshot_unique"),
+        ]
+        indexes = [
+            models.Index(fields=["snapshot", "parent_code"], name="region_snapshot_children_idx"),
+            models.Index(fields=["snapshot", "level"], name="region_snapshot_level_idx"),
+            models.Index(fields=["region", "snapshot"], name="region_snapshot_series_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.region_id} @ {self.snapshot_id}"
+
+
+# --- Rankings ------------------------------------------------------------------------------------
+
+class RankingWeights(models.Model):
+    """The weights a province (or a city, for its counties) gives each ranking indicator."""
+
+    region = models.OneToOneField("regions.Region", on_delete=models.CASCADE, related_name="ranking_weights",
+                                  verbose_name=_("region"))
+    weights = models.JSONField(_("weights"), default=dict,
+                               help_text=_('Indicator → weight, e.g. {"pilot_completion_rate": 30}.'))
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("updated by"), null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("ranking weights")
+        verbose_name_plural = _("ranking weights")
+
+    def __str__(self) -> str:
+        return f"{self.region_id}: {self.weights}"
+
+    @property
+    def audit_region_code(self) -> str:
+        return self.region_id
+
+
+class RankingRunQuerySet(models.QuerySet):
+    def visible_to(self, user) -> RankingRunQuerySet:
+        """A ranking is visible to officials of its scope region, of any region above it, and of the ranked
+        regions below it (a city sees the province's ranking of cities). Drafts only to the scope and above."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_system_admin:
+            return self.all()
+        if not (user.is_official and user.region_id):
+            return self.none()
+        code = user.region_id
+        prefixes = [code[:n] for n in (2, 4, 6, 9) if n <= len(code)]
+        own_or_above = Q(scope_id__in=prefixes)
+        ranked_in = Q(scope_id__in=prefixes[:-1] or ["-"], status=RankingRun.Status.PUBLISHED)
+        return self.filter(own_or_above | ranked_in)
+
+    def published(self) -> RankingRunQuerySet:
+        return self.filter(status=RankingRun.Status.PUBLISHED)
+
+
+class RankingRun(models.Model):
+    class PeriodKind(models.TextChoices):
+        QUARTER = "quarter", _("Quarter")
+        HALF = "half", _("Half-year")
+        YEAR = "year", _("Year")
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", _("Published")
+
+    scope = models.ForeignKey("regions.Region", on_delete=models.PROTECT, related_name="ranking_runs",
+                              verbose_name=_("ranking region"),
+                              help_text=_("A province ranks its cities; a city ranks its counties."))
+    period_kind = models.CharField(_("period"), max_length=8, choices=PeriodKind.choices)
+    period_start = models.DateField(_("period start"))
+    period_end = models.DateField(_("period end"))
+    version = models.PositiveIntegerField(_("version"), default=1)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    weights = models.JSONField(_("weights used"), default=dict)
+    snapshot = models.ForeignKey(Snapshot, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+                                 verbose_name=_("snapshot used"))
+    computed_at = models.DateTimeField(_("computed"), default=timezone.now)
+    published_at = models.DateTimeField(_("published"), null=True, blank=True)
+    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("published by"), null=True,
+                                     blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    objects = RankingRunQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("ranking")
+        verbose_name_plural = _("rankings")
+        ordering = ["-period_end", "scope_id", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["scope", "period_kind", "period_start", "version"],
+                                    name="ranking_run_version_unique"),
+            models.CheckConstraint(condition=Q(period_end__gte=models.F("period_start")),
+                                   name="ranking_run_period_order"),
+            models.CheckConstraint(condition=Q(status="draft") | Q(published_at__isnull=False),
+                                   name="ranking_run_published_has_date"),
+        ]
+        indexes = [models.Index(fields=["scope", "period_kind", "period_end"], name="ranking_run_scope_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.scope_id} {self.period_kind} {self.period_start} v{self.version}"
+
+    @property
+    def audit_region_code(self) -> str:
+        return self.scope_id
+
+    @property
+    def is_frozen(self) -> bool:
+        return self.status == self.Status.PUBLISHED
+
+    def save(self, *args, **kwargs):
+        # A published ranking is frozen: the only write allowed is the publishing itself.
+        # (Publishing itself is a guarded queryset UPDATE, which does not pass through here.)
+        if self.pk and RankingRun.objects.filter(pk=self.pk, status=self.Status.PUBLISHED).exists():
+            raise ValidationError(_("A published ranking is frozen; recompute to make a new version."))
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        if self.is_frozen:
+            raise ValidationError(_("A published ranking is frozen; recompute to make a new version."))
+        return super().delete(*args, **kwargs)
+
+
+class RankingEntryQuerySet(models.QuerySet):
+    def visible_to(self, user) -> RankingEntryQuerySet:
+        return self.filter(run__in=RankingRun.objects.visible_to(user))
+
+
+class RankingEntry(models.Model):
+    run = models.ForeignKey(RankingRun, on_delete=models.CASCADE, related_name="entries", verbose_name=_("ranking"))
+    region = models.ForeignKey("regions.Region", on_delete=models.PROTECT, related_name="+",
+                               verbose_name=_("region"))
+    rank = models.PositiveIntegerField(_("rank"))
+    score = models.DecimalField(_("score"), max_digits=9, decimal_places=3)
+    breakdown = models.JSONField(
+        _("breakdown"), default=dict,
+        help_text=_('Per indicator: {"value": .., "normalised": .., "weight": .., "points": ..}.'))
+    previous_rank = models.PositiveIntegerField(_("rank in the previous period"), null=True, blank=True)
+    move = models.IntegerField(_("places moved up"), null=True, blank=True,
+                               help_text=_("Previous rank minus this rank: positive = moved up."))
+    prior_version_rank = models.PositiveIntegerField(_("rank in the previous version"), null=True, blank=True)
+    prior_version_score = models.DecimalField(_("score in the previous version"), max_digits=9, decimal_places=3,
+                                              null=True, blank=True)
+
+    objects = RankingEntryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("ranking entry")
+        verbose_name_plural = _("ranking entries")
+        ordering = ["run_id", "rank"]
+        constraints = [
+            models.UniqueConstraint(fields=["run", "region"], name="ranking_entry_region_unique"),
+            models.UniqueConstraint(fields=["run", "rank"], name="ranking_entry_rank_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rank}. {self.region_id} ({self.score})"
+
+    def save(self, *args, **kwargs):
+        if RankingRun.objects.filter(pk=self.run_id, status=RankingRun.Status.PUBLISHED).exists():
+            raise ValidationError(_("A published ranking is frozen; recompute to make a new version."))
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        if RankingRun.objects.filter(pk=self.run_id, status=RankingRun.Status.PUBLISHED).exists():
+            raise ValidationError(_("A published ranking is frozen; recompute to make a new version."))
+        return super().delete(*args, **kwargs)
