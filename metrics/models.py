@@ -250,10 +250,6 @@ class RankingRun(models.Model):
     def audit_region_code(self) -> str:
         return self.scope_id
 
-    @property
-    def is_frozen(self) -> bool:
-        return self.status == self.Status.PUBLISHED
-
     def save(self, *args, **kwargs):
         # A published ranking is frozen: the only write allowed is the publishing itself.
         # (Publishing itself is a guarded queryset UPDATE, which does not pass through here.)
@@ -265,6 +261,10 @@ class RankingRun(models.Model):
         if self.is_frozen:
             raise ValidationError(_("A published ranking is frozen; recompute to make a new version."))
         return super().delete(*args, **kwargs)
+
+    @property
+    def is_frozen(self) -> bool:
+        return self.status == self.Status.PUBLISHED
 
 
 class RankingEntryQuerySet(models.QuerySet):

@@ -169,8 +169,8 @@ class Pilot(models.Model):
         ordering = ["-year", "institution_id"]
         constraints = [
             models.UniqueConstraint(fields=["institution", "year"], name="pilot_once_per_year"),
-            models.CheckConstraint(condition=Q(completed_on__isnull=True) | Q(completed_on__gte=models.F("designated_on")),
-                                   name="pilot_completed_after_designation"),
+            models.CheckConstraint(condition=Q(completed_on__isnull=True)
+                                   | Q(completed_on__gte=models.F("designated_on")), name="pilot_completed_after_designation"),
         ]
         indexes = [
             models.Index(fields=["year", "designated_on"], name="pilot_year_idx"),
@@ -239,6 +239,9 @@ class AssessmentScore(models.Model):
             models.UniqueConstraint(fields=["assessment", "item"], name="assessment_item_unique"),
             models.CheckConstraint(condition=Q(points__gte=0), name="assessment_points_nonnegative"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.item_id}: {self.points}"
 
 
 # --- Progress reports ------------------------------------------------------------------------------
