@@ -246,10 +246,6 @@ class RankingRun(models.Model):
     def __str__(self) -> str:
         return f"{self.scope_id} {self.period_kind} {self.period_start} v{self.version}"
 
-    @property
-    def audit_region_code(self) -> str:
-        return self.scope_id
-
     def save(self, *args, **kwargs):
         # A published ranking is frozen: the only write allowed is the publishing itself.
         # (Publishing itself is a guarded queryset UPDATE, which does not pass through here.)
@@ -261,6 +257,10 @@ class RankingRun(models.Model):
         if self.is_frozen:
             raise ValidationError(_("A published ranking is frozen; recompute to make a new version."))
         return super().delete(*args, **kwargs)
+
+    @property
+    def audit_region_code(self) -> str:
+        return self.scope_id
 
     @property
     def is_frozen(self) -> bool:

@@ -170,7 +170,8 @@ class Pilot(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["institution", "year"], name="pilot_once_per_year"),
             models.CheckConstraint(condition=Q(completed_on__isnull=True)
-                                   | Q(completed_on__gte=models.F("designated_on")), name="pilot_completed_after_designation"),
+                                   | Q(completed_on__gte=models.F("designated_on")),
+                                   name="pilot_completed_after_designation"),
         ]
         indexes = [
             models.Index(fields=["year", "designated_on"], name="pilot_year_idx"),
