@@ -19,8 +19,8 @@ class UserQuerySet(models.QuerySet):
         if user.is_system_admin:
             return self.all()
         if user.is_official and user.region_id:
-            return self.filter(Q(region_id__startswith=user.region_id)
-                               | Q(institution__region_id__startswith=user.region_id))
+            return self.filter(Q(region__code__startswith=user.region_id)
+                               | Q(institution__region__code__startswith=user.region_id))
         if user.is_institution_staff and user.institution_id:
             return self.filter(institution_id=user.institution_id)
         return self.filter(pk=user.pk)

@@ -87,6 +87,12 @@ class Region(models.Model):
         codes = [self.code[:n] for n in (2, 4, 6) if n < len(self.code)]
         return list(Region.objects.filter(code__in=codes).order_by("code"))
 
+    @property
+    def is_functional_area(self) -> bool:
+        """Development zones and new areas (经济开发区, 新区) have county-level statistical codes whose
+        fifth digit is 7; they are not administrative counties (Hebei: 167 counties + 23 such areas)."""
+        return self.level == self.Level.COUNTY and self.code[4] == "7"
+
     def contains(self, code: str) -> bool:
         return code.startswith(self.code)
 

@@ -24,10 +24,9 @@ def make_credit_code(county_code: str = "130102", n: int | None = None) -> str:
 class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = User
-        skip_postgeneration_save = True
 
     username = factory.Sequence(lambda n: f"user{n}")
-    password = factory.PostGenerationMethodCall("set_password", "correct-horse-42")
+    password = factory.django.Password("correct-horse-42")
     role = User.Role.INSTITUTION_STAFF
 
 
