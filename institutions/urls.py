@@ -1,6 +1,24 @@
 """Pages of the institutions app, namespaced as "institutions"."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "institutions"
-urlpatterns: list = []
+urlpatterns = [
+    # Officials (their area only)
+    path("", views.institution_list, name="list"),
+    path("<int:pk>/", views.detail, name="detail"),
+    # The staff's own institution
+    path("mine/", views.mine, name="mine"),
+    path("new/", views.create, name="create"),
+    path("mine/edit/", views.edit, name="edit"),
+    path("mine/classes/add/", views.class_add, name="class_add"),
+    path("mine/classes/<int:pk>/edit/", views.class_edit, name="class_edit"),
+    path("mine/classes/<int:pk>/close/", views.class_close, name="class_close"),
+    path("mine/staff/add/", views.staff_add, name="staff_add"),
+    path("mine/staff/<int:pk>/edit/", views.staff_edit, name="staff_edit"),
+    # The public register (anonymous)
+    path("register/", views.register, name="register"),
+    path("register/<int:pk>/", views.register_detail, name="register_detail"),
+]

@@ -1,0 +1,126 @@
+"""Forms of the registry pages. They validate; the services write (views pass `cleaned_data` on)."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from regions.models import Region
+
+from .models import Institution, InstitutionClass, StaffMember
+from .services import CLASS_FIELDS, DRAFT_FIELDS, STAFF_FIELDS
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class RegionCodeField(forms.ModelChoiceField):
+    """A county or township chosen by its division code (a select of 2,000+ townships helps no one)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(
+            queryset=Region.objects.filter(level__in=[Region.Level.COUNTY, Region.Level.TOWNSHIP]),
+            widget=forms.TextInput(attrs={"inputmode": "numeric", "maxlength": 9, "autocomplete": "off"}),
+            error_messages={"invalid_choice": _("No county or township has this division code.")},
+            **kwargs,
+        )
+
+
+class InstitutionForm(forms.ModelForm):
+    """Registration and draft edits: every particular except status, dates and filing number."""
+
+    region = RegionCodeField(
+        label=_("county or township (division code)"),
+        help_text=_("6 digits for a county, 9 for a township, e.g. 130102 or 130102001."))
+
+    class Meta:
+        model = Institution
+        fields = [f for f in DRAFT_FIELDS]
+        widgets = {"address": forms.TextInput()}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.order_fields(["name", "credit_code", "legal_form", "setting_type", "region", "address",
+                           "full_day", "half_day", "hourly", "temporary", "legal_representative",
+                           "legal_representative_phone", "person_in_charge", "person_in_charge_phone",
+                           "meals_served", "medical_integration", "is_inclusive", "inclusive_price"])
+
+
+class InstitutionClassForm(forms.ModelForm):
+    """A class's caps and ratios are checked by the model's clean() with the class and rule named."""
+
+    class Meta:
+        model = InstitutionClass
+        fields = CLASS_FIELDS
+
+    def __init__(self, *args, institution: Institution, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.institution = institution
+
+
+class StaffMemberForm(forms.ModelForm):
+    class Meta:
+        model = StaffMember
+        fields = STAFF_FIELDS
+        widgets = {name: DATE for name in ["qualification_expires_on", "health_certificate_expires_on",
+                                          "started_on", "left_on"]}
+
+    def __init__(self, *args, institution: Institution, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.institution = institution
+
+
+SERVICE_FORM_CHOICES = [
+    ("", _("any service form")),
+    ("full_day", _("full-day")),
+    ("half_day", _("half-day")),
+    ("hourly", _("hourly")),
+    ("temporary", _("temporary")),
+]
+INCLUSIVE_CHOICES = [("", _("inclusive or not")), ("yes", _("inclusive (普惠)")), ("no", _("not inclusive"))]
+
+
+class RegisterFilterForm(forms.Form):
+    """Filters shared by the official list and the public register (all optional, GET)."""
+
+    region = forms.CharField(label=_("region"), required=False, max_length=9)
+    q = forms.CharField(label=_("name"), required=False, max_length=100)
+    setting_type = forms.ChoiceField(label=_("setting type"), required=False,
+                                     choices=[("", _("any setting type")), *Institution.SettingType.choices])
+    service_form = forms.ChoiceField(label=_("service form"), required=False, choices=SERVICE_FORM_CHOICES)
+    inclusive = forms.ChoiceField(label=_("inclusive"), required=False, choices=INCLUSIVE_CHOICES)
+
+    def clean_region(self):
+        code = self.cleaned_data["region"].strip()
+        if code and not code.isdigit():
+            raise forms.ValidationError(_("A division code has digits only."))
+        return code
+
+    def apply(self, queryset):
+        """Filters a queryset of institutions; invalid filters are ignored (the form shows why)."""
+        if not self.is_valid():
+            return queryset
+        data = self.cleaned_data
+        if data.get("region"):
+            queryset = queryset.under(data["region"])
+        if data.get("q"):
+            queryset = queryset.filter(name__icontains=data["q"].strip())
+        if data.get("setting_type"):
+            queryset = queryset.filter(setting_type=data["setting_type"])
+        if data.get("service_form"):
+            queryset = queryset.filter(**{data["service_form"]: True})
+        if data.get("inclusive") == "yes":
+            queryset = queryset.filter(is_inclusive=True)
+        elif data.get("inclusive") == "no":
+            queryset = queryset.filter(is_inclusive=False)
+        return queryset
+
+
+class OfficialFilterForm(RegisterFilterForm):
+    status = forms.ChoiceField(label=_("status"), required=False,
+                               choices=[("", _("any status")), *Institution.Status.choices])
+
+    def apply(self, queryset):
+        queryset = super().apply(queryset)
+        if self.is_valid() and self.cleaned_data.get("status"):
+            queryset = queryset.filter(status=self.cleaned_data["status"])
+        return queryset

@@ -1,0 +1,362 @@
+"""Pages of the registry: the staff's own institution, the officials' list and detail, the public register.
+
+Access: every object is looked up in `visible_to(request.user)` (or `publicly_listed()` for the
+public), so an institution outside the user's reach is a 404 whatever the URL. Writes go through
+`institutions.services`; a service's ValidationError is shown on the form, naming the field.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Prefetch, Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods, require_POST
+
+from audit.models import AuditEntry
+from regions.models import Region
+
+from . import services
+from .forms import InstitutionClassForm, InstitutionForm, OfficialFilterForm, RegisterFilterForm, StaffMemberForm
+from .models import Institution, InstitutionClass, MentoringPair, StaffMember
+
+PAGE_SIZE = 25
+HISTORY_LIMIT = 100
+EXPIRING_WITHIN_DAYS = 30
+
+ACTION_LABELS = {
+    "institution.create": gettext_lazy("Registered"),
+    "institution.update": gettext_lazy("Particulars edited"),
+    "institution.change_applied": gettext_lazy("Change filing applied"),
+    "institution.filed": gettext_lazy("Filed"),
+    "institution.cancel": gettext_lazy("Cancelled"),
+    "institution.suspend": gettext_lazy("Suspended"),
+    "class.add": gettext_lazy("Class added"),
+    "class.update": gettext_lazy("Class changed"),
+    "class.close": gettext_lazy("Class closed"),
+    "staff.add": gettext_lazy("Staff member added"),
+    "staff.update": gettext_lazy("Staff member changed"),
+    "mentoring.create": gettext_lazy("Mentoring pair started"),
+}
+
+
+# --- Helpers --------------------------------------------------------------------------------------
+
+def _own_institution(request) -> Institution:
+    """The signed-in staff member's institution, or 404 for everyone else."""
+    user = request.user
+    if not (user.is_institution_staff and user.institution_id):
+        raise Http404
+    return get_object_or_404(Institution.objects.visible_to(user).select_related("region__parent"),
+                             pk=user.institution_id)
+
+
+def _editable_draft(request) -> Institution:
+    """Particulars and classes are edited directly only while the institution is a draft."""
+    institution = _own_institution(request)
+    if institution.status != Institution.Status.DRAFT:
+        messages.info(request, _("This institution is filed: changes go through a change filing."))
+        raise _Redirect("institutions:mine")
+    return institution
+
+
+class _Redirect(Exception):
+    def __init__(self, to: str):
+        self.to = to
+
+
+def _redirecting(view):
+    def wrapper(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except _Redirect as exc:
+            return redirect(exc.to)
+    wrapper.__name__ = view.__name__
+    wrapper.__doc__ = view.__doc__
+    return wrapper
+
+
+def _apply_service_errors(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
+
+
+def _history(institution: Institution) -> list[dict]:
+    entries = AuditEntry.objects.filter(institution_id=institution.pk).order_by("-at", "-pk")[:HISTORY_LIMIT]
+    rows = []
+    for entry in entries:
+        before, after = entry.before or {}, entry.after or {}
+        changes = [(key, before.get(key), after.get(key)) for key in sorted({*before, *after})
+                   if before.get(key) != after.get(key)]
+        rows.append({"entry": entry, "label": ACTION_LABELS.get(entry.action, entry.action), "changes": changes})
+    return rows
+
+
+def _staff_rows(members, today: datetime.date) -> list[dict]:
+    soon = today + datetime.timedelta(days=EXPIRING_WITHIN_DAYS)
+    rows = []
+    for member in members:
+        def state(date):
+            if date is None:
+                return ""
+            if date < today:
+                return "expired"
+            return "expiring" if date <= soon else ""
+        rows.append({"member": member, "qualification": state(member.qualification_expires_on),
+                     "health": state(member.health_certificate_expires_on)})
+    return rows
+
+
+def _institution_context(institution: Institution) -> dict:
+    """Everything the staff page and the official detail page show, in a fixed number of queries."""
+    today = timezone.localdate()
+    classes = list(institution.classes.order_by("closed_on", "class_type", "name"))
+    open_classes = [c for c in classes if c.closed_on is None]
+    members = list(institution.staff_members.filter(Q(left_on__isnull=True) | Q(left_on__gte=today))
+                   .order_by("role", "name"))
+    staff_rows = _staff_rows(members, today)
+    pairs = list(MentoringPair.objects.filter(Q(mentor=institution) | Q(mentee=institution))
+                 .select_related("mentor", "mentee").order_by("-started_on"))
+    return {
+        "institution": institution,
+        "open_classes": open_classes,
+        "closed_classes": [c for c in classes if c.closed_on is not None],
+        "total_places": sum(c.places for c in open_classes),
+        "total_caregivers": sum(c.caregivers for c in open_classes),
+        "staff_rows": staff_rows,
+        "expired_count": sum(1 for r in staff_rows if "expired" in (r["qualification"], r["health"])),
+        "pairs": pairs,
+        "history": _history(institution),
+        "today": today,
+    }
+
+
+def _region_choices(scope_code: str, selected: str) -> tuple[list[Region], Region | None]:
+    """Regions for the filter select, in one query and a short list even at national scale: the
+    provinces and cities within scope plus the counties of the selected city; a city official gets
+    their counties, a county official their townships."""
+    selected = selected.strip() if selected.strip().startswith(scope_code) else ""
+    if len(scope_code) <= 2:
+        condition = Q(code__startswith=scope_code, level__in=[Region.Level.PROVINCE, Region.Level.CITY])
+        if len(selected) >= 4:
+            condition |= Q(parent_id=selected[:4])
+    else:
+        condition = Q(code=scope_code) | Q(parent_id=scope_code)
+    if selected:
+        condition |= Q(code=selected)
+    regions = list(Region.objects.filter(condition).order_by("code"))
+    current = next((r for r in regions if r.code == selected), None)
+    return regions, current
+
+
+def _page(request, queryset):
+    paginator = Paginator(queryset, PAGE_SIZE)
+    return paginator.get_page(request.GET.get("page"))
+
+
+def _querystring_without_page(request) -> str:
+    params = request.GET.copy()
+    params.pop("page", None)
+    return params.urlencode()
+
+
+# --- Staff pages ----------------------------------------------------------------------------------
+
+@login_required
+def mine(request):
+    """The staff member's institution: status, particulars, classes, staff, mentoring and history."""
+    user = request.user
+    if user.is_institution_staff and not user.institution_id:
+        return redirect("institutions:create")
+    institution = _own_institution(request)
+    context = _institution_context(institution)
+    context["can_edit"] = institution.status == Institution.Status.DRAFT
+    context["is_own"] = True
+    return render(request, "institutions/institution_mine.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def create(request):
+    """Registration for a staff account that is not linked to an institution yet."""
+    user = request.user
+    if not user.is_institution_staff:
+        raise Http404
+    if user.institution_id:
+        return redirect("institutions:mine")
+    form = InstitutionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items()}
+        try:
+            services.institution_create(actor=user, **data)
+        except ValidationError as exc:
+            _apply_service_errors(form, exc)
+        else:
+            messages.success(request, _("Your institution is registered as a draft. Add its classes, then file it."))
+            return redirect("institutions:mine")
+    return render(request, "institutions/institution_form.html", {"form": form, "creating": True})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@_redirecting
+def edit(request):
+    institution = _editable_draft(request)
+    form = InstitutionForm(request.POST or None, instance=Institution.objects.get(pk=institution.pk))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.institution_update(institution=institution, actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _apply_service_errors(form, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("institutions:mine")
+    return render(request, "institutions/institution_form.html", {"form": form, "institution": institution})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@_redirecting
+def class_add(request):
+    institution = _editable_draft(request)
+    form = InstitutionClassForm(request.POST or None, institution=institution)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.class_add(institution=institution, actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _apply_service_errors(form, exc)
+        else:
+            messages.success(request, _("Class added."))
+            return redirect("institutions:mine")
+    return render(request, "institutions/class_form.html", {"form": form, "institution": institution})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@_redirecting
+def class_edit(request, pk: int):
+    institution = _editable_draft(request)
+    klass = get_object_or_404(InstitutionClass, pk=pk, institution=institution, closed_on__isnull=True)
+    form = InstitutionClassForm(request.POST or None, instance=klass, institution=institution)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.class_update(klass=klass, actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _apply_service_errors(form, exc)
+        else:
+            messages.success(request, _("Class saved."))
+            return redirect("institutions:mine")
+    return render(request, "institutions/class_form.html",
+                  {"form": form, "institution": institution, "klass": klass})
+
+
+@login_required
+@require_POST
+@_redirecting
+def class_close(request, pk: int):
+    institution = _editable_draft(request)
+    klass = get_object_or_404(InstitutionClass, pk=pk, institution=institution)
+    services.class_close(klass=klass, actor=request.user)
+    messages.success(request, _("Class %(name)s closed.") % {"name": klass.name})
+    return redirect("institutions:mine")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def staff_add(request):
+    institution = _own_institution(request)
+    form = StaffMemberForm(request.POST or None, institution=institution)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.staff_member_add(institution=institution, actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _apply_service_errors(form, exc)
+        else:
+            messages.success(request, _("Staff member added."))
+            return redirect("institutions:mine")
+    return render(request, "institutions/staff_form.html", {"form": form, "institution": institution})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def staff_edit(request, pk: int):
+    institution = _own_institution(request)
+    member = get_object_or_404(StaffMember.objects.visible_to(request.user), pk=pk, institution=institution)
+    form = StaffMemberForm(request.POST or None, instance=member, institution=institution)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.staff_member_update(member=StaffMember.objects.get(pk=member.pk), actor=request.user,
+                                         **form.cleaned_data)
+        except ValidationError as exc:
+            _apply_service_errors(form, exc)
+        else:
+            messages.success(request, _("Staff member saved."))
+            return redirect("institutions:mine")
+    return render(request, "institutions/staff_form.html",
+                  {"form": form, "institution": institution, "member": member})
+
+
+# --- Official pages -------------------------------------------------------------------------------
+
+@login_required
+def institution_list(request):
+    """Institutions of the official's area, filtered and paginated at a fixed number of queries."""
+    user = request.user
+    if not (user.is_official or user.is_system_admin):
+        raise Http404
+    form = OfficialFilterForm(request.GET or None)
+    queryset = form.apply(Institution.objects.visible_to(user)).with_open_places().select_related(
+        "region__parent").order_by("name", "pk")
+    scope = "" if user.is_system_admin else user.region_id
+    regions, current_region = _region_choices(scope, request.GET.get("region", ""))
+    return render(request, "institutions/institution_list.html", {
+        "form": form, "page": _page(request, queryset), "regions": regions, "current_region": current_region,
+        "querystring": _querystring_without_page(request),
+    })
+
+
+@login_required
+def detail(request, pk: int):
+    """One institution, read-only, for the officials of its area (and its own staff)."""
+    institution = get_object_or_404(Institution.objects.visible_to(request.user).select_related("region__parent"),
+                                    pk=pk)
+    context = _institution_context(institution)
+    context["is_own"] = request.user.institution_id == institution.pk
+    return render(request, "institutions/institution_detail.html", context)
+
+
+# --- Public register ------------------------------------------------------------------------------
+
+def register(request):
+    """Anonymous search of filed institutions; no personal data is ever selected into the page."""
+    form = RegisterFilterForm(request.GET or None)
+    queryset = (form.apply(Institution.objects.publicly_listed()).with_open_places()
+                .select_related("region__parent").order_by("name", "pk"))
+    regions, current_region = _region_choices("", request.GET.get("region", ""))
+    return render(request, "institutions/register.html", {
+        "form": form, "page": _page(request, queryset), "regions": regions, "current_region": current_region,
+        "querystring": _querystring_without_page(request),
+    })
+
+
+def register_detail(request, pk: int):
+    institution = get_object_or_404(
+        Institution.objects.publicly_listed().select_related("region__parent").prefetch_related(
+            Prefetch("classes", queryset=InstitutionClass.objects.filter(closed_on__isnull=True)
+                     .order_by("class_type", "name"), to_attr="open_classes")),
+        pk=pk)
+    return render(request, "institutions/register_detail.html", {
+        "institution": institution,
+        "total_places": sum(c.places for c in institution.open_classes),
+    })
