@@ -162,3 +162,64 @@ def api_client():
     from rest_framework.test import APIClient
 
     return APIClient()
+
+
+# --- A real Celery worker -------------------------------------------------------------------------
+
+@pytest.fixture(scope="session")
+def celery_worker_process(django_db_setup, django_db_blocker):
+    """A real `celery worker` process on the test database and the configured Redis broker.
+
+    Session-scoped (a worker takes seconds to start). Tests using it need `transactional_db`
+    so that what they write is committed and visible to the worker.
+    """
+    import subprocess
+    import sys
+    import time
+    from urllib.parse import quote
+
+    from django.conf import settings
+
+    with django_db_blocker.unblock():
+        vendor = connection.vendor
+        db = connection.settings_dict
+    require_service(vendor == "postgresql", "PostgreSQL (a worker cannot share an SQLite test database)")
+    broker = settings.CELERY_BROKER_URL
+    require_service(bool(broker) and broker.startswith("redis://"), "Redis broker (set CELERY_BROKER_URL)")
+    user = quote(db.get("USER") or "")
+    password = f":{quote(db['PASSWORD'])}" if db.get("PASSWORD") else ""
+    host = db.get("HOST") or "127.0.0.1"
+    port = db.get("PORT") or 5432
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "portal.test_settings",
+        "DATABASE_URL": f"postgres://{user}{password}@{host}:{port}/{db['NAME']}",
+        "CELERY_BROKER_URL": broker,
+        "CELERY_RESULT_BACKEND": settings.CELERY_RESULT_BACKEND,
+    }
+    # Anything left in the test queue by an earlier, interrupted run would confuse the tests.
+    from portal.celery import app
+
+    app.control.purge()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "portal", "worker", "--pool=solo", "--concurrency=1",
+         "--loglevel=warning", "--without-gossip", "--without-mingle", "--hostname=tuoyu-test@%h"],
+        env=env, cwd=settings.BASE_DIR,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if proc.poll() is not None:
+                pytest.fail(f"the Celery worker exited with {proc.returncode}")
+            replies = app.control.ping(timeout=1.0)
+            if replies:
+                break
+        else:
+            pytest.fail("the Celery worker did not answer a ping within 60 s")
+        yield proc
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
