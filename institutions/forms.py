@@ -34,7 +34,7 @@ class InstitutionForm(forms.ModelForm):
 
     class Meta:
         model = Institution
-        fields = [f for f in DRAFT_FIELDS]
+        fields = list(DRAFT_FIELDS)
         widgets = {"address": forms.TextInput()}
 
     def __init__(self, *args, **kwargs):
@@ -61,8 +61,8 @@ class StaffMemberForm(forms.ModelForm):
     class Meta:
         model = StaffMember
         fields = STAFF_FIELDS
-        widgets = {name: DATE for name in ["qualification_expires_on", "health_certificate_expires_on",
-                                          "started_on", "left_on"]}
+        widgets = dict.fromkeys(
+            ["qualification_expires_on", "health_certificate_expires_on", "started_on", "left_on"], DATE)
 
     def __init__(self, *args, institution: Institution, **kwargs):
         super().__init__(*args, **kwargs)

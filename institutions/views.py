@@ -197,7 +197,7 @@ def create(request):
         return redirect("institutions:mine")
     form = InstitutionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        data = {k: v for k, v in form.cleaned_data.items()}
+        data = dict(form.cleaned_data.items())
         try:
             services.institution_create(actor=user, **data)
         except ValidationError as exc:

@@ -1,0 +1,290 @@
+"""The registry's REST API.
+
+Scope: every lookup goes through `visible_to(request.user)`, so an institution outside the caller's
+area is a 404. Inside it, only the institution's own staff (or an administrator) may write: an
+official gets a 403. Writes go through `institutions.services`, whose ValidationErrors become 400s
+naming the field (portal.api.errors). The public register is read-only and open to anonymous callers.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import generics, status
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
+from rest_framework.views import APIView
+
+from portal.api.pagination import LongListCursorPagination
+from portal.api.schema import READ_ERRORS, WRITE_ERRORS
+
+from . import services
+from .filters import InstitutionFilter, PublicRegisterFilter
+from .models import GuidanceCentre, Institution, InstitutionClass, MentoringPair, StaffMember
+from .serializers import (
+    GuidanceCentreSerializer,
+    InstitutionClassSerializer,
+    InstitutionClassUpdateSerializer,
+    InstitutionClassWriteSerializer,
+    InstitutionSerializer,
+    InstitutionWriteSerializer,
+    MentoringPairSerializer,
+    PublicInstitutionDetailSerializer,
+    PublicInstitutionSerializer,
+    StaffMemberSerializer,
+)
+
+TAGS = ["institutions"]
+
+
+def may_write(user, institution: Institution) -> bool:
+    """The institution's own staff and administrators write; officials only read."""
+    return user.is_system_admin or (user.is_institution_staff and user.institution_id == institution.pk)
+
+
+def institution_for_write(request, pk) -> Institution:
+    """404 outside the caller's scope, then 403 for a role that may not write."""
+    institution = get_object_or_404(Institution.objects.visible_to(request.user), pk=pk)
+    if not may_write(request.user, institution):
+        raise PermissionDenied
+    return institution
+
+
+def ensure_draft(institution: Institution) -> None:
+    if institution.status != Institution.Status.DRAFT:
+        raise ValidationError(_("This institution is filed: changes to its particulars and classes go through "
+                                "a change filing."))
+
+
+# --- Institutions -----------------------------------------------------------------------------------
+
+@extend_schema_view(
+    get=extend_schema(tags=TAGS, responses={200: InstitutionSerializer(many=True), **READ_ERRORS}),
+    post=extend_schema(tags=TAGS, request=InstitutionWriteSerializer,
+                       responses={201: InstitutionSerializer, **WRITE_ERRORS}),
+)
+class InstitutionListCreateView(generics.ListCreateAPIView):
+    """Institutions in the caller's scope (cursor-paginated); POST registers a new draft institution.
+
+    Only a staff account not yet linked to an institution (or an administrator) may register one.
+    """
+
+    serializer_class = InstitutionSerializer
+    filterset_class = InstitutionFilter
+    pagination_class = LongListCursorPagination
+
+    def get_queryset(self):
+        return Institution.objects.visible_to(self.request.user).with_open_places().select_related("region")
+
+    def create(self, request, *args, **kwargs):
+        user = request.user
+        if not (user.is_system_admin or user.is_institution_staff):
+            raise PermissionDenied
+        serializer = InstitutionWriteSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        institution = services.institution_create(actor=user, **serializer.validated_data)
+        institution = Institution.objects.with_open_places().select_related("region").get(pk=institution.pk)
+        return Response(InstitutionSerializer(institution).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema_view(
+    get=extend_schema(tags=TAGS, responses={200: InstitutionSerializer, **READ_ERRORS}),
+    patch=extend_schema(tags=TAGS, request=InstitutionWriteSerializer,
+                        responses={200: InstitutionSerializer, **WRITE_ERRORS}),
+)
+class InstitutionDetailView(generics.RetrieveUpdateAPIView):
+    """One institution; PATCH edits a draft (a filed one changes through a change filing: 400)."""
+
+    serializer_class = InstitutionSerializer
+    http_method_names = ["get", "patch", "head", "options"]
+
+    def get_queryset(self):
+        return Institution.objects.visible_to(self.request.user).with_open_places().select_related("region")
+
+    def partial_update(self, request, *args, **kwargs):
+        institution = institution_for_write(request, kwargs["pk"])
+        serializer = InstitutionWriteSerializer(institution, data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        services.institution_update(institution=institution, actor=request.user, **serializer.validated_data)
+        return Response(InstitutionSerializer(self.get_queryset().get(pk=institution.pk)).data)
+
+
+# --- Classes ------------------------------------------------------------------------------------------
+
+@extend_schema_view(
+    get=extend_schema(tags=TAGS, responses={200: InstitutionClassSerializer(many=True), **READ_ERRORS}),
+    post=extend_schema(tags=TAGS, request=InstitutionClassWriteSerializer,
+                       responses={201: InstitutionClassSerializer, **WRITE_ERRORS}),
+)
+class ClassListCreateView(generics.ListCreateAPIView):
+    """The institution's classes, open first; POST adds a class to a draft institution."""
+
+    serializer_class = InstitutionClassSerializer
+    pagination_class = None
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return InstitutionClass.objects.none()
+        institution = get_object_or_404(Institution.objects.visible_to(self.request.user), pk=self.kwargs["pk"])
+        return institution.classes.order_by("closed_on", "class_type", "name")
+
+    def create(self, request, *args, **kwargs):
+        institution = institution_for_write(request, kwargs["pk"])
+        serializer = InstitutionClassWriteSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        ensure_draft(institution)
+        klass = services.class_add(institution=institution, actor=request.user, **serializer.validated_data)
+        return Response(InstitutionClassSerializer(klass).data, status=status.HTTP_201_CREATED)
+
+
+def _class_for(request, pk, class_pk, *, write: bool) -> InstitutionClass:
+    institution = (institution_for_write(request, pk) if write
+                   else get_object_or_404(Institution.objects.visible_to(request.user), pk=pk))
+    klass = get_object_or_404(InstitutionClass.objects.select_related("institution"), pk=class_pk,
+                              institution=institution)
+    if write:
+        ensure_draft(institution)
+    return klass
+
+
+@extend_schema_view(
+    get=extend_schema(tags=TAGS, responses={200: InstitutionClassSerializer, **READ_ERRORS}),
+    patch=extend_schema(tags=TAGS, request=InstitutionClassUpdateSerializer,
+                        responses={200: InstitutionClassSerializer, **WRITE_ERRORS}),
+)
+class ClassDetailView(APIView):
+    """One class; PATCH changes it (draft institutions only; caps and ratios apply)."""
+
+    def get(self, request, pk, class_pk):
+        return Response(InstitutionClassSerializer(_class_for(request, pk, class_pk, write=False)).data)
+
+    def patch(self, request, pk, class_pk):
+        klass = _class_for(request, pk, class_pk, write=True)
+        serializer = InstitutionClassUpdateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        klass = services.class_update(klass=klass, actor=request.user, **serializer.validated_data)
+        return Response(InstitutionClassSerializer(klass).data)
+
+
+@extend_schema(tags=TAGS, request=None, responses={200: InstitutionClassSerializer, **WRITE_ERRORS})
+class ClassCloseView(APIView):
+    """Closes a class (its places stop counting). Closing it again changes nothing."""
+
+    def post(self, request, pk, class_pk):
+        klass = _class_for(request, pk, class_pk, write=True)
+        klass = services.class_close(klass=klass, actor=request.user)
+        return Response(InstitutionClassSerializer(klass).data)
+
+
+# --- Staff ------------------------------------------------------------------------------------------
+
+@extend_schema_view(
+    get=extend_schema(tags=TAGS, responses={200: StaffMemberSerializer(many=True), **READ_ERRORS}),
+    post=extend_schema(tags=TAGS, request=StaffMemberSerializer,
+                       responses={201: StaffMemberSerializer, **WRITE_ERRORS}),
+)
+class StaffListCreateView(generics.ListCreateAPIView):
+    """The institution's staff with certificate expiry dates (personal data: own staff and area officials)."""
+
+    serializer_class = StaffMemberSerializer
+    pagination_class = None
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return StaffMember.objects.none()
+        institution = get_object_or_404(Institution.objects.visible_to(self.request.user), pk=self.kwargs["pk"])
+        return StaffMember.objects.visible_to(self.request.user).filter(institution=institution).order_by(
+            "role", "name")
+
+    def create(self, request, *args, **kwargs):
+        institution = institution_for_write(request, kwargs["pk"])
+        serializer = StaffMemberSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        member = services.staff_member_add(institution=institution, actor=request.user,
+                                           **serializer.validated_data)
+        return Response(StaffMemberSerializer(member).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema_view(
+    get=extend_schema(tags=TAGS, responses={200: StaffMemberSerializer, **READ_ERRORS}),
+    patch=extend_schema(tags=TAGS, request=StaffMemberSerializer,
+                        responses={200: StaffMemberSerializer, **WRITE_ERRORS}),
+)
+class StaffDetailView(APIView):
+    def get(self, request, pk, member_pk):
+        institution = get_object_or_404(Institution.objects.visible_to(request.user), pk=pk)
+        member = get_object_or_404(StaffMember.objects.visible_to(request.user), pk=member_pk,
+                                   institution=institution)
+        return Response(StaffMemberSerializer(member).data)
+
+    def patch(self, request, pk, member_pk):
+        institution = institution_for_write(request, pk)
+        member = get_object_or_404(StaffMember.objects.select_related("institution"), pk=member_pk,
+                                   institution=institution)
+        serializer = StaffMemberSerializer(member, data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        member = services.staff_member_update(member=member, actor=request.user, **serializer.validated_data)
+        return Response(StaffMemberSerializer(member).data)
+
+
+# --- Mentoring pairs and guidance centres -------------------------------------------------------------
+
+@extend_schema_view(get=extend_schema(tags=TAGS, responses={200: MentoringPairSerializer(many=True),
+                                                            **READ_ERRORS}))
+class MentoringPairListView(generics.ListAPIView):
+    """Mentoring pairs (帮扶结对) in which an institution of the caller's scope takes part."""
+
+    serializer_class = MentoringPairSerializer
+
+    def get_queryset(self):
+        return (MentoringPair.objects.visible_to(self.request.user).select_related("mentor", "mentee")
+                .order_by("-started_on", "pk"))
+
+
+@extend_schema_view(get=extend_schema(tags=TAGS, responses={200: GuidanceCentreSerializer(many=True),
+                                                            **READ_ERRORS}))
+class GuidanceCentreListView(generics.ListAPIView):
+    """City guidance centres (托育指导中心)."""
+
+    serializer_class = GuidanceCentreSerializer
+
+    def get_queryset(self):
+        return GuidanceCentre.objects.visible_to(self.request.user).select_related("city").order_by("city_id", "pk")
+
+
+# --- Public register ----------------------------------------------------------------------------------
+
+class PublicRegisterPagination(LongListCursorPagination):
+    ordering = "pk"
+
+
+@extend_schema_view(get=extend_schema(tags=["public register"], auth=[],
+                                      responses={200: PublicInstitutionSerializer(many=True), **READ_ERRORS}))
+class PublicRegisterListView(generics.ListAPIView):
+    """The public register: filed institutions with filing number and places, no personal data."""
+
+    permission_classes = [AllowAny]
+    throttle_classes = [AnonRateThrottle, UserRateThrottle]
+    serializer_class = PublicInstitutionSerializer
+    filterset_class = PublicRegisterFilter
+    pagination_class = PublicRegisterPagination
+
+    def get_queryset(self):
+        return Institution.objects.publicly_listed().with_open_places().select_related("region")
+
+
+@extend_schema_view(get=extend_schema(tags=["public register"], auth=[],
+                                      responses={200: PublicInstitutionDetailSerializer, **READ_ERRORS}))
+class PublicRegisterDetailView(generics.RetrieveAPIView):
+    permission_classes = [AllowAny]
+    throttle_classes = [AnonRateThrottle, UserRateThrottle]
+    serializer_class = PublicInstitutionDetailSerializer
+
+    def get_queryset(self):
+        return Institution.objects.publicly_listed().with_open_places().select_related("region").prefetch_related(
+            Prefetch("classes", queryset=InstitutionClass.objects.filter(closed_on__isnull=True)
+                     .order_by("class_type", "name"), to_attr="open_classes"))

@@ -1,0 +1,120 @@
+"""API serializers with explicit fields. Write serializers only shape input; services validate and write."""
+
+from rest_framework import serializers
+
+from regions.models import Region
+
+from .models import GuidanceCentre, Institution, InstitutionClass, MentoringPair, StaffMember
+from .services import DRAFT_FIELDS
+
+
+class InstitutionSerializer(serializers.ModelSerializer):
+    region_name = serializers.CharField(source="region.name", read_only=True)
+    places = serializers.IntegerField(read_only=True, help_text="Sum of the open classes' places.")
+
+    class Meta:
+        model = Institution
+        fields = ["id", "name", "credit_code", "legal_form", "setting_type", "full_day", "half_day", "hourly",
+                  "temporary", "region", "region_name", "address", "legal_representative",
+                  "legal_representative_phone", "person_in_charge", "person_in_charge_phone", "meals_served",
+                  "medical_integration", "is_inclusive", "inclusive_price", "status", "filed_on", "suspended_on",
+                  "cancelled_on", "filing_number", "places", "is_demo", "created_at", "updated_at"]
+        read_only_fields = fields
+
+
+class InstitutionWriteSerializer(serializers.ModelSerializer):
+    """Registration (POST) and draft edits (PATCH). Cross-field rules are checked by the service."""
+
+    region = serializers.PrimaryKeyRelatedField(
+        queryset=Region.objects.filter(level__in=[Region.Level.COUNTY, Region.Level.TOWNSHIP]),
+        help_text="Division code of the county (6 digits) or township (9 digits).")
+
+    class Meta:
+        model = Institution
+        fields = list(DRAFT_FIELDS)
+
+
+class InstitutionClassSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = InstitutionClass
+        fields = ["id", "institution", "name", "class_type", "places", "caregivers", "opened_on", "closed_on"]
+        read_only_fields = fields
+
+
+class InstitutionClassWriteSerializer(serializers.Serializer):
+    """Caps and ratios are checked by the service; a breach is a 400 naming `places` or `caregivers`."""
+
+    name = serializers.CharField(max_length=100)
+    class_type = serializers.ChoiceField(choices=InstitutionClass.ClassType.choices)
+    places = serializers.IntegerField(min_value=1, max_value=20)
+    caregivers = serializers.IntegerField(min_value=0, max_value=100)
+    opened_on = serializers.DateField(required=False)
+
+
+class InstitutionClassUpdateSerializer(InstitutionClassWriteSerializer):
+    opened_on = None
+
+    def __init__(self, *args, **kwargs):
+        kwargs["partial"] = True
+        super().__init__(*args, **kwargs)
+
+
+class StaffMemberSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = StaffMember
+        fields = ["id", "institution", "name", "role", "phone", "qualification", "qualification_expires_on",
+                  "health_certificate_expires_on", "started_on", "left_on"]
+        read_only_fields = ["id", "institution"]
+
+
+class PublicInstitutionSerializer(serializers.ModelSerializer):
+    """The public register: no personal data (no names of people, no phones, no home addresses)."""
+
+    region_name = serializers.CharField(source="region.name", read_only=True)
+    places = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Institution
+        fields = ["id", "name", "region", "region_name", "setting_type", "legal_form", "full_day", "half_day",
+                  "hourly", "temporary", "is_inclusive", "inclusive_price", "medical_integration", "meals_served",
+                  "status", "filed_on", "filing_number", "places"]
+        read_only_fields = fields
+
+
+class PublicClassSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = InstitutionClass
+        fields = ["name", "class_type", "places"]
+        read_only_fields = fields
+
+
+class PublicInstitutionDetailSerializer(PublicInstitutionSerializer):
+    address = serializers.SerializerMethodField(
+        help_text="Omitted (null) for family childcare points: their address is a private home.")
+    classes = PublicClassSerializer(many=True, read_only=True, source="open_classes")
+
+    class Meta(PublicInstitutionSerializer.Meta):
+        fields = [*PublicInstitutionSerializer.Meta.fields, "address", "classes"]
+        read_only_fields = fields
+
+    def get_address(self, obj) -> str | None:
+        return None if obj.setting_type == Institution.SettingType.FAMILY else obj.address
+
+
+class MentoringPairSerializer(serializers.ModelSerializer):
+    mentor_name = serializers.CharField(source="mentor.name", read_only=True)
+    mentee_name = serializers.CharField(source="mentee.name", read_only=True)
+
+    class Meta:
+        model = MentoringPair
+        fields = ["id", "mentor", "mentor_name", "mentee", "mentee_name", "started_on", "ended_on", "notes"]
+        read_only_fields = fields
+
+
+class GuidanceCentreSerializer(serializers.ModelSerializer):
+    city_name = serializers.CharField(source="city.name", read_only=True)
+
+    class Meta:
+        model = GuidanceCentre
+        fields = ["id", "city", "city_name", "name", "host", "address", "phone"]
+        read_only_fields = fields
