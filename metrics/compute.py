@@ -1,0 +1,336 @@
+"""Set-based computation of a metrics snapshot: a fixed handful of SQL statements, whatever the number of regions.
+
+1. Facts per leaf code: active institutions with their open classes' places and current enrolments,
+   pilots, and filings, each grouped by the institution's region code (county or township).
+2. Roll-up by code prefix: the leaf table grouped by substr(code, 1, 2 / 4 / 6 / 9) with UNION ALL —
+   division codes nest by prefix, so no recursive query and no LIKE join is needed.
+3. Every region joined to its roll-up, its latest population figure (year on or before the date) and the
+   previous ready snapshot, and written with one INSERT … SELECT into a snapshot that is still `computing`.
+4. The atomic swap: in one transaction the previous ready version of the same date is retired and the new
+   one flipped to ready; readers only ever read ready snapshots.
+
+The SQL runs on PostgreSQL and SQLite; the few differences (JSON building, local date of a timestamp) are
+chosen by `connection.vendor`.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from institutions.models import Institution, InstitutionClass
+
+from .models import RegionSnapshot, Snapshot
+
+log = logging.getLogger(__name__)
+
+SETTING_TYPES = [value for value, _label in Institution.SettingType.choices]
+CLASS_TYPES = [value for value, _label in InstitutionClass.ClassType.choices]
+STALE_AFTER = datetime.timedelta(seconds=getattr(settings, "CELERY_TASK_TIME_LIMIT", 660) + 60)
+
+# Columns of metrics_regionsnapshot the INSERT writes, in order.
+ROW_COLUMNS = [
+    "snapshot_id", "region_id", "level", "parent_code", "institutions", "institutions_by_setting", "places",
+    "places_inclusive", "places_infant", "places_younger", "places_older", "places_mixed", "enrolled",
+    "resident_population", "population_year", "population_is_synthetic", "places_per_1000", "utilisation",
+    "inclusive_share", "target_per_1000", "target_gap", "places_change", "pilots_designated", "pilots_completed",
+    "filings_pending", "filings_overdue", "filings_decided", "filings_decided_on_time",
+]
+# The summed measures of the leaf table.
+MEASURES = (["institutions"] + [f"st_{s}" for s in SETTING_TYPES]
+            + ["places", "places_inclusive"] + [f"places_{c}" for c in CLASS_TYPES]
+            + ["enrolled", "pilots_designated", "pilots_completed", "filings_pending", "filings_overdue",
+               "filings_decided", "filings_decided_on_time"])
+
+
+class SnapshotBusy(Exception):
+    """Another computation of the same date is running (and is alive)."""
+
+    def __init__(self, snapshot: Snapshot):
+        super().__init__(f"snapshot of {snapshot.date} is being computed (#{snapshot.pk})")
+        self.snapshot = snapshot
+
+
+@dataclass
+class SqlParts:
+    """The pieces of SQL that differ between PostgreSQL and SQLite, and the tables that may be missing."""
+
+    json_setting: str
+    decided_local_date: str
+    has_enrolments: bool
+    has_filings: bool
+
+
+def _table(app_label: str, model: str) -> str | None:
+    from django.apps import apps
+
+    try:
+        return apps.get_model(app_label, model)._meta.db_table
+    except LookupError:
+        return None
+
+
+def _sql_parts(tables: set[str]) -> SqlParts:
+    pairs = []
+    for s in SETTING_TYPES:
+        pairs.append(f"'{s}'")
+        pairs.append(f"COALESCE(rolled.st_{s}, 0)")
+    if connection.vendor == "postgresql":
+        json_setting = f"jsonb_build_object({', '.join(pairs)})"
+        decided_local = f"(f.decided_at AT TIME ZONE '{settings.TIME_ZONE}')::date"
+    else:
+        json_setting = f"json_object({', '.join(pairs)})"
+        decided_local = "date(f.decided_at, %(utc_offset)s)"
+    enrol = _table("enrolments", "Enrolment")
+    filing = _table("filings", "Filing")
+    return SqlParts(json_setting, decided_local, bool(enrol and enrol in tables), bool(filing and filing in tables))
+
+
+def snapshot_sql(parts: SqlParts) -> str:
+    """The one INSERT … SELECT that writes every region's row of a snapshot."""
+    class_sums = ",\n".join(
+        f"SUM(CASE WHEN c.class_type = '{c}' THEN c.places ELSE 0 END) AS places_{c}" for c in CLASS_TYPES)
+    setting_cols = ", ".join(
+        f"CASE WHEN i.setting_type = '{s}' THEN 1 ELSE 0 END AS st_{s}" for s in SETTING_TYPES)
+    zero_settings = ", ".join(f"0 AS st_{s}" for s in SETTING_TYPES)
+    zero_classes = ", ".join(f"0 AS places_{c}" for c in CLASS_TYPES)
+    class_cols = ", ".join(f"COALESCE(cls.places_{c}, 0) AS places_{c}" for c in CLASS_TYPES)
+    sums = ", ".join(f"SUM({m}) AS {m}" for m in MEASURES)
+
+    if parts.has_enrolments:
+        enrolments = """
+        enr AS (
+            SELECT e.institution_id, COUNT(*) AS enrolled
+            FROM enrolments_enrolment e
+            WHERE e.start_date <= %(d)s AND (e.end_date IS NULL OR e.end_date > %(d)s)
+            GROUP BY e.institution_id
+        ),"""
+    else:
+        enrolments = """
+        enr AS (SELECT CAST(NULL AS bigint) AS institution_id, 0 AS enrolled WHERE 1 = 0),"""
+    if parts.has_filings:
+        filings = f"""
+        UNION ALL
+        SELECT i.region_id, 0, {zero_settings}, 0, 0, {zero_classes}, 0, 0, 0,
+               SUM(CASE WHEN f.status IN ('submitted', 'resubmitted', 'filed', 'rejected')
+                         AND f.submitted_at < %(d_end)s
+                         AND (f.decided_at IS NULL OR f.decided_at >= %(d_end)s) THEN 1 ELSE 0 END),
+               SUM(CASE WHEN f.status IN ('submitted', 'resubmitted', 'filed', 'rejected')
+                         AND f.submitted_at < %(d_end)s
+                         AND (f.decided_at IS NULL OR f.decided_at >= %(d_end)s)
+                         AND f.due_on < %(d)s THEN 1 ELSE 0 END),
+               SUM(CASE WHEN f.status IN ('filed', 'rejected') AND f.decided_at >= %(year_start)s
+                         AND f.decided_at < %(d_end)s THEN 1 ELSE 0 END),
+               SUM(CASE WHEN f.status IN ('filed', 'rejected') AND f.decided_at >= %(year_start)s
+                         AND f.decided_at < %(d_end)s AND f.due_on IS NOT NULL
+                         AND {parts.decided_local_date} <= f.due_on THEN 1 ELSE 0 END)
+        FROM filings_filing f
+        JOIN institutions_institution i ON i.id = f.institution_id
+        WHERE f.submitted_at < %(d_end)s
+        GROUP BY i.region_id"""
+    else:
+        filings = ""
+
+    return f"""
+    INSERT INTO metrics_regionsnapshot ({", ".join(ROW_COLUMNS)})
+    WITH inst AS (
+        SELECT i.id, i.region_id, i.is_inclusive, {setting_cols}
+        FROM institutions_institution i
+        WHERE i.status <> 'draft' AND i.filed_on <= %(d)s AND (i.cancelled_on IS NULL OR i.cancelled_on > %(d)s)
+    ),
+    cls AS (
+        SELECT c.institution_id, SUM(c.places) AS places,
+               {class_sums}
+        FROM institutions_institutionclass c
+        JOIN inst ON inst.id = c.institution_id
+        WHERE c.opened_on <= %(d)s AND (c.closed_on IS NULL OR c.closed_on > %(d)s)
+        GROUP BY c.institution_id
+    ),{enrolments}
+    facts AS (
+        SELECT inst.region_id AS code, 1 AS institutions, {", ".join(f"inst.st_{s}" for s in SETTING_TYPES)},
+               COALESCE(cls.places, 0) AS places,
+               CASE WHEN inst.is_inclusive THEN COALESCE(cls.places, 0) ELSE 0 END AS places_inclusive,
+               {class_cols},
+               COALESCE(enr.enrolled, 0) AS enrolled,
+               0 AS pilots_designated, 0 AS pilots_completed,
+               0 AS filings_pending, 0 AS filings_overdue, 0 AS filings_decided, 0 AS filings_decided_on_time
+        FROM inst
+        LEFT JOIN cls ON cls.institution_id = inst.id
+        LEFT JOIN enr ON enr.institution_id = inst.id
+        UNION ALL
+        SELECT i.region_id, 0, {zero_settings}, 0, 0, {zero_classes}, 0,
+               COUNT(*), SUM(CASE WHEN p.completed_on <= %(d)s THEN 1 ELSE 0 END), 0, 0, 0, 0
+        FROM pilots_pilot p
+        JOIN institutions_institution i ON i.id = p.institution_id
+        WHERE p.year = %(year)s AND p.designated_on <= %(d)s
+        GROUP BY i.region_id{filings}
+    ),
+    leaf AS (
+        SELECT code, {sums} FROM facts GROUP BY code
+    ),
+    rolled AS (
+        SELECT code, {sums} FROM (
+            SELECT substr(code, 1, 2) AS code, {", ".join(MEASURES)} FROM leaf
+            UNION ALL
+            SELECT substr(code, 1, 4), {", ".join(MEASURES)} FROM leaf
+            UNION ALL
+            SELECT substr(code, 1, 6), {", ".join(MEASURES)} FROM leaf
+            UNION ALL
+            SELECT code, {", ".join(MEASURES)} FROM leaf WHERE length(code) = 9
+        ) prefixes
+        GROUP BY code
+    ),
+    pop AS (
+        SELECT region_id, resident_population, year, is_synthetic FROM (
+            SELECT p.region_id, p.resident_population, p.year, p.is_synthetic,
+                   ROW_NUMBER() OVER (PARTITION BY p.region_id ORDER BY p.year DESC) AS rn
+            FROM regions_regionpopulation p
+            WHERE p.year <= %(year)s
+        ) ranked
+        WHERE rn = 1
+    ),
+    joined AS (
+        SELECT r.code, r.level, COALESCE(r.parent_id, '') AS parent_code,
+               COALESCE(rolled.institutions, 0) AS institutions,
+               {parts.json_setting} AS by_setting,
+               COALESCE(rolled.places, 0) AS places,
+               COALESCE(rolled.places_inclusive, 0) AS places_inclusive,
+               {", ".join(f"COALESCE(rolled.places_{c}, 0) AS places_{c}" for c in CLASS_TYPES)},
+               COALESCE(rolled.enrolled, 0) AS enrolled,
+               pop.resident_population AS population, pop.year AS population_year,
+               COALESCE(pop.is_synthetic, %(false)s) AS population_is_synthetic,
+               COALESCE(rolled.pilots_designated, 0) AS pilots_designated,
+               COALESCE(rolled.pilots_completed, 0) AS pilots_completed,
+               COALESCE(rolled.filings_pending, 0) AS filings_pending,
+               COALESCE(rolled.filings_overdue, 0) AS filings_overdue,
+               COALESCE(rolled.filings_decided, 0) AS filings_decided,
+               COALESCE(rolled.filings_decided_on_time, 0) AS filings_decided_on_time,
+               prev.places AS previous_places
+        FROM regions_region r
+        LEFT JOIN rolled ON rolled.code = r.code
+        LEFT JOIN pop ON pop.region_id = r.code
+        LEFT JOIN metrics_regionsnapshot prev ON prev.snapshot_id = %(previous)s AND prev.region_id = r.code
+    )
+    SELECT %(snapshot)s, code, level, parent_code, institutions, by_setting, places, places_inclusive,
+           {", ".join(f"places_{c}" for c in CLASS_TYPES)}, enrolled,
+           population, population_year, population_is_synthetic,
+           CASE WHEN population IS NULL THEN NULL ELSE ROUND(places * 1000.0 / population, 4) END,
+           CASE WHEN places = 0 THEN NULL ELSE ROUND(enrolled * 1.0 / places, 4) END,
+           CASE WHEN places = 0 THEN NULL ELSE ROUND(places_inclusive * 1.0 / places, 4) END,
+           %(target)s,
+           CASE WHEN population IS NULL THEN NULL
+                WHEN (%(target_x100)s * population + 99999) / 100000 > places
+                THEN (%(target_x100)s * population + 99999) / 100000 - places
+                ELSE 0 END,
+           CASE WHEN previous_places IS NULL THEN NULL ELSE places - previous_places END,
+           pilots_designated, pilots_completed, filings_pending, filings_overdue, filings_decided,
+           filings_decided_on_time
+    FROM joined
+    """
+
+
+def snapshot_params(*, date: datetime.date, snapshot_id: int, previous_id: int | None,
+                    target: Decimal) -> dict:
+    tz = timezone.get_current_timezone()
+    day_end = datetime.datetime.combine(date + datetime.timedelta(days=1), datetime.time.min, tzinfo=tz)
+    year_start = datetime.datetime.combine(datetime.date(date.year, 1, 1), datetime.time.min, tzinfo=tz)
+    offset_minutes = int(day_end.utcoffset().total_seconds() // 60)
+    ops = connection.ops
+    return {
+        "d": ops.adapt_datefield_value(date),
+        "d_end": ops.adapt_datetimefield_value(day_end),
+        "year_start": ops.adapt_datetimefield_value(year_start),
+        "year": date.year,
+        "utc_offset": f"{offset_minutes:+d} minutes",
+        "snapshot": snapshot_id,
+        "previous": previous_id if previous_id is not None else -1,
+        "target": ops.adapt_decimalfield_value(target, 6, 2),
+        "target_x100": int((target * 100).to_integral_value()),
+        "false": False,
+    }
+
+
+def _claim(date: datetime.date, *, task_id: str, requested_by_id: int | None, target: Decimal) -> Snapshot:
+    """Create the computing snapshot of a date: the partial unique constraint makes this the lock.
+
+    A computing snapshot left by a dead worker is taken over when its task is redelivered (same task id)
+    or when it has shown no sign of life for longer than the task's hard time limit.
+    """
+    for _attempt in range(2):
+        version = (Snapshot.objects.filter(date=date).aggregate(v=Max("version"))["v"] or 0) + 1
+        try:
+            with transaction.atomic():
+                return Snapshot.objects.create(date=date, version=version, task_id=task_id or "",
+                                               requested_by_id=requested_by_id, target_per_1000=target)
+        except IntegrityError:
+            running = Snapshot.objects.filter(date=date, status=Snapshot.Status.COMPUTING).first()
+            if running is None:
+                continue  # a version number race with a run that has just finished: try again
+            stale = running.heartbeat_at < timezone.now() - STALE_AFTER
+            if not (stale or (task_id and running.task_id == task_id)):
+                raise SnapshotBusy(running) from None
+            taken = Snapshot.objects.filter(pk=running.pk, status=Snapshot.Status.COMPUTING).update(
+                status=Snapshot.Status.FAILED, error="abandoned: the worker stopped; taken over by a new run")
+            if taken:
+                RegionSnapshot.objects.filter(snapshot_id=running.pk).delete()
+    raise SnapshotBusy(Snapshot.objects.filter(date=date, status=Snapshot.Status.COMPUTING).first()
+                       or Snapshot(date=date))
+
+
+def _progress(snapshot: Snapshot, percent: int) -> None:
+    Snapshot.objects.filter(pk=snapshot.pk, status=Snapshot.Status.COMPUTING).update(
+        progress=percent, heartbeat_at=timezone.now())
+
+
+def snapshot_compute(*, date: datetime.date, task_id: str = "", requested_by_id: int | None = None) -> Snapshot:
+    """Compute every region's figures for the date into a new snapshot version and swap it in atomically.
+
+    Side effects: a new ready Snapshot with one RegionSnapshot per region; the previous ready version of the
+    same date becomes `superseded` and its rows are deleted. Safe to repeat: the same data gives the same rows.
+    Raises SnapshotBusy while another live run computes the same date.
+    """
+    target = Decimal(str(getattr(settings, "PLACES_TARGET_PER_1000", 4.5))).quantize(Decimal("0.01"))
+    snapshot = _claim(date, task_id=task_id, requested_by_id=requested_by_id, target=target)
+    try:
+        tables = set(connection.introspection.table_names())
+        parts = _sql_parts(tables)
+        previous = (Snapshot.objects.ready().filter(date__lt=date).order_by("-date", "-version")
+                    .values_list("pk", flat=True).first())
+        _progress(snapshot, 10)
+        params = snapshot_params(date=date, snapshot_id=snapshot.pk, previous_id=previous, target=target)
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(snapshot_sql(parts), params)
+        _progress(snapshot, 90)
+        snapshot_swap(snapshot)
+    except SnapshotBusy:
+        raise
+    except Exception as exc:
+        Snapshot.objects.filter(pk=snapshot.pk, status=Snapshot.Status.COMPUTING).update(
+            status=Snapshot.Status.FAILED, error=f"{type(exc).__name__}: {exc}"[:2000])
+        RegionSnapshot.objects.filter(snapshot_id=snapshot.pk).delete()
+        raise
+    snapshot.refresh_from_db()
+    return snapshot
+
+
+def snapshot_swap(snapshot: Snapshot) -> None:
+    """Retire the ready version of the date and make this one ready, in one transaction."""
+    with transaction.atomic():
+        old = list(Snapshot.objects.select_for_update().filter(date=snapshot.date, status=Snapshot.Status.READY)
+                   .values_list("pk", flat=True))
+        Snapshot.objects.filter(pk__in=old).update(status=Snapshot.Status.SUPERSEDED)
+        flipped = Snapshot.objects.filter(pk=snapshot.pk, status=Snapshot.Status.COMPUTING).update(
+            status=Snapshot.Status.READY, progress=100, computed_at=timezone.now(), heartbeat_at=timezone.now())
+        if not flipped:
+            # Taken over meanwhile (this worker was thought dead): leave the newer run in charge.
+            raise SnapshotBusy(snapshot)
+    if old:
+        # Outside the swap: readers already moved to the new version, so the old rows can go at leisure.
+        RegionSnapshot.objects.filter(snapshot_id__in=old).delete()
