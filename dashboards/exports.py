@@ -1,0 +1,135 @@
+"""Tables as CSV, XLSX and a PDF report.
+
+Files carry Chinese headers whatever the reader's interface language: they are passed on to other
+offices and statistics systems, where the Chinese form is the expected one.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from decimal import Decimal
+
+from django.http import HttpResponse
+from django.utils import translation
+
+from .tables import PCT, RATE, SIGNED, TEXT, Table, fmt
+
+EXPORT_LANGUAGE = "zh-hans"
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _headers(table: Table) -> list[str]:
+    with translation.override(EXPORT_LANGUAGE):
+        return [str(c.label) for c in table.columns]
+
+
+def _attachment(response: HttpResponse, filename: str) -> HttpResponse:
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def csv_bytes(table: Table) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(_headers(table))
+    for row in table.rows:
+        writer.writerow(["" if v is None else v for v in row])
+    # The BOM makes Excel read the file as UTF-8 instead of the system code page.
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def csv_response(table: Table, filename: str) -> HttpResponse:
+    return _attachment(HttpResponse(csv_bytes(table), content_type="text/csv; charset=utf-8"), filename)
+
+
+def xlsx_bytes(tables: list[Table], *, title: str = "") -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    with translation.override(EXPORT_LANGUAGE):
+        for table in tables:
+            sheet = workbook.create_sheet(str(table.title)[:31])
+            start = 1
+            if title:
+                sheet.cell(row=1, column=1, value=title).font = Font(bold=True)
+                start = 3
+            for col, column in enumerate(table.columns, start=1):
+                sheet.cell(row=start, column=col, value=str(column.label)).font = Font(bold=True)
+                sheet.column_dimensions[sheet.cell(row=start, column=col).column_letter].width = (
+                    14 if column.kind != TEXT else 18)
+            for r, row in enumerate(table.rows, start=start + 1):
+                for col, (column, value) in enumerate(zip(table.columns, row, strict=True), start=1):
+                    cell = sheet.cell(row=r, column=col, value=float(value) if isinstance(value, Decimal) else value)
+                    if column.kind == RATE:
+                        cell.number_format = "0.00"
+                    elif column.kind == PCT:
+                        cell.number_format = "0.0"
+                    elif column.kind == SIGNED:
+                        cell.number_format = "+#,##0;-#,##0;0"
+                    elif column.kind != TEXT:
+                        cell.number_format = "#,##0"
+            sheet.freeze_panes = sheet.cell(row=start + 1, column=2)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def xlsx_response(tables: list[Table], filename: str, *, title: str = "") -> HttpResponse:
+    return _attachment(HttpResponse(xlsx_bytes(tables, title=title), content_type=XLSX_TYPE), filename)
+
+
+# --- PDF -----------------------------------------------------------------------------------------
+
+PDF_FONT = "STSong-Light"  # reportlab's built-in CID font: Chinese without shipping font files
+
+
+def pdf_bytes(*, title: str, subtitle: str, headline: list[tuple[str, str]], tables: list[Table],
+              notes: list[str] = ()) -> bytes:
+    """An A4 landscape report: title, headline figures, then each table (long tables split across pages)."""
+    from reportlab.lib import colors
+    from reportlab.lib.pagesizes import A4, landscape
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.lib.units import mm
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.platypus import LongTable, Paragraph, SimpleDocTemplate, Spacer, TableStyle
+
+    if PDF_FONT not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(UnicodeCIDFont(PDF_FONT))
+    h1 = ParagraphStyle("h1", fontName=PDF_FONT, fontSize=16, leading=20, spaceAfter=4)
+    h2 = ParagraphStyle("h2", fontName=PDF_FONT, fontSize=12, leading=16, spaceBefore=8, spaceAfter=4)
+    body = ParagraphStyle("body", fontName=PDF_FONT, fontSize=9, leading=12)
+    cell = ParagraphStyle("cell", fontName=PDF_FONT, fontSize=7, leading=9)
+
+    buffer = io.BytesIO()
+    doc = SimpleDocTemplate(buffer, pagesize=landscape(A4), leftMargin=12 * mm, rightMargin=12 * mm,
+                            topMargin=12 * mm, bottomMargin=12 * mm, title=title)
+    story = [Paragraph(title, h1), Paragraph(subtitle, body), Spacer(1, 4 * mm)]
+    grid = TableStyle([
+        ("FONTNAME", (0, 0), (-1, -1), PDF_FONT), ("FONTSIZE", (0, 0), (-1, -1), 7),
+        ("GRID", (0, 0), (-1, -1), 0.25, colors.grey), ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eef2f6")),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+    ])
+    if headline:
+        data = [[Paragraph(label, cell) for label, _ in headline], [Paragraph(value, body) for _, value in headline]]
+        story += [LongTable(data, style=grid)]
+    with translation.override(EXPORT_LANGUAGE):
+        for table in tables:
+            story.append(Paragraph(str(table.title), h2))
+            header = [Paragraph(str(c.label), cell) for c in table.columns]
+            rows = [[Paragraph(fmt(v, c.kind) if c.kind != TEXT else str(v or ""), cell)
+                     for c, v in zip(table.columns, row, strict=True)] for row in table.rows]
+            style = TableStyle(list(grid.getCommands()) + [
+                ("ALIGN", (i, 1), (i, -1), "RIGHT") for i, c in enumerate(table.columns) if c.numeric])
+            story.append(LongTable([header, *rows], repeatRows=1, style=style))
+    for note in notes:
+        story += [Spacer(1, 3 * mm), Paragraph(note, body)]
+    doc.build(story)
+    return buffer.getvalue()
+
+
+def pdf_response(content: bytes, filename: str) -> HttpResponse:
+    return _attachment(HttpResponse(content, content_type="application/pdf"), filename)

@@ -1,0 +1,178 @@
+"""What a dashboard page reads: one area's precomputed figures, in a fixed number of queries.
+
+Pages never aggregate institutions or filings themselves: they read the metrics app's snapshot rows
+(`RegionSnapshot`, already rolled up for every region) and ranking runs, plus region names. Each read
+below is one query whatever the number of child regions, so a province with 11 cities and a country
+with 31 provinces cost the same.
+"""
+
+from __future__ import annotations
+
+import datetime
+import functools
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.conf import settings
+from django.db.models import Q
+from django.http import Http404
+
+from metrics.models import RankingEntry, RankingRun, RegionSnapshot, Snapshot
+from regions.models import Region
+
+GEO_DIR = Path(settings.BASE_DIR) / "static" / "geo" / "hebei"
+CHILD_LEVEL = {"province": "city", "city": "county", "county": "township"}
+
+
+def area_for(user, code: str | None) -> Region:
+    """The region whose dashboard the user may open; 404 for anything outside their area.
+
+    Officials see their own region and everything under it (a prefix of the division code);
+    administrators see every region. Institution staff have no dashboard.
+    """
+    if user.is_system_admin:
+        if not code:
+            raise Http404("administrators choose a region")
+    elif user.is_official and user.region_id:
+        code = code or user.region_id
+        if not code.startswith(user.region_id):
+            raise Http404("outside the official's area")
+    else:
+        raise Http404("no dashboard for this account")
+    # The region and its ancestors (for the breadcrumbs) in one query.
+    prefixes = [code[:n] for n in (2, 4, 6) if n < len(code)]
+    regions = {r.code: r for r in Region.objects.filter(code__in=[*prefixes, code])}
+    if code not in regions:
+        raise Http404("no such region")
+    area = regions[code]
+    area.breadcrumb_ancestors = [regions[p] for p in prefixes if p in regions]
+    return area
+
+
+def home_code(user) -> str | None:
+    """Where /dashboards/ leads: an official's own region; None for an administrator (who picks one)."""
+    if user.is_official and user.region_id:
+        return user.region_id
+    return None
+
+
+@functools.cache
+def map_index() -> dict[str, dict]:
+    """Which boundary files exist and the codes each holds (static/geo/hebei/index.json)."""
+    path = GEO_DIR / "index.json"
+    if not path.exists():
+        return {}
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+@dataclass
+class MapInfo:
+    code: str
+    file: str
+    unmatched_rows: list = field(default_factory=list)  # child regions without a boundary
+    orphan_codes: list[str] = field(default_factory=list)  # boundaries without a child region
+
+
+def map_for(area: Region, children: list[RegionSnapshot]) -> MapInfo | None:
+    """The map of the area's child regions, and the codes that do not join in either direction."""
+    entry = map_index().get(area.code)
+    if entry is None:
+        return None
+    codes = set(entry["codes"])
+    child_codes = {row.region_id for row in children}
+    return MapInfo(
+        code=area.code, file=entry["file"],
+        unmatched_rows=[row for row in children if row.region_id not in codes],
+        orphan_codes=sorted(codes - child_codes),
+    )
+
+
+@dataclass
+class AreaData:
+    area: Region
+    snapshot: Snapshot | None
+    row: RegionSnapshot | None
+    children: list[RegionSnapshot]
+    dates: list[datetime.date] = field(default_factory=list)
+    trend: list[dict] = field(default_factory=list)
+    ranking: RankingRun | None = None
+    entries: list[RankingEntry] = field(default_factory=list)
+    map: MapInfo | None = None
+    reporting: dict[str, dict] = field(default_factory=dict)
+
+    @property
+    def child_level(self) -> str | None:
+        return CHILD_LEVEL.get(self.area.level)
+
+
+def snapshot_for(date: datetime.date | None) -> Snapshot | None:
+    return Snapshot.objects.current(date)
+
+
+def snapshot_rows(user, area: Region, snapshot: Snapshot | None) -> tuple[RegionSnapshot | None, list]:
+    """The area's own row and its children's rows of one snapshot, with region names: one query."""
+    if snapshot is None:
+        return None, []
+    # `area` came through area_for(), which holds the scoping: its rows and its children's are the user's.
+    rows = list(
+        RegionSnapshot.objects.filter(snapshot=snapshot)
+        .filter(Q(region_id=area.code) | Q(parent_code=area.code))
+        .select_related("region")
+        .order_by("region_id")
+    )
+    own = next((r for r in rows if r.region_id == area.code), None)
+    return own, [r for r in rows if r.region_id != area.code]
+
+
+def stored_dates(limit: int = 400) -> list[datetime.date]:
+    return list(Snapshot.objects.ready().order_by("-date").values_list("date", flat=True)[:limit])
+
+
+def trend_for(user, area: Region, until: datetime.date) -> list[dict]:
+    """The area's figures in every ready snapshot up to the date, oldest first: one query."""
+    return list(
+        RegionSnapshot.objects.ready()
+        .filter(region_id=area.code, snapshot__date__lte=until)
+        .order_by("snapshot__date")
+        .values("snapshot__date", "places", "places_per_1000", "enrolled", "places_inclusive",
+                "resident_population", "target_per_1000")
+    )
+
+
+def ranking_for(user, area: Region, date: datetime.date, kind: str = RankingRun.PeriodKind.QUARTER):
+    """The latest version of the area's ranking of its child regions for the period of the date, or the
+    latest earlier period when this one has none yet; entries with region names. Two queries."""
+    run = (
+        RankingRun.objects.visible_to(user)
+        .filter(scope_id=area.code, period_kind=kind, period_start__lte=date)
+        .order_by("-period_start", "-version")
+        .first()
+    )
+    if run is None:
+        return None, []
+    return run, list(run.entries.select_related("region").order_by("rank"))
+
+
+def reporting_for(area: Region, date: datetime.date) -> dict[str, dict]:
+    """Progress-report completeness (expected / actual / on time) per child region, from the pilots app."""
+    try:
+        from pilots.selectors import reporting_rates  # noqa: PLC0415 — optional until the pilots app ships it
+    except ImportError:
+        return {}
+    return reporting_rates(parent_code=area.code, date=date)
+
+
+def area_data(user, area: Region, date: datetime.date | None, *, with_history: bool = True) -> AreaData:
+    snapshot = snapshot_for(date)
+    row, children = snapshot_rows(user, area, snapshot)
+    data = AreaData(area=area, snapshot=snapshot, row=row, children=children)
+    data.map = map_for(area, children)
+    if with_history:
+        data.dates = stored_dates()
+    if snapshot is not None:
+        if with_history:
+            data.trend = trend_for(user, area, snapshot.date)
+        data.ranking, data.entries = ranking_for(user, area, snapshot.date)
+        data.reporting = reporting_for(area, snapshot.date)
+    return data

@@ -1,0 +1,240 @@
+"""The dashboard's tables, defined once and rendered four ways: HTML, CSV, XLSX and PDF.
+
+A `Table` holds raw values (ints, Decimals, None for "not provided"); formatting happens only at
+display, so an export carries the same numbers the snapshot rows hold.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+TEXT, INT, RATE, PCT, SIGNED, DECIMAL = "text", "int", "rate", "pct", "signed", "decimal"
+
+
+@dataclass
+class Column:
+    key: str
+    label: str
+    kind: str = INT
+
+    @property
+    def numeric(self) -> bool:
+        return self.kind != TEXT
+
+
+@dataclass
+class Table:
+    slug: str
+    title: str
+    columns: list[Column]
+    rows: list[list] = field(default_factory=list)
+    codes: list[str] = field(default_factory=list)  # the region code of each row, for links and sorting
+
+    def records(self):
+        """(code, [(column, value), ...]) per row, for templates."""
+        for code, row in zip(self.codes, self.rows, strict=True):
+            yield code, list(zip(self.columns, row, strict=True))
+
+
+def quantize(value, places: int = 2) -> Decimal | None:
+    if value is None:
+        return None
+    return Decimal(value).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+
+
+def percent(ratio, places: int = 1) -> Decimal | None:
+    """A stored ratio (0.523) as a percentage (52.3)."""
+    return None if ratio is None else quantize(Decimal(ratio) * 100, places)
+
+
+def fmt(value, kind: str = INT) -> str:
+    """Display form; None is an empty string here, templates say "not provided" where it matters."""
+    if value is None:
+        return ""
+    if kind == INT:
+        return f"{int(value):,}"
+    if kind == SIGNED:
+        return f"{int(value):+,}"
+    if kind == RATE:
+        return f"{quantize(value, 2):,}"
+    if kind == PCT:
+        return f"{quantize(value, 1)}%"
+    if kind == DECIMAL:
+        return f"{quantize(value, 2)}"
+    return str(value)
+
+
+def rate_bar(rate, target) -> int:
+    """Width in percent of a bar showing a rate against its target (capped at 100)."""
+    if rate is None or not target:
+        return 0
+    return max(0, min(100, int(Decimal(rate) / Decimal(target) * 100)))
+
+
+# --- The tables ------------------------------------------------------------------------------------
+
+def region_table(rows, child_level_label: str = "") -> Table:
+    """Every metric of each child region, with the gap to target."""
+    columns = [
+        Column("region", child_level_label or _("Region"), TEXT),
+        Column("code", _("Division code"), TEXT),
+        Column("institutions", _("Filed institutions")),
+        Column("places", _("Places")),
+        Column("places_inclusive", _("Inclusive places")),
+        Column("enrolled", _("Enrolled children")),
+        Column("resident_population", _("Resident population")),
+        Column("places_per_1000", _("Places per 1,000"), RATE),
+        Column("target_per_1000", _("Target per 1,000"), RATE),
+        Column("target_gap", _("Places still needed"), INT),
+        Column("utilisation", _("Utilisation (%)"), PCT),
+        Column("inclusive_share", _("Inclusive share (%)"), PCT),
+        Column("places_change", _("Change in places"), SIGNED),
+        Column("pilots_completed", _("Pilots completed")),
+        Column("pilots_designated", _("Pilots designated")),
+        Column("filings_pending", _("Filings pending")),
+        Column("filings_overdue", _("Filings overdue")),
+    ]
+    table = Table("regions", _("Child regions"), columns)
+    for r in rows:
+        table.codes.append(r.region_id)
+        table.rows.append([
+            r.region.name, r.region_id, r.institutions, r.places, r.places_inclusive, r.enrolled,
+            r.resident_population, quantize(r.places_per_1000), quantize(r.target_per_1000), r.target_gap,
+            percent(r.utilisation), percent(r.inclusive_share), r.places_change, r.pilots_completed,
+            r.pilots_designated, r.filings_pending, r.filings_overdue,
+        ])
+    return table
+
+
+# Labels of the ranking indicators the metrics app computes; an unknown key is shown as it is.
+INDICATOR_LABELS = {
+    "pilot_completion_rate": _("Pilot completion rate"),
+    "places_per_1000": _("Places per 1,000"),
+    "places_growth": _("Growth in places"),
+    "places_per_1000_growth": _("Growth in places per 1,000"),
+    "filing_timeliness": _("Filings decided on time"),
+    "filings_on_time_rate": _("Filings decided on time"),
+    "report_timeliness": _("Reports on time"),
+    "reports_on_time_rate": _("Reports on time"),
+    "utilisation": _("Utilisation"),
+    "inclusive_share": _("Inclusive share"),
+}
+
+
+def indicator_label(key: str) -> str:
+    return INDICATOR_LABELS.get(key, key)
+
+
+def ranking_indicators(entries) -> list[str]:
+    keys: list[str] = []
+    for entry in entries:
+        for key in entry.breakdown or {}:
+            if key not in keys:
+                keys.append(key)
+    return keys
+
+
+def ranking_table(run, entries) -> Table:
+    """Rank, score, points per indicator and the move since the previous period."""
+    indicators = ranking_indicators(entries)
+    columns = [
+        Column("rank", _("Rank")),
+        Column("region", _("Region"), TEXT),
+        Column("score", _("Score"), DECIMAL),
+        *[Column(f"points:{key}", indicator_label(key), DECIMAL) for key in indicators],
+        Column("previous_rank", _("Previous rank")),
+        Column("move", pgettext_lazy("ranking", "Move"), SIGNED),
+    ]
+    table = Table("ranking", _("Ranking"), columns)
+    for e in entries:
+        breakdown = e.breakdown or {}
+        table.codes.append(e.region_id)
+        table.rows.append([
+            e.rank, e.region.name, quantize(e.score),
+            *[quantize((breakdown.get(k) or {}).get("points")) for k in indicators],
+            e.previous_rank, e.move,
+        ])
+    return table
+
+
+def pilots_table(rows, reporting: dict[str, dict]) -> Table:
+    """Pilot progress and progress-report completeness (expected / actual / on time) per child region."""
+    columns = [
+        Column("region", _("Region"), TEXT),
+        Column("pilots_designated", _("Pilots designated")),
+        Column("pilots_completed", _("Pilots completed")),
+        Column("pilot_completion", _("Completion (%)"), PCT),
+        Column("reports_expected", _("Reports expected")),
+        Column("reports_actual", _("Reports received")),
+        Column("reports_on_time", _("Reports on time")),
+        Column("reporting_rate", _("Reporting rate (%)"), PCT),
+        Column("on_time_rate", _("On-time rate (%)"), PCT),
+    ]
+    table = Table("pilots", _("Pilots and progress reports"), columns)
+    for r in rows:
+        rep = reporting.get(r.region_id) or {}
+        expected, actual, on_time = rep.get("expected"), rep.get("actual"), rep.get("on_time")
+        table.codes.append(r.region_id)
+        table.rows.append([
+            r.region.name, r.pilots_designated, r.pilots_completed,
+            percent(Decimal(r.pilots_completed) / r.pilots_designated) if r.pilots_designated else None,
+            expected, actual, on_time,
+            percent(Decimal(actual) / expected) if expected and actual is not None else None,
+            percent(Decimal(on_time) / expected) if expected and on_time is not None else None,
+        ])
+    return table
+
+
+def trend_table(trend: list[dict]) -> Table:
+    columns = [
+        Column("date", _("Snapshot date"), TEXT),
+        Column("places", _("Places")),
+        Column("places_per_1000", _("Places per 1,000"), RATE),
+        Column("enrolled", _("Enrolled children")),
+        Column("places_inclusive", _("Inclusive places")),
+    ]
+    table = Table("trend", _("Trend"), columns)
+    for t in trend:
+        table.codes.append(t["snapshot__date"].isoformat())
+        table.rows.append([t["snapshot__date"].isoformat(), t["places"], quantize(t["places_per_1000"]),
+                           t["enrolled"], t["places_inclusive"]])
+    return table
+
+
+def planner_table(rows, *, target: Decimal, share: Decimal, years: Decimal) -> Table:
+    """Places needed to reach `target` per 1,000 at the latest population, and the inclusive part.
+
+    The population is held at its latest figure (no projection is published); regions without a
+    population get no figure rather than a guess.
+    """
+    columns = [
+        Column("region", _("Region"), TEXT),
+        Column("resident_population", _("Resident population")),
+        Column("places", _("Places now")),
+        Column("places_per_1000", _("Places per 1,000 now"), RATE),
+        Column("places_needed", _("Places at target")),
+        Column("places_to_add", _("Places to add")),
+        Column("per_year", _("Places to add per year")),
+        Column("inclusive_needed", _("Inclusive places at target")),
+        Column("inclusive_to_add", _("Inclusive places to add")),
+    ]
+    table = Table("planner", _("Target planner"), columns)
+    for r in rows:
+        pop = r.resident_population
+        if pop:
+            needed = math.ceil(Decimal(pop) * target / 1000)
+            to_add = max(0, needed - r.places)
+            inclusive_needed = math.ceil(needed * share / 100)
+            inclusive_to_add = max(0, inclusive_needed - r.places_inclusive)
+            per_year = math.ceil(to_add / years) if years > 0 else to_add
+        else:
+            needed = to_add = inclusive_needed = inclusive_to_add = per_year = None
+        table.codes.append(r.region_id)
+        table.rows.append([r.region.name, pop, r.places, quantize(r.places_per_1000), needed, to_add, per_year,
+                           inclusive_needed, inclusive_to_add])
+    return table

@@ -1,0 +1,231 @@
+"""Officials' dashboards: one page per region, drilling down through its child regions.
+
+Every page reads the precomputed snapshot rows and rankings only (see selectors.py), so its number
+of SQL queries is fixed whatever the number of child regions.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import render
+from django.templatetags.static import static
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from regions.models import Region
+
+from . import exports, tables
+from .forms import PlannerForm, SnapshotDateForm
+from .selectors import AreaData, area_data, area_for, home_code, snapshot_for, snapshot_rows
+
+
+def _level_plural(level: str | None) -> str:
+    return {
+        "city": _("Cities"), "county": _("Counties and districts"), "township": _("Townships and streets"),
+    }.get(level or "", _("Regions"))
+
+
+def _float(value):
+    return None if value is None else float(value)
+
+
+def _chart_data(data: AreaData) -> dict:
+    """Everything the charts draw, handed to static/js/dashboard.js through a json_script block."""
+    date_q = f"?date={data.snapshot.date.isoformat()}" if data.snapshot else ""
+    children = [
+        {"code": r.region_id, "name": r.region.name, "value": _float(tables.quantize(r.places_per_1000)),
+         "places": r.places, "population": r.resident_population,
+         "url": reverse("dashboards:area", args=[r.region_id]) + date_q}
+        for r in data.children
+    ]
+    indicators = tables.ranking_indicators(data.entries)
+    target = data.row.target_per_1000 if data.row else None
+    return {
+        "map": {"name": f"region-{data.map.code}", "url": static(f"geo/hebei/{data.map.file}")} if data.map else None,
+        "children": children,
+        "target": _float(target),
+        "trend": {
+            "dates": [t["snapshot__date"].isoformat() for t in data.trend],
+            "places": [t["places"] for t in data.trend],
+            "enrolled": [t["enrolled"] for t in data.trend],
+            "rate": [_float(tables.quantize(t["places_per_1000"])) for t in data.trend],
+            "target": [_float(t["target_per_1000"]) for t in data.trend],
+        },
+        "ranking": {
+            "regions": [e.region.name for e in data.entries],
+            "indicators": [
+                {"label": str(tables.indicator_label(k)),
+                 "points": [_float(tables.quantize((e.breakdown.get(k) or {}).get("points"))) for e in data.entries]}
+                for k in indicators
+            ],
+        },
+        "labels": {
+            "rate": _("Places per 1,000"), "places": _("Places"), "enrolled": _("Enrolled children"),
+            "target": _("Target"), "notProvided": _("population not provided"), "points": _("Points"),
+            "noBoundary": _("no boundary"),
+        },
+    }
+
+
+def _crumbs(user, area) -> list[dict]:
+    """The area's ancestors; those inside the user's own area link to their dashboards."""
+    own = "" if user.is_system_admin else user.region_id
+    return [{"name": r.name, "url": reverse("dashboards:area", args=[r.code]) if r.code.startswith(own) else None}
+            for r in area.breadcrumb_ancestors]
+
+
+def _date_form(request) -> SnapshotDateForm:
+    return SnapshotDateForm(request.GET or None)
+
+
+@login_required
+@require_GET
+def area(request, code: str | None = None):
+    """The dashboard of one region: headline cards, map, child-region table, trends, ranking, pilots."""
+    if code is None and request.user.is_system_admin:
+        return render(request, "dashboards/choose.html",
+                      {"provinces": Region.objects.filter(level=Region.Level.PROVINCE).order_by("code")})
+    region = area_for(request.user, code or home_code(request.user))
+    form = _date_form(request)
+    data = area_data(request.user, region, form.chosen())
+    child_label = _level_plural(data.child_level)
+    context = {
+        "area": region, "crumbs": _crumbs(request.user, region), "data": data, "form": form, "row": data.row,
+        "snapshot": data.snapshot,
+        "child_label": child_label,
+        "region_table": tables.region_table(data.children, child_label),
+        "ranking_table": tables.ranking_table(data.ranking, data.entries) if data.ranking else None,
+        "pilots_table": tables.pilots_table(data.children, data.reporting),
+        "trend_table": tables.trend_table(data.trend),
+        "chart_data": _chart_data(data),
+        "date_q": f"?date={data.snapshot.date.isoformat()}" if data.snapshot else "",
+    }
+    return render(request, "dashboards/area.html", context)
+
+
+@login_required
+@require_GET
+def report(request, code: str):
+    """The printable quarterly report of an area: headline, map, child regions, ranking, pilots."""
+    region = area_for(request.user, code)
+    form = _date_form(request)
+    data = area_data(request.user, region, form.chosen(), with_history=False)
+    child_label = _level_plural(data.child_level)
+    return render(request, "dashboards/report.html", {
+        "area": region, "crumbs": _crumbs(request.user, region), "data": data, "row": data.row,
+        "snapshot": data.snapshot, "child_label": child_label,
+        "region_table": tables.region_table(data.children, child_label),
+        "ranking_table": tables.ranking_table(data.ranking, data.entries) if data.ranking else None,
+        "pilots_table": tables.pilots_table(data.children, data.reporting),
+        "chart_data": _chart_data(data),
+        "date_q": f"?date={data.snapshot.date.isoformat()}" if data.snapshot else "",
+    })
+
+
+def _headline(row) -> list[tuple[str, str]]:
+    if row is None:
+        return []
+    rate = tables.fmt(row.places_per_1000, tables.RATE) if row.places_per_1000 is not None else _(
+        "population not provided")
+    return [
+        (_("Filed institutions"), tables.fmt(row.institutions)),
+        (_("Places"), tables.fmt(row.places)),
+        (_("Places per 1,000"), f"{rate} / {_('target')} {tables.fmt(row.target_per_1000, tables.RATE)}"),
+        (_("Residents"), tables.fmt(row.resident_population) or _("population not provided")),
+        (_("Enrolled children"), tables.fmt(row.enrolled)),
+        (_("Utilisation"), tables.fmt(tables.percent(row.utilisation), tables.PCT) or "—"),
+        (_("Inclusive share"), tables.fmt(tables.percent(row.inclusive_share), tables.PCT) or "—"),
+        (_("Pilots completed"), f"{row.pilots_completed:,} / {row.pilots_designated:,}"),
+        (_("Filings pending / overdue"), f"{row.filings_pending:,} / {row.filings_overdue:,}"),
+    ]
+
+
+@login_required
+@require_GET
+def report_pdf(request, code: str):
+    region = area_for(request.user, code)
+    data = area_data(request.user, region, _date_form(request).chosen(), with_history=False)
+    if data.snapshot is None:
+        raise Http404("no snapshot")
+    with translation.override(exports.EXPORT_LANGUAGE):
+        child_label = _level_plural(data.child_level)
+        table_list = [tables.region_table(data.children, child_label)]
+        if data.ranking:
+            table_list.append(tables.ranking_table(data.ranking, data.entries))
+        table_list.append(tables.pilots_table(data.children, data.reporting))
+        content = exports.pdf_bytes(
+            title=_("%(region)s childcare services: quarterly report") % {"region": region.name},
+            subtitle=_("Snapshot of %(date)s. Places per 1,000 residents = places of filed, active institutions "
+                       "÷ resident population × 1,000.") % {"date": data.snapshot.date.isoformat()},
+            headline=_headline(data.row),
+            tables=table_list,
+            notes=[_("The map is in the print view of this report; it is not reproduced in the PDF.")],
+        )
+    return exports.pdf_response(content, f"report-{region.code}-{data.snapshot.date.isoformat()}.pdf")
+
+
+EXPORT_TABLES = ("regions", "ranking", "pilots", "trend", "planner", "all")
+
+
+@login_required
+@require_GET
+def export(request, code: str, table: str, fmt: str):
+    """One dashboard table (or all of them, as XLSX sheets) as CSV or XLSX, for the same area and date."""
+    if table not in EXPORT_TABLES or fmt not in ("csv", "xlsx") or (table == "all" and fmt == "csv"):
+        raise Http404("no such export")
+    region = area_for(request.user, code)
+    form = _date_form(request)
+    with translation.override(exports.EXPORT_LANGUAGE):
+        data = area_data(request.user, region, form.chosen(), with_history=table in ("trend", "all"))
+        if data.snapshot is None:
+            raise Http404("no snapshot")
+        child_label = _level_plural(data.child_level)
+        built = {
+            "regions": lambda: tables.region_table(data.children, child_label),
+            "ranking": lambda: tables.ranking_table(data.ranking, data.entries) if data.ranking else None,
+            "pilots": lambda: tables.pilots_table(data.children, data.reporting),
+            "trend": lambda: tables.trend_table(data.trend),
+            "planner": lambda: _planner(request, data)[0],
+        }
+        names = list(built) if table == "all" else [table]
+        result = [t for t in (built[n]() for n in names) if t is not None]
+        if not result:
+            raise Http404("nothing to export")
+        title = _("%(region)s, snapshot of %(date)s") % {"region": region.name, "date": data.snapshot.date}
+    filename = f"{table}-{region.code}-{data.snapshot.date.isoformat()}.{fmt}"
+    if fmt == "csv":
+        return exports.csv_response(result[0], filename)
+    return exports.xlsx_response(result, filename, title=title)
+
+
+def _planner(request, data: AreaData):
+    form = PlannerForm(request.GET or None)
+    values = form.values(data.snapshot.date)
+    if not request.GET.get("target"):
+        form = PlannerForm(initial={"target": values["target"], "year": values["year"],
+                                    "inclusive_share": values["inclusive_share"]})
+    rows = list(data.children) + ([data.row] if data.row else [])
+    table = tables.planner_table(rows, target=values["target"], share=values["inclusive_share"],
+                                 years=values["years"])
+    return table, form, values
+
+
+@login_required
+@require_GET
+def planner(request, code: str):
+    """Places needed per child region to reach a target by a year, and the inclusive part of them."""
+    region = area_for(request.user, code)
+    form = _date_form(request)
+    snapshot = snapshot_for(form.chosen())
+    row, children = snapshot_rows(request.user, region, snapshot)
+    data = AreaData(area=region, snapshot=snapshot, row=row, children=children)
+    context = {"area": region, "crumbs": _crumbs(request.user, region), "data": data, "snapshot": snapshot,
+               "row": row}
+    if snapshot is not None:
+        table, planner_form, values = _planner(request, data)
+        context.update(table=table, planner_form=planner_form, values=values,
+                       query=request.GET.urlencode(), total_code=region.code)
+    return render(request, "dashboards/planner.html", context)
