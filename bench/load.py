@@ -1,0 +1,265 @@
+"""HTTP load benchmark: gunicorn + PostgreSQL on loopback, 16 concurrent clients, bounded in time.
+
+Every endpoint's throughput is reported as a ratio to a bare Django endpoint returning constant JSON,
+measured in the same run on the same server (the machine is shared and noisy; only ratios mean
+anything). Then a step load rises until errors appear or p95 exceeds 1 s, reporting the breaking point.
+
+    make bench-load                       # full run (needs PostgreSQL; builds its own database)
+    python -m bench.load --seconds 5      # shorter
+
+Targets (docs/quality.md): snapshot and dashboard endpoints ≥ 0.5×, lists ≥ 0.25×, p95 ≤ 100 ms,
+zero errors. Results: bench/results/load.json. Traffic goes to 127.0.0.1 only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import asdict, dataclass
+from multiprocessing import get_context
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results"
+
+# (name, path, kind, target ratio). Paths with {region} are filled with the province code.
+ENDPOINTS = [
+    ("dashboard API", "/api/v1/dashboards/{region}/", "snapshot", 0.5),
+    ("snapshot API", "/api/v1/metrics/snapshots/?region={region}&children=1", "snapshot", 0.5),
+    ("institution list", "/api/v1/institutions/?page_size=50", "list", 0.25),
+    ("public register search", "/api/v1/register/?q=托育&page_size=20", "list", 0.25),
+    ("filing review queue", "/api/v1/filings/?status=submitted", "list", 0.25),
+]
+REFERENCE = ("constant JSON", "/__bench__/constant")
+P95_TARGET_MS = 100.0
+
+
+@dataclass
+class Measurement:
+    name: str
+    path: str
+    clients: int
+    seconds: float
+    requests: int
+    errors: int
+    throughput: float
+    p50_ms: float
+    p95_ms: float
+    p99_ms: float
+    statuses: dict
+
+
+def _client_loop(host, port, path, headers, stop_at, out):
+    conn = http.client.HTTPConnection(host, port, timeout=10)
+    latencies, statuses = [], {}
+    while time.monotonic() < stop_at:
+        started = time.perf_counter()
+        try:
+            conn.request("GET", path, headers=headers)
+            response = conn.getresponse()
+            response.read()
+            status = response.status
+        except (OSError, http.client.HTTPException):
+            status = 0
+            conn.close()
+            conn = http.client.HTTPConnection(host, port, timeout=10)
+        latencies.append(time.perf_counter() - started)
+        statuses[status] = statuses.get(status, 0) + 1
+    conn.close()
+    out.append((latencies, statuses))
+
+
+def _process_worker(args):
+    host, port, path, headers, threads, stop_at = args
+    out: list = []
+    workers = [threading.Thread(target=_client_loop, args=(host, port, path, headers, stop_at, out))
+               for _ in range(threads)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    latencies = [x for lat, _ in out for x in lat]
+    statuses: dict = {}
+    for _, s in out:
+        for k, v in s.items():
+            statuses[k] = statuses.get(k, 0) + v
+    return latencies, statuses
+
+
+def measure(base_url: str, name: str, path: str, *, headers: dict | None = None, clients: int = 16,
+            seconds: float = 5.0, processes: int = 4) -> Measurement:
+    """Runs `clients` keep-alive clients (spread over processes, so the client is not GIL-bound)."""
+    from urllib.parse import urlparse
+
+    url = urlparse(base_url)
+    processes = max(1, min(processes, clients))
+    per_process = [clients // processes + (1 if i < clients % processes else 0) for i in range(processes)]
+    stop_at = time.monotonic() + seconds
+    args = [(url.hostname, url.port, path, headers or {}, n, stop_at) for n in per_process if n]
+    started = time.monotonic()
+    if len(args) == 1:
+        results = [_process_worker(args[0])]
+    else:
+        with get_context("fork").Pool(len(args)) as pool:
+            results = pool.map(_process_worker, args)
+    elapsed = time.monotonic() - started
+    latencies = sorted(x for lat, _ in results for x in lat)
+    statuses: dict = {}
+    for _, s in results:
+        for k, v in s.items():
+            statuses[str(k)] = statuses.get(str(k), 0) + v
+    errors = sum(v for k, v in statuses.items() if k != "200")
+
+    def pct(p):
+        return round(latencies[min(len(latencies) - 1, int(p * len(latencies)))] * 1000, 2) if latencies else 0.0
+
+    return Measurement(name=name, path=path, clients=clients, seconds=round(elapsed, 2), requests=len(latencies),
+                       errors=errors, throughput=round(len(latencies) / elapsed, 1), p50_ms=pct(0.50),
+                       p95_ms=pct(0.95), p99_ms=pct(0.99), statuses=statuses)
+
+
+def _median_measure(base_url, name, path, headers, clients, seconds, runs):
+    samples = [measure(base_url, name, path, headers=headers, clients=clients, seconds=seconds) for _ in range(runs)]
+    samples.sort(key=lambda m: m.throughput)
+    best = samples[len(samples) // 2]
+    best.errors = sum(s.errors for s in samples)
+    return best
+
+
+# --- Server set-up --------------------------------------------------------------------------------
+
+def _env(database_url: str) -> dict:
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "portal.settings",
+        "DJANGO_DEBUG": "0",
+        "DJANGO_SECRET_KEY": "bench-only-secret-key-" + "x" * 40,
+        "PII_KEY": "bench-only-pii-key",
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "DJANGO_SECURE_SSL_REDIRECT": "0",
+        "DJANGO_SECURE_COOKIES": "0",
+        "BENCH_ENDPOINTS": "1",
+        "DATABASE_URL": database_url,
+        "API_THROTTLE_USER": "10000000/min",
+        "API_THROTTLE_ANON": "10000000/min",
+        "LOG_LEVEL": "ERROR",
+    }
+
+
+def _manage(env, *args):
+    subprocess.run([sys.executable, "manage.py", *args], env=env, cwd=ROOT, check=True)
+
+
+def prepare_database(database_url: str, *, reuse: bool) -> dict:
+    env = _env(database_url)
+    if not reuse:
+        name = database_url.rsplit("/", 1)[1]
+        admin = database_url.rsplit("/", 1)[0] + "/postgres"
+        subprocess.run(["psql", admin, "-q", "-c", f'DROP DATABASE IF EXISTS "{name}"', "-c",
+                        f'CREATE DATABASE "{name}"'], check=True)
+        _manage(env, "migrate", "-v0")
+        _manage(env, "seed_demo")
+    _manage(env, "collectstatic", "--noinput", "-v0")
+    token = subprocess.run(
+        [sys.executable, "manage.py", "drf_create_token", "hebei"], env=env, cwd=ROOT, check=True,
+        capture_output=True, text=True).stdout.split()[2]
+    return {"Authorization": f"Token {token}"}
+
+
+def start_gunicorn(database_url: str, port: int, workers: int) -> subprocess.Popen:
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "portal.wsgi:application", "--bind", f"127.0.0.1:{port}",
+         "--workers", str(workers), "--log-level", "warning", "--backlog", "2048"],
+        env=_env(database_url), cwd=ROOT)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            conn.request("GET", REFERENCE[1])
+            if conn.getresponse().status == 200:
+                return proc
+        except OSError:
+            time.sleep(0.5)
+    proc.terminate()
+    raise SystemExit("gunicorn did not come up within 60 s")
+
+
+def run(base_url: str, headers: dict, *, clients: int, seconds: float, runs: int, region: str,
+        step: bool) -> dict:
+    reference = _median_measure(base_url, *REFERENCE, {}, clients, seconds, runs)
+    rows = []
+    for name, path, kind, target in ENDPOINTS:
+        path = path.format(region=region)
+        probe = measure(base_url, name, path, headers=headers, clients=1, seconds=0.3, processes=1)
+        if probe.statuses.get("200", 0) == 0:
+            rows.append({"name": name, "path": path, "missing": True, "statuses": probe.statuses})
+            continue
+        m = _median_measure(base_url, name, path, headers, clients, seconds, runs)
+        ratio = round(m.throughput / reference.throughput, 3) if reference.throughput else None
+        rows.append({**asdict(m), "kind": kind, "ratio": ratio, "target_ratio": target,
+                     "meets_target": bool(ratio is not None and ratio >= target and m.p95_ms <= P95_TARGET_MS
+                                          and m.errors == 0)})
+    breaking = None
+    steps = []
+    if step:
+        name, path = "dashboard API", ENDPOINTS[0][1].format(region=region)
+        for level in (16, 32, 64, 128, 256):
+            m = measure(base_url, name, path, headers=headers, clients=level, seconds=seconds)
+            steps.append(asdict(m))
+            if m.errors or m.p95_ms > 1000:
+                breaking = {"clients": level, "errors": m.errors, "p95_ms": m.p95_ms}
+                break
+    return {"reference": asdict(reference), "endpoints": rows, "step_load": steps, "breaking_point": breaking,
+            "clients": clients, "seconds_per_run": seconds, "runs": runs}
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--database-url", default=os.environ.get(
+        "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/tuoyu_bench_load"))
+    parser.add_argument("--reuse", action="store_true", help="reuse the benchmark database as it is")
+    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--clients", type=int, default=16)
+    parser.add_argument("--seconds", type=float, default=5.0)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--no-step", action="store_true")
+    args = parser.parse_args(argv)
+
+    headers = prepare_database(args.database_url, reuse=args.reuse)
+    server = start_gunicorn(args.database_url, args.port, args.workers)
+    try:
+        result = run(f"http://127.0.0.1:{args.port}", headers, clients=args.clients, seconds=args.seconds,
+                     runs=args.runs, region="13", step=not args.no_step)
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / "load.json").write_text(json.dumps(result, indent=2, ensure_ascii=False), encoding="utf-8")
+    ref = result["reference"]
+    print(f"reference {ref['name']}: {ref['throughput']} req/s, p95 {ref['p95_ms']} ms")
+    print(f"{'endpoint':<26}{'req/s':>9}{'ratio':>8}{'target':>8}{'p50':>8}{'p95':>8}{'p99':>8}{'errors':>8}")
+    for row in result["endpoints"]:
+        if row.get("missing"):
+            print(f"{row['name']:<26} not available ({row['statuses']})")
+            continue
+        print(f"{row['name']:<26}{row['throughput']:>9}{row['ratio']:>8}{row['target_ratio']:>8}"
+              f"{row['p50_ms']:>8}{row['p95_ms']:>8}{row['p99_ms']:>8}{row['errors']:>8}"
+              f"  {'ok' if row['meets_target'] else 'BELOW TARGET'}")
+    if result["step_load"]:
+        print("step load (dashboard API): " + ", ".join(
+            f"{s['clients']} clients {s['throughput']} req/s p95 {s['p95_ms']} ms" for s in result["step_load"]))
+        print(f"breaking point: {result['breaking_point'] or 'not reached'}")
+    ok = all(r.get("meets_target") for r in result["endpoints"] if not r.get("missing"))
+    print("summary:", "all targets met" if ok else "some targets missed",
+          f"(median of {args.runs}, {args.clients} clients, {args.seconds}s each)")
+
+
+if __name__ == "__main__":
+    main()
