@@ -226,6 +226,14 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": "/api/v1",
+    # Several models have a "status" or "kind" with different choices: name each enum explicitly.
+    "ENUM_NAME_OVERRIDES": {
+        "FilingStatusEnum": "filings.models.Filing.Status",
+        "FilingKindEnum": "filings.models.Filing.Kind",
+        "DocumentKindEnum": "filings.models.Document.Kind",
+        "BookingStatusEnum": "filings.models.Booking.Status",
+        "InstitutionStatusEnum": "institutions.models.Institution.Status",
+    },
 }
 
 # --- Cache --------------------------------------------------------------------------------------

@@ -1,0 +1,456 @@
+"""REST API of the filing workflow, under /api/v1/.
+
+Generic views read through `visible_to(user)` (outside the caller's area: 404); each workflow verb is
+one small APIView calling its service. A state conflict (another reviewer decided the filing a moment
+ago, a full slot) answers 409 and writes nothing.
+"""
+
+from __future__ import annotations
+
+import django_filters
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import exceptions, generics, serializers, status
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from portal.api.pagination import LongListCursorPagination
+from portal.api.schema import CONFLICT, READ_ERRORS, WRITE_ERRORS
+
+from . import services
+from .models import AppointmentSlot, Booking, Document, Filing, FilingReturnComment, Notification
+
+WRITE_ERRORS_409 = {**WRITE_ERRORS, 409: CONFLICT}
+
+
+class Conflict(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "The object changed meanwhile; nothing was written."
+    default_code = "conflict"
+
+
+def call_service(service, **kwargs):
+    """Runs a service; a state conflict becomes 409 (other Django errors map in portal.api.errors)."""
+    try:
+        return service(**kwargs)
+    except services.FilingStateError as exc:
+        raise Conflict(" ".join(exc.messages)) from exc
+
+
+# --- Serializers ----------------------------------------------------------------------------------
+
+class ReturnCommentSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = FilingReturnComment
+        fields = ["round", "section", "comment", "created_at"]
+
+
+class FilingSerializer(serializers.ModelSerializer):
+    institution_name = serializers.CharField(source="institution.name", read_only=True)
+    county_code = serializers.CharField(read_only=True)
+    overdue = serializers.SerializerMethodField()
+    return_comments = ReturnCommentSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Filing
+        fields = ["id", "institution", "institution_name", "county_code", "kind", "status", "changes",
+                  "resettlement_confirmed", "note", "created_at", "first_submitted_at", "submitted_at", "due_on",
+                  "overdue", "resubmission_count", "decided_at", "receipt_number", "rejection_reason",
+                  "withdrawn_at", "return_comments"]
+        read_only_fields = fields
+
+    def get_overdue(self, obj) -> bool:
+        return obj.is_overdue()
+
+
+class ClassChangeSerializer(serializers.Serializer):
+    action = serializers.ChoiceField(choices=services.CLASS_ACTIONS)
+    class_id = serializers.IntegerField(required=False)
+    name = serializers.CharField(required=False, max_length=100)
+    class_type = serializers.CharField(required=False, max_length=10)
+    places = serializers.IntegerField(required=False, min_value=1, max_value=20)
+    caregivers = serializers.IntegerField(required=False, min_value=1, max_value=50)
+
+
+class FilingCreateSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=Filing.Kind.choices)
+    particulars = serializers.DictField(required=False, help_text="Change filings: field → new value.")
+    classes = ClassChangeSerializer(many=True, required=False)
+    resettlement_confirmed = serializers.BooleanField(required=False, default=False)
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class FilingUpdateSerializer(serializers.Serializer):
+    particulars = serializers.DictField(required=False)
+    classes = ClassChangeSerializer(many=True, required=False)
+    resettlement_confirmed = serializers.BooleanField(required=False)
+    note = serializers.CharField(required=False, allow_blank=True)
+
+
+class ReturnSerializer(serializers.Serializer):
+    comments = serializers.DictField(child=serializers.CharField(allow_blank=True),
+                                     help_text="Section → comment; sections: " + ", ".join(
+                                         FilingReturnComment.Section.values))
+
+
+class RejectSerializer(serializers.Serializer):
+    reason = serializers.CharField(help_text="Made public on the register.")
+
+
+class DocumentSerializer(serializers.ModelSerializer):
+    download_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Document
+        fields = ["id", "filing", "kind", "original_name", "content_type", "size", "sha256", "premises_owned",
+                  "lease_ends_on", "rated_pass", "uploaded_at", "download_url"]
+        read_only_fields = fields
+
+    def get_download_url(self, obj) -> str:
+        return f"/api/v1/documents/{obj.pk}/download/"
+
+
+class DocumentUploadSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=Document.Kind.choices)
+    file = serializers.FileField()
+    premises_owned = serializers.BooleanField(required=False, default=False)
+    lease_ends_on = serializers.DateField(required=False, allow_null=True, default=None)
+    rated_pass = serializers.BooleanField(required=False, allow_null=True, default=None)
+
+
+class AppointmentSlotSerializer(serializers.ModelSerializer):
+    centre_name = serializers.CharField(source="centre.name", read_only=True)
+    places_left = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = AppointmentSlot
+        fields = ["id", "centre", "centre_name", "date", "start_time", "end_time", "capacity", "booked_count",
+                  "places_left", "purpose"]
+        read_only_fields = ["id", "centre_name", "booked_count", "places_left"]
+
+
+class BookingSerializer(serializers.ModelSerializer):
+    slot = AppointmentSlotSerializer(read_only=True)
+    institution_name = serializers.CharField(source="institution.name", read_only=True)
+
+    class Meta:
+        model = Booking
+        fields = ["id", "slot", "institution", "institution_name", "filing", "status", "created_at", "cancelled_at"]
+        read_only_fields = fields
+
+
+class BookingCreateSerializer(serializers.Serializer):
+    slot = serializers.IntegerField()
+    filing = serializers.IntegerField(required=False, allow_null=True)
+
+
+class BookingMoveSerializer(serializers.Serializer):
+    slot = serializers.IntegerField()
+
+
+class NotificationSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Notification
+        fields = ["id", "filing", "event", "message", "created_at", "read_at"]
+        read_only_fields = fields
+
+
+# --- Filters --------------------------------------------------------------------------------------
+
+class FilingFilter(django_filters.FilterSet):
+    overdue = django_filters.BooleanFilter(method="filter_overdue", label="Pending past the decision deadline")
+    region = django_filters.CharFilter(method="filter_region", label="Region code prefix")
+
+    class Meta:
+        model = Filing
+        fields = ["status", "kind", "institution"]
+
+    def filter_overdue(self, queryset, name, value):
+        today = timezone.localdate()
+        return queryset.overdue(today) if value else queryset.exclude(pk__in=Filing.objects.overdue(today))
+
+    def filter_region(self, queryset, name, value):
+        return queryset.filter(institution__region_id__startswith=value)
+
+
+class SlotFilter(django_filters.FilterSet):
+    date_from = django_filters.DateFilter(field_name="date", lookup_expr="gte")
+    date_to = django_filters.DateFilter(field_name="date", lookup_expr="lte")
+
+    class Meta:
+        model = AppointmentSlot
+        fields = ["centre", "purpose", "date"]
+
+
+# --- Filings --------------------------------------------------------------------------------------
+
+def _filings(user):
+    return Filing.objects.visible_to(user).select_related("institution").prefetch_related("return_comments")
+
+
+class FilingListCreateView(generics.ListCreateAPIView):
+    """Filings the caller may see; institution staff create drafts for their own institution."""
+
+    serializer_class = FilingSerializer
+    filterset_class = FilingFilter
+    pagination_class = LongListCursorPagination
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Filing.objects.none()
+        return _filings(self.request.user)
+
+    @extend_schema(tags=["filings"], responses={200: FilingSerializer(many=True), **READ_ERRORS})
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(tags=["filings"], request=FilingCreateSerializer,
+                   responses={201: FilingSerializer, **WRITE_ERRORS_409})
+    def post(self, request, *args, **kwargs):
+        data = FilingCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = request.user
+        if not (user.is_institution_staff and user.institution_id):
+            raise exceptions.PermissionDenied("Only institution staff create filings.")
+        d = data.validated_data
+        filing = call_service(services.filing_create, institution=user.institution, kind=d["kind"], actor=user,
+                              particulars=d.get("particulars"), class_changes=d.get("classes"),
+                              resettlement_confirmed=d["resettlement_confirmed"], note=d["note"])
+        return Response(FilingSerializer(_filings(user).get(pk=filing.pk)).data, status=status.HTTP_201_CREATED)
+
+
+class FilingDetailView(generics.RetrieveAPIView):
+    """One filing with its return comments; PATCH edits a draft or returned filing."""
+
+    serializer_class = FilingSerializer
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Filing.objects.none()
+        return _filings(self.request.user)
+
+    @extend_schema(tags=["filings"], responses={200: FilingSerializer, **READ_ERRORS})
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(tags=["filings"], request=FilingUpdateSerializer,
+                   responses={200: FilingSerializer, **WRITE_ERRORS_409})
+    def patch(self, request, *args, **kwargs):
+        filing = self.get_object()
+        data = FilingUpdateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        d = data.validated_data
+        call_service(services.filing_update_draft, filing=filing, actor=request.user,
+                     particulars=d.get("particulars"), class_changes=d.get("classes"),
+                     resettlement_confirmed=d.get("resettlement_confirmed"), note=d.get("note"))
+        return Response(FilingSerializer(self.get_queryset().get(pk=filing.pk)).data)
+
+
+class _FilingAction(APIView):
+    """POST /filings/{id}/<verb>/: one workflow verb, calling its service."""
+
+    service = None
+    body = None
+
+    def kwargs_from(self, request) -> dict:
+        if self.body is None:
+            return {}
+        data = self.body(data=request.data)
+        data.is_valid(raise_exception=True)
+        return dict(data.validated_data)
+
+    def post(self, request, pk: int):
+        filing = get_object_or_404(Filing.objects.visible_to(request.user).select_related("institution"), pk=pk)
+        call_service(type(self).service, filing=filing, actor=request.user, **self.kwargs_from(request))
+        return Response(FilingSerializer(_filings(request.user).get(pk=pk)).data)
+
+
+def _action(name: str, service, summary: str, body=None):
+    view = type(name, (_FilingAction,), {"service": staticmethod(service), "body": body, "__doc__": summary})
+    view.post = extend_schema(tags=["filings"], summary=summary, request=body,
+                              responses={200: FilingSerializer, **WRITE_ERRORS_409})(view.post)
+    return view
+
+
+FilingSubmitView = _action("FilingSubmitView", services.filing_submit,
+                           "Submit a complete draft (staff); the 5-working-day deadline starts.")
+FilingResubmitView = _action("FilingResubmitView", services.filing_resubmit,
+                             "Resubmit a returned filing after correction (staff).")
+FilingWithdrawView = _action("FilingWithdrawView", services.filing_withdraw,
+                             "Withdraw a filing not yet decided (staff).")
+FilingApproveView = _action("FilingApproveView", services.filing_approve,
+                            "File it and issue the receipt number (county official). 409 if already decided.")
+FilingReturnView = _action("FilingReturnView", services.filing_return,
+                           "Return for correction with comments per section (county official).", ReturnSerializer)
+FilingRejectView = _action("FilingRejectView", services.filing_reject,
+                           "Reject with a public reason (county official).", RejectSerializer)
+
+
+# --- Documents ------------------------------------------------------------------------------------
+
+class FilingDocumentsView(generics.ListAPIView):
+    """Documents of one filing; POST (multipart) uploads one (staff, draft or returned filing)."""
+
+    serializer_class = DocumentSerializer
+    parser_classes = [MultiPartParser, FormParser]
+    pagination_class = None
+
+    def filing(self) -> Filing:
+        return get_object_or_404(Filing.objects.visible_to(self.request.user).select_related("institution"),
+                                 pk=self.kwargs["pk"])
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Document.objects.none()
+        return Document.objects.visible_to(self.request.user).filter(filing=self.filing())
+
+    @extend_schema(tags=["documents"], responses={200: DocumentSerializer(many=True), **READ_ERRORS})
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(tags=["documents"], request={"multipart/form-data": DocumentUploadSerializer},
+                   responses={201: DocumentSerializer, **WRITE_ERRORS_409})
+    def post(self, request, *args, **kwargs):
+        filing = self.filing()
+        data = DocumentUploadSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        document = call_service(services.document_upload, filing=filing, actor=request.user, **data.validated_data)
+        return Response(DocumentSerializer(document).data, status=status.HTTP_201_CREATED)
+
+
+class DocumentDownloadView(APIView):
+    """The document's file, to users who may see its filing."""
+
+    @extend_schema(tags=["documents"], responses={
+        (200, "application/octet-stream"): OpenApiResponse(OpenApiTypes.BINARY, description="The file."),
+        **READ_ERRORS})
+    def get(self, request, pk: int):
+        document = get_object_or_404(Document.objects.visible_to(request.user), pk=pk)
+        response = FileResponse(document.file.open("rb"), content_type=document.content_type, as_attachment=True,
+                                filename=document.original_name)
+        response["Cache-Control"] = "private, no-store"
+        return response
+
+
+# --- Appointments ---------------------------------------------------------------------------------
+
+class AppointmentSlotListView(generics.ListCreateAPIView):
+    """Guidance-centre slots (bookable ones by default); officials of the centre's city publish new ones."""
+
+    serializer_class = AppointmentSlotSerializer
+    filterset_class = SlotFilter
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return AppointmentSlot.objects.none()
+        qs = AppointmentSlot.objects.visible_to(self.request.user).select_related("centre")
+        if self.request.query_params.get("all") != "1":
+            qs = qs.filter(date__gte=timezone.localdate())
+        return qs
+
+    @extend_schema(tags=["appointments"], responses={200: AppointmentSlotSerializer(many=True), **READ_ERRORS})
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(tags=["appointments"], request=AppointmentSlotSerializer,
+                   responses={201: AppointmentSlotSerializer, **WRITE_ERRORS})
+    def post(self, request, *args, **kwargs):
+        data = AppointmentSlotSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        d = data.validated_data
+        slot = services.appointment_slot_create(actor=request.user, centre=d["centre"], date=d["date"],
+                                                start_time=d["start_time"], end_time=d["end_time"],
+                                                capacity=d["capacity"], purpose=d["purpose"])
+        return Response(AppointmentSlotSerializer(slot).data, status=status.HTTP_201_CREATED)
+
+
+def _bookings(user):
+    return Booking.objects.visible_to(user).select_related("slot__centre", "institution")
+
+
+class BookingListCreateView(generics.ListCreateAPIView):
+    """Bookings the caller may see; institution staff book a slot (409 when it is full)."""
+
+    serializer_class = BookingSerializer
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Booking.objects.none()
+        return _bookings(self.request.user)
+
+    @extend_schema(tags=["appointments"], responses={200: BookingSerializer(many=True), **READ_ERRORS})
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(tags=["appointments"], request=BookingCreateSerializer,
+                   responses={201: BookingSerializer, **WRITE_ERRORS_409})
+    def post(self, request, *args, **kwargs):
+        data = BookingCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = request.user
+        slot = get_object_or_404(AppointmentSlot.objects.visible_to(user), pk=data.validated_data["slot"])
+        filing = None
+        if data.validated_data.get("filing"):
+            filing = get_object_or_404(Filing.objects.visible_to(user), pk=data.validated_data["filing"])
+        booking = call_service(services.booking_create, slot=slot, actor=user, filing=filing)
+        return Response(BookingSerializer(_bookings(user).get(pk=booking.pk)).data, status=status.HTTP_201_CREATED)
+
+
+class BookingCancelView(APIView):
+    """Cancel a booking (staff of its institution). A repeat changes nothing."""
+
+    @extend_schema(tags=["appointments"], request=None, responses={200: BookingSerializer, **WRITE_ERRORS})
+    def post(self, request, pk: int):
+        booking = get_object_or_404(_bookings(request.user), pk=pk)
+        services.booking_cancel(booking=booking, actor=request.user)
+        return Response(BookingSerializer(_bookings(request.user).get(pk=pk)).data)
+
+
+class BookingMoveView(APIView):
+    """Move a booking to another slot; the old place is kept if the new slot is full (409)."""
+
+    @extend_schema(tags=["appointments"], request=BookingMoveSerializer,
+                   responses={200: BookingSerializer, **WRITE_ERRORS_409})
+    def post(self, request, pk: int):
+        booking = get_object_or_404(_bookings(request.user), pk=pk)
+        data = BookingMoveSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        slot = get_object_or_404(AppointmentSlot.objects.visible_to(request.user), pk=data.validated_data["slot"])
+        new = call_service(services.booking_move, booking=booking, slot=slot, actor=request.user)
+        return Response(BookingSerializer(_bookings(request.user).get(pk=new.pk)).data)
+
+
+# --- Notifications --------------------------------------------------------------------------------
+
+class NotificationListView(generics.ListAPIView):
+    """The caller's notifications, newest first."""
+
+    serializer_class = NotificationSerializer
+    filterset_fields = ["event"]
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Notification.objects.none()
+        return Notification.objects.visible_to(self.request.user)
+
+    @extend_schema(tags=["notifications"], responses={200: NotificationSerializer(many=True), **READ_ERRORS})
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+
+class NotificationReadView(APIView):
+    """Mark one notification read. A repeat changes nothing."""
+
+    @extend_schema(tags=["notifications"], request=None, responses={200: NotificationSerializer, **WRITE_ERRORS})
+    def post(self, request, pk: int):
+        notification = get_object_or_404(Notification.objects.visible_to(request.user), pk=pk)
+        try:
+            notification = services.notification_mark_read(notification=notification, actor=request.user)
+        except PermissionDenied as exc:  # pragma: no cover — visible_to already limits to the owner
+            raise exceptions.NotFound() from exc
+        return Response(NotificationSerializer(notification).data)

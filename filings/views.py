@@ -1,0 +1,468 @@
+"""Pages of the filing workflow: staff's filings, the county's review queue, the review page beside its
+documents, the printable receipt, notifications and appointments.
+
+Every lookup goes through `visible_to(user)`: outside the user's area an object is a 404.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.db.models.functions import Substr
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_date
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from audit.models import AuditEntry
+from regions.models import Region
+
+from . import services
+from .forms import (
+    BookingForm,
+    CancellationForm,
+    ChangeParticularsForm,
+    ClassChangeForm,
+    DocumentUploadForm,
+    FilingCreateForm,
+    RejectForm,
+    ReturnForm,
+)
+from .models import AppointmentSlot, Booking, Document, Filing, FilingReturnComment, Notification
+
+
+def _error_messages(exc: ValidationError) -> list[str]:
+    if hasattr(exc, "error_dict"):
+        return [m for msgs in exc.message_dict.values() for m in msgs]
+    return list(exc.messages)
+
+
+def _flash_errors(request, exc: ValidationError) -> None:
+    for message in _error_messages(exc):
+        messages.error(request, message)
+
+
+def _visible_filing(request, pk: int) -> Filing:
+    return get_object_or_404(Filing.objects.visible_to(request.user).select_related("institution__region"), pk=pk)
+
+
+def _own_filing(request, pk: int) -> Filing:
+    """Staff actions: the filing must be visible *and* the user's own institution's."""
+    filing = _visible_filing(request, pk)
+    if not services.is_institution_staff_of(request.user, filing.institution_id):
+        raise PermissionDenied
+    return filing
+
+
+def _reverse_or_none(name: str) -> str | None:
+    try:
+        return reverse(name)
+    except NoReverseMatch:
+        return None
+
+
+def _bookable_slots():
+    return AppointmentSlot.objects.bookable().select_related("centre")[:200]
+
+
+# --- Staff ----------------------------------------------------------------------------------------
+
+@login_required
+@require_GET
+def mine(request):
+    """The institution's filings, a new filing, and its appointments."""
+    user = request.user
+    if not user.is_institution_staff:
+        raise Http404
+    filings = Filing.objects.visible_to(user).select_related("institution").order_by("-created_at")
+    bookings = (Booking.objects.visible_to(user).filter(status=Booking.Status.BOOKED,
+                                                        slot__date__gte=timezone.localdate())
+                .select_related("slot__centre", "filing"))
+    return render(request, "filings/mine.html", {
+        "institution": user.institution if user.institution_id else None,
+        "filings": filings,
+        "create_form": FilingCreateForm(),
+        "bookings": bookings,
+        "booking_form": BookingForm(slots=_bookable_slots()),
+        "slots": _bookable_slots(),
+        "unread": Notification.objects.visible_to(user).unread().count(),
+        "register_institution_url": _reverse_or_none("institutions:mine"),
+    })
+
+
+@login_required
+@require_POST
+def create(request):
+    user = request.user
+    if not (user.is_institution_staff and user.institution_id):
+        raise Http404
+    form = FilingCreateForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose the kind of filing."))
+        return redirect("filings:mine")
+    try:
+        filing = services.filing_create(institution=user.institution, kind=form.cleaned_data["kind"], actor=user)
+    except ValidationError as exc:
+        _flash_errors(request, exc)
+        return redirect("filings:mine")
+    messages.success(request, _("Draft filing created: add its documents, then submit it."))
+    return redirect("filings:detail", pk=filing.pk)
+
+
+@login_required
+@require_GET
+def detail(request, pk: int):
+    """The filing page: for staff an editable draft; for county officials the review page, the filing
+    beside its documents with approve / return / reject; read-only for city and province officials."""
+    filing = _visible_filing(request, pk)
+    user = request.user
+    documents = list(filing.documents.select_related("uploaded_by"))
+    comments = list(filing.return_comments.select_related("author").order_by("-round", "section"))
+    rounds: dict[int, list[FilingReturnComment]] = {}
+    for comment in comments:
+        rounds.setdefault(comment.round, []).append(comment)
+    document_ids = [str(d.pk) for d in documents]
+    history = (AuditEntry.objects.filter(Q(target_type="filings.filing", target_id=str(filing.pk))
+                                         | Q(target_type="filings.document", target_id__in=document_ids))
+               .order_by("at", "pk"))
+    is_owner = services.is_institution_staff_of(user, filing.institution_id)
+    can_review = services.is_reviewer_of(user, filing) and filing.is_pending
+    context = {
+        "filing": filing,
+        "institution": filing.institution,
+        "documents": documents,
+        "rounds": sorted(rounds.items(), reverse=True),
+        "history": history,
+        "is_owner": is_owner,
+        "can_review": can_review,
+        "can_withdraw": is_owner and filing.status in Filing.OPEN,
+        "overdue": filing.is_overdue(),
+        "required_kinds": [Document.Kind(k) for k in services.required_document_kinds(filing)],
+        "present_kinds": {d.kind for d in documents},
+    }
+    if is_owner and filing.is_editable:
+        context["problems"] = services.completeness_problems(filing, documents)
+        context["upload_form"] = DocumentUploadForm()
+        if filing.kind == Filing.Kind.CHANGE:
+            context["particulars_form"] = ChangeParticularsForm(initial={**filing.particulars, "note": filing.note})
+            context["class_form"] = ClassChangeForm(institution=filing.institution)
+        elif filing.kind == Filing.Kind.CANCELLATION:
+            context["cancellation_form"] = CancellationForm(
+                initial={"resettlement_confirmed": filing.resettlement_confirmed, "note": filing.note})
+    if filing.kind == Filing.Kind.CANCELLATION and filing.status in Filing.OPEN:
+        context["active_enrolments"] = services.active_enrolments(filing.institution)
+    if filing.kind == Filing.Kind.CHANGE:
+        classes = {c.pk: c for c in filing.institution.classes.all()}
+        context["class_changes"] = [
+            {**c, "index": i, "klass": classes.get(c.get("class_id"))} for i, c in enumerate(filing.class_changes)]
+    if can_review:
+        context["return_form"] = ReturnForm()
+        context["reject_form"] = RejectForm()
+    if is_owner:
+        context["bookings"] = filing.bookings.filter(status=Booking.Status.BOOKED).select_related("slot__centre")
+        context["booking_form"] = BookingForm(slots=_bookable_slots())
+    return render(request, "filings/detail.html", context)
+
+
+@login_required
+@require_POST
+def edit(request, pk: int):
+    filing = _own_filing(request, pk)
+    try:
+        if filing.kind == Filing.Kind.CHANGE:
+            form = ChangeParticularsForm(request.POST)
+            if not form.is_valid():
+                raise ValidationError(form.errors.as_text())
+            services.filing_update_draft(filing=filing, actor=request.user, particulars=form.particulars(),
+                                         note=form.cleaned_data["note"])
+        elif filing.kind == Filing.Kind.CANCELLATION:
+            form = CancellationForm(request.POST)
+            form.is_valid()
+            services.filing_update_draft(filing=filing, actor=request.user,
+                                         resettlement_confirmed=form.cleaned_data.get("resettlement_confirmed", False),
+                                         note=form.cleaned_data.get("note", ""))
+        else:
+            services.filing_update_draft(filing=filing, actor=request.user, note=request.POST.get("note", ""))
+        messages.success(request, _("Saved."))
+    except ValidationError as exc:
+        _flash_errors(request, exc)
+    return redirect("filings:detail", pk=filing.pk)
+
+
+@login_required
+@require_POST
+def class_change_add(request, pk: int):
+    filing = _own_filing(request, pk)
+    form = ClassChangeForm(request.POST, institution=filing.institution)
+    try:
+        if not form.is_valid():
+            raise ValidationError([f"{form.fields[f].label}: {e}" if f in form.fields else str(e)
+                                   for f, errs in form.errors.items() for e in errs])
+        changes = [*filing.class_changes, form.change()]
+        services.filing_update_draft(filing=filing, actor=request.user, class_changes=changes)
+        messages.success(request, _("Class change added."))
+    except ValidationError as exc:
+        _flash_errors(request, exc)
+    return redirect("filings:detail", pk=filing.pk)
+
+
+@login_required
+@require_POST
+def class_change_remove(request, pk: int, index: int):
+    filing = _own_filing(request, pk)
+    changes = [c for i, c in enumerate(filing.class_changes) if i != index]
+    try:
+        services.filing_update_draft(filing=filing, actor=request.user, class_changes=changes)
+    except ValidationError as exc:
+        _flash_errors(request, exc)
+    return redirect("filings:detail", pk=filing.pk)
+
+
+@login_required
+@require_POST
+def upload(request, pk: int):
+    filing = _own_filing(request, pk)
+    form = DocumentUploadForm(request.POST, request.FILES)
+    if not form.is_valid():
+        for field, errors in form.errors.items():
+            label = form.fields[field].label if field in form.fields else ""
+            for error in errors:
+                messages.error(request, f"{label}: {error}" if label else error)
+        return redirect("filings:detail", pk=filing.pk)
+    d = form.cleaned_data
+    try:
+        services.document_upload(filing=filing, actor=request.user, kind=d["kind"], file=d["file"],
+                                 premises_owned=d["premises_owned"], lease_ends_on=d["lease_ends_on"],
+                                 rated_pass=d["rated_pass"])
+        messages.success(request, _("Document uploaded."))
+    except ValidationError as exc:
+        _flash_errors(request, exc)
+    return redirect("filings:detail", pk=filing.pk)
+
+
+@login_required
+@require_POST
+def document_remove(request, pk: int):
+    document = get_object_or_404(Document.objects.visible_to(request.user).select_related("filing"), pk=pk)
+    filing = _own_filing(request, document.filing_id)
+    try:
+        services.document_remove(document=document, actor=request.user)
+        messages.success(request, _("Document removed."))
+    except ValidationError as exc:
+        _flash_errors(request, exc)
+    return redirect("filings:detail", pk=filing.pk)
+
+
+@login_required
+@require_GET
+def document_file(request, pk: int):
+    """Serves a document only to users who may see its filing; inline for the preview beside the review."""
+    document = get_object_or_404(Document.objects.visible_to(request.user), pk=pk)
+    inline = request.GET.get("inline") == "1"
+    response = FileResponse(document.file.open("rb"), content_type=document.content_type,
+                            as_attachment=not inline, filename=document.original_name)
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    if inline:
+        # The review page previews PDFs in a frame of our own origin; nothing else may frame them.
+        response["X-Frame-Options"] = "SAMEORIGIN"
+        response["Content-Security-Policy"] = "default-src 'none'; frame-ancestors 'self'; img-src 'self'; " \
+                                              "object-src 'self'; plugin-types application/pdf"
+    return response
+
+
+def _transition(request, pk: int, action, success: str, **kwargs):
+    filing = _visible_filing(request, pk)
+    try:
+        action(filing=filing, actor=request.user, **kwargs)
+        messages.success(request, success)
+    except ValidationError as exc:
+        _flash_errors(request, exc)
+    return redirect("filings:detail", pk=filing.pk)
+
+
+@login_required
+@require_POST
+def submit(request, pk: int):
+    return _transition(request, pk, services.filing_submit,
+                       _("Submitted. The county health commission decides within 5 working days."))
+
+
+@login_required
+@require_POST
+def resubmit(request, pk: int):
+    return _transition(request, pk, services.filing_resubmit, _("Resubmitted."))
+
+
+@login_required
+@require_POST
+def withdraw(request, pk: int):
+    return _transition(request, pk, services.filing_withdraw, _("Filing withdrawn."))
+
+
+@login_required
+@require_POST
+def approve(request, pk: int):
+    return _transition(request, pk, services.filing_approve, _("Filed: the receipt has been issued."))
+
+
+@login_required
+@require_POST
+def return_(request, pk: int):
+    form = ReturnForm(request.POST)
+    form.is_valid()
+    return _transition(request, pk, services.filing_return, _("Returned for correction."), comments=form.comments())
+
+
+@login_required
+@require_POST
+def reject(request, pk: int):
+    return _transition(request, pk, services.filing_reject, _("Rejected."), reason=request.POST.get("reason", ""))
+
+
+@login_required
+@require_GET
+def receipt(request, pk: int):
+    """The printable filing receipt (回执)."""
+    filing = _visible_filing(request, pk)
+    if filing.status != Filing.Status.FILED:
+        raise Http404
+    county = Region.objects.filter(code=filing.county_code).first()
+    return render(request, "filings/receipt.html", {"filing": filing, "institution": filing.institution,
+                                                    "county": county})
+
+
+# --- Officials ------------------------------------------------------------------------------------
+
+QUEUE_PAGE_SIZE = 50
+
+
+@login_required
+@require_GET
+def queue(request):
+    """Submitted filings of the official's area, overdue and oldest first.
+
+    County officials decide them; city and province officials see them read-only, with the number
+    pending and overdue per county. A fixed number of queries whatever the number of filings.
+    """
+    user = request.user
+    if not (user.is_official or user.is_system_admin):
+        raise Http404
+    today = timezone.localdate()
+    pending = Filing.objects.visible_to(user).pending()
+    rows = pending.select_related("institution__region").order_by("due_on", "submitted_at", "pk")
+    page = Paginator(rows, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    is_reviewer = bool(user.is_official and user.region_id and len(user.region_id) == 6)
+    per_county = []
+    if not is_reviewer:
+        counts = (pending.annotate(county=Substr("institution__region_id", 1, 6)).values("county")
+                  .annotate(pending=Count("pk"), overdue=Count("pk", filter=Q(due_on__lt=today)))
+                  .order_by("-overdue", "county"))
+        names = dict(Region.objects.filter(code__in=[c["county"] for c in counts]).values_list("code", "name"))
+        per_county = [{**c, "name": names.get(c["county"], c["county"])} for c in counts]
+    return render(request, "filings/queue.html", {
+        "page": page, "today": today, "is_reviewer": is_reviewer, "per_county": per_county,
+        "overdue_total": sum(c["overdue"] for c in per_county) if per_county else None,
+    })
+
+
+@login_required
+@require_GET
+def appointments(request):
+    """The day's appointments for officials (bookings at their area's centres or of their institutions)."""
+    user = request.user
+    if not (user.is_official or user.is_system_admin):
+        raise Http404
+    day = parse_date(request.GET.get("date") or "") or timezone.localdate()
+    bookings = (Booking.objects.visible_to(user).filter(slot__date=day, status=Booking.Status.BOOKED)
+                .select_related("slot__centre", "institution", "filing")
+                .order_by("slot__start_time", "slot__centre__name", "institution__name"))
+    return render(request, "filings/appointments.html", {
+        "day": day, "bookings": bookings,
+        "previous_day": day - datetime.timedelta(days=1), "next_day": day + datetime.timedelta(days=1),
+    })
+
+
+# --- Notifications --------------------------------------------------------------------------------
+
+@login_required
+@require_GET
+def notifications(request):
+    items = Notification.objects.visible_to(request.user).select_related("filing__institution")[:200]
+    return render(request, "filings/notifications.html", {"notifications": items})
+
+
+@login_required
+@require_POST
+def notifications_read(request):
+    for n in Notification.objects.visible_to(request.user).unread():
+        services.notification_mark_read(notification=n, actor=request.user)
+    return redirect("filings:notifications")
+
+
+# --- Appointments (staff) -------------------------------------------------------------------------
+
+@login_required
+@require_POST
+def book(request):
+    user = request.user
+    if not (user.is_institution_staff and user.institution_id):
+        raise Http404
+    slot = get_object_or_404(AppointmentSlot.objects.visible_to(user), pk=request.POST.get("slot") or 0)
+    filing = None
+    if request.POST.get("filing"):
+        filing = get_object_or_404(Filing.objects.visible_to(user), pk=request.POST["filing"])
+    try:
+        services.booking_create(slot=slot, actor=user, filing=filing)
+        messages.success(request, _("Appointment booked."))
+    except ValidationError as exc:
+        _flash_errors(request, exc)
+    return redirect("filings:detail", pk=filing.pk) if filing else redirect("filings:mine")
+
+
+def _own_booking(request, pk: int) -> Booking:
+    booking = get_object_or_404(Booking.objects.visible_to(request.user), pk=pk)
+    if not services.is_institution_staff_of(request.user, booking.institution_id):
+        raise PermissionDenied
+    return booking
+
+
+@login_required
+@require_POST
+def booking_cancel(request, pk: int):
+    booking = _own_booking(request, pk)
+    services.booking_cancel(booking=booking, actor=request.user)
+    messages.success(request, _("Appointment cancelled."))
+    return redirect("filings:mine")
+
+
+@login_required
+@require_POST
+def booking_move(request, pk: int):
+    booking = _own_booking(request, pk)
+    slot = get_object_or_404(AppointmentSlot.objects.visible_to(request.user), pk=request.POST.get("slot") or 0)
+    try:
+        services.booking_move(booking=booking, slot=slot, actor=request.user)
+        messages.success(request, _("Appointment moved."))
+    except ValidationError as exc:
+        _flash_errors(request, exc)
+    return redirect("filings:mine")
+
+
+# --- Public ---------------------------------------------------------------------------------------
+
+@require_GET
+def rejections(request):
+    """Rejected filings are made public: institution, county, date and reason (no personal data)."""
+    rows = (Filing.objects.publicly_rejected().select_related("institution__region")
+            .order_by("-decided_at", "-pk"))
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    return render(request, "filings/rejections.html", {"page": page})
