@@ -336,7 +336,7 @@ def _seed(ctx) -> Institution:  # noqa: C901, PLR0912, PLR0915 — one linear re
                  target_id="demo", region_code=DEMO_PROVINCE, after={"centres": len(centres)})
 
     # --- A few drafts in Chang'an district for the filings demo ------------------------------------------
-    township_codes = [t for t in townships_of.get(BENYI_COUNTY, [])] or [benyi_county]
+    township_codes = list(townships_of.get(BENYI_COUNTY, [])) or [benyi_county]
     drafts = []
     for i in range(DRAFTS):
         serial = len(plans) + 1 + i

@@ -54,7 +54,7 @@ def test_demo_contains_benyi_with_two_doudou_classes(demo):
     assert benyi.region_id.startswith("1301")
     classes = sorted(benyi.classes.values_list("name", "class_type", "places"))
     assert classes == [("豆豆一班", "older", 20), ("豆豆二班", "older", 20)]
-    assert ("benyi", ) == tuple(u for u, _ in demo.accounts if u == "benyi")
+    assert tuple(u for u, _ in demo.accounts if u == "benyi") == ("benyi", )
     from accounts.models import User
     assert User.objects.get(username="benyi").institution == benyi
     assert User.objects.get(username="newcentre").institution is None

@@ -3,8 +3,8 @@
 import pytest
 from django.urls import reverse
 
-from institutions.models import Institution, InstitutionClass
-from tests.factories import InstitutionClassFactory, InstitutionFactory, StaffMemberFactory, UserFactory
+from institutions.models import Institution
+from tests.factories import InstitutionClassFactory, InstitutionFactory, UserFactory
 
 
 @pytest.fixture
