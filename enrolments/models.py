@@ -1,1 +1,397 @@
-"""Models of this app (see the issue that builds it)."""
+"""Enrolment records: children, their guardians, enrolments in classes, imports and periodic reports.
+
+Children's personal data is for the staff of the institution that holds the record; officials only
+ever see counts. Each institution keeps its own record of a child (it collected the data); the same
+child in two institutions is recognised through the keyed identity hash, never by showing one
+institution's record to another.
+
+An enrolment covers [start_date, end_date): enrolled on date D means start_date <= D and
+(end_date is null or end_date > D). Nothing is deleted: leaving sets end_date and a reason, and a
+class move ends one enrolment and starts the next on the same day.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Exists, OuterRef, Q
+from django.utils.translation import gettext_lazy as _
+
+from institutions.models import Institution
+
+from . import identity
+
+
+def age_in_months(date_of_birth: datetime.date, on: datetime.date) -> int:
+    """Completed months of age on a date (a child born 15 March is 6 months old on 15 September)."""
+    months = (on.year - date_of_birth.year) * 12 + on.month - date_of_birth.month
+    if on.day < date_of_birth.day:
+        months -= 1
+    return months
+
+
+def add_months(date: datetime.date, months: int) -> datetime.date:
+    """The date `months` later; a day that does not exist (31 → April) becomes the 1st of the next month,
+    consistent with age_in_months (the child completes the month on that day)."""
+    total = date.year * 12 + date.month - 1 + months
+    year, month = divmod(total, 12)
+    month += 1
+    try:
+        return datetime.date(year, month, date.day)
+    except ValueError:
+        year2, month2 = divmod(year * 12 + month, 12)
+        return datetime.date(year2, month2 + 1, 1)
+
+
+class Sex(models.TextChoices):
+    MALE = "male", _("Boy")
+    FEMALE = "female", _("Girl")
+
+
+class ChildQuerySet(models.QuerySet):
+    def visible_to(self, user) -> ChildQuerySet:
+        """Only the staff of the institution that holds the child's record or where the child is or was
+        enrolled (and system administrators). Officials get none: they see counts and rates only."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_system_admin:
+            return self.all()
+        if user.is_institution_staff and user.institution_id:
+            enrolled_here = Enrolment.objects.filter(child=OuterRef("pk"), institution_id=user.institution_id)
+            return self.filter(Q(institution_id=user.institution_id) | Exists(enrolled_here))
+        return self.none()
+
+
+class Child(models.Model):
+    class DocumentType(models.TextChoices):
+        RESIDENT_ID = identity.RESIDENT_ID, _("Resident identity number")
+        PASSPORT = "passport", _("Passport")
+        OTHER = "other", _("Other document")
+
+    institution = models.ForeignKey(
+        Institution, on_delete=models.PROTECT, related_name="child_records", verbose_name=_("institution"),
+        help_text=_("The institution that collected and holds this record."))
+    name = models.CharField(_("name"), max_length=100)
+    sex = models.CharField(_("sex"), max_length=6, choices=Sex.choices)
+    date_of_birth = models.DateField(_("date of birth"))
+    document_type = models.CharField(_("document type"), max_length=12, choices=DocumentType.choices,
+                                     default=DocumentType.RESIDENT_ID)
+    # Never the clear number: a keyed hash to find duplicates, an encrypted copy, and a mask to show.
+    document_hash = models.CharField(_("identity hash"), max_length=64, db_index=True, editable=False)
+    document_encrypted = models.TextField(_("encrypted identity number"), editable=False)
+    document_masked = models.CharField(_("identity number"), max_length=32, editable=False)
+    is_demo = models.BooleanField(_("demo data"), default=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    objects = ChildQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("child")
+        verbose_name_plural = _("children")
+        ordering = ["name", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["institution", "document_hash"], name="child_unique_per_institution"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def audit_region_code(self) -> str:
+        return self.institution.region_id
+
+    @property
+    def audit_institution_id(self) -> int:
+        return self.institution_id
+
+    def set_document(self, document_type: str, number: str) -> None:
+        self.document_type = document_type
+        self.document_hash = identity.identity_hash(document_type, number)
+        self.document_encrypted = identity.encrypt(number)
+        self.document_masked = identity.mask(number)
+
+    def document_number(self) -> str:
+        """The clear number, for the one record a member of staff opens (the view is audited)."""
+        return identity.decrypt(self.document_encrypted)
+
+    def age_in_months(self, on: datetime.date) -> int:
+        return age_in_months(self.date_of_birth, on)
+
+
+class Guardian(models.Model):
+    class Relation(models.TextChoices):
+        MOTHER = "mother", _("Mother")
+        FATHER = "father", _("Father")
+        GRANDPARENT = "grandparent", _("Grandparent")
+        OTHER = "other", _("Other guardian")
+
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="guardians", verbose_name=_("child"))
+    name = models.CharField(_("name"), max_length=100)
+    relation = models.CharField(_("relation"), max_length=12, choices=Relation.choices)
+    phone = models.CharField(_("phone"), max_length=20)
+
+    class Meta:
+        verbose_name = _("guardian")
+        verbose_name_plural = _("guardians")
+        ordering = ["child_id", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CareForm(models.TextChoices):
+    FULL_DAY = "full_day", _("Full-day care")
+    HALF_DAY = "half_day", _("Half-day care")
+    HOURLY = "hourly", _("Hourly care")
+    TEMPORARY = "temporary", _("Temporary care")
+
+
+class LeavingReason(models.TextChoices):
+    CLASS_CHANGE = "class_change", _("Moved to another class")
+    AGED_OUT = "aged_out", _("Aged out (to kindergarten)")
+    MOVED_AWAY = "moved_away", _("Family moved away")
+    FAMILY_CHOICE = "family_choice", _("Family's choice")
+    HEALTH = "health", _("Health")
+    INSTITUTION_CLOSED = "institution_closed", _("Institution closed")
+    OTHER = "other", _("Other")
+
+
+class EnrolmentQuerySet(models.QuerySet):
+    def visible_to(self, user) -> EnrolmentQuerySet:
+        """Enrolment rows name a child: staff of the institution (and administrators) only."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_system_admin:
+            return self.all()
+        if user.is_institution_staff and user.institution_id:
+            return self.filter(institution_id=user.institution_id)
+        return self.none()
+
+    def active_on(self, date: datetime.date) -> EnrolmentQuerySet:
+        return self.filter(start_date__lte=date).filter(Q(end_date__isnull=True) | Q(end_date__gt=date))
+
+    def overlapping(self, start: datetime.date, end: datetime.date | None) -> EnrolmentQuerySet:
+        """Enrolments sharing at least one day with [start, end)."""
+        qs = self.filter(Q(end_date__isnull=True) | Q(end_date__gt=start))
+        return qs.filter(start_date__lt=end) if end else qs
+
+
+class Enrolment(models.Model):
+    child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="enrolments", verbose_name=_("child"))
+    institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="enrolments",
+                                    verbose_name=_("institution"))
+    klass = models.ForeignKey("institutions.InstitutionClass", on_delete=models.PROTECT, related_name="enrolments",
+                              verbose_name=_("class"))
+    care_form = models.CharField(_("care form"), max_length=10, choices=CareForm.choices)
+    start_date = models.DateField(_("start date"))
+    end_date = models.DateField(_("end date"), null=True, blank=True,
+                                help_text=_("The first day the child no longer attends; empty while enrolled."))
+    leaving_reason = models.CharField(_("reason for leaving"), max_length=20, choices=LeavingReason.choices,
+                                      blank=True)
+    leaving_note = models.CharField(_("note"), max_length=200, blank=True)
+    previous = models.OneToOneField("self", on_delete=models.PROTECT, null=True, blank=True, related_name="next",
+                                    verbose_name=_("previous enrolment"),
+                                    help_text=_("Set when the child moved here from another class."))
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    objects = EnrolmentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("enrolment")
+        verbose_name_plural = _("enrolments")
+        ordering = ["-start_date", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(end_date__isnull=True) | Q(end_date__gt=models.F("start_date")),
+                                   name="enrolment_ends_after_start"),
+            models.CheckConstraint(condition=Q(end_date__isnull=True) | ~Q(leaving_reason=""),
+                                   name="enrolment_end_has_reason"),
+            models.UniqueConstraint(fields=["child", "institution", "start_date"],
+                                    name="enrolment_unique_child_institution_start"),
+        ]
+        indexes = [
+            models.Index(fields=["institution", "end_date", "start_date"], name="enrolment_institution_idx"),
+            models.Index(fields=["klass", "start_date", "end_date"], name="enrolment_class_dates_idx"),
+            models.Index(fields=["care_form", "start_date", "end_date"], name="enrolment_care_form_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.child_id} @ {self.klass_id} from {self.start_date}"
+
+    @property
+    def audit_region_code(self) -> str:
+        return self.institution.region_id
+
+    @property
+    def audit_institution_id(self) -> int:
+        return self.institution_id
+
+    def is_active_on(self, date: datetime.date) -> bool:
+        return self.start_date <= date and (self.end_date is None or self.end_date > date)
+
+
+class DueNotice(models.Model):
+    """A child who must move class (or leave: 3 years old) within 30 days; refreshed by a daily task.
+
+    Derived data, rebuilt each run, so rows are replaced rather than kept.
+    """
+
+    class Kind(models.TextChoices):
+        MOVE = "move", _("Move to an older class")
+        LEAVE = "leave", _("Leave (turns 3)")
+
+    enrolment = models.OneToOneField(Enrolment, on_delete=models.CASCADE, related_name="due_notice")
+    institution = models.ForeignKey(Institution, on_delete=models.CASCADE, related_name="due_notices")
+    kind = models.CharField(_("due to"), max_length=6, choices=Kind.choices)
+    due_on = models.DateField(_("due on"))
+    computed_on = models.DateField(_("computed on"))
+
+    class Meta:
+        verbose_name = _("due notice")
+        verbose_name_plural = _("due notices")
+        ordering = ["due_on", "pk"]
+        indexes = [models.Index(fields=["institution", "due_on"], name="duenotice_institution_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.enrolment_id} {self.kind} {self.due_on}"
+
+
+class ImportJob(models.Model):
+    """One upload of a class list or an institution's whole list; the import runs in a Celery task."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting")
+        VALIDATING = "validating", _("Checking rows")
+        WRITING = "writing", _("Saving")
+        FAILED = "failed", _("Not imported: errors found")
+        DONE = "done", _("Imported")
+
+    institution = models.ForeignKey(Institution, on_delete=models.CASCADE, related_name="import_jobs")
+    klass = models.ForeignKey("institutions.InstitutionClass", on_delete=models.SET_NULL, null=True, blank=True,
+                              related_name="+", verbose_name=_("class"),
+                              help_text=_("For a class list: the class of rows that name none."))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                                   related_name="+")
+    filename = models.CharField(_("file"), max_length=200)
+    # The upload itself, until the import has run (then cleared: it holds identity numbers).
+    data = models.BinaryField(default=b"", editable=False)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING,
+                              db_index=True)
+    total_rows = models.PositiveIntegerField(default=0)
+    processed_rows = models.PositiveIntegerField(default=0)
+    children_created = models.PositiveIntegerField(default=0)
+    enrolments_created = models.PositiveIntegerField(default=0)
+    rows_unchanged = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("import")
+        verbose_name_plural = _("imports")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.filename} ({self.status})"
+
+    @property
+    def percent(self) -> int:
+        if self.status == self.Status.DONE:
+            return 100
+        return int(self.processed_rows * 100 / self.total_rows) if self.total_rows else 0
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)
+
+    @property
+    def audit_region_code(self) -> str:
+        return self.institution.region_id
+
+    @property
+    def audit_institution_id(self) -> int:
+        return self.institution_id
+
+
+# --- Periodic enrolment report (管理规范 Art. 12) -----------------------------------------------------
+
+class ReportingPeriodSetting(models.Model):
+    """How often a province's institutions report their enrolled children (default 90 days)."""
+
+    province = models.OneToOneField("regions.Region", on_delete=models.CASCADE, related_name="reporting_setting",
+                                    verbose_name=_("province"), limit_choices_to={"level": "province"})
+    period_days = models.PositiveSmallIntegerField(_("period (days)"), default=90)
+    first_period_starts = models.DateField(_("first period starts"), default=datetime.date(2022, 1, 1))
+    grace_days = models.PositiveSmallIntegerField(
+        _("days to report after the period ends"), default=15,
+        help_text=_("A report submitted later than this counts as late (working definition)."))
+
+    class Meta:
+        verbose_name = _("reporting period setting")
+        verbose_name_plural = _("reporting period settings")
+        constraints = [models.CheckConstraint(condition=Q(period_days__gte=7), name="reporting_period_min_week")]
+
+    def __str__(self) -> str:
+        return f"{self.province_id}: {self.period_days}"
+
+
+class EnrolmentReportQuerySet(models.QuerySet):
+    def visible_to(self, user) -> EnrolmentReportQuerySet:
+        """Reports hold counts only: staff see their institution's, officials those of their area."""
+        return self.filter(institution__in=Institution.objects.visible_to(user))
+
+
+class EnrolmentReport(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Prepared")
+        CONFIRMED = "confirmed", _("Confirmed")
+        SUBMITTED = "submitted", _("Submitted")
+
+    institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="enrolment_reports",
+                                    verbose_name=_("institution"))
+    period_start = models.DateField(_("period start"))
+    period_end = models.DateField(_("period end"), help_text=_("The last day of the period."))
+    due_on = models.DateField(_("due on"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    figures = models.JSONField(_("figures"), default=dict,
+                               help_text=_("Enrolled children by class type and care form on the period's last day."))
+    enrolled = models.PositiveIntegerField(_("enrolled children"), default=0)
+    places = models.PositiveIntegerField(_("places"), default=0)
+    staff = models.PositiveIntegerField(_("staff"), default=0)
+    prepared_at = models.DateTimeField(_("prepared"), auto_now_add=True)
+    confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
+    confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                     related_name="+")
+    submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
+    submitted_on = models.DateField(_("submitted on"), null=True, blank=True)
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                     related_name="+")
+
+    objects = EnrolmentReportQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("enrolment report")
+        verbose_name_plural = _("enrolment reports")
+        ordering = ["-period_start", "institution_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["institution", "period_start"], name="report_one_per_period"),
+            models.CheckConstraint(condition=~Q(status="submitted") | Q(submitted_on__isnull=False),
+                                   name="report_submitted_has_date"),
+        ]
+        indexes = [models.Index(fields=["period_start", "status", "institution"], name="report_period_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.institution_id} {self.period_start}–{self.period_end}"
+
+    @property
+    def on_time(self) -> bool:
+        return self.submitted_on is not None and self.submitted_on <= self.due_on
+
+    @property
+    def audit_region_code(self) -> str:
+        return self.institution.region_id
+
+    @property
+    def audit_institution_id(self) -> int:
+        return self.institution_id

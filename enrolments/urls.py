@@ -1,6 +1,24 @@
 """Pages of the enrolments app, namespaced as "enrolments"."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "enrolments"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.classes, name="classes"),
+    path("enrol/", views.enrol, name="enrol"),
+    path("enrolment/<int:pk>/move/", views.move, name="move"),
+    path("enrolment/<int:pk>/withdraw/", views.withdraw, name="withdraw"),
+    path("children/<int:pk>/", views.child_detail, name="child"),
+    path("due/", views.due, name="due"),
+    path("export.<str:fmt>", views.export, name="export"),
+    path("import/", views.import_upload, name="import"),
+    path("import/template.<str:fmt>", views.import_template, name="import_template"),
+    path("import/<int:pk>/", views.import_job, name="import_job"),
+    path("import/<int:pk>/progress/", views.import_progress, name="import_progress"),
+    path("reports/", views.reports, name="reports"),
+    path("reports/<str:action>/", views.report_action, name="report_action"),
+    path("reporting/", views.reporting, name="reporting"),
+    path("occupancy/", views.occupancy, name="occupancy"),
+]

@@ -1,0 +1,73 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from institutions.models import InstitutionClass
+
+from .models import CareForm, Child, Guardian, LeavingReason, Sex
+
+DATE = forms.DateInput(attrs={"type": "date"})
+
+
+def _classes(institution):
+    return InstitutionClass.objects.filter(institution=institution, closed_on__isnull=True).order_by(
+        "class_type", "name")
+
+
+class EnrolForm(forms.Form):
+    name = forms.CharField(label=_("Child's name"), max_length=100)
+    sex = forms.ChoiceField(label=_("Sex"), choices=Sex.choices)
+    date_of_birth = forms.DateField(label=_("Date of birth"), widget=DATE)
+    document_type = forms.ChoiceField(label=_("Document type"), choices=Child.DocumentType.choices)
+    document_number = forms.CharField(label=_("Document number"), max_length=30,
+                                      help_text=_("Stored encrypted; lists show it masked."))
+    guardian_name = forms.CharField(label=_("Guardian's name"), max_length=100)
+    guardian_relation = forms.ChoiceField(label=_("Relation"), choices=Guardian.Relation.choices)
+    guardian_phone = forms.CharField(label=_("Guardian's phone"), max_length=20)
+    klass = forms.ModelChoiceField(label=_("Class"), queryset=InstitutionClass.objects.none())
+    care_form = forms.ChoiceField(label=_("Care form"), choices=CareForm.choices)
+    start_date = forms.DateField(label=_("Start date"), widget=DATE,
+                                 help_text=_("At most 60 days ahead."))
+
+    def __init__(self, *args, institution, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["klass"].queryset = _classes(institution)
+
+
+class MoveForm(forms.Form):
+    klass = forms.ModelChoiceField(label=_("New class"), queryset=InstitutionClass.objects.none())
+    on = forms.DateField(label=_("From"), widget=DATE)
+
+    def __init__(self, *args, institution, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["klass"].queryset = _classes(institution)
+
+
+class WithdrawForm(forms.Form):
+    end_date = forms.DateField(label=_("Leaving date"), widget=DATE,
+                               help_text=_("The first day the child no longer attends."))
+    reason = forms.ChoiceField(label=_("Reason for leaving"),
+                               choices=[c for c in LeavingReason.choices if c[0] != LeavingReason.CLASS_CHANGE])
+    note = forms.CharField(label=_("Note"), max_length=200, required=False)
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label=_("CSV or XLSX file"))
+    klass = forms.ModelChoiceField(
+        label=_("Class (for a class list)"), queryset=InstitutionClass.objects.none(), required=False,
+        help_text=_("Rows with an empty class column go into this class. Leave empty for a whole-institution "
+                    "list with a class on every row."))
+
+    def __init__(self, *args, institution, max_bytes: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["klass"].queryset = _classes(institution)
+        self.max_bytes = max_bytes
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > self.max_bytes:
+            raise forms.ValidationError(_("The file is larger than %(mb)d MB.") % {"mb": self.max_bytes // 2**20})
+        if not upload.name.lower().endswith((".csv", ".xlsx")):
+            raise forms.ValidationError(_("Upload a .csv or .xlsx file."))
+        return upload

@@ -1,0 +1,301 @@
+"""Pages: class lists, enrol / move / withdraw, child record, due list, import, export, reports.
+
+Staff pages show their own institution only; anyone else gets a 404 (never a 403 that leaks
+existence). Officials' pages (occupancy, reporting) carry counts only, never a child's name.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from audit.services import audit_record
+from institutions.models import Institution
+
+from . import exports, importing, selectors, services
+from .forms import EnrolForm, ImportForm, MoveForm, WithdrawForm
+from .models import Child, DueNotice, Enrolment, EnrolmentReport, ImportJob
+from .tasks import enrolment_import_run
+
+
+def _institution(request) -> Institution:
+    user = request.user
+    if not (user.is_institution_staff and user.institution_id):
+        raise Http404
+    return user.institution
+
+
+def _official_region(request) -> str:
+    user = request.user
+    if user.is_system_admin:
+        return request.GET.get("region", "13")[:9] or "13"
+    if user.is_official and user.region_id:
+        return user.region_id
+    raise Http404
+
+
+def _add_errors(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+@login_required
+def classes(request):
+    institution = _institution(request)
+    today = timezone.localdate()
+    class_list = selectors.class_lists(institution, today)
+    for k in class_list:
+        k.enrolled = len(k.current)
+        k.percent = min(100, int(k.enrolled * 100 / k.places)) if k.places else 0
+    due = DueNotice.objects.filter(institution=institution).count()
+    return render(request, "enrolments/classes.html", {
+        "institution": institution, "classes": class_list, "today": today, "due_count": due,
+        "total_enrolled": sum(k.enrolled for k in class_list), "total_places": sum(k.places for k in class_list)})
+
+
+@login_required
+def enrol(request):
+    institution = _institution(request)
+    form = EnrolForm(request.POST or None, institution=institution)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            with transaction.atomic():
+                child = services.child_register(
+                    institution=institution, name=data["name"], sex=data["sex"], date_of_birth=data["date_of_birth"],
+                    document_type=data["document_type"], document_number=data["document_number"],
+                    guardians=[{"name": data["guardian_name"], "relation": data["guardian_relation"],
+                                "phone": data["guardian_phone"]}], actor=request.user)
+                services.enrolment_create(child=child, klass=data["klass"], care_form=data["care_form"],
+                                          start_date=data["start_date"], actor=request.user)
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("%(child)s is enrolled in class %(class)s.")
+                             % {"child": child.name, "class": data["klass"].name})
+            return redirect("enrolments:classes")
+    return render(request, "enrolments/enrol.html", {"form": form, "institution": institution})
+
+
+def _own_enrolment(request, pk) -> Enrolment:
+    return get_object_or_404(Enrolment.objects.visible_to(request.user).select_related("child", "klass", "institution"),
+                             pk=pk)
+
+
+@login_required
+def move(request, pk):
+    institution = _institution(request)
+    enrolment = _own_enrolment(request, pk)
+    form = MoveForm(request.POST or None, institution=institution, initial={"on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.enrolment_move_class(enrolment=enrolment, klass=form.cleaned_data["klass"],
+                                          on=form.cleaned_data["on"], actor=request.user)
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("%(child)s moves to class %(class)s.")
+                             % {"child": enrolment.child.name, "class": form.cleaned_data["klass"].name})
+            return redirect("enrolments:classes")
+    return render(request, "enrolments/move.html", {"form": form, "enrolment": enrolment})
+
+
+@login_required
+def withdraw(request, pk):
+    _institution(request)
+    enrolment = _own_enrolment(request, pk)
+    form = WithdrawForm(request.POST or None, initial={"end_date": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.enrolment_end(enrolment=enrolment, end_date=form.cleaned_data["end_date"],
+                                   reason=form.cleaned_data["reason"], note=form.cleaned_data["note"],
+                                   actor=request.user)
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("%(child)s is withdrawn.") % {"child": enrolment.child.name})
+            return redirect("enrolments:classes")
+    return render(request, "enrolments/withdraw.html", {"form": form, "enrolment": enrolment})
+
+
+@login_required
+def child_detail(request, pk):
+    child = get_object_or_404(Child.objects.visible_to(request.user).select_related("institution"), pk=pk)
+    with transaction.atomic():
+        services.child_record_view(child=child, actor=request.user)
+    history = (child.enrolments.select_related("klass").order_by("-start_date", "-pk"))
+    return render(request, "enrolments/child_detail.html", {
+        "child": child, "number": child.document_number(), "guardians": child.guardians.all(),
+        "history": history, "child_age": child.age_in_months(timezone.localdate())})
+
+
+@login_required
+def due(request):
+    institution = _institution(request)
+    today = timezone.localdate()
+    notices = DueNotice.objects.filter(institution=institution)
+    if not notices.filter(computed_on=today).exists():
+        services.due_notices_refresh(on=today, institution_id=institution.pk)
+    notices = (DueNotice.objects.filter(institution=institution)
+               .select_related("enrolment__child", "enrolment__klass").order_by("due_on", "pk"))
+    return render(request, "enrolments/due.html", {"notices": notices, "today": today})
+
+
+@login_required
+def export(request, fmt):
+    institution = _institution(request)
+    if fmt not in ("csv", "xlsx"):
+        raise Http404
+    enrolments = Enrolment.objects.visible_to(request.user).filter(institution=institution)
+    with transaction.atomic():
+        audit_record(actor=request.user, action="child.export", target=institution, after={"format": fmt})
+    stamp = timezone.localdate().isoformat()
+    if fmt == "xlsx":
+        response = HttpResponse(exports.export_xlsx(enrolments),
+                                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    else:
+        response = HttpResponse(exports.export_csv(enrolments), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="enrolments-{stamp}.{fmt}"'
+    return response
+
+
+@login_required
+def import_template(request, fmt):
+    _institution(request)
+    if fmt not in ("csv", "xlsx"):
+        raise Http404
+    if fmt == "xlsx":
+        response = HttpResponse(importing.template_xlsx(),
+                                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    else:
+        response = HttpResponse(importing.template_csv(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="enrolment-template.{fmt}"'
+    return response
+
+
+@login_required
+def import_upload(request):
+    institution = _institution(request)
+    form = ImportForm(request.POST or None, request.FILES or None, institution=institution,
+                      max_bytes=settings.UPLOAD_MAX_BYTES)
+    if request.method == "POST" and form.is_valid():
+        try:
+            job = importing.import_job_create(institution=institution, upload=form.cleaned_data["file"],
+                                              klass=form.cleaned_data["klass"], actor=request.user)
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            enrolment_import_run.delay_on_commit(job.pk)
+            return redirect("enrolments:import_job", pk=job.pk)
+    jobs = ImportJob.objects.filter(institution=institution).defer("data").order_by("-created_at")[:10]
+    return render(request, "enrolments/import.html", {"form": form, "jobs": jobs,
+                                                      "headers": importing.HEADERS,
+                                                      "help_lines": importing.HELP_LINES})
+
+
+def _job(request, pk) -> ImportJob:
+    institution = _institution(request)
+    return get_object_or_404(ImportJob.objects.defer("data"), pk=pk, institution=institution)
+
+
+@login_required
+def import_job(request, pk):
+    return render(request, "enrolments/import_job.html", {"job": _job(request, pk)})
+
+
+@login_required
+def import_progress(request, pk):
+    """The progress fragment htmx polls every second until the job is finished."""
+    return render(request, "enrolments/_import_progress.html", {"job": _job(request, pk)})
+
+
+# --- Periodic report ------------------------------------------------------------------------------
+
+@login_required
+def reports(request):
+    institution = _institution(request)
+    today = timezone.localdate()
+    setting = services.reporting_setting(institution.region_id)
+    periods = services.recent_periods(setting, today, count=4)
+    existing = {r.period_start: r for r in EnrolmentReport.objects.filter(
+        institution=institution, period_start__in=[p[0] for p in periods])}
+    expected = services.expected_institutions
+    rows = []
+    for start, end in periods:
+        due_on = end + datetime.timedelta(days=setting.grace_days)
+        is_expected = expected(start, end).filter(pk=institution.pk).exists()
+        rows.append({"start": start, "end": end, "due_on": due_on, "report": existing.get(start),
+                     "expected": is_expected})
+    return render(request, "enrolments/reports.html", {"rows": rows, "setting": setting, "today": today})
+
+
+@login_required
+@require_POST
+def report_action(request, action):
+    institution = _institution(request)
+    try:
+        if action == "prepare":
+            start = datetime.date.fromisoformat(request.POST.get("period_start", ""))
+            report = services.report_prepare(institution=institution, period_start=start, actor=request.user)
+        else:
+            report = get_object_or_404(EnrolmentReport.objects.visible_to(request.user),
+                                       pk=request.POST.get("report"))
+            if action == "confirm":
+                services.report_confirm(report=report, actor=request.user)
+            elif action == "submit":
+                services.report_submit(report=report, actor=request.user)
+            else:
+                raise Http404
+    except ValueError:
+        messages.error(request, _("Choose a period."))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Report for %(start)s to %(end)s: %(status)s.") % {
+            "start": report.period_start, "end": report.period_end,
+            "status": EnrolmentReport.Status(EnrolmentReport.objects.get(pk=report.pk).status).label})
+    return redirect("enrolments:reports")
+
+
+@login_required
+def reporting(request):
+    """Officials: who has reported for a period, who is late, who was not expected."""
+    region_code = _official_region(request)
+    today = timezone.localdate()
+    setting = services.reporting_setting(region_code)
+    periods = services.recent_periods(setting, today, count=8)
+    chosen = request.GET.get("period")
+    start, end = periods[0]
+    for p in periods:
+        if p[0].isoformat() == chosen:
+            start, end = p
+    due_on = end + datetime.timedelta(days=setting.grace_days)
+    rows = selectors.report_completeness(region_code, start, end)
+    total = selectors.total_row(rows, region_code, _("Total"))
+    statuses = selectors.report_status_list(region_code, start, end, due_on, today)
+    return render(request, "enrolments/reporting.html", {
+        "rows": rows, "total": total, "statuses": statuses, "periods": periods, "start": start, "end": end,
+        "due_on": due_on, "setting": setting})
+
+
+@login_required
+def occupancy(request):
+    """Officials: places, enrolled children and utilisation per area — counts only."""
+    region_code = _official_region(request)
+    today = timezone.localdate()
+    rows = selectors.occupancy_by_area(region_code, today)
+    total = selectors.total_row(rows, region_code, _("Total"))
+    return render(request, "enrolments/occupancy.html", {"rows": rows, "total": total, "today": today})
