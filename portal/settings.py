@@ -186,10 +186,7 @@ CONTENT_SECURITY_POLICY = (
 
 # Identity numbers are hashed with this key for duplicate detection and encrypted for display.
 # It must differ from SECRET_KEY so that rotating one does not orphan the other.
-if DEBUG:
-    PII_KEY = env.str("PII_KEY", default="insecure-development-pii-key")
-else:
-    PII_KEY = env.str("PII_KEY")
+PII_KEY = env.str("PII_KEY", default="insecure-development-pii-key") if DEBUG else env.str("PII_KEY")
 
 # --- REST API -----------------------------------------------------------------------------------
 # https://www.django-rest-framework.org/api-guide/settings/
