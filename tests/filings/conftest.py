@@ -1,0 +1,85 @@
+"""Fixtures of the filing workflow: a draft institution with a class, its staff, complete documents."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+
+from filings import services
+from filings.models import AppointmentSlot, Document, Filing
+from institutions.models import GuidanceCentre, Institution
+from tests.factories import InstitutionClassFactory, InstitutionFactory, UserFactory
+
+PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 64
+EXE = b"MZ\x90\x00\x03\x00\x00\x00" + b"\x00" * 64
+
+
+def pdf(name: str = "scan.pdf", content: bytes = PDF) -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, content, content_type="application/pdf")
+
+
+@pytest.fixture(autouse=True)
+def private_storage(settings, tmp_path):
+    """Uploaded documents go to a temporary private directory, never the developer's media root."""
+    settings.STORAGES = {**settings.STORAGES, "default": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(tmp_path / "private"), "base_url": None}}}
+    return tmp_path / "private"
+
+
+@pytest.fixture
+def draft_institution(regions):
+    institution = InstitutionFactory(region_id="130102001", name="长安区新苗托育园", status=Institution.Status.DRAFT,
+                                     filed_on=None)
+    InstitutionClassFactory(institution=institution, name="托大一班", places=20, caregivers=3)
+    return institution
+
+
+@pytest.fixture
+def draft_staff(draft_institution):
+    return UserFactory(username="staff_new", institution=draft_institution, email="staff_new@example.org")
+
+
+def lease_end() -> datetime.date:
+    return timezone.localdate() + datetime.timedelta(days=365 * 4)
+
+
+def upload_complete_documents(filing: Filing, actor) -> None:
+    K = Document.Kind
+    for kind in services.required_document_kinds(filing):
+        services.document_upload(filing=filing, actor=actor, kind=kind, file=pdf(f"{kind}.pdf"),
+                                 lease_ends_on=lease_end() if kind == K.PREMISES else None,
+                                 rated_pass=True if kind == K.HEALTH_EVALUATION else None)
+
+
+def make_submitted(institution, actor) -> Filing:
+    filing = services.filing_create(institution=institution, kind=Filing.Kind.INITIAL, actor=actor)
+    upload_complete_documents(filing, actor)
+    return services.filing_submit(filing=filing, actor=actor)
+
+
+@pytest.fixture
+def draft_filing(draft_institution, draft_staff):
+    return services.filing_create(institution=draft_institution, kind=Filing.Kind.INITIAL, actor=draft_staff)
+
+
+@pytest.fixture
+def submitted_filing(draft_institution, draft_staff):
+    return make_submitted(draft_institution, draft_staff)
+
+
+@pytest.fixture
+def centre(regions):
+    return GuidanceCentre.objects.create(city_id="1301", name="石家庄市托育指导中心", host="石家庄市妇幼保健院")
+
+
+@pytest.fixture
+def slot(centre):
+    return AppointmentSlot.objects.create(centre=centre, date=timezone.localdate() + datetime.timedelta(days=3),
+                                          start_time=datetime.time(9), end_time=datetime.time(10), capacity=2,
+                                          purpose=AppointmentSlot.Purpose.VERIFICATION)
