@@ -133,8 +133,9 @@ def _headline(row) -> list[tuple[str, str]]:
     return [
         (_("Filed institutions"), tables.fmt(row.institutions)),
         (_("Places"), tables.fmt(row.places)),
-        (_("Places per 1,000"), f"{rate} / {_('target')} {tables.fmt(row.target_per_1000, tables.RATE)}"),
-        (_("Residents"), tables.fmt(row.resident_population) or _("population not provided")),
+        (_("Places per 1,000"), _("%(rate)s (target %(target)s)") % {
+            "rate": rate, "target": tables.fmt(row.target_per_1000, tables.RATE)}),
+        (_("Places / residents"), f"{tables.fmt(row.places)} / {tables.fmt(row.resident_population) or '—'}"),
         (_("Enrolled children"), tables.fmt(row.enrolled)),
         (_("Utilisation"), tables.fmt(tables.percent(row.utilisation), tables.PCT) or "—"),
         (_("Inclusive share"), tables.fmt(tables.percent(row.inclusive_share), tables.PCT) or "—"),

@@ -1,64 +1,15 @@
-"""Snapshot rows and rankings made directly through the metrics models, so these tests do not depend
-on the compute code: what the dashboard shows must equal what the rows hold."""
+"""Fixtures: snapshot rows and rankings made directly through the metrics models (see builders.py)."""
 
 from __future__ import annotations
 
 import datetime
-from decimal import Decimal
 
 import pytest
-from django.utils import timezone
 
-from metrics.models import RankingEntry, RankingRun, RegionSnapshot, Snapshot
-from regions.models import Region
+from .builders import breakdown, make_ranking, make_row, make_snapshot
 
 SNAPSHOT_DATE = datetime.date(2022, 6, 30)
 EARLIER_DATE = datetime.date(2022, 3, 31)
-
-
-def make_snapshot(date: datetime.date, version: int = 1) -> Snapshot:
-    return Snapshot.objects.create(date=date, version=version, status=Snapshot.Status.READY, progress=100,
-                                   computed_at=timezone.now())
-
-
-def make_row(snapshot: Snapshot, code: str, *, places: int, population: int | None, institutions: int = 10,
-             enrolled: int | None = None, inclusive: int | None = None, pilots=(0, 0), pending: int = 0,
-             overdue: int = 0, change: int | None = None, synthetic: bool = False) -> RegionSnapshot:
-    region = Region.objects.get(code=code)
-    target = Decimal("4.5")
-    enrolled = places // 2 if enrolled is None else enrolled
-    inclusive = places // 2 if inclusive is None else inclusive
-    rate = Decimal(places) * 1000 / population if population else None
-    gap = max(0, -(-int(target * population) // 1000) - places) if population else None
-    return RegionSnapshot.objects.create(
-        snapshot=snapshot, region=region, level=region.level, parent_code=region.parent_id or "",
-        institutions=institutions, places=places, places_inclusive=inclusive, enrolled=enrolled,
-        resident_population=population, population_year=2020 if population else None,
-        population_is_synthetic=synthetic,
-        places_per_1000=rate.quantize(Decimal("0.0001")) if rate is not None else None,
-        utilisation=(Decimal(enrolled) / places).quantize(Decimal("0.0001")) if places else None,
-        inclusive_share=(Decimal(inclusive) / places).quantize(Decimal("0.0001")) if places else None,
-        target_per_1000=target, target_gap=gap, places_change=change,
-        pilots_completed=pilots[0], pilots_designated=pilots[1], filings_pending=pending, filings_overdue=overdue,
-    )
-
-
-def make_ranking(scope: str, entries: list[tuple[str, str, dict]], *, start=datetime.date(2022, 4, 1),
-                 end=datetime.date(2022, 6, 30), version: int = 1) -> RankingRun:
-    run = RankingRun.objects.create(scope_id=scope, period_kind=RankingRun.PeriodKind.QUARTER, period_start=start,
-                                    period_end=end, version=version, weights={"pilot_completion_rate": 50,
-                                                                                "places_per_1000": 50})
-    for rank, (code, score, breakdown) in enumerate(entries, start=1):
-        RankingEntry.objects.create(run=run, region_id=code, rank=rank, score=Decimal(score), breakdown=breakdown,
-                                    previous_rank=len(entries) + 1 - rank, move=(len(entries) + 1 - rank) - rank)
-    return run
-
-
-def breakdown(pilot_points: str, rate_points: str) -> dict:
-    return {
-        "pilot_completion_rate": {"value": 0.8, "normalised": 0.8, "weight": 50, "points": float(pilot_points)},
-        "places_per_1000": {"value": 1.9, "normalised": 0.5, "weight": 50, "points": float(rate_points)},
-    }
 
 
 @pytest.fixture

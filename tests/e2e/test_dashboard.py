@@ -1,0 +1,142 @@
+"""An official's morning: the province dashboard, a drill-down to a city, the downloads, both languages.
+
+The figures come from snapshot rows built over the real Hebei division tree and census populations
+(tests/dashboards/builders.py), with Hebei's published mid-2022 totals at the top.
+"""
+
+from __future__ import annotations
+
+import datetime
+import io
+import shutil
+from pathlib import Path
+
+import pytest
+
+from accounts.models import User
+from tests.dashboards.builders import build_hebei, build_hebei_ranking
+from tests.factories import UserFactory
+
+from .conftest import login, screenshot
+
+pytestmark = pytest.mark.e2e
+
+DOCS_SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+
+
+@pytest.fixture
+def hebei(transactional_db):
+    from portal.demo import DemoContext
+    from regions import demo as regions_demo
+
+    regions_demo.seed(DemoContext(stdout=io.StringIO()))
+    first = build_hebei(datetime.date(2021, 12, 31), scale=0.8)
+    second = build_hebei(datetime.date(2022, 3, 31), scale=0.9, previous=first)
+    latest = build_hebei(datetime.date(2022, 6, 30), previous=second)
+    build_hebei_ranking(latest)
+    return latest
+
+
+def _wait_for_map(page) -> None:
+    page.wait_for_selector("#region-map[data-ready='1']")
+    page.wait_for_timeout(400)  # ECharts animates the first paint
+
+
+def test_province_official_reads_hebei_drills_down_and_downloads(page, live_server, hebei):
+    UserFactory(username="hebei_e2e", role=User.Role.OFFICIAL, region_id="13")
+    login(page, live_server, "hebei_e2e")
+    page.goto(f"{live_server.url}/dashboards/")
+
+    assert "河北省" in page.get_by_test_id("dashboard-heading").inner_text()
+    assert "1,273" in page.get_by_test_id("card-institutions").inner_text()
+    assert "138,000" in page.get_by_test_id("card-places").inner_text()
+    rate = page.get_by_test_id("card-rate").inner_text()
+    assert "1.85" in rate and "4.50" in rate
+    assert "138,000 个托位 / 74,610,235 常住人口" in page.get_by_test_id("rate-fraction").inner_text()
+    pilots = page.get_by_test_id("card-pilots").inner_text()
+    assert "126" in pilots and "160" in pilots
+    assert "2022-06-30" in page.get_by_test_id("snapshot-date").inner_text()
+    # The map draws the 11 cities; every city is in the table behind it.
+    _wait_for_map(page)
+    assert page.locator("#table-regions tbody tr").count() == 11
+    path = screenshot(page, "dashboard-province-zh")
+    if DOCS_SCREENSHOTS.is_dir():
+        shutil.copy(path, DOCS_SCREENSHOTS / "dashboard-province.png")
+
+    # Sorting by keyboard: the places-per-1,000 header button.
+    button = page.locator("#table-regions thead button", has_text="每千人口托位数")
+    button.focus()
+    page.keyboard.press("Enter")
+    assert page.locator("#table-regions thead th[aria-sort='ascending']").count() == 1
+
+    # The downloads of the province: the workbook and the PDF report.
+    with page.expect_download() as xlsx_info:
+        page.get_by_test_id("xlsx-link").click()
+    xlsx_path = xlsx_info.value.path()
+    from openpyxl import load_workbook
+
+    workbook = load_workbook(io.BytesIO(Path(xlsx_path).read_bytes()))
+    sheet = workbook.worksheets[0]
+    headers = [c.value for c in sheet[3]]
+    assert headers[:4] == ["市", "区划代码", "备案机构数", "托位数"]
+    body = {row[1]: row for row in sheet.iter_rows(min_row=4, values_only=True)}
+    assert set(body) == {f"13{n:02d}" for n in range(1, 12)}
+    assert sum(row[3] for row in body.values()) == 138000
+    assert sum(row[2] for row in body.values()) == 1273
+
+    with page.expect_download() as pdf_info:
+        page.get_by_test_id("pdf-link").click()
+    pdf = Path(pdf_info.value.path()).read_bytes()
+    assert pdf.startswith(b"%PDF")
+    from pypdf import PdfReader
+
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
+    assert "1,273" in text and "138,000" in text and "126 / 160" in text
+
+    # Drill down: click Shijiazhuang on the map (by its pixel position); the table link is the fallback.
+    clicked = page.evaluate("""() => {
+        const chart = echarts.getInstanceByDom(document.getElementById('region-map'));
+        const geo = echarts.getMap('region-13').geoJSON;
+        const feature = geo.features.find(f => f.id === '1301');
+        const ring = feature.geometry.type === 'Polygon' ? feature.geometry.coordinates[0]
+                                                          : feature.geometry.coordinates[0][0];
+        let x = 0, y = 0; ring.forEach(p => { x += p[0]; y += p[1]; });
+        const px = chart.convertToPixel({seriesIndex: 0}, [x / ring.length, y / ring.length]);
+        const box = document.getElementById('region-map').getBoundingClientRect();
+        return px ? [box.left + px[0], box.top + px[1]] : null;
+    }""")
+    if clicked:
+        page.mouse.click(clicked[0], clicked[1])
+        page.wait_for_load_state("networkidle")
+    if "/dashboards/1301/" not in page.url:
+        page.locator("#table-regions a", has_text="石家庄市").click()
+        page.wait_for_load_state("networkidle")
+    assert "/dashboards/1301/" in page.url
+    assert "石家庄市" in page.get_by_test_id("dashboard-heading").inner_text()
+    county_names = page.locator("#table-regions tbody th").all_inner_texts()
+    assert "长安区" in county_names and len(county_names) >= 20
+    _wait_for_map(page)
+    path = screenshot(page, "dashboard-city-zh")
+    if DOCS_SCREENSHOTS.is_dir():
+        shutil.copy(path, DOCS_SCREENSHOTS / "dashboard-city.png")
+
+    # Back up by the breadcrumbs, then the English interface.
+    page.locator("nav.breadcrumbs a", has_text="河北省").click()
+    page.wait_for_load_state("networkidle")
+    page.click("button[name=language][value=en]")
+    page.wait_for_load_state("networkidle")
+    assert "at a glance" in page.get_by_test_id("dashboard-heading").inner_text()
+    assert "138,000 places / 74,610,235 residents" in page.get_by_test_id("rate-fraction").inner_text()
+    _wait_for_map(page)
+    screenshot(page, "dashboard-province-en")
+
+
+def test_dashboard_fits_a_phone(phone_page, live_server, hebei):
+    UserFactory(username="hebei_phone", role=User.Role.OFFICIAL, region_id="13")
+    login(phone_page, live_server, "hebei_phone")
+    phone_page.goto(f"{live_server.url}/dashboards/")
+    _wait_for_map(phone_page)
+    assert "138,000" in phone_page.get_by_test_id("card-places").inner_text()
+    width = phone_page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, f"the page scrolls sideways on a phone ({width}px); only .table-wrap may"
+    screenshot(phone_page, "dashboard-province-phone")
