@@ -87,7 +87,7 @@ class RegionSnapshotQuerySet(models.QuerySet):
         if user.is_system_admin:
             return self.all()
         if user.is_official and user.region_id:
-            return self.filter(region_id__startswith=user.region_id)
+            return self.filter(region__code__startswith=user.region_id)
         return self.none()
 
     def ready(self) -> RegionSnapshotQuerySet:

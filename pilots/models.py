@@ -141,7 +141,7 @@ class PilotQuerySet(models.QuerySet):
             return self.none()
         if user.is_institution_staff and user.institution_id:
             return self.filter(institution_id=user.institution_id)
-        scope = _region_scope(user, "institution__region_id")
+        scope = _region_scope(user, "institution__region__code")
         return self.all() if scope is None else self.filter(scope)
 
     def completed_on_or_before(self, date: datetime.date) -> PilotQuerySet:
@@ -321,7 +321,7 @@ class ReportingObligationQuerySet(models.QuerySet):
     def visible_to(self, user) -> ReportingObligationQuerySet:
         if not user.is_authenticated:
             return self.none()
-        scope = _region_scope(user, "region_id")
+        scope = _region_scope(user, "region__code")
         return self.all() if scope is None else self.filter(scope)
 
 
@@ -360,7 +360,7 @@ class ProgressReportQuerySet(models.QuerySet):
     def visible_to(self, user) -> ProgressReportQuerySet:
         if not user.is_authenticated:
             return self.none()
-        scope = _region_scope(user, "region_id")
+        scope = _region_scope(user, "region__code")
         return self.all() if scope is None else self.filter(scope)
 
 

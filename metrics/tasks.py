@@ -1,0 +1,99 @@
+"""Celery tasks of the metrics app: thin wrappers around metrics.compute and metrics.rankings.
+
+Reliability: acks_late with reject_on_worker_lost, so a worker killed mid-run gives the message back and
+the redelivered task (same task id) takes over its own abandoned snapshot; the readers keep the previous
+ready version meanwhile. Two computations of one date never run at once (the partial unique constraint
+on computing snapshots is the lock).
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+
+from celery import shared_task
+from django.core.cache import cache
+from django.db import DatabaseError
+from django.utils import timezone
+
+from .compute import SnapshotBusy, snapshot_compute
+from .models import Snapshot
+
+log = logging.getLogger(__name__)
+
+DEBOUNCE_SECONDS = 60
+BUSY_RETRY_SECONDS = 30
+MAX_RETRIES = 5
+
+
+def recompute_result_key(task_id: str) -> str:
+    return f"metrics:recompute:{task_id}"
+
+
+@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=MAX_RETRIES,
+             soft_time_limit=600, time_limit=660, name="metrics.recompute_snapshot")
+def recompute_snapshot(self, date_iso: str, requested_by_id: int | None = None, if_busy: str = "retry") -> dict:
+    """Compute the snapshot of a date (ISO string) and swap it in.
+
+    Safe to repeat: same data, same rows. While another live run computes the same date the task waits
+    and retries (if_busy="retry") or reports that run instead (if_busy="skip"). Database errors are retried
+    up to MAX_RETRIES times; after that the failed snapshot says so and the task returns status "failed".
+    """
+    date = datetime.date.fromisoformat(date_iso)
+    task_id = self.request.id or ""
+    try:
+        snapshot = snapshot_compute(date=date, task_id=task_id, requested_by_id=requested_by_id)
+    except SnapshotBusy as busy:
+        if if_busy == "skip" or self.request.is_eager:
+            if task_id and busy.snapshot.pk:
+                cache.set(recompute_result_key(task_id), busy.snapshot.pk, timeout=24 * 3600)
+            return {"status": "already-running", "snapshot": busy.snapshot.pk, "date": date_iso}
+        raise self.retry(countdown=BUSY_RETRY_SECONDS) from None
+    except DatabaseError as exc:
+        if self.request.retries >= self.max_retries or self.request.is_eager:
+            message = f"gave up after {self.request.retries + 1} attempts: {exc}"
+            Snapshot.objects.filter(task_id=task_id, status=Snapshot.Status.FAILED).update(error=message[:2000])
+            log.error("metrics snapshot of %s failed: %s", date_iso, message)
+            return {"status": "failed", "date": date_iso, "error": message}
+        raise self.retry(exc=exc, countdown=2 ** self.request.retries * 10) from exc
+    if task_id:
+        cache.set(recompute_result_key(task_id), snapshot.pk, timeout=24 * 3600)
+    return {"status": snapshot.status, "snapshot": snapshot.pk, "date": date_iso, "version": snapshot.version}
+
+
+@shared_task(acks_late=True, name="metrics.recompute_snapshot_debounced")
+def recompute_snapshot_debounced(region_code: str = "", date_iso: str = "") -> dict:
+    """A filing was approved or an institution cancelled: recompute today's snapshot soon, once per burst.
+
+    The first call of a burst schedules one recompute DEBOUNCE_SECONDS later; calls within that window
+    are absorbed by it (the recompute reads the data as it stands when it runs). Safe to repeat.
+    """
+    date_iso = date_iso or timezone.localdate().isoformat()
+    if not cache.add(f"metrics:debounce:{date_iso}", region_code or "*", timeout=DEBOUNCE_SECONDS):
+        return {"status": "absorbed", "date": date_iso}
+    recompute_snapshot.apply_async(args=[date_iso], countdown=DEBOUNCE_SECONDS)
+    return {"status": "scheduled", "date": date_iso}
+
+
+@shared_task(acks_late=True, name="metrics.recompute_today")
+def recompute_today() -> dict:
+    """The nightly beat entry: today's snapshot, computed late in the evening. Safe to repeat."""
+    result = recompute_snapshot.delay(timezone.localdate().isoformat())
+    return {"status": "dispatched", "task": result.id}
+
+
+@shared_task(acks_late=True, name="metrics.rankings_period_end", soft_time_limit=600, time_limit=660)
+def rankings_period_end(on_iso: str = "") -> dict:
+    """Beat entry on the first day of each quarter: draft rankings of every period that ended yesterday.
+
+    Each province ranks its cities and each city its counties. Safe to repeat: an unpublished draft is
+    recomputed in place, a published one gets a new draft version.
+    """
+    from .rankings import periods_ending_on, ranking_compute_all
+
+    on = datetime.date.fromisoformat(on_iso) if on_iso else timezone.localdate()
+    ended = on - datetime.timedelta(days=1)
+    done = 0
+    for kind, start, end in periods_ending_on(ended):
+        done += ranking_compute_all(period_kind=kind, period_start=start, period_end=end)
+    return {"status": "done", "rankings": done}
