@@ -1,0 +1,44 @@
+import re
+
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize("path", ["/api/v1/docs/", "/api/v1/redoc/"])
+def test_api_documentation_is_served_offline(client, path):
+    response = client.get(path)
+    assert response.status_code == 200
+    html = response.content.decode()
+    external = re.findall(r'(?:src|href)="(https?://[^"]+)"', html)
+    assert external == [], f"no CDN: {external}"
+    assert "drf_spectacular_sidecar" in html
+
+
+def test_schema_is_public_openapi(client):
+    response = client.get("/api/v1/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+    assert response.status_code == 200
+    assert response.json()["openapi"].startswith("3.")
+
+
+@pytest.mark.parametrize("path", ["/admin/", "/admin/accounts/user/", "/admin/regions/region/",
+                                  "/admin/institutions/institution/", "/admin/audit/auditentry/"])
+def test_admin_works_for_administrators(client, admin_user, regions, path):
+    client.force_login(admin_user)
+    assert client.get(path).status_code == 200
+
+
+def test_admin_is_closed_to_officials(client, province_official):
+    client.force_login(province_official)
+    response = client.get("/admin/")
+    assert response.status_code == 302 and "/admin/login/" in response["Location"]
+
+
+def test_healthz_checks_the_database(client):
+    assert client.get("/healthz").json() == {"status": "ok"}
+
+
+def test_pages_are_chinese_by_default_and_english_on_request(client):
+    assert "登录" in client.get("/").content.decode()
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    assert "Sign in" in client.get("/").content.decode()
