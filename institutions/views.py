@@ -59,12 +59,16 @@ def _own_institution(request) -> Institution:
                              pk=user.institution_id)
 
 
-def _editable_draft(request) -> Institution:
+def _ensure_draft(request, institution: Institution) -> None:
     """Particulars and classes are edited directly only while the institution is a draft."""
-    institution = _own_institution(request)
     if institution.status != Institution.Status.DRAFT:
         messages.info(request, _("This institution is filed: changes go through a change filing."))
         raise _Redirect("institutions:mine")
+
+
+def _editable_draft(request) -> Institution:
+    institution = _own_institution(request)
+    _ensure_draft(request, institution)
     return institution
 
 
@@ -246,8 +250,9 @@ def class_add(request):
 @require_http_methods(["GET", "POST"])
 @_redirecting
 def class_edit(request, pk: int):
-    institution = _editable_draft(request)
+    institution = _own_institution(request)
     klass = get_object_or_404(InstitutionClass, pk=pk, institution=institution, closed_on__isnull=True)
+    _ensure_draft(request, institution)
     form = InstitutionClassForm(request.POST or None, instance=klass, institution=institution)
     if request.method == "POST" and form.is_valid():
         try:
@@ -265,8 +270,9 @@ def class_edit(request, pk: int):
 @require_POST
 @_redirecting
 def class_close(request, pk: int):
-    institution = _editable_draft(request)
+    institution = _own_institution(request)
     klass = get_object_or_404(InstitutionClass, pk=pk, institution=institution)
+    _ensure_draft(request, institution)
     services.class_close(klass=klass, actor=request.user)
     messages.success(request, _("Class %(name)s closed.") % {"name": klass.name})
     return redirect("institutions:mine")
