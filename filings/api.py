@@ -175,7 +175,7 @@ class FilingFilter(django_filters.FilterSet):
         return queryset.overdue(today) if value else queryset.exclude(pk__in=Filing.objects.overdue(today))
 
     def filter_region(self, queryset, name, value):
-        return queryset.filter(institution__region_id__startswith=value)
+        return queryset.filter(institution__region__code__startswith=value)
 
 
 class SlotFilter(django_filters.FilterSet):

@@ -32,7 +32,7 @@ class FilingQuerySet(models.QuerySet):
         if user.is_system_admin:
             return self.filter(submitted_at__isnull=False)
         if user.is_official and user.region_id:
-            return self.filter(institution__region_id__startswith=user.region_id, submitted_at__isnull=False)
+            return self.filter(institution__region__code__startswith=user.region_id, submitted_at__isnull=False)
         if user.is_institution_staff and user.institution_id:
             return self.filter(institution_id=user.institution_id)
         return self.none()
@@ -41,7 +41,7 @@ class FilingQuerySet(models.QuerySet):
         """Filings this user may decide: county officials, for institutions of their own county."""
         if not _is_county_reviewer(user):
             return self.none()
-        return self.visible_to(user).filter(institution__region_id__startswith=user.region_id)
+        return self.visible_to(user).filter(institution__region__code__startswith=user.region_id)
 
     def pending(self) -> FilingQuerySet:
         """Waiting for the county's decision (submitted or resubmitted)."""
@@ -407,8 +407,8 @@ class BookingQuerySet(models.QuerySet):
         if user.is_system_admin:
             return self.all()
         if user.is_official and user.region_id:
-            return self.filter(Q(institution__region_id__startswith=user.region_id)
-                               | Q(slot__centre__city_id__startswith=user.region_id))
+            return self.filter(Q(institution__region__code__startswith=user.region_id)
+                               | Q(slot__centre__city__code__startswith=user.region_id))
         if user.is_institution_staff and user.institution_id:
             return self.filter(institution_id=user.institution_id)
         return self.none()

@@ -363,7 +363,7 @@ def queue(request):
     is_reviewer = bool(user.is_official and user.region_id and len(user.region_id) == 6)
     per_county = []
     if not is_reviewer:
-        counts = (pending.annotate(county=Substr("institution__region_id", 1, 6)).values("county")
+        counts = (pending.annotate(county=Substr("institution__region", 1, 6)).values("county")
                   .annotate(pending=Count("pk"), overdue=Count("pk", filter=Q(due_on__lt=today)))
                   .order_by("-overdue", "county"))
         names = dict(Region.objects.filter(code__in=[c["county"] for c in counts]).values_list("code", "name"))

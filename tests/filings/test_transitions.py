@@ -149,7 +149,7 @@ def test_receipt_numbers_are_consecutive_per_county_and_year(regions, county_off
     from tests.factories import InstitutionFactory, UserFactory
 
     numbers = []
-    for i in range(3):
+    for _i in range(3):
         inst = InstitutionFactory(region_id="130102002", status=Institution.Status.DRAFT, filed_on=None)
         InstitutionClassFactory(institution=inst)
         actor = UserFactory(institution=inst)
