@@ -156,7 +156,7 @@ def report_status_list(region_code: str, period_start: datetime.date, period_end
     """Each institution of the area for a period: reported on time, reported late, late (missing after the
     due date), not yet due, or not expected (filed after the period or cancelled before it): 2 queries."""
     reports = {r.institution_id: r for r in EnrolmentReport.objects.filter(
-        period_start=period_start, institution__region_id__startswith=region_code)}
+        period_start=period_start, institution__in=Institution.objects.under(region_code))}
     out = []
     for inst in (Institution.objects.under(region_code).exclude(status=Institution.Status.DRAFT)
                  .order_by("region_id", "name").only("pk", "name", "region_id", "filed_on", "cancelled_on", "status")):
