@@ -154,13 +154,24 @@ def ranking_for(user, area: Region, date: datetime.date, kind: str = RankingRun.
     return run, list(run.entries.select_related("region").order_by("rank"))
 
 
+CHILD_CODE_LENGTH = {"province": 4, "city": 6, "county": 9}
+
+
+def quarter_start(date: datetime.date) -> datetime.date:
+    return datetime.date(date.year, (date.month - 1) // 3 * 3 + 1, 1)
+
+
 def reporting_for(area: Region, date: datetime.date) -> dict[str, dict]:
-    """Progress-report completeness (expected / actual / on time) per child region, from the pilots app."""
-    try:
-        from pilots.selectors import reporting_rates  # noqa: PLC0415 — optional until the pilots app ships it
-    except ImportError:
+    """Progress-report completeness (expected / actual / on time) per child region over the quarter of the
+    date up to the date, from the pilots app (a fixed number of queries)."""
+    length = CHILD_CODE_LENGTH.get(area.level)
+    if length is None:
         return {}
-    return reporting_rates(parent_code=area.code, date=date)
+    try:
+        from pilots.reporting import reporting_rates
+    except ImportError:  # the pilots app ships its reporting rates with the metrics issue
+        return {}
+    return reporting_rates(region_code=area.code, group_length=length, start=quarter_start(date), end=date)
 
 
 def area_data(user, area: Region, date: datetime.date | None, *, with_history: bool = True) -> AreaData:

@@ -1,0 +1,180 @@
+"""The numbers a dashboard shows are the snapshot rows' numbers; "not provided" is never shown as 0."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+
+from regions.models import Region
+
+from .builders import make_row
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def english(client):
+    client.cookies["django_language"] = "en"
+    return client
+
+
+def _text(response) -> str:
+    return " ".join(response.content.decode().split())
+
+
+def test_province_headline_shows_hebei_figures_with_numerator_and_denominator(english, province_official,
+                                                                               hebei_snapshot):
+    english.force_login(province_official)
+    html = _text(english.get("/dashboards/"))
+    assert "1,273" in html
+    assert "138,000" in html
+    assert "1.85" in html and "target 4.50" in html
+    assert "138,000 places / 74,610,235 residents" in html
+    assert "126 <small>/ 160</small>" in html
+    assert "69,000" in html and "utilisation 50.0% of 138,000 places" in html
+    assert "Figures as of 2022-06-30" in html
+
+
+def test_headline_in_chinese_by_default(client, province_official, hebei_snapshot):
+    client.force_login(province_official)
+    html = _text(client.get("/dashboards/13/"))
+    assert "138,000 个托位 / 74,610,235 常住人口" in html
+    assert "河北省托育服务概览" in html
+
+
+def test_region_table_equals_the_snapshot_rows(client, province_official, hebei_snapshot):
+    _, rows = hebei_snapshot
+    client.force_login(province_official)
+    table = client.get("/dashboards/13/").context["region_table"]
+    assert table.codes == ["1301", "1305"]
+    by_key = [dict(zip([c.key for c in table.columns], values, strict=True)) for values in table.rows]
+    for record in by_key:
+        row = rows[record["code"]]
+        assert record["places"] == row.places
+        assert record["institutions"] == row.institutions
+        assert record["resident_population"] == row.resident_population
+        assert record["places_per_1000"] == row.places_per_1000.quantize(Decimal("0.01"))
+        assert record["target_gap"] == row.target_gap
+        assert record["pilots_completed"] == row.pilots_completed
+    assert by_key[0]["places_per_1000"] == Decimal("1.87")  # 21,000 / 11,235,086 × 1,000
+
+
+def test_county_without_population_says_not_provided_never_zero(english, province_official, hebei_snapshot):
+    english.force_login(province_official)
+    city = _text(english.get("/dashboards/1301/"))
+    row_130102 = city[city.index('data-code="130102"'):city.index('data-code="130104"')]
+    assert "not provided" in row_130102
+    assert "0.00" not in row_130102
+    county = _text(english.get("/dashboards/130102/"))
+    assert "3,000 places / population not provided" in county
+
+
+def test_synthetic_population_is_marked_as_demo(english, province_official, hebei_snapshot):
+    english.force_login(province_official)
+    assert "demo population figure" in _text(english.get("/dashboards/130104/"))
+
+
+def test_date_picker_shows_the_latest_snapshot_on_or_before_the_date(english, province_official, hebei_snapshot):
+    english.force_login(province_official)
+    response = english.get("/dashboards/13/", {"date": "2022-05-15"})
+    assert response.context["snapshot"].date == datetime.date(2022, 3, 31)
+    html = _text(response)
+    assert "130,000" in html and "No snapshot was stored for 2022-05-15" in html
+    # The drill-down links keep the chosen snapshot.
+    assert "/dashboards/1301/?date=2022-03-31" in html
+
+
+def test_an_invalid_date_falls_back_to_the_latest_snapshot(english, province_official, hebei_snapshot):
+    english.force_login(province_official)
+    response = english.get("/dashboards/13/", {"date": "yesterday"})
+    assert response.context["snapshot"].date == datetime.date(2022, 6, 30)
+    assert "That date is not valid" in _text(response)
+
+
+def test_trend_lists_every_stored_snapshot(client, province_official, hebei_snapshot):
+    client.force_login(province_official)
+    data = client.get("/dashboards/13/").context["chart_data"]
+    assert data["trend"]["dates"] == ["2022-03-31", "2022-06-30"]
+    assert data["trend"]["places"] == [130000, 138000]
+    assert data["trend"]["rate"] == [1.74, 1.85]
+
+
+def test_ranking_shows_each_score_broken_down_with_its_move(client, province_official, hebei_snapshot):
+    client.force_login(province_official)
+    table = client.get("/dashboards/13/").context["ranking_table"]
+    keys = [c.key for c in table.columns]
+    assert keys == ["rank", "region", "score", "points:pilot_completion_rate", "points:places_per_1000",
+                    "previous_rank", "move"]
+    assert table.rows[0] == [1, "石家庄市", Decimal("71.50"), Decimal("40.00"), Decimal("31.50"), 2, 1]
+    assert table.rows[1] == [2, "邢台市", Decimal("55.25"), Decimal("30.00"), Decimal("25.25"), 1, -1]
+
+
+def test_city_official_sees_no_ranking_when_none_is_computed(english, city_official, hebei_snapshot):
+    english.force_login(city_official)
+    assert "No ranking of this area" in _text(english.get("/dashboards/1301/"))
+
+
+def test_map_lists_child_regions_whose_code_has_no_boundary(english, province_official, hebei_snapshot):
+    snapshot, _ = hebei_snapshot
+    Region.objects.create(code="130505", name="任泽区", level="county", parent_id="1305")
+    make_row(snapshot, "130505", places=800, population=None)
+    english.force_login(province_official)
+    response = english.get("/dashboards/1305/")
+    map_info = response.context["data"].map
+    assert [r.region_id for r in map_info.unmatched_rows] == ["130505"]
+    assert "130521" in map_info.orphan_codes  # 邢台县, abolished in 2020, still in the boundaries
+    html = _text(response)
+    assert "Not on the map" in html and "任泽区" in html
+    # The unmatched county is still in the table and in the map data, not dropped.
+    assert "130505" in response.context["region_table"].codes
+    assert "130505" in [c["code"] for c in response.context["chart_data"]["children"]]
+
+
+def test_township_dashboard_has_no_map_but_its_figures(english, province_official, hebei_snapshot):
+    english.force_login(province_official)
+    response = english.get("/dashboards/130102/")
+    assert response.context["data"].map is None
+    assert response.status_code == 200
+
+
+def test_no_snapshot_yet_says_so(english, province_official):
+    english.force_login(province_official)
+    assert "No figures have been computed" in _text(english.get("/dashboards/13/"))
+
+
+def test_planner_counts_places_needed_and_the_inclusive_part(english, province_official, hebei_snapshot):
+    english.force_login(province_official)
+    response = english.get("/dashboards/13/planner/")
+    table = response.context["table"]
+    keys = [c.key for c in table.columns]
+    first = dict(zip(keys, table.rows[0], strict=True))
+    # 11,235,086 × 4.5 / 1,000 = 50,557.9 → 50,558 places; 21,000 exist; half inclusive: 25,279 − 10,500.
+    assert first["places_needed"] == 50558
+    assert first["places_to_add"] == 29558
+    assert first["inclusive_needed"] == 25279
+    assert first["inclusive_to_add"] == 14779
+    html = _text(response)
+    assert "working definitions" in html
+    assert table.codes[-1] == "13"  # the whole area last
+
+
+def test_planner_takes_a_target_share_and_year(english, province_official, hebei_snapshot):
+    english.force_login(province_official)
+    response = english.get("/dashboards/13/planner/", {"target": "3", "inclusive_share": "60", "year": "2024",
+                                                       "date": "2022-06-30"})
+    table = response.context["table"]
+    first = dict(zip([c.key for c in table.columns], table.rows[0], strict=True))
+    assert first["places_needed"] == 33706  # 11,235,086 × 3 / 1,000 = 33,705.3
+    assert first["places_to_add"] == 12706
+    assert first["inclusive_needed"] == 20224  # 60 % of 33,706 = 20,223.6
+    # 2022-06-30 → 2024-12-31 is 2.5 years: 12,706 / 2.5 = 5,082.4 → 5,083 a year.
+    assert first["per_year"] == 5083
+
+
+def test_planner_gives_no_estimate_without_population(client, city_official, hebei_snapshot):
+    client.force_login(city_official)
+    table = client.get("/dashboards/1301/planner/").context["table"]
+    records = {code: dict(zip([c.key for c in table.columns], r, strict=True))
+               for code, r in zip(table.codes, table.rows, strict=True)}
+    assert records["130102"]["places_needed"] is None and records["130102"]["places_to_add"] is None
+    assert records["130104"]["places_needed"] == 2700  # 600,000 × 4.5 / 1,000

@@ -1,0 +1,72 @@
+"""Dashboards read precomputed rows: the number of SQL queries does not grow with the child regions."""
+
+import time
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from metrics.models import RankingEntry, RankingRun
+from regions.models import Region
+
+from .builders import breakdown, make_row
+
+pytestmark = pytest.mark.django_db
+
+URLS = [
+    "/dashboards/13/",
+    "/dashboards/13/report/",
+    "/dashboards/13/report.pdf",
+    "/dashboards/13/planner/",
+    "/dashboards/13/export/regions.csv",
+    "/dashboards/13/export/ranking.xlsx",
+    "/dashboards/13/export/all.xlsx",
+]
+
+
+def _count(client, url) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return len(queries)
+
+
+def _add_cities(snapshot, n: int) -> None:
+    run = RankingRun.objects.get(scope_id="13")
+    for i in range(n):
+        code = f"13{20 + i:02d}"
+        Region.objects.create(code=code, name=f"测试市{i}", level="city", parent_id="13")
+        make_row(snapshot, code, places=1000 + i, population=1_000_000 + i, pilots=(i % 5, 5))
+        RankingEntry.objects.create(run=run, region_id=code, rank=3 + i, score=Decimal(50 - i),
+                                    breakdown=breakdown("20", str(30 - i)), previous_rank=3 + i, move=0)
+
+
+@pytest.mark.parametrize("url", URLS)
+def test_queries_are_the_same_for_2_and_32_child_regions(client, province_official, hebei_snapshot, url):
+    client.force_login(province_official)
+    client.get(url)  # warm the session and the map index
+    few = _count(client, url)
+    _add_cities(hebei_snapshot[0], 30)
+    many = _count(client, url)
+    assert few == many, f"{url}: {few} queries with 2 cities, {many} with 32"
+
+
+def test_dashboard_page_uses_a_small_fixed_number_of_queries(client, province_official, hebei_snapshot,
+                                                             django_assert_max_num_queries):
+    client.force_login(province_official)
+    client.get("/dashboards/13/")
+    with django_assert_max_num_queries(14):
+        client.get("/dashboards/13/")
+
+
+def test_province_dashboard_renders_well_under_a_second(client, province_official, hebei_snapshot):
+    _add_cities(hebei_snapshot[0], 30)
+    client.force_login(province_official)
+    client.get("/dashboards/13/")
+    timings = []
+    for _ in range(3):
+        start = time.perf_counter()
+        assert client.get("/dashboards/13/").status_code == 200
+        timings.append(time.perf_counter() - start)
+    assert sorted(timings)[1] < 0.5, timings

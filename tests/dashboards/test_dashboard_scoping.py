@@ -1,0 +1,99 @@
+"""Who may open which dashboard, report and export: an area outside the user's own is a 404."""
+
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+PAGES = [
+    "/dashboards/{code}/",
+    "/dashboards/{code}/planner/",
+    "/dashboards/{code}/report/",
+    "/dashboards/{code}/report.pdf",
+    "/dashboards/{code}/export/regions.csv",
+    "/dashboards/{code}/export/regions.xlsx",
+    "/dashboards/{code}/export/pilots.csv",
+    "/dashboards/{code}/export/ranking.xlsx",
+    "/dashboards/{code}/export/trend.csv",
+    "/dashboards/{code}/export/planner.xlsx",
+    "/dashboards/{code}/export/all.xlsx",
+]
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_city_official_cannot_open_other_city_dashboard_or_export(client, city_official, hebei_snapshot, page):
+    client.force_login(city_official)  # 1301 Shijiazhuang
+    assert client.get(page.format(code="1305")).status_code == 404
+    assert client.get(page.format(code="130502")).status_code == 404
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_city_official_opens_own_city_and_its_counties(client, city_official, hebei_snapshot, page):
+    client.force_login(city_official)
+    response = client.get(page.format(code="1301"))
+    # The city has no ranking of its counties in the fixture, so that one export has nothing to give.
+    assert response.status_code == (404 if "ranking" in page else 200)
+    assert client.get("/dashboards/130102/").status_code == 200
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_county_official_cannot_open_province_or_city(client, county_official, hebei_snapshot, page):
+    client.force_login(county_official)  # 130102
+    assert client.get(page.format(code="13")).status_code == 404
+    assert client.get(page.format(code="1301")).status_code == 404
+    assert client.get(page.format(code="130104")).status_code == 404
+
+
+def test_other_province_official_cannot_open_hebei(client, other_province_official, hebei_snapshot):
+    client.force_login(other_province_official)
+    assert client.get("/dashboards/13/").status_code == 404
+    assert client.get("/dashboards/14/").status_code == 200
+
+
+def test_dashboard_home_is_the_officials_own_region(client, county_official, hebei_snapshot):
+    client.force_login(county_official)
+    response = client.get("/dashboards/")
+    assert response.status_code == 200
+    assert response.context["area"].code == "130102"
+
+
+def test_province_official_drills_down_to_a_county(client, province_official, hebei_snapshot):
+    client.force_login(province_official)
+    response = client.get("/dashboards/130104/")
+    assert response.status_code == 200
+    crumbs = response.context["crumbs"]
+    assert [(c["name"], c["url"]) for c in crumbs] == [("河北省", "/dashboards/13/"), ("石家庄市", "/dashboards/1301/")]
+
+
+def test_breadcrumbs_above_the_officials_area_are_not_links(client, city_official, hebei_snapshot):
+    client.force_login(city_official)
+    crumbs = client.get("/dashboards/130102/").context["crumbs"]
+    assert crumbs == [{"name": "河北省", "url": None}, {"name": "石家庄市", "url": "/dashboards/1301/"}]
+
+
+def test_institution_staff_have_no_dashboard(client, staff, hebei_snapshot):
+    client.force_login(staff)
+    assert client.get("/dashboards/").status_code == 404
+    assert client.get("/dashboards/130102/").status_code == 404
+    assert client.get("/dashboards/130102/export/regions.csv").status_code == 404
+
+
+def test_anonymous_is_sent_to_sign_in(client, hebei_snapshot):
+    response = client.get("/dashboards/13/")
+    assert response.status_code == 302
+    assert "/accounts/login/" in response["Location"]
+    assert client.get("/dashboards/13/report.pdf").status_code == 302
+
+
+def test_administrator_sees_every_region_and_chooses_a_province(client, admin_user, hebei_snapshot):
+    client.force_login(admin_user)
+    choose = client.get("/dashboards/")
+    assert choose.status_code == 200
+    assert "/dashboards/13/" in choose.content.decode() and "/dashboards/14/" in choose.content.decode()
+    assert client.get("/dashboards/14/").status_code == 200
+    assert client.get("/dashboards/1305/export/regions.csv").status_code == 200
+
+
+def test_unknown_region_is_404(client, admin_user, hebei_snapshot):
+    client.force_login(admin_user)
+    assert client.get("/dashboards/99/").status_code == 404
+    assert client.get("/dashboards/13/export/secrets.csv").status_code == 404
