@@ -183,8 +183,8 @@ class RankingWeights(models.Model):
 
 class RankingRunQuerySet(models.QuerySet):
     def visible_to(self, user) -> RankingRunQuerySet:
-        """A ranking is visible to officials of its scope region, of any region above it, and of the ranked
-        regions below it (a city sees the province's ranking of cities). Drafts only to the scope and above."""
+        """Officials see rankings made by their own region or regions below it (drafts included), and the
+        published rankings of the regions above them (a city sees the province's ranking of cities)."""
         if not user.is_authenticated:
             return self.none()
         if user.is_system_admin:
@@ -192,10 +192,9 @@ class RankingRunQuerySet(models.QuerySet):
         if not (user.is_official and user.region_id):
             return self.none()
         code = user.region_id
-        prefixes = [code[:n] for n in (2, 4, 6, 9) if n <= len(code)]
-        own_or_above = Q(scope_id__in=prefixes)
-        ranked_in = Q(scope_id__in=prefixes[:-1] or ["-"], status=RankingRun.Status.PUBLISHED)
-        return self.filter(own_or_above | ranked_in)
+        above = [code[:n] for n in (2, 4, 6) if n < len(code)]
+        return self.filter(Q(scope__code__startswith=code)
+                           | Q(scope_id__in=above or ["-"], status=RankingRun.Status.PUBLISHED))
 
     def published(self) -> RankingRunQuerySet:
         return self.filter(status=RankingRun.Status.PUBLISHED)

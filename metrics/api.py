@@ -1,0 +1,367 @@
+"""The metrics REST API: snapshot figures, time series, rankings, recompute requests.
+
+Everything reads precomputed rows (ready snapshots, ranking entries) with a fixed number of queries.
+Scope: officials see their own region and the regions under it (outside: 404); administrators all;
+institution staff and the public have no access to area figures here (the public register is elsewhere).
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view, inline_serializer
+from rest_framework import generics, serializers, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from portal.api.schema import READ_ERRORS, WRITE_ERRORS
+from regions.models import Region
+
+from . import rankings
+from .models import RankingEntry, RankingRun, RegionSnapshot, Snapshot
+from .services import snapshot_request_recompute
+from .tasks import recompute_result_key
+
+TAGS = ["metrics"]
+
+
+def _official_or_admin(user) -> None:
+    if not (user.is_system_admin or (user.is_official and user.region_id)):
+        raise PermissionDenied
+
+
+def _date_param(request, name: str = "date") -> datetime.date | None:
+    raw = request.query_params.get(name)
+    if not raw:
+        return None
+    try:
+        return datetime.date.fromisoformat(raw)
+    except ValueError:
+        raise ValidationError({name: _("Enter a date as YYYY-MM-DD.")}) from None
+
+
+# --- Serializers -----------------------------------------------------------------------------------
+
+class SnapshotSerializer(serializers.ModelSerializer):
+    status = serializers.CharField(read_only=True, help_text="computing, ready, failed or superseded.")
+
+    class Meta:
+        model = Snapshot
+        fields = ["id", "date", "version", "status", "progress", "computed_at", "target_per_1000"]
+
+
+class RegionSnapshotSerializer(serializers.ModelSerializer):
+    region_name = serializers.CharField(source="region.name", read_only=True)
+    snapshot_date = serializers.DateField(source="snapshot.date", read_only=True)
+
+    class Meta:
+        model = RegionSnapshot
+        fields = [
+            "region", "region_name", "level", "parent_code", "snapshot", "snapshot_date", "institutions",
+            "institutions_by_setting", "places", "places_inclusive", "places_infant", "places_younger",
+            "places_older", "places_mixed", "enrolled", "resident_population", "population_year",
+            "population_is_synthetic", "places_per_1000", "utilisation", "inclusive_share", "target_per_1000",
+            "target_gap", "places_change", "pilots_designated", "pilots_completed", "filings_pending",
+            "filings_overdue", "filings_decided", "filings_decided_on_time",
+        ]
+
+
+class RegionSeriesPointSerializer(serializers.ModelSerializer):
+    date = serializers.DateField(source="snapshot.date", read_only=True)
+
+    class Meta:
+        model = RegionSnapshot
+        fields = ["date", "institutions", "places", "places_inclusive", "enrolled", "resident_population",
+                  "places_per_1000", "utilisation", "inclusive_share", "target_gap", "places_change",
+                  "pilots_designated", "pilots_completed"]
+
+
+class RankingEntrySerializer(serializers.ModelSerializer):
+    region_name = serializers.CharField(source="region.name", read_only=True)
+
+    class Meta:
+        model = RankingEntry
+        fields = ["region", "region_name", "rank", "score", "breakdown", "previous_rank", "move",
+                  "prior_version_rank", "prior_version_score"]
+
+
+class RankingRunSerializer(serializers.ModelSerializer):
+    scope_name = serializers.CharField(source="scope.name", read_only=True)
+    status = serializers.CharField(read_only=True, help_text="draft or published (frozen).")
+
+    class Meta:
+        model = RankingRun
+        fields = ["id", "scope", "scope_name", "period_kind", "period_start", "period_end", "version", "status",
+                  "weights", "computed_at", "published_at"]
+
+
+class RankingRunDetailSerializer(RankingRunSerializer):
+    entries = RankingEntrySerializer(many=True, read_only=True)
+
+    class Meta(RankingRunSerializer.Meta):
+        fields = [*RankingRunSerializer.Meta.fields, "entries"]
+
+
+class RankingComputeSerializer(serializers.Serializer):
+    scope = serializers.CharField(help_text="Province (ranks its cities) or city (ranks its counties) code.")
+    period_kind = serializers.ChoiceField(choices=RankingRun.PeriodKind.choices)
+    period_start = serializers.DateField()
+
+
+class RankingWeightsSerializer(serializers.Serializer):
+    weights = serializers.DictField(child=serializers.FloatField(min_value=0),
+                                    help_text=f"Indicator → weight; indicators: {', '.join(rankings.INDICATORS)}.")
+
+
+class RecomputeRequestSerializer(serializers.Serializer):
+    date = serializers.DateField(required=False, help_text="Snapshot date; today when omitted.")
+
+
+RecomputeStatusSerializer = inline_serializer(name="RecomputeStatus", fields={
+    "task_id": serializers.CharField(),
+    "date": serializers.DateField(allow_null=True),
+    "status": serializers.CharField(help_text="queued, computing, ready, failed or superseded."),
+    "progress": serializers.IntegerField(),
+    "snapshot": serializers.IntegerField(allow_null=True),
+    "error": serializers.CharField(allow_blank=True),
+    "status_url": serializers.CharField(),
+})
+
+
+# --- Snapshots --------------------------------------------------------------------------------------
+
+@extend_schema_view(get=extend_schema(tags=TAGS, responses={200: SnapshotSerializer(many=True), **READ_ERRORS}))
+class SnapshotListView(generics.ListAPIView):
+    """Ready snapshots, newest first: the dates for which figures can be shown."""
+
+    serializer_class = SnapshotSerializer
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Snapshot.objects.none()
+        _official_or_admin(self.request.user)
+        return Snapshot.objects.visible_to(self.request.user).ready().order_by("-date", "-version")
+
+
+REGION_ROW_PARAMS = [
+    OpenApiParameter("date", OpenApiTypes.DATE, description="Latest ready snapshot on or before this date "
+                     "(default today)."),
+    OpenApiParameter("parent", OpenApiTypes.STR, description="Children of this region code (one call)."),
+    OpenApiParameter("level", OpenApiTypes.STR, enum=[c for c, _l in Region.Level.choices]),
+    OpenApiParameter("under", OpenApiTypes.STR, description="This region and every region below it."),
+]
+
+
+@extend_schema_view(get=extend_schema(tags=TAGS, parameters=REGION_ROW_PARAMS,
+                                      responses={200: RegionSnapshotSerializer(many=True), **READ_ERRORS}))
+class RegionSnapshotListView(generics.ListAPIView):
+    """Figures of regions in the caller's area from the snapshot in force on `date`.
+
+    `parent=1301` gives the children of Shijiazhuang in one call (an indexed query on snapshot and parent).
+    No ready snapshot yet: an empty list.
+    """
+
+    serializer_class = RegionSnapshotSerializer
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return RegionSnapshot.objects.none()
+        _official_or_admin(self.request.user)
+        snapshot = Snapshot.objects.current(_date_param(self.request))
+        if snapshot is None:
+            return RegionSnapshot.objects.none()
+        qs = (RegionSnapshot.objects.visible_to(self.request.user).filter(snapshot=snapshot)
+              .select_related("region", "snapshot").order_by("region_id"))
+        params = self.request.query_params
+        if params.get("parent"):
+            qs = qs.filter(parent_code=params["parent"])
+        if params.get("level"):
+            qs = qs.filter(level=params["level"])
+        if params.get("under"):
+            qs = qs.filter(region__code__startswith=params["under"])
+        return qs
+
+
+@extend_schema_view(get=extend_schema(tags=TAGS, parameters=REGION_ROW_PARAMS[:1],
+                                      responses={200: RegionSnapshotSerializer, **READ_ERRORS}))
+class RegionSnapshotDetailView(generics.RetrieveAPIView):
+    """One region's figures on a date (404 outside the caller's area or without a ready snapshot)."""
+
+    serializer_class = RegionSnapshotSerializer
+
+    def get_object(self):
+        _official_or_admin(self.request.user)
+        snapshot = Snapshot.objects.current(_date_param(self.request))
+        return get_object_or_404(RegionSnapshot.objects.visible_to(self.request.user)
+                                 .select_related("region", "snapshot"),
+                                 snapshot=snapshot, region_id=self.kwargs["code"])
+
+
+@extend_schema_view(get=extend_schema(
+    tags=TAGS, parameters=[OpenApiParameter("from", OpenApiTypes.DATE), OpenApiParameter("to", OpenApiTypes.DATE)],
+    responses={200: RegionSeriesPointSerializer(many=True), **READ_ERRORS}))
+class RegionSeriesView(generics.ListAPIView):
+    """A region's figures over time: one point per ready snapshot date, oldest first."""
+
+    serializer_class = RegionSeriesPointSerializer
+    pagination_class = None
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return RegionSnapshot.objects.none()
+        _official_or_admin(self.request.user)
+        code = self.kwargs["code"]
+        get_object_or_404(Region.objects.filter(code__startswith=self.request.user.region_id or ""), code=code)
+        qs = (RegionSnapshot.objects.visible_to(self.request.user).ready().filter(region_id=code)
+              .select_related("snapshot").order_by("snapshot__date"))
+        start, end = _date_param(self.request, "from"), _date_param(self.request, "to")
+        if start:
+            qs = qs.filter(snapshot__date__gte=start)
+        if end:
+            qs = qs.filter(snapshot__date__lte=end)
+        return qs[:1000]
+
+
+# --- Recompute --------------------------------------------------------------------------------------
+
+def _recompute_status(request, task_id: str) -> dict:
+    snapshot = Snapshot.objects.filter(task_id=task_id).order_by("-version").first()
+    if snapshot is None:
+        covered_by = cache.get(recompute_result_key(task_id))
+        snapshot = Snapshot.objects.filter(pk=covered_by).first() if covered_by else None
+    return {
+        "task_id": task_id,
+        "date": snapshot.date if snapshot else None,
+        "status": snapshot.status if snapshot else "queued",
+        "progress": snapshot.progress if snapshot else 0,
+        "snapshot": snapshot.pk if snapshot else None,
+        "error": snapshot.error if snapshot else "",
+        "status_url": request.build_absolute_uri(f"/api/v1/metrics/recompute/{task_id}/"),
+    }
+
+
+class RecomputeRequestView(APIView):
+    """Ask for the snapshot of a date to be recomputed (officials). Answers 202 with the task id; follow
+    `status_url` for progress. A date already being computed is not computed twice."""
+
+    @extend_schema(tags=TAGS, request=RecomputeRequestSerializer,
+                   responses={202: RecomputeStatusSerializer, **WRITE_ERRORS})
+    def post(self, request):
+        _official_or_admin(request.user)
+        data = RecomputeRequestSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        date = data.validated_data.get("date") or timezone.localdate()
+        task_id = snapshot_request_recompute(date=date, actor=request.user)
+        body = _recompute_status(request, task_id)
+        body["date"] = body["date"] or date
+        return Response(body, status=status.HTTP_202_ACCEPTED)
+
+
+class RecomputeStatusView(APIView):
+    """Progress of a recompute request: queued, computing (with percent), ready or failed."""
+
+    @extend_schema(tags=TAGS, responses={200: RecomputeStatusSerializer, **READ_ERRORS})
+    def get(self, request, task_id: str):
+        _official_or_admin(request.user)
+        return Response(_recompute_status(request, task_id))
+
+
+# --- Rankings ---------------------------------------------------------------------------------------
+
+@extend_schema_view(get=extend_schema(
+    tags=TAGS, parameters=[OpenApiParameter("scope", OpenApiTypes.STR),
+                           OpenApiParameter("period_kind", OpenApiTypes.STR, enum=["quarter", "half", "year"]),
+                           OpenApiParameter("status", OpenApiTypes.STR, enum=["draft", "published"])],
+    responses={200: RankingRunSerializer(many=True), **READ_ERRORS}))
+class RankingRunListView(generics.ListAPIView):
+    """Rankings the caller may see: of their own region, of regions above it, and published ones of their
+    parent (a city sees the province's ranking of cities)."""
+
+    serializer_class = RankingRunSerializer
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return RankingRun.objects.none()
+        _official_or_admin(self.request.user)
+        qs = RankingRun.objects.visible_to(self.request.user).select_related("scope")
+        for name in ("scope", "period_kind", "status"):
+            value = self.request.query_params.get(name)
+            if value:
+                qs = qs.filter(**{f"{name}_id" if name == "scope" else name: value})
+        return qs.order_by("-period_end", "scope_id", "-version")
+
+
+@extend_schema_view(get=extend_schema(tags=TAGS, responses={200: RankingRunDetailSerializer, **READ_ERRORS}))
+class RankingRunDetailView(generics.RetrieveAPIView):
+    """One ranking with every region's rank, score and per-indicator breakdown, and the change against the
+    previous version (`prior_version_rank`, `prior_version_score`)."""
+
+    serializer_class = RankingRunDetailSerializer
+
+    def get_queryset(self):
+        from django.db.models import Prefetch
+
+        if getattr(self, "swagger_fake_view", False):
+            return RankingRun.objects.none()
+        _official_or_admin(self.request.user)
+        return RankingRun.objects.visible_to(self.request.user).select_related("scope").prefetch_related(
+            Prefetch("entries", queryset=RankingEntry.objects.select_related("region").order_by("rank")))
+
+
+class RankingComputeView(APIView):
+    """Compute (or recompute) a ranking for a period; a published one gets a new draft version."""
+
+    @extend_schema(tags=TAGS, request=RankingComputeSerializer, responses={201: RankingRunSerializer, **WRITE_ERRORS})
+    def post(self, request):
+        _official_or_admin(request.user)
+        data = RankingComputeSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        scope = get_object_or_404(Region.objects.filter(code__startswith=request.user.region_id or ""),
+                                  code=data.validated_data["scope"])
+        if not (request.user.is_system_admin or request.user.region_id == scope.code):
+            raise PermissionDenied
+        run = rankings.ranking_compute(scope=scope, period_kind=data.validated_data["period_kind"],
+                                       period_start=data.validated_data["period_start"], actor=request.user)
+        return Response(RankingRunSerializer(run).data, status=status.HTTP_201_CREATED)
+
+
+class RankingPublishView(APIView):
+    """Publish a draft ranking: it is frozen from then on. Publishing twice changes nothing."""
+
+    @extend_schema(tags=TAGS, request=None, responses={200: RankingRunSerializer, **WRITE_ERRORS})
+    def post(self, request, pk: int):
+        _official_or_admin(request.user)
+        run = get_object_or_404(RankingRun.objects.visible_to(request.user), pk=pk)
+        if not (request.user.is_system_admin or request.user.region_id == run.scope_id):
+            raise PermissionDenied
+        run = rankings.ranking_publish(run=run, actor=request.user)
+        return Response(RankingRunSerializer(run).data)
+
+
+class RankingWeightsView(APIView):
+    """The ranking weights of a province (or city): read by its officials and those above, set by itself."""
+
+    @extend_schema(tags=TAGS, responses={200: RankingWeightsSerializer, **READ_ERRORS})
+    def get(self, request, code: str):
+        _official_or_admin(request.user)
+        region = get_object_or_404(Region.objects.filter(code__startswith=request.user.region_id or ""), code=code)
+        return Response({"weights": rankings.weights_for(region)})
+
+    @extend_schema(tags=TAGS, request=RankingWeightsSerializer, responses={200: RankingWeightsSerializer,
+                                                                           **WRITE_ERRORS})
+    def put(self, request, code: str):
+        _official_or_admin(request.user)
+        region = get_object_or_404(Region.objects.filter(code__startswith=request.user.region_id or ""), code=code)
+        if not (request.user.is_system_admin or request.user.region_id == region.code):
+            raise PermissionDenied
+        data = RankingWeightsSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        weights = rankings.ranking_weights_set(region=region, weights=data.validated_data["weights"],
+                                               actor=request.user)
+        return Response({"weights": weights.weights})
