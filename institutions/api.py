@@ -9,7 +9,7 @@ naming the field (portal.api.errors). The public register is read-only and open 
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Prefetch
+from django.db.models import F, Prefetch
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
@@ -130,7 +130,8 @@ class ClassListCreateView(generics.ListCreateAPIView):
         if getattr(self, "swagger_fake_view", False):
             return InstitutionClass.objects.none()
         institution = get_object_or_404(Institution.objects.visible_to(self.request.user), pk=self.kwargs["pk"])
-        return institution.classes.order_by("closed_on", "class_type", "name")
+        # Open classes (closed_on NULL) first on every database: NULL ordering differs between backends.
+        return institution.classes.order_by(F("closed_on").asc(nulls_first=True), "class_type", "name")
 
     def create(self, request, *args, **kwargs):
         institution = institution_for_write(request, kwargs["pk"])
