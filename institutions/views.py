@@ -45,7 +45,18 @@ ACTION_LABELS = {
     "staff.add": gettext_lazy("Staff member added"),
     "staff.update": gettext_lazy("Staff member changed"),
     "mentoring.create": gettext_lazy("Mentoring pair started"),
+    "filing.create": gettext_lazy("Filing started"),
+    "filing.update": gettext_lazy("Filing edited"),
+    "filing.submit": gettext_lazy("Filing submitted"),
+    "filing.resubmit": gettext_lazy("Filing resubmitted"),
+    "filing.approve": gettext_lazy("Filing approved"),
+    "filing.return": gettext_lazy("Filing returned for correction"),
+    "filing.reject": gettext_lazy("Filing rejected"),
+    "filing.withdraw": gettext_lazy("Filing withdrawn"),
 }
+# The institution's history shows changes to the registry and its filings; enrolment entries (which
+# concern children's personal data) stay in their own, more restricted views.
+HISTORY_ACTION_PREFIXES = ("institution.", "class.", "staff.", "mentoring.", "filing.")
 
 
 # --- Helpers --------------------------------------------------------------------------------------
@@ -97,7 +108,11 @@ def _apply_service_errors(form, exc: ValidationError) -> None:
 
 
 def _history(institution: Institution) -> list[dict]:
-    entries = AuditEntry.objects.filter(institution_id=institution.pk).order_by("-at", "-pk")[:HISTORY_LIMIT]
+    prefixes = Q()
+    for prefix in HISTORY_ACTION_PREFIXES:
+        prefixes |= Q(action__startswith=prefix)
+    entries = (AuditEntry.objects.filter(prefixes, institution_id=institution.pk)
+               .order_by("-at", "-pk")[:HISTORY_LIMIT])
     rows = []
     for entry in entries:
         before, after = entry.before or {}, entry.after or {}

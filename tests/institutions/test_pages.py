@@ -154,3 +154,31 @@ def test_official_list_query_count_is_the_same_at_5_and_500(client, county_offic
             assert client.get(reverse("institutions:list") + "?region=130102").status_code == 200
         counts.append(len(queries))
     assert counts[0] == counts[1]
+
+
+def test_history_leaves_out_enrolment_entries_about_children(client, staff, institution):
+    from audit.services import audit_record
+
+    audit_record(actor=staff, action="child.view", target_type="enrolments.child", target_id=1,
+                 institution_id=institution.pk, after={"child": "小明"})
+    audit_record(actor=staff, action="filing.submit", target_type="filings.filing", target_id=1,
+                 institution_id=institution.pk)
+    client.force_login(staff)
+    actions = [row["entry"].action for row in client.get(reverse("institutions:mine")).context["history"]]
+    assert actions == ["filing.submit"]
+
+
+@pytest.mark.parametrize("actor", ["staff", "county_official"])
+def test_institution_pages_keep_a_fixed_number_of_queries(client, request, institution, actor):
+    user = request.getfixturevalue(actor)
+    url = reverse("institutions:mine") if actor == "staff" else reverse("institutions:detail", args=[institution.pk])
+    client.force_login(user)
+    counts = []
+    for n in (5, 50):
+        for i in range(n - (5 if n == 50 else 0)):
+            InstitutionClassFactory(institution=institution, name=f"班{n}-{i}", places=10, caregivers=2)
+            StaffMemberFactory(institution=institution)
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
