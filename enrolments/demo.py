@@ -1,0 +1,184 @@
+"""Demo enrolment records: about 70,000 children in the Hebei demo institutions (half the places).
+
+Synthetic Chinese names; valid-format resident IDs whose region part is the institution's county and
+whose birth date fits the class type; the Doudou classes of 石家庄市本一快乐城堡幼儿园 full (2 × 20).
+Written with bulk inserts (the rules hold by construction: ages fit, no class over its places, one
+enrolment per child). Idempotent: skipped when demo children exist. Also submits the last period's
+enrolment reports for most institutions so that officials' completeness pages have figures.
+"""
+
+from __future__ import annotations
+
+import datetime
+import time
+
+from django.db import transaction
+from django.db.models import Count, Q, Sum
+from django.utils import timezone
+
+from audit.services import audit_record
+from institutions.models import Institution, InstitutionClass, StaffMember, class_rules
+from portal.validators import resident_id_check_character
+
+from . import identity
+from .models import (
+    CareForm,
+    Child,
+    Enrolment,
+    EnrolmentReport,
+    Guardian,
+    ReportingPeriodSetting,
+    add_months,
+    age_in_months,
+)
+
+TARGET_CHILDREN = 70_000
+BENYI_NAME = "石家庄市本一快乐城堡幼儿园"
+SURNAMES = ("王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾"
+            "彭吕苏卢蒋蔡贾丁魏薛叶阎余潘杜戴夏钟汪田任姜范方石姚谭廖邹熊金陆郝孔白崔康毛邱秦江史顾侯邵孟龙万段")
+BOY = "浩宇轩子涵博文泽睿一晨俊杰明辰昊天奕铭嘉宸皓霖宏瑞沐阳煜诚"
+GIRL = "欣怡梓涵诗雨可馨语桐思琪若曦佳悦依晨雅婷梦瑶紫萱一诺安然沐"
+BATCH = 2000
+
+
+def _name(rng, sex: str) -> str:
+    chars = BOY if sex == "male" else GIRL
+    given = rng.choice(chars) + (rng.choice(chars) if rng.random() < 0.8 else "")
+    return rng.choice(SURNAMES) + given
+
+
+def _care_form(inst: Institution) -> str:
+    if inst.full_day:
+        return CareForm.FULL_DAY
+    for form, flag in ((CareForm.HALF_DAY, inst.half_day), (CareForm.HOURLY, inst.hourly),
+                       (CareForm.TEMPORARY, inst.temporary)):
+        if flag:
+            return form
+    return CareForm.FULL_DAY
+
+
+def _birth_and_start(rng, class_type: str, earliest_start: datetime.date, today: datetime.date):
+    """A start date on or after the earliest, and a birth date that fits the class on it and today."""
+    rule = class_rules()[class_type]
+    lo, hi = rule.min_age_months, min(rule.max_age_months, 36)
+    span_days = (hi - lo) * 30 - 40
+    room = max(0, min((today - earliest_start).days, 330, span_days))
+    for _attempt in range(20):
+        start = today - datetime.timedelta(days=rng.randrange(0, room + 1))
+        born = add_months(today, -hi) + datetime.timedelta(days=rng.randrange(3, (hi - lo) * 30))
+        if lo <= age_in_months(born, start) < hi and age_in_months(born, today) < hi:
+            return born, start
+    born = add_months(today, -lo) - datetime.timedelta(days=5)
+    return born, today
+
+
+def seed(ctx) -> None:
+    institutions = Institution.objects.filter(is_demo=True, status=Institution.Status.FILED)
+    if not institutions.exists():
+        ctx.say("No demo institutions: enrolment demo skipped.")
+        return
+    ReportingPeriodSetting.objects.get_or_create(province_id="13", defaults={"period_days": 90})
+    if Child.objects.filter(is_demo=True).exists():
+        ctx.say("Demo children already exist: skipped.")
+        return
+    started = time.monotonic()
+    with transaction.atomic():
+        n = _seed_children(ctx, institutions)
+        reports = _seed_reports(ctx, institutions)
+    ctx.say(f"Enrolment demo: {n} enrolled children, {reports} submitted reports "
+            f"({time.monotonic() - started:.1f} s).")
+
+
+def _seed_children(ctx, institutions) -> int:
+    rng = ctx.rng
+    today = timezone.localdate()
+    inst_by_id = {i.pk: i for i in institutions.only("pk", "name", "region_id", "filed_on", "full_day", "half_day",
+                                                      "hourly", "temporary")}
+    classes = list(InstitutionClass.objects.filter(institution_id__in=list(inst_by_id), closed_on__isnull=True)
+                   .order_by("pk"))
+    full = {k.pk for k in classes if inst_by_id[k.institution_id].name == BENYI_NAME}
+    fixed = sum(k.places for k in classes if k.pk in full)
+    other_places = sum(k.places for k in classes if k.pk not in full) or 1
+    ratio = (TARGET_CHILDREN - fixed) / other_places
+    used: set[str] = set()
+    plan = []  # (class, child) pairs
+    for k in classes:
+        inst = inst_by_id[k.institution_id]
+        if k.pk in full:
+            count = k.places
+        else:
+            # Occupancy varies between classes (some nearly empty, some full), half on average.
+            share = min(1.0, max(0.0, rng.gauss(ratio, 0.2)))
+            count = min(k.places, int(k.places * share + rng.random()))
+        earliest = max(inst.filed_on, k.opened_on)
+        county = inst.region_id[:6]
+        for _i in range(count):
+            sex = "male" if rng.random() < 0.51 else "female"
+            born, start = _birth_and_start(rng, k.class_type, earliest, today)
+            while True:
+                serial = rng.randrange(0, 500) * 2 + (1 if sex == "male" else 0)
+                body = f"{county}{born:%Y%m%d}{serial:03d}"
+                if body not in used:
+                    used.add(body)
+                    break
+            number = body + resident_id_check_character(body)
+            child = Child(institution_id=inst.pk, name=_name(rng, sex), sex=sex, date_of_birth=born,
+                          document_type=Child.DocumentType.RESIDENT_ID,
+                          document_hash=identity.identity_hash(Child.DocumentType.RESIDENT_ID, number),
+                          document_encrypted=identity.encrypt(number), document_masked=identity.mask(number),
+                          is_demo=True)
+            plan.append((k, inst, start, child))
+    Child.objects.bulk_create([p[3] for p in plan], batch_size=BATCH)
+    guardians, enrolments = [], []
+    for k, inst, start, child in plan:
+        mother = rng.random() < 0.7
+        guardians.append(Guardian(child_id=child.pk, name=child.name[0] + rng.choice(GIRL + BOY) if not mother
+                                  else rng.choice(SURNAMES) + rng.choice(GIRL) + rng.choice(GIRL),
+                                  relation="mother" if mother else "father",
+                                  phone=f"1{rng.choice('3578')}{rng.randrange(10**9):09d}"))
+        enrolments.append(Enrolment(child_id=child.pk, institution_id=inst.pk, klass_id=k.pk,
+                                    care_form=_care_form(inst), start_date=start))
+    Guardian.objects.bulk_create(guardians, batch_size=BATCH)
+    Enrolment.objects.bulk_create(enrolments, batch_size=BATCH)
+    audit_record(actor=None, action="demo.enrolments_seed", target_type="enrolments.enrolment", target_id="demo",
+                 region_code="13", after={"children": len(plan)})
+    return len(plan)
+
+
+def _seed_reports(ctx, institutions) -> int:
+    """The last ended period's reports: most institutions submitted (most on time), a few are late."""
+    from .services import expected_institutions, recent_periods, reporting_setting
+
+    rng = ctx.rng
+    today = timezone.localdate()
+    setting = reporting_setting("13")
+    start, end = recent_periods(setting, today, 1)[0]
+    due_on = end + datetime.timedelta(days=setting.grace_days)
+    expected = list(expected_institutions(start, end).filter(pk__in=institutions).values_list("pk", flat=True))
+    active = Enrolment.objects.active_on(end).filter(institution_id__in=expected)
+    figures: dict[int, dict] = {}
+    enrolled: dict[int, int] = {}
+    for row in active.values("institution_id", "klass__class_type", "care_form").annotate(n=Count("pk")).order_by():
+        by_type = figures.setdefault(row["institution_id"], {}).setdefault(row["klass__class_type"], {})
+        by_type[row["care_form"]] = row["n"]
+        enrolled[row["institution_id"]] = enrolled.get(row["institution_id"], 0) + row["n"]
+    places = dict(InstitutionClass.objects.filter(institution_id__in=expected, closed_on__isnull=True)
+                  .values("institution_id").annotate(p=Sum("places")).values_list("institution_id", "p"))
+    staff = dict(StaffMember.objects.filter(institution_id__in=expected)
+                 .filter(Q(left_on__isnull=True) | Q(left_on__gt=end))
+                 .values("institution_id").annotate(n=Count("pk")).values_list("institution_id", "n"))
+    now = timezone.now()
+    reports = []
+    for pk in expected:
+        roll = rng.random()
+        if roll > 0.88:
+            continue  # not reported: late
+        submitted_on = min(today, due_on - datetime.timedelta(days=rng.randrange(0, 14)) if roll < 0.8
+                           else due_on + datetime.timedelta(days=rng.randrange(1, 5)))
+        reports.append(EnrolmentReport(
+            institution_id=pk, period_start=start, period_end=end, due_on=due_on,
+            status=EnrolmentReport.Status.SUBMITTED, figures=figures.get(pk, {}), enrolled=enrolled.get(pk, 0),
+            places=places.get(pk, 0), staff=staff.get(pk, 0), confirmed_at=now, submitted_at=now,
+            submitted_on=submitted_on))
+    EnrolmentReport.objects.bulk_create(reports, batch_size=BATCH)
+    return len(reports)
