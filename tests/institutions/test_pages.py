@@ -182,3 +182,12 @@ def test_institution_pages_keep_a_fixed_number_of_queries(client, request, insti
             assert client.get(url).status_code == 200
         counts.append(len(queries))
     assert counts[0] == counts[1]
+
+
+def test_home_pages_link_to_the_registry(client, staff, county_official, regions):
+    client.force_login(staff)
+    assert 'data-testid="institution-card"' in client.get("/").content.decode()
+    client.force_login(UserFactory(username="unlinked"))
+    assert f'href="{reverse("institutions:create")}" data-testid="register-card"' in client.get("/").content.decode()
+    client.force_login(county_official)
+    assert 'data-testid="institutions-card"' in client.get("/").content.decode()
