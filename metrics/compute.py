@@ -1,7 +1,8 @@
 """Set-based computation of a metrics snapshot: a fixed handful of SQL statements, whatever the number of regions.
 
 1. Facts per leaf code: active institutions with their open classes' places and current enrolments,
-   pilots, and filings, each grouped by the institution's region code (county or township).
+   pilots (of the latest programme year designated by the date), and filings, each grouped by the
+   institution's region code (county or township).
 2. Roll-up by code prefix: the leaf table grouped by substr(code, 1, 2 / 4 / 6 / 9) with UNION ALL —
    division codes nest by prefix, so no recursive query and no LIKE join is needed.
 3. Every region joined to its roll-up, its latest population figure (year on or before the date) and the
@@ -171,7 +172,8 @@ def snapshot_sql(parts: SqlParts) -> str:
                COUNT(*), SUM(CASE WHEN p.completed_on <= %(d)s THEN 1 ELSE 0 END), 0, 0, 0, 0
         FROM pilots_pilot p
         JOIN institutions_institution i ON i.id = p.institution_id
-        WHERE p.year = %(year)s AND p.designated_on <= %(d)s
+        WHERE p.designated_on <= %(d)s
+          AND p.year = (SELECT MAX(p2.year) FROM pilots_pilot p2 WHERE p2.designated_on <= %(d)s)
         GROUP BY i.region_id{filings}
     ),
     leaf AS (

@@ -1,0 +1,114 @@
+"""Demo step: Hebei's 2022 provincial pilots (160, of which 126 completed quality improvement, each with a
+WS/T 821 assessment), the daily progress report template assigned to cities and counties, and June 2022's
+reports. Runs after the institutions step; idempotent (a second run changes nothing).
+"""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import User
+from audit.services import audit_record
+from institutions.models import Institution
+from portal.demo import DEMO_PROVINCE
+from regions.models import Region
+
+from .models import Pilot, ProgressReport, ProgressReportTemplate, ScoreItem
+from .reporting import period_end
+from .services import (
+    assessment_record,
+    pilot_designate,
+    pilot_mark_completed,
+    progress_template_create,
+    reporting_assign,
+    scorecard_load_wst821,
+)
+
+PILOTS = 160
+COMPLETED = 126
+YEAR = 2022
+DESIGNATED_ON = datetime.date(2022, 3, 15)
+REPORTS_FROM = datetime.date(2022, 6, 1)
+REPORTS_TO = datetime.date(2022, 6, 30)
+REPORT_FIELDS = [
+    {"code": "places_added", "label": "新增托位数"},
+    {"code": "pilots_completed", "label": "完成质量提升的试点机构数"},
+    {"code": "filings_decided", "label": "办结备案数"},
+    {"code": "note", "label": "工作进展", "kind": "text", "required": False},
+]
+
+
+def seed(ctx) -> None:
+    template = scorecard_load_wst821()
+    province = Region.objects.filter(code=DEMO_PROVINCE).first()
+    official = User.objects.filter(username="hebei").first()
+    if province is None or official is None:
+        ctx.say("Pilots: no Hebei region or official account; skipped.")
+        return
+    if Pilot.objects.filter(year=YEAR, institution__is_demo=True).exists():
+        ctx.say("Demo pilots already exist: skipped.")
+    else:
+        with transaction.atomic():
+            _seed_pilots(ctx, template, official)
+    _seed_reports(ctx, province, official)
+
+
+def _seed_pilots(ctx, template, official) -> None:
+    candidates = list(Institution.objects.filter(
+        is_demo=True, region__code__startswith=DEMO_PROVINCE, status=Institution.Status.FILED,
+        filed_on__lte=DESIGNATED_ON - datetime.timedelta(days=60)).order_by("credit_code"))
+    chosen = sorted(ctx.rng.sample(candidates, min(PILOTS, len(candidates))), key=lambda i: i.credit_code)
+    items = list(ScoreItem.objects.filter(dimension__template=template).order_by("dimension__order", "order"))
+    for n, institution in enumerate(chosen):
+        pilot = pilot_designate(institution=institution, year=YEAR, designated_on=DESIGNATED_ON, actor=official)
+        if n >= COMPLETED:
+            continue
+        completed_on = DESIGNATED_ON + datetime.timedelta(days=ctx.rng.randrange(20, 105))
+        scores = []
+        for item in items:
+            # Completed pilots score well: 80–100 % of each item, none failing a veto item.
+            share = Decimal(ctx.rng.randrange(80, 101)) / 100
+            points = (item.max_points * share).quantize(Decimal("1"))
+            scores.append({"item": item.pk, "points": points, "evidence": "现场检查与台账核验"})
+        assessment_record(pilot=pilot, template=template, assessed_on=completed_on - datetime.timedelta(days=3),
+                          scores=scores, actor=official)
+        pilot_mark_completed(pilot=pilot, completed_on=completed_on, actor=official)
+    ctx.say(f"Pilots {YEAR}: {len(chosen)} designated, {min(COMPLETED, len(chosen))} completed with assessments.")
+
+
+def _seed_reports(ctx, province, official) -> None:
+    template = progress_template_create(region=province, code="daily-progress", name="托育服务工作日报",
+                                        fields=REPORT_FIELDS, actor=official)
+    regions = list(Region.objects.filter(code__startswith=DEMO_PROVINCE, level__in=["city", "county"])
+                   .order_by("code").values_list("code", flat=True))
+    reporting_assign(template=template, region_codes=regions, starts_on=REPORTS_FROM, actor=official)
+    if ProgressReport.objects.filter(template=template).exists():
+        return
+    tz = timezone.get_current_timezone()
+    reporters = {u.region_id: u for u in User.objects.filter(role=User.Role.OFFICIAL, region_id__in=regions)}
+    reports = []
+    day = REPORTS_FROM
+    while day <= REPORTS_TO:
+        for code in regions:
+            roll = ctx.rng.random()
+            if roll < 0.08:
+                continue  # not sent
+            late = roll > 0.9
+            sent = datetime.datetime.combine(day + datetime.timedelta(days=3 if late else 0), datetime.time(17, 30),
+                                             tzinfo=tz)
+            due = period_end(ProgressReportTemplate.Frequency.DAILY, day) + datetime.timedelta(days=template.grace_days)
+            reports.append(ProgressReport(
+                template=template, region_id=code, date=day, submitted_at=sent,
+                submitted_by=reporters.get(code, official), on_time=sent.date() <= due,
+                values={"places_added": ctx.rng.randrange(0, 40 if len(code) == 4 else 8),
+                        "pilots_completed": ctx.rng.randrange(0, 2), "filings_decided": ctx.rng.randrange(0, 4)}))
+        day += datetime.timedelta(days=1)
+    with transaction.atomic():
+        ProgressReport.objects.bulk_create(reports, batch_size=2000)
+        audit_record(actor=official, action="progress_report.demo_import", target=template,
+                     after={"reports": len(reports), "from": str(REPORTS_FROM), "to": str(REPORTS_TO)})
+    ctx.say(f"Progress reports: {len(reports)} daily reports of {len(regions)} cities and counties, June 2022.")
