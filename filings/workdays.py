@@ -18,6 +18,11 @@ def add_working_days(start: datetime.date, n: int) -> datetime.date:
     # Generous window: n working days fit in 2n + 30 calendar days even around Golden Week.
     window_end = start + datetime.timedelta(days=2 * n + 30)
     holidays = set(Holiday.objects.filter(date__gt=start, date__lte=window_end).values_list("date", flat=True))
+    return add_working_days_skipping(start, n, holidays)
+
+
+def add_working_days_skipping(start: datetime.date, n: int, holidays: set[datetime.date]) -> datetime.date:
+    """add_working_days with the holidays given (no query): for bulk work such as the demo."""
     day, left = start, n
     while left > 0:
         day += datetime.timedelta(days=1)
