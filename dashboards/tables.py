@@ -36,9 +36,19 @@ class Table:
     codes: list[str] = field(default_factory=list)  # the region code of each row, for links and sorting
 
     def records(self):
-        """(code, [(column, value), ...]) per row, for templates."""
+        """(code, [Cell, ...]) per row, formatted here once rather than cell by cell in template filters."""
         for code, row in zip(self.codes, self.rows, strict=True):
-            yield code, list(zip(self.columns, row, strict=True))
+            yield code, [Cell(column, value) for column, value in zip(self.columns, row, strict=True)]
+
+
+class Cell:
+    __slots__ = ("column", "value", "text", "sort")
+
+    def __init__(self, column: Column, value):
+        self.column = column
+        self.value = value
+        self.text = fmt(value, column.kind) if column.kind != TEXT else ("" if value is None else str(value))
+        self.sort = "" if value is None else value
 
 
 def quantize(value, places: int = 2) -> Decimal | None:
@@ -131,12 +141,11 @@ def indicator_label(key: str) -> str:
 
 
 def ranking_indicators(entries) -> list[str]:
-    keys: list[str] = []
-    for entry in entries:
-        for key in entry.breakdown or {}:
-            if key not in keys:
-                keys.append(key)
-    return keys
+    """The indicators of a ranking in a stable order (PostgreSQL's jsonb does not keep key order):
+    the known ones in INDICATOR_LABELS order, then any others alphabetically."""
+    keys = {key for entry in entries for key in (entry.breakdown or {})}
+    known = list(INDICATOR_LABELS)
+    return sorted(keys, key=lambda k: (known.index(k) if k in known else len(known), k))
 
 
 def ranking_table(run, entries) -> Table:

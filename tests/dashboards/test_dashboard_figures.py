@@ -178,3 +178,28 @@ def test_planner_gives_no_estimate_without_population(client, city_official, heb
                for code, r in zip(table.codes, table.rows, strict=True)}
     assert records["130102"]["places_needed"] is None and records["130102"]["places_to_add"] is None
     assert records["130104"]["places_needed"] == 2700  # 600,000 × 4.5 / 1,000
+
+
+def test_pilots_table_shows_reporting_rates_per_child_region(client, province_official, city_official,
+                                                             hebei_snapshot):
+    pytest.importorskip("pilots.reporting")
+    from pilots.models import ProgressReport, ProgressReportTemplate, ReportingObligation
+
+    template = ProgressReportTemplate.objects.create(region_id="13", code="daily", name="每日进度",
+                                                     frequency=ProgressReportTemplate.Frequency.DAILY)
+    # Shijiazhuang's county is expected from 1 June: 30 daily reports in the quarter up to 30 June.
+    ReportingObligation.objects.create(template=template, region_id="130102", starts_on=datetime.date(2022, 6, 1))
+    for day in range(1, 21):
+        ProgressReport.objects.create(template=template, region_id="130102", date=datetime.date(2022, 6, day),
+                                      submitted_by=city_official, on_time=day <= 15)
+    client.force_login(province_official)
+    table = client.get("/dashboards/13/").context["pilots_table"]
+    records = {code: dict(zip([c.key for c in table.columns], r, strict=True))
+               for code, r in zip(table.codes, table.rows, strict=True)}
+    assert records["1301"]["reports_expected"] == 30
+    assert records["1301"]["reports_actual"] == 20
+    assert records["1301"]["reports_on_time"] == 15
+    assert records["1301"]["reporting_rate"] == Decimal("66.7")
+    assert records["1301"]["on_time_rate"] == Decimal("50.0")
+    assert records["1301"]["pilot_completion"] == Decimal("80.0")  # 20 of 25
+    assert records["1305"]["reports_expected"] is None  # nothing expected of Xingtai: no rate, not 0 %

@@ -42,8 +42,21 @@ def _add_cities(snapshot, n: int) -> None:
                                     breakdown=breakdown("20", str(30 - i)), previous_rank=3 + i, move=0)
 
 
+@pytest.fixture
+def reporting(db):
+    """A daily progress report expected of every city, so the reporting-rate queries run too."""
+    try:
+        from pilots.models import ProgressReportTemplate, ReportingObligation
+    except ImportError:  # pragma: no cover
+        return
+    template = ProgressReportTemplate.objects.create(region_id="13", code="daily", name="每日进度")
+    for code in ("1301", "1305"):
+        ReportingObligation.objects.create(template=template, region_id=code, starts_on="2022-04-01")
+
+
 @pytest.mark.parametrize("url", URLS)
-def test_queries_are_the_same_for_2_and_32_child_regions(client, province_official, hebei_snapshot, url):
+def test_queries_are_the_same_for_2_and_32_child_regions(client, province_official, hebei_snapshot, reporting,
+                                                         url):
     client.force_login(province_official)
     client.get(url)  # warm the session and the map index
     few = _count(client, url)
@@ -60,13 +73,36 @@ def test_dashboard_page_uses_a_small_fixed_number_of_queries(client, province_of
         client.get("/dashboards/13/")
 
 
-def test_province_dashboard_renders_well_under_a_second(client, province_official, hebei_snapshot):
-    _add_cities(hebei_snapshot[0], 30)
-    client.force_login(province_official)
-    client.get("/dashboards/13/")
-    timings = []
-    for _ in range(3):
-        start = time.perf_counter()
-        assert client.get("/dashboards/13/").status_code == 200
-        timings.append(time.perf_counter() - start)
-    assert sorted(timings)[1] < 0.5, timings
+@pytest.fixture
+def demo_hebei(db):
+    """The real Hebei tree (11 cities, 167 counties, 2,365 townships) and three snapshots of it."""
+    import datetime
+    import io
+
+    from portal.demo import DemoContext
+    from regions import demo as regions_demo
+
+    from .builders import build_hebei, build_hebei_ranking
+
+    regions_demo.seed(DemoContext(stdout=io.StringIO()))
+    first = build_hebei(datetime.date(2021, 12, 31), scale=0.8)
+    second = build_hebei(datetime.date(2022, 3, 31), scale=0.9, previous=first)
+    latest = build_hebei(datetime.date(2022, 6, 30), previous=second)
+    build_hebei_ranking(latest)
+    return latest
+
+
+def test_demo_province_dashboard_renders_well_under_a_second(client, demo_hebei, django_user_model):
+    official = django_user_model.objects.create(username="hebei_perf", role="official", region_id="13")
+    client.force_login(official)
+    pages = {"/dashboards/13/": [], "/dashboards/1306/": [], "/dashboards/13/report.pdf": []}
+    for url, timings in pages.items():
+        client.get(url)
+        for _ in range(3):
+            start = time.perf_counter()
+            assert client.get(url).status_code == 200
+            timings.append(time.perf_counter() - start)
+    medians = {url: sorted(t)[1] for url, t in pages.items()}
+    print("median render times (s):", {url: round(m, 3) for url, m in medians.items()})
+    assert medians["/dashboards/13/"] < 0.5, medians
+    assert medians["/dashboards/1306/"] < 0.5, medians  # Baoding: 25 counties
