@@ -83,25 +83,39 @@ class RegisterFilterForm(forms.Form):
     """Filters shared by the official list and the public register (all optional, GET)."""
 
     region = forms.CharField(label=_("region"), required=False, max_length=9)
+    code = forms.CharField(label=_("or a division code"), required=False, max_length=9,
+                           help_text=_("Any province, city, county or township code, e.g. 130102001."))
     q = forms.CharField(label=_("name"), required=False, max_length=100)
     setting_type = forms.ChoiceField(label=_("setting type"), required=False,
                                      choices=[("", _("any setting type")), *Institution.SettingType.choices])
     service_form = forms.ChoiceField(label=_("service form"), required=False, choices=SERVICE_FORM_CHOICES)
     inclusive = forms.ChoiceField(label=_("inclusive"), required=False, choices=INCLUSIVE_CHOICES)
 
-    def clean_region(self):
-        code = self.cleaned_data["region"].strip()
+    def _clean_code(self, name):
+        code = self.cleaned_data[name].strip()
         if code and not code.isdigit():
             raise forms.ValidationError(_("A division code has digits only."))
         return code
+
+    def clean_region(self):
+        return self._clean_code("region")
+
+    def clean_code(self):
+        return self._clean_code("code")
+
+    def region_code(self) -> str:
+        """The typed code wins over the select."""
+        if not self.is_valid():
+            return ""
+        return self.cleaned_data.get("code") or self.cleaned_data.get("region") or ""
 
     def apply(self, queryset):
         """Filters a queryset of institutions; invalid filters are ignored (the form shows why)."""
         if not self.is_valid():
             return queryset
         data = self.cleaned_data
-        if data.get("region"):
-            queryset = queryset.under(data["region"])
+        if self.region_code():
+            queryset = queryset.under(self.region_code())
         if data.get("q"):
             queryset = queryset.filter(name__icontains=data["q"].strip())
         if data.get("setting_type"):

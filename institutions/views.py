@@ -340,7 +340,7 @@ def institution_list(request):
     queryset = form.apply(Institution.objects.visible_to(user)).with_open_places().select_related(
         "region__parent").order_by("name", "pk")
     scope = "" if user.is_system_admin else user.region_id
-    regions, current_region = _region_choices(scope, request.GET.get("region", ""))
+    regions, current_region = _region_choices(scope, form.region_code())
     return render(request, "institutions/institution_list.html", {
         "form": form, "page": _page(request, queryset), "regions": regions, "current_region": current_region,
         "querystring": _querystring_without_page(request),
@@ -364,7 +364,7 @@ def register(request):
     form = RegisterFilterForm(request.GET or None)
     queryset = (form.apply(Institution.objects.publicly_listed()).with_open_places()
                 .select_related("region__parent").order_by("name", "pk"))
-    regions, current_region = _region_choices("", request.GET.get("region", ""))
+    regions, current_region = _region_choices("", form.region_code())
     return render(request, "institutions/register.html", {
         "form": form, "page": _page(request, queryset), "regions": regions, "current_region": current_region,
         "querystring": _querystring_without_page(request),

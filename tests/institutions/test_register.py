@@ -98,3 +98,10 @@ def test_register_page_and_api_keep_a_fixed_number_of_queries_from_5_to_500(clie
     assert _count_queries(client, reverse("institutions:register"), {"region": "1301", "page": 2}) == page_small
     assert _count_queries(api_client, "/api/v1/register/institutions/", {"region": "1301"}) == api_small
     assert page_small <= 3 and api_small <= 1, (page_small, api_small)
+
+
+def test_register_accepts_a_typed_division_code(client, listed, other_institution):
+    page = client.get(reverse("institutions:register"), {"code": "130102001"}).context["page"]
+    assert [i.name for i in page.object_list] == ["公示阳光托育园"]
+    response = client.get(reverse("institutions:register"), {"code": "13O1"})
+    assert response.status_code == 200 and response.context["form"].errors["code"]
