@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 import logging
+import os
 
 from celery import shared_task
 from django.core.cache import cache
@@ -21,7 +22,9 @@ from .models import Snapshot
 
 log = logging.getLogger(__name__)
 
-DEBOUNCE_SECONDS = 60
+# A burst of approvals within this many seconds makes one recompute. Read from the environment so that a
+# test worker can shorten it; settings.py stays the single place for everything a deployment tunes.
+DEBOUNCE_SECONDS = int(os.environ.get("METRICS_DEBOUNCE_SECONDS", "60"))
 BUSY_RETRY_SECONDS = 30
 MAX_RETRIES = 5
 
