@@ -233,6 +233,13 @@ def reports(request):
     existing = {r.period_start: r for r in EnrolmentReport.objects.filter(
         institution=institution, period_start__in=[p[0] for p in periods])}
     expected = services.expected_institutions
+    from institutions.models import InstitutionClass
+
+    from .models import CareForm
+
+    for r in existing.values():
+        r.figure_rows = [(InstitutionClass.ClassType(ct).label, CareForm(cf).label, n)
+                         for ct, forms in sorted(r.figures.items()) for cf, n in sorted(forms.items())]
     rows = []
     for start, end in periods:
         due_on = end + datetime.timedelta(days=setting.grace_days)

@@ -62,3 +62,22 @@ def today():
 @pytest.fixture
 def yesterday(today):
     return today - datetime.timedelta(days=1)
+
+
+@pytest.fixture
+def eager_tasks(monkeypatch):
+    """Runs Celery tasks in-process even when a broker is configured (the import's own logic is tested
+    here; a real worker is exercised by the services tests)."""
+    from portal.celery import app
+
+    monkeypatch.setattr(app.conf, "task_always_eager", True)
+    monkeypatch.setattr(app.conf, "task_eager_propagates", True)
+
+
+@pytest.fixture(autouse=True)
+def english_messages():
+    """Service messages are asserted in English here; pages follow the request's language."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield

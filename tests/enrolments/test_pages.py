@@ -131,7 +131,7 @@ def test_export_csv_and_xlsx_have_chinese_headers_and_masked_numbers(client, sta
     assert AuditEntry.objects.filter(action="child.export").count() == 2
 
 
-def test_import_page_runs_the_job_and_shows_errors_then_success(client, staff, older_class,
+def test_import_page_runs_the_job_and_shows_errors_then_success(client, staff, older_class, eager_tasks,
                                                                 django_capture_on_commit_callbacks):
     client.force_login(staff)
     good = import_row("赵一", 26, "托大一班", seq=1)
