@@ -93,8 +93,10 @@ def test_province_official_reads_hebei_drills_down_and_downloads(page, live_serv
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
     assert "1,273" in text and "138,000" in text and "126 / 160" in text
 
-    # Drill down: click Shijiazhuang on the map (by its pixel position); the table link is the fallback.
+    # Drill down: click Shijiazhuang on the map, at the pixel of its outline's mean point.
+    page.locator("#region-map").scroll_into_view_if_needed()
     clicked = page.evaluate("""() => {
+        document.getElementById('region-map').scrollIntoView({block: 'center'});
         const chart = echarts.getInstanceByDom(document.getElementById('region-map'));
         const geo = echarts.getMap('region-13').geoJSON;
         const feature = geo.features.find(f => f.id === '1301');
@@ -105,13 +107,10 @@ def test_province_official_reads_hebei_drills_down_and_downloads(page, live_serv
         const box = document.getElementById('region-map').getBoundingClientRect();
         return px ? [box.left + px[0], box.top + px[1]] : null;
     }""")
-    if clicked:
-        page.mouse.click(clicked[0], clicked[1])
-        page.wait_for_load_state("networkidle")
-    if "/dashboards/1301/" not in page.url:
-        page.locator("#table-regions a", has_text="石家庄市").click()
-        page.wait_for_load_state("networkidle")
-    assert "/dashboards/1301/" in page.url
+    assert clicked, "Shijiazhuang is not on the map"
+    page.mouse.click(clicked[0], clicked[1])
+    page.wait_for_url("**/dashboards/1301/?date=2022-06-30")
+    page.wait_for_load_state("networkidle")
     assert "石家庄市" in page.get_by_test_id("dashboard-heading").inner_text()
     county_names = page.locator("#table-regions tbody th").all_inner_texts()
     assert "长安区" in county_names and len(county_names) >= 20
