@@ -27,3 +27,8 @@ urlpatterns = [
 
 if settings.DEBUG or settings.BENCH_ENDPOINTS:
     urlpatterns.append(path("__bench__/constant", views.constant_json, name="constant-json"))
+
+handler400 = "portal.views.handler400"
+handler403 = "portal.views.handler403"
+handler404 = "portal.views.handler404"
+handler500 = "portal.views.handler500"

@@ -36,3 +36,40 @@ def healthz(request):
 def constant_json(request):
     """The load benchmark's reference: a bare Django endpoint returning constant JSON (DEBUG only)."""
     return JsonResponse({"status": "ok", "places": 138000})
+
+
+def _api_error(request, status: int, code: str, message: str):
+    return JsonResponse({"error": {"code": code, "message": message}}, status=status)
+
+
+def handler404(request, exception=None):
+    """API paths answer in the API's error format; pages get the portal's 404 page."""
+    if request.path.startswith("/api/"):
+        return _api_error(request, 404, "not_found", "Not found.")
+    from django.views.defaults import page_not_found
+
+    return page_not_found(request, exception)
+
+
+def handler500(request):
+    if request.path.startswith("/api/"):
+        return _api_error(request, 500, "server_error", "Server error; it has been logged.")
+    from django.views.defaults import server_error
+
+    return server_error(request)
+
+
+def handler400(request, exception=None):
+    if request.path.startswith("/api/"):
+        return _api_error(request, 400, "bad_request", "Bad request.")
+    from django.views.defaults import bad_request
+
+    return bad_request(request, exception)
+
+
+def handler403(request, exception=None):
+    if request.path.startswith("/api/"):
+        return _api_error(request, 403, "permission_denied", "You do not have permission to do this.")
+    from django.views.defaults import permission_denied
+
+    return permission_denied(request, exception)

@@ -1,14 +1,35 @@
+from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import CursorPagination, PageNumberPagination
 
 
-class PagePagination(PageNumberPagination):
+class StrictPageSizeMixin:
+    """A page_size that is not a whole number from 1 to max_page_size is a 400, not silently ignored."""
+
+    def get_page_size(self, request):
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is None:
+            return self.page_size
+        if not raw.isdigit() or not 1 <= int(raw) <= self.max_page_size:
+            raise ValidationError({self.page_size_query_param: [
+                f"Enter a whole number from 1 to {self.max_page_size}."]})
+        return int(raw)
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_size_query_param:
+                parameter["schema"] = {"type": "integer", "minimum": 1, "maximum": self.max_page_size}
+        return parameters
+
+
+class PagePagination(StrictPageSizeMixin, PageNumberPagination):
     """For short lists (a county's filings, a class list): numbered pages."""
 
     page_size_query_param = "page_size"
     max_page_size = 200
 
 
-class LongListCursorPagination(CursorPagination):
+class LongListCursorPagination(StrictPageSizeMixin, CursorPagination):
     """For lists that grow with the country (institutions, children): no COUNT(*) per request."""
 
     page_size = 50
