@@ -25,7 +25,7 @@ from institutions.models import InstitutionClass
 
 from . import identity, rules
 from .models import CareForm, Child, Enrolment, Guardian, ImportJob, Sex
-from .services import document_errors
+from .services import document_errors, lock_identities
 
 BATCH = 1000
 PROGRESS_EVERY = 500
@@ -358,6 +358,8 @@ def check_against_records(rows: list[Row], job: ImportJob) -> tuple[list[dict], 
     full_day = [r for r in new_rows if r.values["care_form"] == CareForm.FULL_DAY]
     if full_day:
         wanted = {r.document_hash: r for r in full_day}
+        for chunk in _chunks(sorted(wanted)):
+            lock_identities(chunk)
         earliest = min(r.values["start_date"] for r in full_day)
         for chunk in _chunks(list(wanted)):
             for h, end in (Enrolment.objects.filter(care_form=CareForm.FULL_DAY, child__document_hash__in=chunk)

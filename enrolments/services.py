@@ -11,7 +11,7 @@ import datetime
 from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -44,6 +44,17 @@ def _enrolment_snapshot(e: Enrolment) -> dict:
     return {"child": e.child_id, "class": e.klass_id, "care_form": e.care_form,
             "start_date": e.start_date.isoformat(), "end_date": e.end_date.isoformat() if e.end_date else None,
             "leaving_reason": e.leaving_reason}
+
+
+def lock_identities(hashes: list[str]) -> None:
+    """Serialises full-day checks for the same child across institutions (two institutions enrolling the
+    same child at once): a transaction-scoped PostgreSQL advisory lock per identity hash, one statement.
+    SQLite serialises writers anyway."""
+    if connection.vendor != "postgresql" or not hashes:
+        return
+    keys = sorted({int(h[:15], 16) for h in hashes})
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(pg_advisory_xact_lock(k)) FROM unnest(%s::bigint[]) AS k", [keys])
 
 
 # --- Children -------------------------------------------------------------------------------------
@@ -131,6 +142,7 @@ def _check_new_enrolment(*, child: Child, institution: Institution, klass: Insti
     if peak + 1 > klass.places:
         raise ValidationError({"klass": rules.capacity_message(name, klass, day or start_date)})
     if care_form == CareForm.FULL_DAY:
+        lock_identities([child.document_hash])
         clash = (Enrolment.objects.filter(child__document_hash=child.document_hash, care_form=CareForm.FULL_DAY)
                  .overlapping(start_date, end_date).exclude(pk=exclude_pk))
         if clash.exists():
