@@ -358,8 +358,7 @@ def check_against_records(rows: list[Row], job: ImportJob) -> tuple[list[dict], 
     full_day = [r for r in new_rows if r.values["care_form"] == CareForm.FULL_DAY]
     if full_day:
         wanted = {r.document_hash: r for r in full_day}
-        for chunk in _chunks(sorted(wanted)):
-            lock_identities(chunk)
+        lock_identities(list(wanted))
         earliest = min(r.values["start_date"] for r in full_day)
         for chunk in _chunks(list(wanted)):
             for h, end in (Enrolment.objects.filter(care_form=CareForm.FULL_DAY, child__document_hash__in=chunk)

@@ -46,15 +46,24 @@ def _enrolment_snapshot(e: Enrolment) -> dict:
             "leaving_reason": e.leaving_reason}
 
 
+IDENTITY_LOCK_NAMESPACE = 4104  # first key of the two-key advisory locks taken here
+IDENTITY_LOCK_BUCKETS = 256
+
+
 def lock_identities(hashes: list[str]) -> None:
     """Serialises full-day checks for the same child across institutions (two institutions enrolling the
-    same child at once): a transaction-scoped PostgreSQL advisory lock per identity hash, one statement.
-    SQLite serialises writers anyway."""
+    same child at once) with transaction-scoped PostgreSQL advisory locks, one statement.
+
+    Hashes share 256 buckets so that a 50,000-row import takes at most 256 locks (one lock per hash
+    would exhaust max_locks_per_transaction); locks are taken in sorted order, so never deadlock each
+    other. SQLite serialises writers anyway.
+    """
     if connection.vendor != "postgresql" or not hashes:
         return
-    keys = sorted({int(h[:15], 16) for h in hashes})
+    buckets = sorted({int(h[:8], 16) % IDENTITY_LOCK_BUCKETS for h in hashes})
     with connection.cursor() as cursor:
-        cursor.execute("SELECT count(pg_advisory_xact_lock(k)) FROM unnest(%s::bigint[]) AS k", [keys])
+        cursor.execute("SELECT count(pg_advisory_xact_lock(%s, k)) FROM unnest(%s::int[]) AS k",
+                       [IDENTITY_LOCK_NAMESPACE, buckets])
 
 
 # --- Children -------------------------------------------------------------------------------------
