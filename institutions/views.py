@@ -107,6 +107,28 @@ def _apply_service_errors(form, exc: ValidationError) -> None:
         form.add_error(None, exc)
 
 
+HISTORY_MODELS = {"institutions.institution": Institution, "institutions.institutionclass": InstitutionClass,
+                  "institutions.staffmember": StaffMember}
+
+
+def _field_display(model, key: str, value) -> tuple[str, str | None]:
+    """A field's label and a value as people read it (choice labels, yes/no), for the history table."""
+    field = None
+    if model is not None:
+        try:
+            field = model._meta.get_field(key)
+        except Exception:  # noqa: BLE001 — keys of other apps' entries need not be fields here
+            field = None
+    label = str(field.verbose_name) if field is not None else key
+    if value is None or value == "":
+        return label, None
+    if isinstance(value, bool):
+        return label, _("yes") if value else _("no")
+    if field is not None and field.choices:
+        return label, str(dict(field.flatchoices).get(value, value))
+    return label, str(value)
+
+
 def _history(institution: Institution) -> list[dict]:
     prefixes = Q()
     for prefix in HISTORY_ACTION_PREFIXES:
@@ -115,9 +137,16 @@ def _history(institution: Institution) -> list[dict]:
                .order_by("-at", "-pk")[:HISTORY_LIMIT])
     rows = []
     for entry in entries:
+        model = HISTORY_MODELS.get(entry.target_type)
         before, after = entry.before or {}, entry.after or {}
-        changes = [(key, before.get(key), after.get(key)) for key in sorted({*before, *after})
-                   if before.get(key) != after.get(key)]
+        changes = []
+        for key in sorted({*before, *after}):
+            if before.get(key) == after.get(key):
+                continue
+            label, new = _field_display(model, key, after.get(key))
+            _, old = _field_display(model, key, before.get(key))
+            if key in before or new is not None:
+                changes.append({"label": label, "old": old, "new": new, "had_before": key in before})
         rows.append({"entry": entry, "label": ACTION_LABELS.get(entry.action, entry.action), "changes": changes})
     return rows
 

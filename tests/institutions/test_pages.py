@@ -101,7 +101,10 @@ def test_draft_edit_class_edit_and_close_are_recorded_in_the_history(client, dra
     assert client.post(reverse("institutions:class_close", args=[klass.pk])).status_code == 302
     history = client.get(reverse("institutions:mine")).context["history"]
     assert [row["entry"].action for row in history] == ["class.close", "class.update", "institution.update"]
-    assert ("name", "草稿托育园", "草稿托育园（新）") in history[-1]["changes"]
+    name_change = {"label": "名称", "old": "草稿托育园", "new": "草稿托育园（新）", "had_before": True}
+    assert name_change in history[-1]["changes"]
+    assert [c for c in history[1]["changes"] if c["label"] == "班级类型"] == []  # unchanged type not listed
+    assert {"label": "托位数", "old": "10", "new": "15", "had_before": True} in history[1]["changes"]
 
 
 def test_expired_certificates_are_highlighted(client, staff, institution):
