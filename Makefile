@@ -8,6 +8,8 @@ MANAGE := $(PY) manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE ?= portal.settings
+# Local commands run in development mode unless told otherwise (production sets DJANGO_DEBUG=0 and keys).
+DEV := DJANGO_DEBUG=$${DJANGO_DEBUG:-1}
 
 .PHONY: help install assets messages migrate seed run worker test test-fast lint bench bench-load clean
 
@@ -33,26 +35,26 @@ assets: static/vendor/.built
 
 messages: install
 	@command -v msgfmt >/dev/null || { echo "gettext (msgfmt) is missing: apt-get install gettext"; exit 1; }
-	$(MANAGE) compilemessages -v0 --ignore=.venv --ignore=node_modules
+	$(DEV) $(MANAGE) compilemessages -v0 --ignore=.venv --ignore=node_modules
 
 migrate: install
-	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(MANAGE) migrate -v0
+	$(DEV) $(MANAGE) migrate -v0
 
 seed: migrate
-	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(MANAGE) seed_demo
+	$(DEV) $(MANAGE) seed_demo
 
 # The embedded default: SQLite and in-process tasks unless DATABASE_URL / CELERY_BROKER_URL are set.
 # With a broker configured, a Celery worker (with beat) runs beside the development server.
 run: install assets messages seed
 	@if [ -n "$$CELERY_BROKER_URL$$REDIS_URL" ]; then \
 	  echo "Starting a Celery worker with beat (broker: $${CELERY_BROKER_URL:-$$REDIS_URL})"; \
-	  DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(VENV)/bin/celery -A portal worker -B -l warning --concurrency 2 & \
+	  $(DEV) $(VENV)/bin/celery -A portal worker -B -l warning --concurrency 2 & \
 	fi; \
 	echo "Tuoyu is at http://$(HOST):$(PORT)/  (demo accounts above)"; \
-	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(MANAGE) runserver $(HOST):$(PORT)
+	$(DEV) $(MANAGE) runserver $(HOST):$(PORT)
 
 worker: install
-	$(VENV)/bin/celery -A portal worker -B -l info
+	$(DEV) $(VENV)/bin/celery -A portal worker -B -l info
 
 test: install assets messages
 	DJANGO_SETTINGS_MODULE=portal.test_settings $(VENV)/bin/pytest $(PYTEST_ARGS)
