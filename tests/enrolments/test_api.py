@@ -121,7 +121,8 @@ def test_enrolment_list_queries_do_not_grow(api_client, staff, register, institu
 
     from tests.factories import InstitutionClassFactory
 
-    big = InstitutionClassFactory(institution=institution, name="大班", class_type="older", places=20, caregivers=3)
+    classes = [InstitutionClassFactory(institution=institution, name=f"大{i}班", class_type="older", places=20,
+                                       caregivers=3) for i in range(3)]
     api_client.force_authenticate(staff)
 
     def count():
@@ -130,13 +131,11 @@ def test_enrolment_list_queries_do_not_grow(api_client, staff, register, institu
             assert api_client.get("/api/v1/enrolments/").status_code == 200
         return len(ctx.captured_queries)
 
-    for i in range(5):
-        services.enrolment_create(child=register(f"甲{i}", 26), klass=big, care_form="full_day", start_date=today,
-                                  actor=staff)
-    five = count()
-    for i in range(15):
-        services.enrolment_create(child=register(f"乙{i}", 27), klass=big, care_form="full_day", start_date=today,
-                                  actor=staff)
+    for i in range(55):
+        if i == 5:
+            five = count()
+        services.enrolment_create(child=register(f"甲{i}", 26), klass=classes[i // 20], care_form="full_day",
+                                  start_date=today, actor=staff)
     assert count() == five
 
 
