@@ -222,18 +222,19 @@ def snapshot_sql(parts: SqlParts) -> str:
         LEFT JOIN pop ON pop.region_id = r.code
         LEFT JOIN metrics_regionsnapshot prev ON prev.snapshot_id = %(previous)s AND prev.region_id = r.code
     )
-    SELECT %(snapshot)s, code, level, parent_code, institutions, by_setting, places, places_inclusive,
+    SELECT %(snapshot)s AS snapshot_id, code AS region_id, level, parent_code, institutions,
+           by_setting AS institutions_by_setting, places, places_inclusive,
            {", ".join(f"places_{c}" for c in CLASS_TYPES)}, enrolled,
-           population, population_year, population_is_synthetic,
-           CASE WHEN population IS NULL THEN NULL ELSE ROUND(places * 1000.0 / population, 4) END,
-           CASE WHEN places = 0 THEN NULL ELSE ROUND(enrolled * 1.0 / places, 4) END,
-           CASE WHEN places = 0 THEN NULL ELSE ROUND(places_inclusive * 1.0 / places, 4) END,
-           %(target)s,
+           population AS resident_population, population_year, population_is_synthetic,
+           CASE WHEN population IS NULL THEN NULL ELSE ROUND(places * 1000.0 / population, 4) END AS places_per_1000,
+           CASE WHEN places = 0 THEN NULL ELSE ROUND(enrolled * 1.0 / places, 4) END AS utilisation,
+           CASE WHEN places = 0 THEN NULL ELSE ROUND(places_inclusive * 1.0 / places, 4) END AS inclusive_share,
+           %(target)s AS target_per_1000,
            CASE WHEN population IS NULL THEN NULL
                 WHEN (%(target_x100)s * population + 99999) / 100000 > places
                 THEN (%(target_x100)s * population + 99999) / 100000 - places
-                ELSE 0 END,
-           CASE WHEN previous_places IS NULL THEN NULL ELSE places - previous_places END,
+                ELSE 0 END AS target_gap,
+           CASE WHEN previous_places IS NULL THEN NULL ELSE places - previous_places END AS places_change,
            pilots_designated, pilots_completed, filings_pending, filings_overdue, filings_decided,
            filings_decided_on_time
     FROM joined

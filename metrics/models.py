@@ -100,9 +100,14 @@ class RegionSnapshotQuerySet(models.QuerySet):
 class RegionSnapshot(models.Model):
     """One region's figures in one snapshot. Rates are null when the region has no population figure."""
 
-    snapshot = models.ForeignKey(Snapshot, on_delete=models.CASCADE, related_name="rows", verbose_name=_("snapshot"))
+    # No database foreign-key constraints and no single-column indexes on these two: a snapshot writes
+    # ~45,000 rows at once and the per-row referential-integrity triggers took most of the recompute time.
+    # The rows come from one INSERT … SELECT joining the region table to the snapshot just created, so they
+    # cannot dangle; the composite indexes below serve every lookup (their leading columns).
+    snapshot = models.ForeignKey(Snapshot, on_delete=models.CASCADE, related_name="rows", verbose_name=_("snapshot"),
+                                 db_constraint=False, db_index=False)
     region = models.ForeignKey("regions.Region", on_delete=models.CASCADE, related_name="snapshot_rows",
-                               verbose_name=_("region"), db_constraint=True)
+                               verbose_name=_("region"), db_constraint=False, db_index=False)
     level = models.CharField(_("level"), max_length=10)
     parent_code = models.CharField(_("parent code"), max_length=9, blank=True)
     institutions = models.PositiveIntegerField(_("filed active institutions"), default=0)
