@@ -82,8 +82,7 @@ def reset() -> None:
     tables = [t for t in TABLES_TO_EMPTY if t in existing]
     with connection.cursor() as cursor:
         cursor.execute(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
-        # Regions are referenced by users and audit rows of earlier runs: clear what points at them first.
-        cursor.execute("UPDATE accounts_user SET region_id = NULL, institution_id = NULL")
+        # Children before parents (the parent foreign key protects them).
         cursor.execute("DELETE FROM regions_region WHERE level = 'township'")
         cursor.execute("DELETE FROM regions_region WHERE level = 'county'")
         cursor.execute("DELETE FROM regions_region WHERE level = 'city'")

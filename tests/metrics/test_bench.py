@@ -1,0 +1,16 @@
+"""A small-scale smoke run of the metrics benchmark (bench/metrics.py) on the test database."""
+
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+
+def test_benchmark_runs_and_matches_its_reference_query(require_postgresql):
+    from bench.metrics import measure
+
+    figures = measure(provinces=["13"], scale=0.005, repeats=1, total_townships=41352, reference=True)
+    assert figures["institutions"] >= 50 and figures["places"] > 0 and figures["enrolled"] > 0
+    assert figures["regions"] > 2500  # Hebei's real division codes
+    assert figures["identical"] is True, figures
+    assert figures["rows"] == figures["regions"]
+    assert figures["statements"] < 25
