@@ -77,7 +77,11 @@
         var labels = {};
         geo.features.forEach(function (f) { labels[f.properties.name] = f.properties.label; });
         var values = data.children.map(function (c) { return c.value; }).filter(function (v) { return v !== null; });
-        var max = Math.max(data.target || 0, values.length ? Math.max.apply(null, values) : 0) || 1;
+        // The colour scale spans the child regions' own range, so differences between them show even when
+        // all are far from the target (the table's bars show each against the target).
+        var lo = values.length ? Math.floor(Math.min.apply(null, values) * 10) / 10 : 0;
+        var hi = values.length ? Math.ceil(Math.max.apply(null, values) * 10) / 10 : (data.target || 1);
+        if (hi <= lo) { hi = lo + 0.1; }
         var chart = init("region-map");
         chart.setOption({
           tooltip: {
@@ -90,8 +94,8 @@
             }
           },
           visualMap: {
-            type: "continuous", min: 0, max: Math.ceil(max * 10) / 10, calculable: false, orient: "horizontal",
-            left: "center", bottom: 0, text: [String(Math.ceil(max * 10) / 10), "0"], inRange: { color: PALETTE },
+            type: "continuous", min: lo, max: hi, calculable: false, orient: "horizontal",
+            left: "center", bottom: 0, text: [hi.toFixed(1), lo.toFixed(1)], inRange: { color: PALETTE },
             itemWidth: 12, itemHeight: 120
           },
           series: [{
