@@ -21,7 +21,7 @@ def test_booking_a_full_slot_is_a_clear_error(slot, draft_staff, staff, other_st
     services.booking_create(slot=slot, actor=staff)
     with pytest.raises(services.FilingStateError) as exc:
         services.booking_create(slot=slot, actor=other_staff)
-    assert "full" in str(exc.value) or "已满" in str(exc.value)
+    assert "full" in str(exc.value) or "约满" in str(exc.value)
     slot.refresh_from_db()
     assert slot.booked_count == 2 and Booking.objects.count() == 2
 
