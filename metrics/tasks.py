@@ -53,6 +53,7 @@ def recompute_snapshot(self, date_iso: str, requested_by_id: int | None = None, 
             return {"status": "already-running", "snapshot": busy.snapshot.pk, "date": date_iso}
         raise self.retry(countdown=BUSY_RETRY_SECONDS) from None
     except DatabaseError as exc:
+        # In-process (no broker) there is nobody to retry later: fail now rather than raise into the caller.
         if self.request.retries >= self.max_retries or self.request.is_eager:
             message = f"gave up after {self.request.retries + 1} attempts: {exc}"
             Snapshot.objects.filter(task_id=task_id, status=Snapshot.Status.FAILED).update(error=message[:2000])
