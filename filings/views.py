@@ -94,7 +94,7 @@ def mine(request):
         "booking_form": BookingForm(slots=_bookable_slots()),
         "slots": _bookable_slots(),
         "unread": Notification.objects.visible_to(user).unread().count(),
-        "register_institution_url": _reverse_or_none("institutions:mine"),
+        "register_institution_url": _reverse_or_none("institutions:create"),
     })
 
 
