@@ -19,3 +19,20 @@ class ContentSecurityPolicyMiddleware:
                 policy = policy.replace("script-src 'self'", "script-src 'self' 'unsafe-inline'")
             response["Content-Security-Policy"] = policy
         return response
+
+
+class ChineseFirstMiddleware:
+    """Pages open in Simplified Chinese unless the user chose another language with the switch.
+
+    Django's LocaleMiddleware would follow the browser's Accept-Language, so an English-language
+    browser in a county office would get English pages nobody asked for. The choice is the user's
+    (the language cookie set by the switch). API clients keep content negotiation by header.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not request.path.startswith("/api/"):
+            request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
+        return self.get_response(request)

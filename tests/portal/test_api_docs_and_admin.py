@@ -42,3 +42,12 @@ def test_pages_are_chinese_by_default_and_english_on_request(client):
     assert "登录" in client.get("/").content.decode()
     client.post("/i18n/setlang/", {"language": "en", "next": "/"})
     assert "Sign in" in client.get("/").content.decode()
+
+
+def test_an_english_browser_still_gets_chinese_until_the_user_switches(client):
+    assert "登录" in client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+
+
+def test_api_clients_may_ask_for_english_errors(client):
+    body = client.get("/api/v1/me/", HTTP_ACCEPT_LANGUAGE="en").json()
+    assert body["error"]["message"] == "Authentication credentials were not provided."
