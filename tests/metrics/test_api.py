@@ -74,7 +74,7 @@ def test_list_queries_do_not_grow_with_rows(api_client, snapshot, province_offic
 
 
 def test_recompute_request_answers_202_and_reports_progress(api_client, snapshot, province_official,
-                                                            django_capture_on_commit_callbacks):
+                                                            django_capture_on_commit_callbacks, eager_celery):
     api_client.force_login(province_official)
     with django_capture_on_commit_callbacks(execute=True):
         response = api_client.post("/api/v1/metrics/recompute/", {"date": "2022-06-30"}, format="json")

@@ -25,7 +25,7 @@ def test_a_task_that_keeps_failing_stops_after_its_retry_limit_and_says_so(regio
     assert Snapshot.objects.current(datetime.date(2022, 6, 30)) is None
 
 
-def test_a_burst_of_approvals_schedules_one_recompute(regions):
+def test_a_burst_of_approvals_schedules_one_recompute(regions, eager_celery):
     cache.clear()
     first = recompute_snapshot_debounced.apply(kwargs={"region_code": "130102"}).get()
     second = recompute_snapshot_debounced.apply(kwargs={"region_code": "130104"}).get()

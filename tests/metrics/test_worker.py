@@ -36,6 +36,9 @@ def worker(require_postgresql, require_redis, transactional_db):
     env = {**os.environ, "DATABASE_URL": _database_url(), "CELERY_BROKER_URL": require_redis,
            "CELERY_RESULT_BACKEND": require_redis, "DJANGO_SETTINGS_MODULE": "portal.test_settings",
            "METRICS_DEBOUNCE_SECONDS": "1"}
+    from portal.celery import app
+
+    app.control.purge()  # messages left by earlier tests must not run against this database
     celery = str(Path(sys.executable).with_name("celery"))
     proc = subprocess.Popen([celery, "-A", "portal", "worker", "--pool", "solo", "-l", "warning",
                              "--without-gossip", "--without-mingle", "--without-heartbeat"],
