@@ -103,6 +103,7 @@ def pdf_bytes(*, title: str, subtitle: str, headline: list[tuple[str, str]], tab
     h2 = ParagraphStyle("h2", fontName=PDF_FONT, fontSize=12, leading=16, spaceBefore=8, spaceAfter=4)
     body = ParagraphStyle("body", fontName=PDF_FONT, fontSize=9, leading=12)
     cell = ParagraphStyle("cell", fontName=PDF_FONT, fontSize=7, leading=9)
+    number = ParagraphStyle("number", parent=cell, alignment=2)  # right-aligned
 
     buffer = io.BytesIO()
     doc = SimpleDocTemplate(buffer, pagesize=landscape(A4), leftMargin=12 * mm, rightMargin=12 * mm,
@@ -120,11 +121,18 @@ def pdf_bytes(*, title: str, subtitle: str, headline: list[tuple[str, str]], tab
         for table in tables:
             story.append(Paragraph(str(table.title), h2))
             header = [Paragraph(str(c.label), cell) for c in table.columns]
-            rows = [[Paragraph(fmt(v, c.kind) if c.kind != TEXT else str(v or ""), cell)
-                     for c, v in zip(table.columns, row, strict=True)] for row in table.rows]
-            style = TableStyle(list(grid.getCommands()) + [
-                ("ALIGN", (i, 1), (i, -1), "RIGHT") for i, c in enumerate(table.columns) if c.numeric])
-            story.append(LongTable([header, *rows], repeatRows=1, style=style))
+            texts = [[fmt(v, c.kind) if c.kind != TEXT else str(v or "") for c, v in zip(table.columns, row,
+                                                                                          strict=True)]
+                     for row in table.rows]
+            rows = [[Paragraph(t, number if c.numeric else cell) for c, t in zip(table.columns, r, strict=True)]
+                    for r in texts]
+            # Column widths follow their content: the longest value (CJK counts double), at least half the header.
+            weights = []
+            for i, c in enumerate(table.columns):
+                longest = max([sum(2 if ord(ch) > 0x2E80 else 1 for ch in r[i]) for r in texts] or [0])
+                weights.append(min(20, max(6, longest + 1, len(str(c.label)))))
+            widths = [doc.width * w / sum(weights) for w in weights]
+            story.append(LongTable([header, *rows], colWidths=widths, repeatRows=1, style=grid))
     for note in notes:
         story += [Spacer(1, 3 * mm), Paragraph(note, body)]
     doc.build(story)
