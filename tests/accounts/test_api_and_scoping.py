@@ -85,3 +85,13 @@ def test_correct_login_signs_in(client, staff):
     response = client.post(reverse("accounts:login"), {"username": staff.username, "password": "correct-horse-42"})
     assert response.status_code == 302
     assert client.get("/api/v1/me/").json()["username"] == staff.username
+
+
+def test_official_sessions_expire_after_idle_time_staff_sessions_do_not(client, county_official, staff, settings):
+    client.force_login(county_official)
+    client.get("/")
+    assert client.session.get_expiry_age() == settings.OFFICIAL_SESSION_IDLE_SECONDS
+    client.logout()
+    client.force_login(staff)
+    client.get("/")
+    assert client.session.get_expiry_age() == settings.SESSION_COOKIE_AGE

@@ -47,3 +47,14 @@ def test_admin_offers_no_way_to_change_the_log(client, admin_user, institution, 
     client.force_login(admin_user)
     assert client.get("/admin/audit/auditentry/").status_code == 200
     assert client.get(f"/admin/audit/auditentry/{entry.pk}/delete/").status_code == 403
+
+
+def test_refused_access_by_a_signed_in_user_is_logged(client, api_client, institution, other_staff):
+    client.force_login(other_staff)
+    api_client.force_authenticate(other_staff)
+    api_client.get(f"/api/v1/institutions/{institution.pk}/")
+    client.get("/admin/")  # not staff: redirected, not a refusal: not logged
+    denied = AuditEntry.objects.filter(action="access.denied")
+    assert [e.after["path"] for e in denied] == [f"/api/v1/institutions/{institution.pk}/"]
+    assert denied.get().actor == other_staff
+    assert denied.get().after["status"] == 404
