@@ -22,7 +22,9 @@
     table.querySelectorAll("thead th").forEach(function (h) { h.removeAttribute("aria-sort"); });
     th.setAttribute("aria-sort", ascending ? "ascending" : "descending");
     var body = table.tBodies[0];
-    var rows = Array.prototype.slice.call(body.rows);
+    // A whole-area total row stays last whatever the order.
+    var rows = Array.prototype.slice.call(body.rows).filter(function (r) { return !r.hasAttribute("data-total"); });
+    var totals = Array.prototype.slice.call(body.querySelectorAll("tr[data-total]"));
     rows.sort(function (a, b) {
       var x = sortValue(a.querySelectorAll("[data-sort]")[col], numeric);
       var y = sortValue(b.querySelectorAll("[data-sort]")[col], numeric);
@@ -32,7 +34,7 @@
       var c = numeric ? x - y : String(x).localeCompare(String(y), document.documentElement.lang || "zh");
       return ascending ? c : -c;
     });
-    rows.forEach(function (r) { body.appendChild(r); });
+    rows.concat(totals).forEach(function (r) { body.appendChild(r); });
   }
 
   document.querySelectorAll("table.sortable").forEach(function (table) {

@@ -158,3 +158,27 @@ def test_dashboard_fits_a_phone(phone_page, live_server, hebei):
     width = phone_page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390, f"the page scrolls sideways on a phone ({width}px); only .table-wrap may"
     screenshot(phone_page, "dashboard-province-phone")
+
+
+def test_print_view_draws_the_map_and_planner_takes_a_target(page, live_server, hebei):
+    UserFactory(username="hebei_print", role=User.Role.OFFICIAL, region_id="13")
+    login(page, live_server, "hebei_print")
+    page.goto(f"{live_server.url}/dashboards/13/report/")
+    _wait_for_map(page)
+    assert page.locator("#region-map svg path").count() >= 11  # the SVG renderer, for crisp printing
+    assert page.get_by_test_id("table-ranking").is_visible()
+    page.emulate_media(media="print")
+    assert not page.locator("#print-button").is_visible()  # controls are not printed
+    screenshot(page, "dashboard-report-print")
+    page.emulate_media(media="screen")
+
+    page.goto(f"{live_server.url}/dashboards/13/planner/")
+    page.fill("input[name=target]", "4.5")
+    page.fill("input[name=inclusive_share]", "60")
+    page.click("form button[type=submit].primary")
+    page.wait_for_load_state("networkidle")
+    assert "60" in page.get_by_test_id("planner-summary").inner_text()
+    assert page.locator("#table-planner tbody tr").count() == 12  # 11 cities and the province
+    page.locator("#table-planner thead button", has_text="需新增托位").first.click()
+    assert page.locator("#table-planner tbody tr").last.get_attribute("data-code") == "13"  # the total stays last
+    screenshot(page, "dashboard-planner")
