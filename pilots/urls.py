@@ -1,6 +1,10 @@
 """Pages of the pilots app, namespaced as "pilots"."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "pilots"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.PilotListView.as_view(), name="list"),
+]
