@@ -97,6 +97,8 @@ TEMPLATES = [
 # connection pool, so each worker process keeps a few warm connections instead of one per request.
 DATABASES = {"default": env.db_url("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Django's pool checks each connection before handing it out (psycopg_pool's check_connection),
+    # so a connection broken by a database restart is replaced, not given to a request.
     DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
         "min_size": env.int("DATABASE_POOL_MIN", default=1),
         "max_size": env.int("DATABASE_POOL_MAX", default=10),
