@@ -114,9 +114,9 @@ def snapshot_rows(user, area: Region, snapshot: Snapshot | None) -> tuple[Region
     """The area's own row and its children's rows of one snapshot, with region names: one query."""
     if snapshot is None:
         return None, []
-    # `area` came through area_for(), which holds the scoping: its rows and its children's are the user's.
+    # `area` came through area_for(), which holds the scoping; visible_to is the same rule again, in SQL.
     rows = list(
-        RegionSnapshot.objects.filter(snapshot=snapshot)
+        RegionSnapshot.objects.visible_to(user).filter(snapshot=snapshot)
         .filter(Q(region_id=area.code) | Q(parent_code=area.code))
         .select_related("region")
         .order_by("region_id")
@@ -132,7 +132,7 @@ def stored_dates(limit: int = 400) -> list[datetime.date]:
 def trend_for(user, area: Region, until: datetime.date) -> list[dict]:
     """The area's figures in every ready snapshot up to the date, oldest first: one query."""
     return list(
-        RegionSnapshot.objects.ready()
+        RegionSnapshot.objects.visible_to(user).ready()
         .filter(region_id=area.code, snapshot__date__lte=until)
         .order_by("snapshot__date")
         .values("snapshot__date", "places", "places_per_1000", "enrolled", "places_inclusive",
