@@ -178,6 +178,9 @@ class OccupancySerializer(serializers.Serializer):
 
 class EnrolmentFilter(django_filters.FilterSet):
     active_on = django_filters.DateFilter(method="filter_active_on", label="Enrolled on this date")
+    # Plain ids: an unknown id is an empty result, not an error.
+    klass = django_filters.NumberFilter(field_name="klass_id")
+    child = django_filters.NumberFilter(field_name="child_id")
 
     class Meta:
         model = Enrolment
@@ -196,6 +199,8 @@ class ChildFilter(django_filters.FilterSet):
 
 
 class ReportFilter(django_filters.FilterSet):
+    institution = django_filters.NumberFilter(field_name="institution_id")
+
     class Meta:
         model = EnrolmentReport
         fields = ["period_start", "status", "institution"]
@@ -214,7 +219,7 @@ class ChildListCreate(generics.ListCreateAPIView):
     def get_queryset(self):
         return Child.objects.visible_to(self.request.user).prefetch_related("guardians")
 
-    @extend_schema(responses={200: ChildSerializer(many=True), **READ_ERRORS})
+    @extend_schema(responses={200: ChildSerializer(many=True), **READ_ERRORS, 400: WRITE_ERRORS[400]})
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
@@ -257,7 +262,7 @@ class EnrolmentListCreate(generics.ListCreateAPIView):
     def get_queryset(self):
         return Enrolment.objects.visible_to(self.request.user)
 
-    @extend_schema(responses={200: EnrolmentSerializer(many=True), **READ_ERRORS})
+    @extend_schema(responses={200: EnrolmentSerializer(many=True), **READ_ERRORS, 400: WRITE_ERRORS[400]})
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
@@ -359,7 +364,7 @@ class ReportListCreate(generics.ListCreateAPIView):
     def get_queryset(self):
         return EnrolmentReport.objects.visible_to(self.request.user).order_by("-period_start", "institution_id")
 
-    @extend_schema(responses={200: ReportSerializer(many=True), **READ_ERRORS})
+    @extend_schema(responses={200: ReportSerializer(many=True), **READ_ERRORS, 400: WRITE_ERRORS[400]})
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
@@ -413,15 +418,19 @@ class ReportCompleteness(APIView):
         setting = services.reporting_setting(region)
         raw = request.query_params.get("period_start")
         try:
-            day = datetime.date.fromisoformat(raw) if raw else services.recent_periods(
+            day = datetime.date.fromisoformat(raw) if raw is not None else services.recent_periods(
                 setting, timezone.localdate(), 1)[0][0]
         except ValueError as exc:
             raise ValidationError({"period_start": "Use a date such as 2024-01-01."}) from exc
-        start, end = services.period_containing(setting, day)
+        try:
+            start, end = services.period_containing(setting, day)
+            due_on = end + datetime.timedelta(days=setting.grace_days)
+        except OverflowError as exc:
+            raise ValidationError({"period_start": "This date is out of range."}) from exc
         rows = selectors.report_completeness(region, start, end)
         total = selectors.total_row(rows, region, "total")
         return Response(CompletenessSerializer({
-            "period_start": start, "period_end": end, "due_on": end + datetime.timedelta(days=setting.grace_days),
+            "period_start": start, "period_end": end, "due_on": due_on,
             "areas": rows, "total": total}).data)
 
 
@@ -438,7 +447,7 @@ class Occupancy(APIView):
         region = _region_of(request)
         raw = request.query_params.get("on")
         try:
-            on = datetime.date.fromisoformat(raw) if raw else timezone.localdate()
+            on = datetime.date.fromisoformat(raw) if raw is not None else timezone.localdate()
         except ValueError as exc:
             raise ValidationError({"on": "Use a date such as 2024-01-01."}) from exc
         rows = selectors.occupancy_by_area(region, on)

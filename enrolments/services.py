@@ -343,7 +343,11 @@ def report_prepare(*, institution: Institution, period_start: datetime.date, act
     _ensure_staff_of(actor, institution.pk)
     today = today or timezone.localdate()
     setting = reporting_setting(institution.region_id)
-    start, end = period_containing(setting, period_start)
+    try:
+        start, end = period_containing(setting, period_start)
+        due_on = end + datetime.timedelta(days=setting.grace_days)
+    except OverflowError as exc:
+        raise ValidationError({"period_start": _("This date is out of range.")}) from exc
     if start != period_start:
         raise ValidationError({"period_start": _("%(date)s is not the first day of a reporting period.")
                                % {"date": period_start.isoformat()}})
@@ -359,7 +363,7 @@ def report_prepare(*, institution: Institution, period_start: datetime.date, act
     data = report_figures(institution, on)
     report, created = EnrolmentReport.objects.select_for_update().get_or_create(
         institution=institution, period_start=start,
-        defaults={"period_end": end, "due_on": end + datetime.timedelta(days=setting.grace_days), **data})
+        defaults={"period_end": end, "due_on": due_on, **data})
     if not created:
         if report.status == EnrolmentReport.Status.SUBMITTED:
             raise ValidationError({"period_start": _("The report for this period is already submitted.")})

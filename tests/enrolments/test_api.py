@@ -156,3 +156,14 @@ def test_report_api_for_staff_and_officials(api_client, staff, county_official, 
     # Submitted today, 6 days after the due date: reported, but late.
     assert (data["total"]["expected"], data["total"]["actual"], data["total"]["on_time"]) == (1, 1, 0)
     assert api_client.post(f"/api/v1/enrolment-reports/{rid}/confirm/").status_code == 403
+
+
+def test_unknown_ids_in_filters_are_empty_results_and_bad_dates_are_400(api_client, staff, county_official):
+    api_client.force_authenticate(staff)
+    assert api_client.get("/api/v1/enrolments/?klass=0&child=0").json()["results"] == []
+    assert api_client.get("/api/v1/enrolment-reports/?institution=0").status_code == 200
+    api_client.force_authenticate(county_official)
+    assert api_client.get("/api/v1/occupancy/?on=").status_code == 400
+    assert api_client.get("/api/v1/enrolment-reports/completeness/?period_start=").status_code == 400
+    assert api_client.get("/api/v1/enrolment-reports/completeness/?period_start=0001-01-01").status_code in (200, 400)
+    assert api_client.get("/api/v1/enrolment-reports/completeness/?period_start=9999-12-31").status_code == 400

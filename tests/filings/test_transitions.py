@@ -85,8 +85,19 @@ def test_food_licence_required_only_when_meals_are_served(draft_filing, draft_in
     assert Document.Kind.FOOD_LICENCE in services.required_document_kinds(draft_filing)
 
 
+@pytest.fixture
+def eager_tasks():
+    """Runs Celery tasks in-process even when a broker is configured, so the e-mail lands in the outbox."""
+    from portal.celery import app
+
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = previous
+
+
 def test_county_official_returns_with_comments_per_section(submitted_filing, county_official, draft_staff,
-                                                          django_capture_on_commit_callbacks):
+                                                          django_capture_on_commit_callbacks, eager_tasks):
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         filing = services.filing_return(filing=submitted_filing, actor=county_official,
