@@ -330,7 +330,9 @@ class DocumentDownloadView(APIView):
         (200, "application/octet-stream"): OpenApiResponse(OpenApiTypes.BINARY, description="The file."),
         **READ_ERRORS})
     def get(self, request, pk: int):
-        document = get_object_or_404(Document.objects.visible_to(request.user), pk=pk)
+        document = get_object_or_404(Document.objects.visible_to(request.user).select_related("filing__institution"),
+                                     pk=pk)
+        services.document_record_view(document=document, actor=request.user)
         response = FileResponse(document.file.open("rb"), content_type=document.content_type, as_attachment=True,
                                 filename=document.original_name)
         response["Cache-Control"] = "private, no-store"

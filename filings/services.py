@@ -635,6 +635,12 @@ def document_remove(*, document: Document, actor) -> None:
     transaction.on_commit(lambda: storage.delete(stored))
 
 
+def document_record_view(*, document: Document, actor) -> None:
+    """Audit-logs that a user opened a document (staff certificates carry personal data, as OpenCRVS
+    logs every view of a record). One audit row per view; repeating it simply logs another view."""
+    audit_record(actor=actor, action="document.view", target=document, after={"kind": document.kind})
+
+
 # --- Appointments ---------------------------------------------------------------------------------
 
 @transaction.atomic

@@ -132,7 +132,7 @@ def detail(request, pk: int):
     document_ids = [str(d.pk) for d in documents]
     history = (AuditEntry.objects.filter(Q(target_type="filings.filing", target_id=str(filing.pk))
                                          | Q(target_type="filings.document", target_id__in=document_ids))
-               .order_by("at", "pk"))
+               .exclude(action="document.view").order_by("at", "pk"))
     is_owner = services.is_institution_staff_of(user, filing.institution_id)
     can_review = services.is_reviewer_of(user, filing) and filing.is_pending
     context = {
@@ -265,7 +265,9 @@ def document_remove(request, pk: int):
 @require_GET
 def document_file(request, pk: int):
     """Serves a document only to users who may see its filing; inline for the preview beside the review."""
-    document = get_object_or_404(Document.objects.visible_to(request.user), pk=pk)
+    document = get_object_or_404(Document.objects.visible_to(request.user).select_related("filing__institution"),
+                                 pk=pk)
+    services.document_record_view(document=document, actor=request.user)
     inline = request.GET.get("inline") == "1"
     response = FileResponse(document.file.open("rb"), content_type=document.content_type,
                             as_attachment=not inline, filename=document.original_name)

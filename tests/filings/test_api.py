@@ -156,3 +156,18 @@ def test_mark_a_notification_read(api_client, submitted_filing, county_official,
     assert api_client.post(f"/api/v1/notifications/{n['id']}/read/").json()["read_at"]
     api_client.force_authenticate(county_official)
     assert api_client.post(f"/api/v1/notifications/{n['id']}/read/").status_code == 404
+
+
+def test_city_official_publishes_a_slot_and_another_city_cannot(api_client, centre, city_official,
+                                                               other_city_official):
+    import datetime
+
+    body = {"centre": centre.pk, "date": (timezone.localdate() + datetime.timedelta(days=7)).isoformat(),
+            "start_time": "09:00", "end_time": "10:00", "capacity": 3, "purpose": "training"}
+    api_client.force_authenticate(other_city_official)
+    assert api_client.post("/api/v1/appointment-slots/", body, format="json").status_code == 403
+    api_client.force_authenticate(city_official)
+    created = api_client.post("/api/v1/appointment-slots/", body, format="json")
+    assert created.status_code == 201 and created.json()["places_left"] == 3
+    past = {**body, "date": "2020-01-06"}
+    assert api_client.post("/api/v1/appointment-slots/", past, format="json").status_code == 400

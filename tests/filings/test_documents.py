@@ -117,3 +117,16 @@ def test_removing_a_document_deletes_its_file_on_commit(draft_filing, draft_staf
         services.document_remove(document=document, actor=draft_staff)
     assert not path.exists()
     assert not Document.objects.exists()
+
+
+def test_every_view_of_a_document_is_audit_logged(client, submitted_filing, county_official):
+    from django.urls import reverse
+
+    from audit.models import AuditEntry
+
+    document = submitted_filing.documents.first()
+    client.force_login(county_official)
+    client.get(reverse("filings:document", args=[document.pk]))
+    entry = AuditEntry.objects.get(action="document.view")
+    assert entry.actor == county_official and entry.target_id == str(document.pk)
+    assert entry.region_code == "130102001"
