@@ -121,6 +121,28 @@ def region_table(rows, child_level_label: str = "") -> Table:
     return table
 
 
+def composition_table(rows) -> Table:
+    """Places by class type and filed institutions by setting type, per child region."""
+    from institutions.models import Institution
+
+    settings_types = list(Institution.SettingType.choices)
+    columns = [
+        Column("region", _("Region"), TEXT),
+        Column("places_infant", _("Infant-class places (6–12 months)")),
+        Column("places_younger", _("Younger-toddler places (12–24 months)")),
+        Column("places_older", _("Older-toddler places (24–36 months)")),
+        Column("places_mixed", _("Mixed-class places")),
+        *[Column(f"setting:{value}", label) for value, label in settings_types],
+    ]
+    table = Table("composition", _("Places by class and institutions by setting"), columns)
+    for r in rows:
+        by_setting = r.institutions_by_setting or {}
+        table.codes.append(r.region_id)
+        table.rows.append([r.region.name, r.places_infant, r.places_younger, r.places_older, r.places_mixed,
+                           *[int(by_setting.get(value) or 0) for value, _label in settings_types]])
+    return table
+
+
 # Labels of the ranking indicators the metrics app computes; an unknown key is shown as it is.
 INDICATOR_LABELS = {
     "pilot_completion_rate": _("Pilot completion rate"),

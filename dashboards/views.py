@@ -99,6 +99,7 @@ def area(request, code: str | None = None):
         "region_table": tables.region_table(data.children, child_label),
         "ranking_table": tables.ranking_table(data.ranking, data.entries) if data.ranking else None,
         "pilots_table": tables.pilots_table(data.children, data.reporting),
+        "composition_table": tables.composition_table(data.children),
         "trend_table": tables.trend_table(data.trend),
         "chart_data": _chart_data(data),
         "date_q": f"?date={data.snapshot.date.isoformat()}" if data.snapshot else "",
@@ -168,7 +169,7 @@ def report_pdf(request, code: str):
     return exports.pdf_response(content, f"report-{region.code}-{data.snapshot.date.isoformat()}.pdf")
 
 
-EXPORT_TABLES = ("regions", "ranking", "pilots", "trend", "planner", "all")
+EXPORT_TABLES = ("regions", "composition", "ranking", "pilots", "trend", "planner", "all")
 
 
 @login_required
@@ -186,6 +187,7 @@ def export(request, code: str, table: str, fmt: str):
         child_label = _level_plural(data.child_level)
         built = {
             "regions": lambda: tables.region_table(data.children, child_label),
+            "composition": lambda: tables.composition_table(data.children),
             "ranking": lambda: tables.ranking_table(data.ranking, data.entries) if data.ranking else None,
             "pilots": lambda: tables.pilots_table(data.children, data.reporting),
             "trend": lambda: tables.trend_table(data.trend),

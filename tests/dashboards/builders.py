@@ -40,14 +40,17 @@ def breakdown(pilot_points: str, rate_points: str) -> dict:
 
 def build_row(snapshot: Snapshot, region: Region, *, places: int, population: int | None, institutions: int,
               enrolled: int, inclusive: int, pilots=(0, 0), pending: int = 0, overdue: int = 0,
-              change: int | None = None, synthetic: bool = False) -> RegionSnapshot:
+              change: int | None = None, synthetic: bool = False, by_setting: dict | None = None) -> RegionSnapshot:
     """An unsaved row with its rates derived as the metrics definitions say (for bulk_create)."""
     target = Decimal("4.5")
     rate = Decimal(places) * 1000 / population if population else None
     gap = max(0, -(-int(target * population) // 1000) - places) if population else None
     return RegionSnapshot(
         snapshot=snapshot, region=region, level=region.level, parent_code=region.parent_id or "",
-        institutions=institutions, places=places, places_inclusive=inclusive, enrolled=enrolled,
+        institutions=institutions, institutions_by_setting=by_setting or {"standalone": institutions},
+        places=places, places_inclusive=inclusive, enrolled=enrolled,
+        places_infant=places // 10, places_younger=places * 3 // 10, places_older=places * 4 // 10,
+        places_mixed=places - places // 10 - places * 3 // 10 - places * 4 // 10,
         resident_population=population, population_year=2020 if population else None,
         population_is_synthetic=synthetic,
         places_per_1000=rate.quantize(Decimal("0.0001")) if rate is not None else None,

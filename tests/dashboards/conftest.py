@@ -23,7 +23,7 @@ def hebei_snapshot(regions):
         "13": make_row(snap, "13", places=138000, population=74610235, institutions=1273, enrolled=69000,
                        inclusive=69000, pilots=(126, 160), pending=12, overdue=3, change=8000),
         "1301": make_row(snap, "1301", places=21000, population=11235086, institutions=190, pilots=(20, 25),
-                         pending=5, overdue=1, change=1000),
+                         pending=5, overdue=1, change=1000, by_setting={"standalone": 150, "kindergarten": 40}),
         "1305": make_row(snap, "1305", places=9000, population=7111106, institutions=80, pilots=(10, 12)),
         "130102": make_row(snap, "130102", places=3000, population=None, institutions=30),
         "130104": make_row(snap, "130104", places=2500, population=600000, institutions=25, synthetic=True),

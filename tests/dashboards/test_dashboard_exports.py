@@ -36,7 +36,7 @@ def test_xlsx_workbook_holds_every_table_with_chinese_headers(client, province_o
     response = client.get("/dashboards/13/export/all.xlsx", {"date": "2022-06-30"})
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     workbook = load_workbook(io.BytesIO(response.content))
-    assert workbook.sheetnames == ["下级地区", "排名", "试点与进度报送", "趋势", "目标测算"]
+    assert workbook.sheetnames == ["下级地区", "分班型托位与分类型机构", "排名", "试点与进度报送", "趋势", "目标测算"]
     regions = workbook["下级地区"]
     assert regions["A1"].value == "河北省，2022-06-30 快照"
     assert [c.value for c in regions[3]][:4] == ["市", "区划代码", "备案机构数", "托位数"]
@@ -48,6 +48,19 @@ def test_xlsx_workbook_holds_every_table_with_chinese_headers(client, province_o
     assert [c.value for c in ranking[4]] == [1, "石家庄市", 71.5, 40.0, 31.5, 2, 1]
     trend = workbook["趋势"]
     assert [c.value for c in trend[4]][:2] == ["2022-03-31", 130000]
+
+
+def test_composition_csv_has_places_by_class_and_institutions_by_setting(client, province_official,
+                                                                         hebei_snapshot):
+    client.force_login(province_official)
+    rows = list(csv.DictReader(io.StringIO(
+        client.get("/dashboards/13/export/composition.csv").content.decode("utf-8-sig"))))
+    shijiazhuang = rows[0]
+    assert shijiazhuang["地区"] == "石家庄市"
+    assert shijiazhuang["乳儿班托位（6–12 个月）"] == "2100"
+    assert shijiazhuang["托大班托位（24–36 个月）"] == "8400"
+    assert shijiazhuang["独立托育机构"] == "150" and shijiazhuang["幼儿园托班"] == "40"
+    assert shijiazhuang["家庭托育点"] == "0"
 
 
 def test_single_table_xlsx(client, province_official, hebei_snapshot):

@@ -12,6 +12,7 @@ PAGES = [
     "/dashboards/{code}/export/regions.csv",
     "/dashboards/{code}/export/regions.xlsx",
     "/dashboards/{code}/export/pilots.csv",
+    "/dashboards/{code}/export/composition.xlsx",
     "/dashboards/{code}/export/ranking.xlsx",
     "/dashboards/{code}/export/trend.csv",
     "/dashboards/{code}/export/planner.xlsx",
