@@ -71,3 +71,15 @@ class ImportForm(forms.Form):
         if not upload.name.lower().endswith((".csv", ".xlsx")):
             raise forms.ValidationError(_("Upload a .csv or .xlsx file."))
         return upload
+
+
+class EnrolExistingForm(forms.Form):
+    """Enrols a child already recorded here (for example, back after leaving)."""
+
+    klass = forms.ModelChoiceField(label=_("Class"), queryset=InstitutionClass.objects.none())
+    care_form = forms.ChoiceField(label=_("Care form"), choices=CareForm.choices)
+    start_date = forms.DateField(label=_("Start date"), widget=DATE, help_text=_("At most 60 days ahead."))
+
+    def __init__(self, *args, institution, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["klass"].queryset = _classes(institution)

@@ -23,7 +23,7 @@ from audit.services import audit_record
 from institutions.models import Institution
 
 from . import exports, importing, selectors, services
-from .forms import EnrolForm, ImportForm, MoveForm, WithdrawForm
+from .forms import EnrolExistingForm, EnrolForm, ImportForm, MoveForm, WithdrawForm
 from .models import Child, DueNotice, Enrolment, EnrolmentReport, ImportJob
 from .tasks import enrolment_import_run
 
@@ -140,6 +140,26 @@ def child_detail(request, pk):
     return render(request, "enrolments/child_detail.html", {
         "child": child, "number": child.document_number(), "guardians": child.guardians.all(),
         "history": history, "child_age": child.age_in_months(timezone.localdate())})
+
+
+@login_required
+def enrol_existing(request, pk):
+    institution = _institution(request)
+    child = get_object_or_404(Child.objects.visible_to(request.user).filter(institution=institution), pk=pk)
+    form = EnrolExistingForm(request.POST or None, institution=institution,
+                             initial={"start_date": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.enrolment_create(child=child, klass=form.cleaned_data["klass"],
+                                      care_form=form.cleaned_data["care_form"],
+                                      start_date=form.cleaned_data["start_date"], actor=request.user)
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("%(child)s is enrolled in class %(class)s.")
+                             % {"child": child.name, "class": form.cleaned_data["klass"].name})
+            return redirect("enrolments:child", pk=child.pk)
+    return render(request, "enrolments/enrol_existing.html", {"form": form, "child": child})
 
 
 @login_required

@@ -170,3 +170,15 @@ def test_import_page_runs_the_job_and_shows_errors_then_success(client, staff, o
 def test_due_page_lists_children(client, staff, enrolled):
     client.force_login(staff)
     assert client.get(reverse("enrolments:due")).status_code == 200
+
+
+def test_a_child_who_left_can_be_enrolled_again(client, staff, enrolled, older_class, today):
+    e = Enrolment.objects.get()
+    services.enrolment_end(enrolment=e, end_date=today + datetime.timedelta(days=1), reason="family_choice",
+                           actor=staff)
+    client.force_login(staff)
+    later = today + datetime.timedelta(days=10)
+    response = client.post(reverse("enrolments:enrol_existing", args=[enrolled.pk]),
+                           {"klass": older_class.pk, "care_form": "full_day", "start_date": later.isoformat()})
+    assert response.status_code == 302
+    assert Enrolment.objects.filter(child=enrolled).count() == 2
