@@ -14,6 +14,14 @@ class FilingCreateForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind of filing"), choices=Filing.Kind.choices)
 
 
+class _UnchangedYesNo(forms.NullBooleanSelect):
+    """Yes / no / unchanged (None), rendering True and False back as selected."""
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs)
+        self.choices = [("unknown", _("unchanged")), ("true", _("yes")), ("false", _("no"))]
+
+
 class ChangeParticularsForm(forms.Form):
     """The particulars a change filing may change; left empty means unchanged."""
 
@@ -23,8 +31,7 @@ class ChangeParticularsForm(forms.Form):
     person_in_charge = forms.CharField(label=_("New person in charge"), max_length=100, required=False)
     person_in_charge_phone = forms.CharField(label=_("New phone of the person in charge"), max_length=20,
                                              required=False)
-    meals_served = forms.NullBooleanField(label=_("Meals served"), required=False, widget=forms.Select(choices=[
-        ("unknown", _("unchanged")), ("true", _("yes")), ("false", _("no"))]))
+    meals_served = forms.NullBooleanField(label=_("Meals served"), required=False, widget=_UnchangedYesNo())
     note = forms.CharField(label=_("Note to the reviewer"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
 
     def particulars(self) -> dict:

@@ -176,3 +176,25 @@ def test_rejections_are_public(client, submitted_filing, county_official):
     services.filing_reject(filing=submitted_filing, actor=county_official, reason="消防不合格且无法整改")
     page = client.get(reverse("filings:rejections")).content.decode()
     assert "消防不合格且无法整改" in page and submitted_filing.institution.name in page
+
+
+def test_staff_edit_a_change_filing_through_the_page(client, institution, staff):
+    filing = services.filing_create(institution=institution, kind=Filing.Kind.CHANGE, actor=staff)
+    client.force_login(staff)
+    client.post(reverse("filings:edit", args=[filing.pk]), {"address": "长安区新址9号", "meals_served": "true",
+                                                             "note": "搬迁"})
+    filing.refresh_from_db()
+    assert filing.particulars == {"address": "长安区新址9号", "meals_served": True}
+    page = client.get(reverse("filings:detail", args=[filing.pk])).content.decode()
+    assert '<option value="true" selected>' in page
+    client.post(reverse("filings:class_change_add", args=[filing.pk]),
+                {"action": "add", "name": "乳儿一班", "class_type": "infant", "places": "12", "caregivers": "4"},
+                follow=True)
+    filing.refresh_from_db()
+    assert filing.class_changes == []  # 12 infants exceed the cap of 10: refused with the rule named
+    client.post(reverse("filings:class_change_add", args=[filing.pk]),
+                {"action": "add", "name": "乳儿一班", "class_type": "infant", "places": "9", "caregivers": "3"})
+    filing.refresh_from_db()
+    assert filing.class_changes == [{"action": "add", "name": "乳儿一班", "class_type": "infant", "places": 9,
+                                     "caregivers": 3}]
+    assert "food_licence" in services.required_document_kinds(filing)
