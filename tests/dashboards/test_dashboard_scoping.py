@@ -98,3 +98,11 @@ def test_unknown_region_is_404(client, admin_user, hebei_snapshot):
     client.force_login(admin_user)
     assert client.get("/dashboards/99/").status_code == 404
     assert client.get("/dashboards/13/export/secrets.csv").status_code == 404
+
+
+def test_officials_home_and_navigation_link_to_their_dashboard(client, city_official, staff):
+    client.force_login(city_official)
+    html = client.get("/").content.decode()
+    assert 'data-testid="dashboard-card"' in html and 'href="/dashboards/"' in html
+    client.force_login(staff)
+    assert 'href="/dashboards/"' not in client.get("/").content.decode()

@@ -64,7 +64,8 @@ def test_province_official_reads_hebei_drills_down_and_downloads(page, live_serv
     from portal.demo import DEMO_PASSWORD
 
     login(page, live_server, "hebei", password=DEMO_PASSWORD)  # the demo's provincial official
-    page.goto(f"{live_server.url}/dashboards/")
+    page.locator("nav.main-nav a[href='/dashboards/']").click()  # 数据看板 in the main navigation
+    page.wait_for_load_state("networkidle")
 
     assert "河北省" in page.get_by_test_id("dashboard-heading").inner_text()
     assert "1,273" in page.get_by_test_id("card-institutions").inner_text()
