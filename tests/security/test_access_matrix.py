@@ -1,0 +1,401 @@
+"""The access matrix: every URL pattern × every actor × the methods it takes, against one table of rules.
+
+URL patterns are discovered from the resolver (pages and API alike), so a new pattern appears here
+by itself; a pattern with no rule fails `test_every_url_has_a_rule`, so nobody can add a page
+without saying who may use it. Objects come in two areas: A (长安区, 石家庄) and B (襄都区, 邢台).
+
+Outcomes: a *denial* is 401, 403, 404, 405 or a redirect to the login page; anything else (2xx,
+another redirect, 400 or 409 — the request reached the object) is *access*. The test fails on any
+unexpected access (OWASP API1, broken object-level authorisation) and on unexpected denials.
+Each actor's requests run in a savepoint that is rolled back, so one actor's writes do not change
+what the next one sees.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+from django.db import transaction
+from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
+
+from tests.factories import InstitutionClassFactory, StaffMemberFactory
+
+pytestmark = pytest.mark.django_db
+
+ACTORS = [
+    "anonymous", "staff", "other_staff", "township_official", "county_official", "other_county_official",
+    "city_official", "other_city_official", "province_official", "other_province_official", "admin_user",
+]
+WRITE_METHODS = ("post", "put", "patch", "delete")
+
+
+# --- Discovery -------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Endpoint:
+    name: str
+    route: str
+    kwargs: tuple[str, ...]
+    methods: tuple[str, ...]
+
+
+def _methods(callback) -> tuple[str, ...]:
+    cls = getattr(callback, "view_class", None) or getattr(callback, "cls", None)
+    if cls is None:  # function views: try reading and writing
+        return ("get", "post")
+    return tuple(m for m in ("get", "post", "put", "patch", "delete") if hasattr(cls, m))
+
+
+def discover() -> list[Endpoint]:
+    found: dict[str, Endpoint] = {}
+
+    def walk(patterns, prefix="", namespace=None):
+        for p in patterns:
+            if isinstance(p, URLResolver):
+                ns = p.namespace if p.namespace else namespace
+                if namespace and p.namespace:
+                    ns = f"{namespace}:{p.namespace}"
+                walk(p.url_patterns, prefix + str(p.pattern), ns)
+            elif isinstance(p, URLPattern) and p.name:
+                route = prefix + str(p.pattern)
+                if route.startswith("admin/"):
+                    continue
+                name = f"{namespace}:{p.name}" if namespace else p.name
+                key = f"{name} {route}"
+                found[key] = Endpoint(name, route, tuple(p.pattern.converters), _methods(p.callback))
+
+    walk(get_resolver().url_patterns)
+    return sorted(found.values(), key=lambda e: e.route)
+
+
+# --- The world: one of everything in area A and in area B ------------------------------------------
+
+class World(dict):
+    """Objects by side: world["A"]["filing"] etc."""
+
+
+@pytest.fixture
+def world(regions, institution, other_institution, staff, other_staff):
+    from enrolments import services as enrol
+    from filings import services as filing_services
+    from filings.models import AppointmentSlot, Filing, Notification
+    from institutions.models import GuidanceCentre
+    from metrics.models import RankingRun
+    from pilots.models import Pilot
+    from tests.filings.conftest import upload_complete_documents
+
+    today = timezone.localdate()
+    w = World()
+    for side, inst, user, city in (("A", institution, staff, "1301"), ("B", other_institution, other_staff, "1305")):
+        klass = InstitutionClassFactory(institution=inst, name=f"托大{side}班", places=20, caregivers=3)
+        member = StaffMemberFactory(institution=inst)
+        filing = filing_services.filing_create(institution=inst, kind=Filing.Kind.CHANGE, actor=user,
+                                               particulars={"address": f"新地址{side}"})
+        upload_complete_documents(filing, user)
+        filing = filing_services.filing_submit(filing=filing, actor=user)
+        document = filing.documents.first()
+        notification = Notification.objects.create(user=user, filing=filing, event=Notification.Event.RETURNED,
+                                                   message="x")
+        centre = GuidanceCentre.objects.create(city_id=city, name=f"{city}指导中心")
+        slot = AppointmentSlot.objects.create(centre=centre, date=today + datetime.timedelta(days=5),
+                                              start_time=datetime.time(9), end_time=datetime.time(10), capacity=5,
+                                              purpose=AppointmentSlot.Purpose.VERIFICATION)
+        booking = filing_services.booking_create(slot=slot, actor=user, filing=filing)
+        born = today - datetime.timedelta(days=800)
+        from tests.enrolments.helpers import resident_id
+
+        child = enrol.child_register(institution=inst, name=f"幼儿{side}", sex="male", date_of_birth=born,
+                                     document_type="resident_id",
+                                     document_number=resident_id(born, county=inst.region_id[:6], sex="male"),
+                                     guardians=[{"name": "王芳", "relation": "mother", "phone": "13900000000"}],
+                                     actor=user)
+        enrolment = enrol.enrolment_create(child=child, klass=klass, care_form="full_day",
+                                           start_date=today - datetime.timedelta(days=10), actor=user)
+        from enrolments.models import ImportJob
+
+        job = ImportJob.objects.create(institution=inst, created_by=user, filename="list.csv")
+        pilot = Pilot.objects.create(institution=inst, year=today.year, designated_by_id="13", designated_on=today)
+        ranking = RankingRun.objects.create(scope_id=city[:2] if side == "A" else "1305", period_kind="quarter",
+                                            period_start=datetime.date(2022, 4, 1),
+                                            period_end=datetime.date(2022, 6, 30))
+        w[side] = {
+            "institution": inst, "klass": klass, "member": member, "filing": filing, "document": document,
+            "notification": notification, "booking": booking, "slot": slot, "child": child,
+            "enrolment": enrolment, "job": job, "pilot": pilot, "ranking": ranking,
+            "region": inst.region_id, "county": inst.region_id[:6], "city": city,
+        }
+    return w
+
+
+# --- Rules ---------------------------------------------------------------------------------------
+
+def _region_of(obj_side: dict) -> str:
+    return obj_side["region"]
+
+
+def area(actor, side) -> bool:
+    """Staff of the object's institution, officials whose region contains it, administrators."""
+    if actor is None:
+        return False
+    if actor.is_system_admin:
+        return True
+    if actor.is_institution_staff:
+        return actor.institution_id == side["institution"].pk
+    return actor.is_official and side["region"].startswith(actor.region_id)
+
+
+def own(actor, side) -> bool:
+    return actor is not None and actor.is_institution_staff and actor.institution_id == side["institution"].pk
+
+
+def own_or_admin(actor, side) -> bool:
+    return own(actor, side) or (actor is not None and actor.is_system_admin)
+
+
+def officials_of_area(actor, side) -> bool:
+    if actor is None or actor.is_institution_staff:
+        return False
+    return actor.is_system_admin or (actor.is_official and side["region"].startswith(actor.region_id))
+
+
+def reviewer(actor, side) -> bool:
+    return actor is not None and (actor.is_system_admin or (actor.is_official and actor.region_id == side["county"]))
+
+
+def city_officials(actor, side) -> bool:
+    """Publishing slots and rankings: officials of the city or above, and administrators."""
+    if actor is None or actor.is_institution_staff:
+        return False
+    return actor.is_system_admin or (actor.is_official and side["city"].startswith(actor.region_id))
+
+
+def anyone(actor, side) -> bool:
+    return True
+
+
+def signed_in(actor, side) -> bool:
+    return actor is not None
+
+
+def staff_role(actor, side) -> bool:
+    return actor is not None and actor.is_institution_staff
+
+
+def official_role(actor, side) -> bool:
+    return actor is not None and (actor.is_official or actor.is_system_admin)
+
+
+def nobody(actor, side) -> bool:
+    return False
+
+
+UNCHECKED = None  # the outcome depends on request data, not on who asks: not judged here
+
+
+@dataclass(frozen=True)
+class Rule:
+    read: Callable | None
+    write: Callable | None = UNCHECKED
+    kwargs: Callable[[dict], dict] | None = None
+
+
+def k(**fields):
+    """kwargs builder: k(pk="filing") → {"pk": side["filing"].pk}."""
+    def build(side):
+        out = {}
+        for key, what in fields.items():
+            value = side[what]
+            out[key] = value if isinstance(value, str) else value.pk
+        return out
+    return build
+
+
+# One line per URL name: who may read (GET) and who may write (POST/PUT/PATCH/DELETE).
+RULES: dict[str, Rule] = {
+    # Portal and accounts
+    "home": Rule(anyone), "healthz": Rule(anyone), "set_language": Rule(anyone, anyone),
+    "javascript-catalog": Rule(anyone), "api-schema": Rule(anyone), "api-docs": Rule(anyone),
+    "api-redoc": Rule(anyone), "constant-json": Rule(anyone),
+    "accounts:login": Rule(anyone, UNCHECKED), "accounts:logout": Rule(UNCHECKED, UNCHECKED),
+    "api-me": Rule(signed_in),
+    # Regions: public reference data
+    "api-region-list": Rule(anyone), "api-region-detail": Rule(anyone, kwargs=k(code="county")),
+    "api-region-populations": Rule(anyone, kwargs=k(code="county")),
+    # Institutions
+    "institutions:list": Rule(official_role), "institutions:detail": Rule(area, kwargs=k(pk="institution")),
+    "institutions:mine": Rule(staff_role, staff_role), "institutions:create": Rule(UNCHECKED, UNCHECKED),
+    "institutions:edit": Rule(staff_role, UNCHECKED),
+    "institutions:class_add": Rule(staff_role, UNCHECKED),
+    "institutions:class_edit": Rule(own, own, kwargs=k(pk="klass")),
+    "institutions:class_close": Rule(own, own, kwargs=k(pk="klass")),
+    "institutions:staff_add": Rule(staff_role, UNCHECKED),
+    "institutions:staff_edit": Rule(own, own, kwargs=k(pk="member")),
+    "institutions:register": Rule(anyone), "institutions:register_detail": Rule(anyone, kwargs=k(pk="institution")),
+    "api-institution-list": Rule(signed_in, UNCHECKED),
+    "api-institution-detail": Rule(area, own_or_admin, kwargs=k(pk="institution")),
+    "api-institution-classes": Rule(area, own_or_admin, kwargs=k(pk="institution")),
+    "api-institution-class": Rule(area, own_or_admin, kwargs=k(pk="institution", class_pk="klass")),
+    "api-institution-class-close": Rule(area, own_or_admin, kwargs=k(pk="institution", class_pk="klass")),
+    "api-institution-staff": Rule(area, own_or_admin, kwargs=k(pk="institution")),
+    "api-institution-staff-member": Rule(area, own_or_admin, kwargs=k(pk="institution", member_pk="member")),
+    "api-mentoring-pairs": Rule(signed_in), "api-guidance-centres": Rule(signed_in),
+    "api-register-list": Rule(anyone), "api-register-detail": Rule(anyone, kwargs=k(pk="institution")),
+    # Filings
+    "filings:mine": Rule(staff_role, UNCHECKED), "filings:create": Rule(staff_role, UNCHECKED),
+    "filings:queue": Rule(official_role), "filings:appointments": Rule(signed_in, UNCHECKED),
+    "filings:notifications": Rule(signed_in), "filings:notifications_read": Rule(UNCHECKED, signed_in),
+    "filings:rejections": Rule(anyone), "filings:book": Rule(UNCHECKED, UNCHECKED),
+    "filings:booking_cancel": Rule(UNCHECKED, own, kwargs=k(pk="booking")),
+    "filings:booking_move": Rule(UNCHECKED, own, kwargs=k(pk="booking")),
+    "filings:document": Rule(area, UNCHECKED, kwargs=k(pk="document")),
+    "filings:document_remove": Rule(UNCHECKED, own, kwargs=k(pk="document")),
+    "filings:detail": Rule(area, UNCHECKED, kwargs=k(pk="filing")),
+    "filings:edit": Rule(own, own, kwargs=k(pk="filing")),
+    "filings:class_change_add": Rule(own, own, kwargs=k(pk="filing")),
+    "filings:class_change_remove": Rule(own, own, kwargs=lambda s: {"pk": s["filing"].pk, "index": 0}),
+    "filings:upload": Rule(own, own, kwargs=k(pk="filing")),
+    "filings:submit": Rule(UNCHECKED, own, kwargs=k(pk="filing")),
+    "filings:resubmit": Rule(UNCHECKED, own, kwargs=k(pk="filing")),
+    "filings:withdraw": Rule(UNCHECKED, own, kwargs=k(pk="filing")),
+    "filings:approve": Rule(UNCHECKED, reviewer, kwargs=k(pk="filing")),
+    "filings:return": Rule(UNCHECKED, reviewer, kwargs=k(pk="filing")),
+    "filings:reject": Rule(UNCHECKED, reviewer, kwargs=k(pk="filing")),
+    "filings:receipt": Rule(area, kwargs=k(pk="filing")),
+    "api-filing-list": Rule(signed_in, UNCHECKED),
+    "api-filing-detail": Rule(area, own_or_admin, kwargs=k(pk="filing")),
+    "api-filing-submit": Rule(None, own_or_admin, kwargs=k(pk="filing")),
+    "api-filing-resubmit": Rule(None, own_or_admin, kwargs=k(pk="filing")),
+    "api-filing-withdraw": Rule(None, own_or_admin, kwargs=k(pk="filing")),
+    "api-filing-approve": Rule(None, reviewer, kwargs=k(pk="filing")),
+    "api-filing-return": Rule(None, reviewer, kwargs=k(pk="filing")),
+    "api-filing-reject": Rule(None, reviewer, kwargs=k(pk="filing")),
+    "api-filing-documents": Rule(area, own_or_admin, kwargs=k(pk="filing")),
+    "api-document-download": Rule(area, kwargs=k(pk="document")),
+    "api-slot-list": Rule(signed_in, UNCHECKED), "api-booking-list": Rule(signed_in, UNCHECKED),
+    "api-booking-cancel": Rule(None, own_or_admin, kwargs=k(pk="booking")),
+    "api-booking-move": Rule(None, own_or_admin, kwargs=k(pk="booking")),
+    "api-notification-list": Rule(signed_in),
+    "api-notification-read": Rule(None, own, kwargs=k(pk="notification")),
+    # Enrolments: children's personal data only for their institution's staff
+    "enrolments:classes": Rule(staff_role), "enrolments:enrol": Rule(staff_role, UNCHECKED),
+    "enrolments:enrol_existing": Rule(own, own, kwargs=k(pk="child")),
+    "enrolments:move": Rule(own, own, kwargs=k(pk="enrolment")),
+    "enrolments:withdraw": Rule(own, own, kwargs=k(pk="enrolment")),
+    "enrolments:child": Rule(own_or_admin, UNCHECKED, kwargs=k(pk="child")),
+    "enrolments:due": Rule(staff_role), "enrolments:export": Rule(staff_role, kwargs=lambda s: {"fmt": "csv"}),
+    "enrolments:import": Rule(staff_role, UNCHECKED),
+    "enrolments:import_template": Rule(staff_role, kwargs=lambda s: {"fmt": "csv"}),
+    "enrolments:import_job": Rule(own_or_admin, UNCHECKED, kwargs=k(pk="job")),
+    "enrolments:import_progress": Rule(own_or_admin, UNCHECKED, kwargs=k(pk="job")),
+    "enrolments:reports": Rule(staff_role, UNCHECKED),
+    "enrolments:report_action": Rule(UNCHECKED, UNCHECKED, kwargs=lambda s: {"action": "prepare"}),
+    "enrolments:reporting": Rule(official_role), "enrolments:occupancy": Rule(official_role),
+    "api-children": Rule(signed_in, UNCHECKED), "api-child": Rule(own_or_admin, kwargs=k(pk="child")),
+    "api-enrolments": Rule(signed_in, UNCHECKED), "api-enrolment": Rule(own_or_admin, kwargs=k(pk="enrolment")),
+    "api-enrolment-move": Rule(None, own_or_admin, kwargs=k(pk="enrolment")),
+    "api-enrolment-end": Rule(None, own_or_admin, kwargs=k(pk="enrolment")),
+    "api-enrolment-import": Rule(None, UNCHECKED), "api-enrolment-reports": Rule(signed_in, UNCHECKED),
+    "api-report-completeness": Rule(signed_in),
+    "api-report-confirm": Rule(None, UNCHECKED), "api-report-submit": Rule(None, UNCHECKED),
+    "api-occupancy": Rule(signed_in),
+    # Pilots, metrics, dashboards: officials of the area
+    "pilots:list": Rule(official_role),
+    "api-pilots": Rule(signed_in), "api-pilot-scorecards": Rule(signed_in), "api-pilot-assessments": Rule(signed_in),
+    "api-pilot-assess": Rule(None, UNCHECKED, kwargs=k(pk="pilot")),
+    "api-pilot-complete": Rule(None, UNCHECKED, kwargs=k(pk="pilot")),
+    "api-progress-reports": Rule(signed_in, UNCHECKED), "api-reporting-rates": Rule(signed_in),
+    "api-metrics-snapshots": Rule(signed_in), "api-metrics-regions": Rule(signed_in),
+    "api-metrics-region": Rule(officials_of_area, kwargs=k(code="county")),
+    "api-metrics-region-series": Rule(officials_of_area, kwargs=k(code="county")),
+    "api-metrics-recompute": Rule(None, UNCHECKED),
+    "api-metrics-recompute-status": Rule(UNCHECKED, kwargs=lambda s: {"task_id": "no-such-task"}),
+    "api-metrics-rankings": Rule(signed_in), "api-metrics-ranking-compute": Rule(None, UNCHECKED),
+    "api-metrics-ranking": Rule(officials_of_area, kwargs=k(pk="ranking")),
+    "api-metrics-ranking-publish": Rule(None, UNCHECKED, kwargs=k(pk="ranking")),
+    "api-metrics-ranking-weights": Rule(UNCHECKED, UNCHECKED, kwargs=k(code="city")),
+    "dashboards:area": Rule(officials_of_area, kwargs=k(code="county")),
+    "dashboards:planner": Rule(officials_of_area, kwargs=k(code="county")),
+    "dashboards:report": Rule(officials_of_area, kwargs=k(code="county")),
+    "dashboards:report-pdf": Rule(officials_of_area, kwargs=k(code="county")),
+    "dashboards:export": Rule(officials_of_area, kwargs=lambda s: {"code": s["county"], "table": "regions",
+                                                                    "fmt": "csv"}),
+}
+
+
+# --- The test -------------------------------------------------------------------------------------
+
+# Routes that share a URL name with an object route but take no object: the caller's own area.
+RULES_BY_ROUTE: dict[str, Rule] = {
+    "dashboards/": Rule(official_role),
+}
+
+
+def _inconclusive(response) -> bool:
+    """415: the body's media type was refused before anyone looked at the object or the caller."""
+    return response.status_code == 415
+
+
+def _denied(response) -> bool:
+    if response.status_code in (401, 403, 404, 405):
+        return True
+    return response.status_code in (301, 302) and "/accounts/login/" in response.get("Location", "")
+
+
+def test_every_url_has_a_rule():
+    missing = sorted({e.name for e in discover()} - set(RULES))
+    assert missing == [], f"add these URL names to RULES in {__file__}: {missing}"
+
+
+def test_access_matrix(world, request, client, settings):
+    from django.urls import reverse
+
+    settings.AXES_ENABLED = False
+    client.raise_request_exception = False
+    actors = {name: (None if name == "anonymous" else request.getfixturevalue(name)) for name in ACTORS}
+    unexpected_access, unexpected_denial, errors, cases = [], [], [], 0
+    for endpoint in discover():
+        rule = RULES_BY_ROUTE.get(endpoint.route) or RULES.get(endpoint.name)
+        if rule is None:
+            continue
+        sides = ("A", "B") if endpoint.kwargs else ("A",)
+        for side_name in sides:
+            side = world[side_name]
+            if endpoint.kwargs and rule.kwargs is None:
+                continue
+            kwargs = rule.kwargs(side) if endpoint.kwargs else {}
+            try:
+                url = reverse(endpoint.name, kwargs=kwargs)
+            except Exception:  # a name shared by two routes with different kwargs
+                continue
+            for method in endpoint.methods:
+                policy = rule.read if method == "get" else rule.write
+                if policy is UNCHECKED:
+                    continue
+                for actor_name, actor in actors.items():
+                    expected = policy(actor, side)
+                    client.logout()
+                    if actor is not None:
+                        client.force_login(actor)
+                    with transaction.atomic():
+                        response = getattr(client, method)(url, content_type="application/json") \
+                            if method != "get" else client.get(url)
+                        transaction.set_rollback(True)
+                    cases += 1
+                    denied = _denied(response)
+                    line = f"{method.upper()} {url} as {actor_name}: {response.status_code}"
+                    if _inconclusive(response):
+                        continue
+                    if response.status_code >= 500:
+                        errors.append(line)
+                    elif denied and expected and response.status_code != 405:
+                        unexpected_denial.append(line)
+                    elif not denied and not expected:
+                        unexpected_access.append(line)
+    print(f"access matrix: {cases} cases ({len(RULES)} URL rules × {len(ACTORS)} actors × methods × areas)")
+    assert errors == [], "server errors:\n" + "\n".join(errors)
+    assert unexpected_access == [], "unexpected access:\n" + "\n".join(unexpected_access)
+    assert unexpected_denial == [], "unexpected denial:\n" + "\n".join(unexpected_denial)
