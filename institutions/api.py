@@ -8,19 +8,19 @@ naming the field (portal.api.errors). The public register is read-only and open 
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db.models import F, Prefetch
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import generics, status
+from rest_framework import exceptions, generics, status
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
 from rest_framework.views import APIView
 
 from portal.api.pagination import LongListCursorPagination
-from portal.api.schema import READ_ERRORS, WRITE_ERRORS
+from portal.api.schema import CONFLICT, READ_ERRORS, WRITE_ERRORS
 
 from . import services
 from .filters import InstitutionFilter, PublicRegisterFilter
@@ -39,6 +39,15 @@ from .serializers import (
 )
 
 TAGS = ["institutions"]
+# Writes that the object's state can refuse (a filed institution, an account already linked).
+STATE_WRITE_ERRORS = {**WRITE_ERRORS, 409: CONFLICT}
+
+
+class StateConflict(exceptions.APIException):
+    """The request is well-formed but the object's current state does not allow it."""
+
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "conflict"
 
 
 def may_write(user, institution: Institution) -> bool:
@@ -55,9 +64,10 @@ def institution_for_write(request, pk) -> Institution:
 
 
 def ensure_draft(institution: Institution) -> None:
+    """Particulars and classes change directly only in a draft; a filed institution uses a change filing."""
     if institution.status != Institution.Status.DRAFT:
-        raise ValidationError(_("This institution is filed: changes to its particulars and classes go through "
-                                "a change filing."))
+        raise StateConflict(_("This institution is filed: changes to its particulars and classes go through "
+                              "a change filing."))
 
 
 # --- Institutions -----------------------------------------------------------------------------------
@@ -65,7 +75,7 @@ def ensure_draft(institution: Institution) -> None:
 @extend_schema_view(
     get=extend_schema(tags=TAGS, responses={200: InstitutionSerializer(many=True), **READ_ERRORS}),
     post=extend_schema(tags=TAGS, request=InstitutionWriteSerializer,
-                       responses={201: InstitutionSerializer, **WRITE_ERRORS}),
+                       responses={201: InstitutionSerializer, **STATE_WRITE_ERRORS}),
 )
 class InstitutionListCreateView(generics.ListCreateAPIView):
     """Institutions in the caller's scope (cursor-paginated); POST registers a new draft institution.
@@ -84,6 +94,8 @@ class InstitutionListCreateView(generics.ListCreateAPIView):
         user = request.user
         if not (user.is_system_admin or user.is_institution_staff):
             raise PermissionDenied
+        if user.is_institution_staff and user.institution_id:
+            raise StateConflict(_("Your account already belongs to an institution."))
         serializer = InstitutionWriteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         institution = services.institution_create(actor=user, **serializer.validated_data)
@@ -94,7 +106,7 @@ class InstitutionListCreateView(generics.ListCreateAPIView):
 @extend_schema_view(
     get=extend_schema(tags=TAGS, responses={200: InstitutionSerializer, **READ_ERRORS}),
     patch=extend_schema(tags=TAGS, request=InstitutionWriteSerializer,
-                        responses={200: InstitutionSerializer, **WRITE_ERRORS}),
+                        responses={200: InstitutionSerializer, **STATE_WRITE_ERRORS}),
 )
 class InstitutionDetailView(generics.RetrieveUpdateAPIView):
     """One institution; PATCH edits a draft (a filed one changes through a change filing: 400)."""
@@ -107,6 +119,7 @@ class InstitutionDetailView(generics.RetrieveUpdateAPIView):
 
     def partial_update(self, request, *args, **kwargs):
         institution = institution_for_write(request, kwargs["pk"])
+        ensure_draft(institution)
         serializer = InstitutionWriteSerializer(institution, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         services.institution_update(institution=institution, actor=request.user, **serializer.validated_data)
@@ -118,7 +131,7 @@ class InstitutionDetailView(generics.RetrieveUpdateAPIView):
 @extend_schema_view(
     get=extend_schema(tags=TAGS, responses={200: InstitutionClassSerializer(many=True), **READ_ERRORS}),
     post=extend_schema(tags=TAGS, request=InstitutionClassWriteSerializer,
-                       responses={201: InstitutionClassSerializer, **WRITE_ERRORS}),
+                       responses={201: InstitutionClassSerializer, **STATE_WRITE_ERRORS}),
 )
 class ClassListCreateView(generics.ListCreateAPIView):
     """The institution's classes, open first; POST adds a class to a draft institution."""
@@ -135,9 +148,9 @@ class ClassListCreateView(generics.ListCreateAPIView):
 
     def create(self, request, *args, **kwargs):
         institution = institution_for_write(request, kwargs["pk"])
+        ensure_draft(institution)
         serializer = InstitutionClassWriteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        ensure_draft(institution)
         klass = services.class_add(institution=institution, actor=request.user, **serializer.validated_data)
         return Response(InstitutionClassSerializer(klass).data, status=status.HTTP_201_CREATED)
 
@@ -155,7 +168,7 @@ def _class_for(request, pk, class_pk, *, write: bool) -> InstitutionClass:
 @extend_schema_view(
     get=extend_schema(tags=TAGS, responses={200: InstitutionClassSerializer, **READ_ERRORS}),
     patch=extend_schema(tags=TAGS, request=InstitutionClassUpdateSerializer,
-                        responses={200: InstitutionClassSerializer, **WRITE_ERRORS}),
+                        responses={200: InstitutionClassSerializer, **STATE_WRITE_ERRORS}),
 )
 class ClassDetailView(APIView):
     """One class; PATCH changes it (draft institutions only; caps and ratios apply)."""
@@ -171,7 +184,7 @@ class ClassDetailView(APIView):
         return Response(InstitutionClassSerializer(klass).data)
 
 
-@extend_schema(tags=TAGS, request=None, responses={200: InstitutionClassSerializer, **WRITE_ERRORS})
+@extend_schema(tags=TAGS, request=None, responses={200: InstitutionClassSerializer, **STATE_WRITE_ERRORS})
 class ClassCloseView(APIView):
     """Closes a class (its places stop counting). Closing it again changes nothing."""
 

@@ -32,6 +32,7 @@ class InstitutionWriteSerializer(serializers.ModelSerializer):
     class Meta:
         model = Institution
         fields = list(DRAFT_FIELDS)
+        extra_kwargs = {"credit_code": {"min_length": 18}}  # max_length 18 comes from the model
 
 
 class InstitutionClassSerializer(serializers.ModelSerializer):

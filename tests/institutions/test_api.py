@@ -84,10 +84,10 @@ def test_class_over_the_ratio_is_a_400_naming_class_and_rule(api_client, regions
 def test_filed_institution_is_changed_through_a_change_filing_not_the_api(api_client, staff, institution):
     api_client.force_authenticate(staff)
     response = api_client.patch(f"/api/v1/institutions/{institution.pk}/", {"name": "改名"}, format="json")
-    assert response.status_code == 400 and "change filing" in response.json()["error"]["message"]
+    assert response.status_code == 409 and "change filing" in response.json()["error"]["message"]
     response = api_client.post(f"/api/v1/institutions/{institution.pk}/classes/",
                                {"name": "新班", "class_type": "older", "places": 10, "caregivers": 2}, format="json")
-    assert response.status_code == 400
+    assert response.status_code == 409
     response = api_client.post(f"/api/v1/institutions/{institution.pk}/staff/",
                                {"name": "新保育员", "role": "caregiver", "health_certificate_expires_on": "2027-01-01"},
                                format="json")
@@ -98,7 +98,7 @@ def test_staff_already_linked_cannot_register_a_second_institution(api_client, s
     api_client.force_authenticate(staff)
     response = api_client.post("/api/v1/institutions/", {**BODY, "credit_code": make_credit_code("130102")},
                                format="json")
-    assert response.status_code == 400
+    assert response.status_code == 409 and response.json()["error"]["code"] == "conflict"
 
 
 def test_institution_list_filters_and_keeps_fixed_queries(api_client, province_official, institution,
@@ -147,3 +147,12 @@ def test_closed_classes_are_listed_after_open_ones(api_client, regions):
     rows = api_client.get(f"/api/v1/institutions/{draft.pk}/classes/").json()
     assert [r["name"] for r in rows] == [open_class.name, closed.name]
     assert api_client.get(f"/api/v1/institutions/{draft.pk}/").json()["places"] == 20
+
+
+@pytest.mark.parametrize("url", ["/api/v1/institutions/", "/api/v1/register/institutions/"])
+def test_a_malformed_filter_is_a_400_naming_it(api_client, province_official, institution, url):
+    api_client.force_authenticate(province_official)
+    response = api_client.get(url, {"medical_integration": "2"})
+    assert response.status_code == 400 and "medical_integration" in response.json()["error"]["fields"]
+    assert api_client.get(url, {"is_inclusive": "false"}).json()["results"][0]["id"] == institution.pk
+    assert api_client.get(url, {"is_inclusive": "true"}).json()["results"] == []
