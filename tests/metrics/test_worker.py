@@ -31,25 +31,43 @@ def _database_url() -> str:
     return f"postgres://{auth}@{s.get('HOST') or '127.0.0.1'}:{s.get('PORT') or 5432}/{s['NAME']}"
 
 
-@pytest.fixture
-def worker(require_postgresql, require_redis, transactional_db):
-    env = {**os.environ, "DATABASE_URL": _database_url(), "CELERY_BROKER_URL": require_redis,
-           "CELERY_RESULT_BACKEND": require_redis, "DJANGO_SETTINGS_MODULE": "portal.test_settings",
-           "METRICS_DEBOUNCE_SECONDS": "1"}
-    from portal.celery import app
-
-    app.control.purge()  # messages left by earlier tests must not run against this database
+def _start_worker(broker: str, **extra_env) -> subprocess.Popen:
+    env = {**os.environ, "DATABASE_URL": _database_url(), "CELERY_BROKER_URL": broker,
+           "CELERY_RESULT_BACKEND": broker, "DJANGO_SETTINGS_MODULE": "portal.test_settings",
+           "METRICS_DEBOUNCE_SECONDS": "1", **extra_env}
     celery = str(Path(sys.executable).with_name("celery"))
-    proc = subprocess.Popen([celery, "-A", "portal", "worker", "--pool", "solo", "-l", "warning",
+    return subprocess.Popen([celery, "-A", "portal", "worker", "--pool", "solo", "-l", "warning",
                              "--without-gossip", "--without-mingle", "--without-heartbeat"],
                             cwd=BASE_DIR, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+
+
+def _purge(broker: str) -> None:
+    """Drop messages left by earlier tests, queued or delivered-but-unacknowledged, so none runs here."""
+    from kombu import Connection
+
+    from portal.celery import app
+
+    app.control.purge()
+    with Connection(broker) as conn:
+        conn.default_channel.client.delete("unacked", "unacked_index")
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+@pytest.fixture
+def worker(require_postgresql, require_redis, transactional_db):
+    _purge(require_redis)
+    proc = _start_worker(require_redis)
     yield proc
-    proc.terminate()
-    try:
-        proc.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
+    _stop(proc)
 
 
 def _wait_for(predicate, proc, timeout=90.0):
@@ -115,3 +133,67 @@ def test_a_recompute_request_runs_on_the_worker_and_reports_progress(worker, reg
     body = api_client.get(f"/api/v1/metrics/recompute/{task_id}/").json()
     assert body["progress"] == 100
     assert RegionSnapshot.objects.get(snapshot_id=body["snapshot"], region_id="1305").places == 12
+
+
+def test_a_worker_killed_mid_recompute_leaves_the_old_snapshot_and_the_task_is_redone(
+        require_postgresql, require_redis, transactional_db, regions):
+    """SIGKILL while the rows are being written: readers keep the previous version; after the broker gives
+    the unacknowledged message back, another worker takes over the abandoned snapshot and the result is the
+    same as a clean computation."""
+    import datetime
+    import signal
+
+    import psycopg
+
+    from metrics.compute import snapshot_compute
+    from metrics.tasks import recompute_snapshot
+    date = datetime.date(2022, 6, 30)
+    InstitutionClassFactory(institution=InstitutionFactory(region_id="130102", filed_on=datetime.date(2022, 1, 1)),
+                            places=14)
+    old = snapshot_compute(date=date)
+    InstitutionClassFactory(institution=InstitutionFactory(region_id="130502", filed_on=datetime.date(2022, 2, 1)),
+                            places=9)
+    _purge(require_redis)
+    # Short visibility timeout, so the broker re-delivers the unacknowledged message within seconds.
+    fast = {"CELERY_TASK_TIME_LIMIT": "5", "CELERY_TASK_SOFT_TIME_LIMIT": "4"}
+    blocker = psycopg.connect(_database_url())
+    blocker.execute("LOCK TABLE metrics_regionsnapshot IN SHARE MODE")  # the worker's INSERT waits here
+    first = _start_worker(require_redis, **fast)
+    second = None
+    try:
+        task_id = recompute_snapshot.delay(date.isoformat()).id
+        assert _wait_for(lambda: Snapshot.objects.filter(task_id=task_id, status="computing", progress__gte=10)
+                         .exists(), first, timeout=60), "the worker never started the recompute"
+        first.send_signal(signal.SIGKILL)
+        first.wait(timeout=10)
+        blocker.close()
+        assert Snapshot.objects.current(date) == old  # readers still see the old version
+
+        # The broker hands an unacknowledged message back once its visibility timeout has passed; a worker
+        # sweeps for such messages only every ~100 s, so the test sweeps once itself, as a worker would.
+        time.sleep(6)
+        from kombu import Connection
+
+        with Connection(require_redis, transport_options={"visibility_timeout": 5}) as conn:
+            conn.default_channel.qos.restore_visible(num=100, interval=1)
+        second = _start_worker(require_redis, **fast)
+        assert _wait_for(lambda: Snapshot.objects.filter(task_id=task_id, status="ready").exists(), second,
+                         timeout=90), "the message was not redelivered and redone"
+    finally:
+        if not blocker.closed:
+            blocker.close()
+        _stop(first)
+        if second:
+            _stop(second)
+    redone = Snapshot.objects.get(task_id=task_id, status="ready")
+    abandoned = Snapshot.objects.get(task_id=task_id, status="failed")
+    assert "taken over" in abandoned.error and not RegionSnapshot.objects.filter(snapshot=abandoned).exists()
+    assert RegionSnapshot.objects.get(snapshot=redone, region_id="13").places == 23
+    fields = [f.name for f in RegionSnapshot._meta.fields if f.name not in ("id", "snapshot")]
+
+    def rows(snapshot):
+        return list(RegionSnapshot.objects.filter(snapshot=snapshot).order_by("region_id").values(*fields))
+
+    redone_rows = rows(redone)
+    clean = snapshot_compute(date=date)  # a clean computation of the same date, in this process
+    assert redone_rows == rows(clean)
