@@ -20,12 +20,14 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from portal.api.pagination import LongListCursorPagination
-from portal.api.schema import CONFLICT, READ_ERRORS, WRITE_ERRORS
+from portal.api.schema import BAD_REQUEST, CONFLICT, READ_ERRORS, WRITE_ERRORS
 
 from . import services
 from .models import AppointmentSlot, Booking, Document, Filing, FilingReturnComment, Notification
 
 WRITE_ERRORS_409 = {**WRITE_ERRORS, 409: CONFLICT}
+# Lists with filters answer 400 for a malformed filter value.
+LIST_ERRORS = {**READ_ERRORS, 400: BAD_REQUEST}
 
 
 class Conflict(exceptions.APIException):
@@ -205,7 +207,7 @@ class FilingListCreateView(generics.ListCreateAPIView):
             return Filing.objects.none()
         return _filings(self.request.user)
 
-    @extend_schema(tags=["filings"], responses={200: FilingSerializer(many=True), **READ_ERRORS})
+    @extend_schema(tags=["filings"], responses={200: FilingSerializer(many=True), **LIST_ERRORS})
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
@@ -355,7 +357,7 @@ class AppointmentSlotListView(generics.ListCreateAPIView):
             qs = qs.filter(date__gte=timezone.localdate())
         return qs
 
-    @extend_schema(tags=["appointments"], responses={200: AppointmentSlotSerializer(many=True), **READ_ERRORS})
+    @extend_schema(tags=["appointments"], responses={200: AppointmentSlotSerializer(many=True), **LIST_ERRORS})
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
@@ -385,7 +387,7 @@ class BookingListCreateView(generics.ListCreateAPIView):
             return Booking.objects.none()
         return _bookings(self.request.user)
 
-    @extend_schema(tags=["appointments"], responses={200: BookingSerializer(many=True), **READ_ERRORS})
+    @extend_schema(tags=["appointments"], responses={200: BookingSerializer(many=True), **LIST_ERRORS})
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
@@ -440,7 +442,7 @@ class NotificationListView(generics.ListAPIView):
             return Notification.objects.none()
         return Notification.objects.visible_to(self.request.user)
 
-    @extend_schema(tags=["notifications"], responses={200: NotificationSerializer(many=True), **READ_ERRORS})
+    @extend_schema(tags=["notifications"], responses={200: NotificationSerializer(many=True), **LIST_ERRORS})
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
