@@ -135,6 +135,9 @@ class Institution(models.Model):
             models.Index(fields=["status", "full_day", "half_day", "hourly", "temporary"],
                          name="institution_status_forms_idx"),
             models.Index(fields=["status", "setting_type"], name="institution_status_setting_idx"),
+            models.Index(fields=["status", "legal_form"], name="institution_status_legal_idx"),
+            models.Index(fields=["status", "medical_integration"], name="institution_status_medical_idx"),
+            # Name search (icontains) uses a trigram index on PostgreSQL: migration 0004.
         ]
         constraints = [
             models.CheckConstraint(condition=Q(status="draft") | Q(filed_on__isnull=False),
