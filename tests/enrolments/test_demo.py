@@ -1,0 +1,33 @@
+import io
+import random
+
+from enrolments import demo
+from enrolments.models import Child, Enrolment, age_in_months
+from institutions.models import Institution, class_rules
+from portal.demo import DemoContext
+from tests.factories import InstitutionClassFactory, InstitutionFactory
+
+
+def test_demo_fills_about_half_the_places_with_valid_children_and_is_idempotent(regions, today):
+    inst = InstitutionFactory(region_id="130102001", is_demo=True, name=demo.BENYI_NAME)
+    other = InstitutionFactory(region_id="130502", is_demo=True)
+    for t, places in (("infant", 10), ("younger", 15), ("older", 20), ("mixed", 18)):
+        InstitutionClassFactory(institution=other, class_type=t, places=places, caregivers=6)
+    InstitutionClassFactory(institution=inst, name="豆豆一班", class_type="older", places=20, caregivers=3)
+    InstitutionClassFactory(institution=inst, name="豆豆二班", class_type="older", places=20, caregivers=3)
+    ctx = DemoContext(stdout=io.StringIO(), rng=random.Random(1))
+    demo.seed(ctx)
+    assert Enrolment.objects.filter(institution=inst).count() == 40  # the Doudou classes are full
+    for e in Enrolment.objects.select_related("child", "klass"):
+        rule = class_rules()[e.klass.class_type]
+        assert rule.min_age_months <= age_in_months(e.child.date_of_birth, e.start_date) < rule.max_age_months
+        assert e.child.document_masked[:4] == e.institution.region_id[:4]
+    before = Child.objects.count()
+    demo.seed(ctx)
+    assert Child.objects.count() == before
+
+
+def test_demo_skips_without_demo_institutions(regions):
+    Institution.objects.all().delete()
+    demo.seed(DemoContext(stdout=io.StringIO()))
+    assert not Child.objects.exists()
