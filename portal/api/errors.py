@@ -8,6 +8,7 @@ service can raise it and the caller sees a 400 naming the field, never a 500.
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import OperationalError
 from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -19,7 +20,19 @@ def _django_validation_detail(exc: DjangoValidationError):
     return {"non_field_errors": [str(m) for m in exc.messages]}
 
 
+class DatabaseUnavailable(exceptions.APIException):
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_detail = "The database is briefly unavailable; nothing was saved. Please retry."
+    default_code = "database_unavailable"
+
+
 def exception_handler(exc, context):
+    if isinstance(exc, OperationalError):
+        # A database restart or failover: say so and invite a retry instead of a bare 500.
+        response = drf_exception_handler(DatabaseUnavailable(), context)
+        response["Retry-After"] = "5"
+        response.data = {"error": {"code": "database_unavailable", "message": str(DatabaseUnavailable.default_detail)}}
+        return response
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(_django_validation_detail(exc))
     elif isinstance(exc, Http404):
