@@ -126,11 +126,11 @@ def measure(*, provinces: list[str], scale: float, repeats: int, total_townships
     import datetime
 
     from django.conf import settings
-    from django.db import connection
+    from django.db import connection, transaction
     from django.test.utils import CaptureQueriesContext
 
     from bench import china
-    from metrics.compute import snapshot_compute
+    from metrics.compute import session_tuning, snapshot_compute
     from metrics.models import Snapshot
 
     started = time.perf_counter()
@@ -146,8 +146,11 @@ def measure(*, provinces: list[str], scale: float, repeats: int, total_townships
     sql = reference_sql(date.isoformat(), target_x100, settings.TIME_ZONE)
 
     def run_reference():
-        with connection.cursor() as cursor:
+        # Same session settings as the recompute's statement (metrics.compute.session_tuning), for a fair ratio.
+        with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute("DROP TABLE IF EXISTS bench_reference")
+            for statement in session_tuning():
+                cursor.execute(statement)
             cursor.execute(sql)
 
     recompute_times, reference_times = [], []
