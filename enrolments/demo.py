@@ -22,7 +22,7 @@ from audit.services import audit_record
 from institutions.models import Institution, InstitutionClass, StaffMember, class_rules
 from portal.validators import resident_id_check_character
 
-from . import identity
+from . import bulk, identity
 from .models import (
     CareForm,
     Child,
@@ -82,19 +82,6 @@ def _birth_and_start(rng, class_type: str, earliest_start: datetime.date, today:
             return born, start
     born = add_months(today, -lo) - datetime.timedelta(days=5)
     return born, today
-
-
-def _insert(model, columns: list[str], rows: list[tuple], per_statement: int = 500) -> None:
-    table = connection.ops.quote_name(model._meta.db_table)
-    cols = ", ".join(connection.ops.quote_name(c) for c in columns)
-    one = "(" + ", ".join(["%s"] * len(columns)) + ")"
-    with connection.cursor() as cursor:
-        for i in range(0, len(rows), per_statement):
-            chunk = rows[i:i + per_statement]
-            params = [value for row in chunk for value in row]
-            # Names come from the model's meta, quoted; every value is a parameter.
-            sql = f"INSERT INTO {table} ({cols}) VALUES " + ", ".join([one] * len(chunk))  # noqa: S608
-            cursor.execute(sql, params)
 
 
 def seed(ctx) -> None:
@@ -169,10 +156,10 @@ def _seed_children(ctx, institutions) -> int:
                           f"1{rng.choice('3578')}{rng.randrange(10**9):09d}"))
         enrolments.append((child_id, inst.pk, k.pk, _care_form(inst), ops.adapt_datefield_value(start), "", "",
                            now))
-    _insert(Child, ["id", "institution_id", "name", "sex", "date_of_birth", "document_type", "document_hash",
+    bulk.insert(Child, ["id", "institution_id", "name", "sex", "date_of_birth", "document_type", "document_hash",
                     "document_encrypted", "document_masked", "is_demo", "created_at"], children)
-    _insert(Guardian, ["child_id", "name", "relation", "phone"], guardians)
-    _insert(Enrolment, ["child_id", "institution_id", "klass_id", "care_form", "start_date", "leaving_reason",
+    bulk.insert(Guardian, ["child_id", "name", "relation", "phone"], guardians)
+    bulk.insert(Enrolment, ["child_id", "institution_id", "klass_id", "care_form", "start_date", "leaving_reason",
                         "leaving_note", "created_at"], enrolments)
     with connection.cursor() as cursor:
         for sql in ops.sequence_reset_sql(no_style(), [Child]):
