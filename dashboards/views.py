@@ -11,7 +11,7 @@ from django.http import Http404
 from django.shortcuts import render
 from django.templatetags.static import static
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -150,23 +150,29 @@ def _headline(row) -> list[tuple[str, str]]:
 def report_pdf(request, code: str):
     region = area_for(request.user, code)
     data = area_data(request.user, region, _date_form(request).chosen(), with_history=False)
-    if data.snapshot is None:
-        raise Http404("no snapshot")
     with translation.override(exports.EXPORT_LANGUAGE):
         child_label = _level_plural(data.child_level)
         table_list = [tables.region_table(data.children, child_label)]
         if data.ranking:
             table_list.append(tables.ranking_table(data.ranking, data.entries))
         table_list.append(tables.pilots_table(data.children, data.reporting))
+        if data.snapshot is None:
+            subtitle = _("No figures have been computed for this area and date yet.")
+        else:
+            subtitle = _("Snapshot of %(date)s. Places per 1,000 residents = places of filed, active institutions "
+                         "÷ resident population × 1,000.") % {"date": data.snapshot.date.isoformat()}
         content = exports.pdf_bytes(
             title=_("%(region)s childcare services: quarterly report") % {"region": region.name},
-            subtitle=_("Snapshot of %(date)s. Places per 1,000 residents = places of filed, active institutions "
-                       "÷ resident population × 1,000.") % {"date": data.snapshot.date.isoformat()},
+            subtitle=subtitle,
             headline=_headline(data.row),
             tables=table_list,
             notes=[_("The map is in the print view of this report; it is not reproduced in the PDF.")],
         )
-    return exports.pdf_response(content, f"report-{region.code}-{data.snapshot.date.isoformat()}.pdf")
+    return exports.pdf_response(content, f"report-{region.code}-{_file_date(data)}.pdf")
+
+
+def _file_date(data: AreaData) -> str:
+    return data.snapshot.date.isoformat() if data.snapshot else "no-snapshot"
 
 
 EXPORT_TABLES = ("regions", "composition", "ranking", "pilots", "trend", "planner", "all")
@@ -175,30 +181,29 @@ EXPORT_TABLES = ("regions", "composition", "ranking", "pilots", "trend", "planne
 @login_required
 @require_GET
 def export(request, code: str, table: str, fmt: str):
-    """One dashboard table (or all of them, as XLSX sheets) as CSV or XLSX, for the same area and date."""
+    """One dashboard table (or all of them, as XLSX sheets) as CSV or XLSX, for the same area and date.
+
+    Without a snapshot (or a ranking) the file still comes, with its headers and no rows: an export
+    link never fails for a user who may see the area."""
     if table not in EXPORT_TABLES or fmt not in ("csv", "xlsx") or (table == "all" and fmt == "csv"):
         raise Http404("no such export")
     region = area_for(request.user, code)
     form = _date_form(request)
     with translation.override(exports.EXPORT_LANGUAGE):
         data = area_data(request.user, region, form.chosen(), with_history=table in ("trend", "all"))
-        if data.snapshot is None:
-            raise Http404("no snapshot")
         child_label = _level_plural(data.child_level)
         built = {
             "regions": lambda: tables.region_table(data.children, child_label),
             "composition": lambda: tables.composition_table(data.children),
-            "ranking": lambda: tables.ranking_table(data.ranking, data.entries) if data.ranking else None,
+            "ranking": lambda: tables.ranking_table(data.ranking, data.entries),
             "pilots": lambda: tables.pilots_table(data.children, data.reporting),
             "trend": lambda: tables.trend_table(data.trend),
             "planner": lambda: _planner(request, data)[0],
         }
         names = list(built) if table == "all" else [table]
-        result = [t for t in (built[n]() for n in names) if t is not None]
-        if not result:
-            raise Http404("nothing to export")
-        title = _("%(region)s, snapshot of %(date)s") % {"region": region.name, "date": data.snapshot.date}
-    filename = f"{table}-{region.code}-{data.snapshot.date.isoformat()}.{fmt}"
+        result = [built[n]() for n in names]
+        title = _("%(region)s, snapshot of %(date)s") % {"region": region.name, "date": _file_date(data)}
+    filename = f"{table}-{region.code}-{_file_date(data)}.{fmt}"
     if fmt == "csv":
         return exports.csv_response(result[0], filename)
     return exports.xlsx_response(result, filename, title=title)
@@ -206,7 +211,7 @@ def export(request, code: str, table: str, fmt: str):
 
 def _planner(request, data: AreaData):
     form = PlannerForm(request.GET or None)
-    values = form.values(data.snapshot.date)
+    values = form.values(data.snapshot.date if data.snapshot else timezone.localdate())
     if not request.GET.get("target"):
         form = PlannerForm(initial={"target": values["target"], "year": values["year"],
                                     "inclusive_share": values["inclusive_share"]})

@@ -107,3 +107,15 @@ def test_no_inline_script_executes_on_dashboard_pages(client, province_official,
         for tag in html.split("<script")[1:]:
             opening = tag.split(">", 1)[0]
             assert "src=" in opening or 'type="application/json"' in opening, (url, opening)
+
+
+def test_exports_without_a_snapshot_come_with_headers_only(client, county_official):
+    client.force_login(county_official)
+    rows = list(csv.reader(io.StringIO(
+        client.get("/dashboards/130102/export/regions.csv").content.decode("utf-8-sig"))))
+    assert rows[0][1] == "区划代码" and len(rows) == 1
+    response = client.get("/dashboards/130102/report.pdf")
+    assert response.status_code == 200 and response.content.startswith(b"%PDF")
+    assert "no-snapshot" in response["Content-Disposition"]
+    workbook = load_workbook(io.BytesIO(client.get("/dashboards/130102/export/all.xlsx").content))
+    assert len(workbook.sheetnames) == 6
