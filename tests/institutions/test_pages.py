@@ -194,3 +194,16 @@ def test_home_pages_link_to_the_registry(client, staff, county_official, regions
     assert f'href="{reverse("institutions:create")}" data-testid="register-card"' in client.get("/").content.decode()
     client.force_login(county_official)
     assert 'data-testid="institutions-card"' in client.get("/").content.decode()
+
+
+def test_cancelled_institution_says_so_and_offers_no_edits(client, staff, institution):
+    import datetime
+
+    from institutions import services
+
+    services.institution_cancel(institution=institution, cancelled_on=datetime.date(2026, 1, 1), actor=None)
+    client.force_login(staff)
+    response = client.get(reverse("institutions:mine"))
+    body = response.content.decode()
+    assert "已注销" in body and reverse("institutions:class_add") not in body
+    assert client.get(reverse("institutions:register_detail", args=[institution.pk])).status_code == 404
