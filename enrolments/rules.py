@@ -39,10 +39,9 @@ def class_fit_error(name: str, date_of_birth: datetime.date, klass: InstitutionC
                  "enrolled in a class (kindergarten age).") % params
     rule = class_rules()[klass.class_type]
     if not (rule.min_age_months <= months < rule.max_age_months):
-        return _("%(child)s is %(months)d months old on %(date)s, but class %(class)s is a %(type)s "
-                 "(%(min)d to %(max)d months).") % {
-            **params, "type": klass.get_class_type_display(), "min": rule.min_age_months,
-            "max": rule.max_age_months}
+        # The class type's label already states its age range.
+        return _("%(child)s is %(months)d months old on %(date)s, but class %(class)s is a %(type)s.") % {
+            **params, "type": klass.get_class_type_display()}
     return None
 
 
