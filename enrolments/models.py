@@ -68,12 +68,12 @@ class Child(models.Model):
     class DocumentType(models.TextChoices):
         RESIDENT_ID = identity.RESIDENT_ID, _("Resident identity number")
         PASSPORT = "passport", _("Passport")
-        OTHER = "other", _("Other document")
+        OTHER = "other", _("Other identity document")
 
     institution = models.ForeignKey(
         Institution, on_delete=models.PROTECT, related_name="child_records", verbose_name=_("institution"),
         help_text=_("The institution that collected and holds this record."))
-    name = models.CharField(_("name"), max_length=100)
+    name = models.CharField(_("full name"), max_length=100)
     sex = models.CharField(_("sex"), max_length=6, choices=Sex.choices)
     date_of_birth = models.DateField(_("date of birth"))
     document_type = models.CharField(_("document type"), max_length=12, choices=DocumentType.choices,
@@ -128,7 +128,7 @@ class Guardian(models.Model):
         OTHER = "other", _("Other guardian")
 
     child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="guardians", verbose_name=_("child"))
-    name = models.CharField(_("name"), max_length=100)
+    name = models.CharField(_("full name"), max_length=100)
     relation = models.CharField(_("relation"), max_length=12, choices=Relation.choices)
     phone = models.CharField(_("phone"), max_length=20)
 
@@ -153,7 +153,7 @@ class LeavingReason(models.TextChoices):
     AGED_OUT = "aged_out", _("Aged out (to kindergarten)")
     MOVED_AWAY = "moved_away", _("Family moved away")
     FAMILY_CHOICE = "family_choice", _("Family's choice")
-    HEALTH = "health", _("Health")
+    HEALTH = "health", _("Health reasons")
     INSTITUTION_CLOSED = "institution_closed", _("Institution closed")
     OTHER = "other", _("Other")
 
