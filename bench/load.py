@@ -30,10 +30,10 @@ RESULTS = ROOT / "bench" / "results"
 
 # (name, path, kind, target ratio). Paths with {region} are filled with the province code.
 ENDPOINTS = [
-    ("dashboard API", "/api/v1/dashboards/{region}/", "snapshot", 0.5),
-    ("snapshot API", "/api/v1/metrics/snapshots/?region={region}&children=1", "snapshot", 0.5),
+    ("dashboard API (area row)", "/api/v1/metrics/regions/{region}/", "snapshot", 0.5),
+    ("snapshot API (children)", "/api/v1/metrics/regions/?parent={region}", "snapshot", 0.5),
     ("institution list", "/api/v1/institutions/?page_size=50", "list", 0.25),
-    ("public register search", "/api/v1/register/?q=托育&page_size=20", "list", 0.25),
+    ("public register search", "/api/v1/register/institutions/?q=%E6%89%98%E8%82%B2&page_size=20", "list", 0.25),
     ("filing review queue", "/api/v1/filings/?status=submitted", "list", 0.25),
 ]
 REFERENCE = ("constant JSON", "/__bench__/constant")
