@@ -7,7 +7,7 @@ Runs in a throwaway test database (created and dropped here). For each size it p
 time of `--repeat` runs, rows per second, SQL statements per row, the time of a second import of the
 same file (idempotent: nothing written) and, as the reference measured in the same run on the same
 rows, a bare bulk insert of the same children and enrolments without any checks: the ratio says what
-the checks cost. Results are written to bench/results/imports.json.
+the checks cost. Results are written to bench/results/imports.json (and imports-<database>.json).
 """
 
 from __future__ import annotations
@@ -170,8 +170,11 @@ def main() -> None:
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(results, indent=2, ensure_ascii=False))
-    print(f"written to {RESULTS}")
+    text = json.dumps(results, indent=2, ensure_ascii=False)
+    RESULTS.write_text(text)
+    per_vendor = RESULTS.with_name(f"imports-{results['database']}.json")
+    per_vendor.write_text(text)
+    print(f"written to {RESULTS} and {per_vendor}")
 
 
 if __name__ == "__main__":
