@@ -8,6 +8,7 @@ ago, a full slot) answers 409 and writes nothing.
 from __future__ import annotations
 
 import django_filters
+from django import forms
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404
@@ -15,10 +16,12 @@ from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, generics, serializers, status
-from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from institutions.filters import StrictBooleanFilter
+from institutions.models import GuidanceCentre
 from portal.api.pagination import LongListCursorPagination
 from portal.api.schema import BAD_REQUEST, CONFLICT, READ_ERRORS, WRITE_ERRORS
 
@@ -70,34 +73,30 @@ class FilingSerializer(serializers.ModelSerializer):
         return obj.is_overdue()
 
 
-class ClassChangeSerializer(serializers.Serializer):
-    action = serializers.ChoiceField(choices=services.CLASS_ACTIONS)
-    class_id = serializers.IntegerField(required=False)
-    name = serializers.CharField(required=False, max_length=100)
-    class_type = serializers.CharField(required=False, max_length=10)
-    places = serializers.IntegerField(required=False, min_value=1, max_value=20)
-    caregivers = serializers.IntegerField(required=False, min_value=1, max_value=50)
+# Class changes are checked by the service (caps, ratios, the institution's open classes), which
+# names each problem in one flat list: the API's error format has no nested errors.
+CLASS_CHANGES_HELP = ("Change filings: a list of {action: add|update|close, class_id (update/close), name, "
+                      "class_type, places, caregivers}.")
 
 
 class FilingCreateSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=Filing.Kind.choices)
     particulars = serializers.DictField(required=False, help_text="Change filings: field → new value.")
-    classes = ClassChangeSerializer(many=True, required=False)
+    classes = serializers.ListField(child=serializers.DictField(), required=False, help_text=CLASS_CHANGES_HELP)
     resettlement_confirmed = serializers.BooleanField(required=False, default=False)
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
 
 class FilingUpdateSerializer(serializers.Serializer):
     particulars = serializers.DictField(required=False)
-    classes = ClassChangeSerializer(many=True, required=False)
+    classes = serializers.ListField(child=serializers.DictField(), required=False, help_text=CLASS_CHANGES_HELP)
     resettlement_confirmed = serializers.BooleanField(required=False)
     note = serializers.CharField(required=False, allow_blank=True)
 
 
 class ReturnSerializer(serializers.Serializer):
-    comments = serializers.DictField(child=serializers.CharField(allow_blank=True),
-                                     help_text="Section → comment; sections: " + ", ".join(
-                                         FilingReturnComment.Section.values))
+    comments = serializers.DictField(help_text="Section → comment (text); sections: " + ", ".join(
+        FilingReturnComment.Section.values))
 
 
 class RejectSerializer(serializers.Serializer):
@@ -136,6 +135,15 @@ class AppointmentSlotSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "centre_name", "booked_count", "places_left"]
 
 
+class SlotCreateSerializer(serializers.Serializer):
+    centre = serializers.IntegerField(help_text="A guidance centre of the caller's city.")
+    date = serializers.DateField()
+    start_time = serializers.TimeField()
+    end_time = serializers.TimeField()
+    capacity = serializers.IntegerField(min_value=1, max_value=500)
+    purpose = serializers.ChoiceField(choices=AppointmentSlot.Purpose.choices)
+
+
 class BookingSerializer(serializers.ModelSerializer):
     slot = AppointmentSlotSerializer(read_only=True)
     institution_name = serializers.CharField(source="institution.name", read_only=True)
@@ -164,8 +172,15 @@ class NotificationSerializer(serializers.ModelSerializer):
 
 # --- Filters --------------------------------------------------------------------------------------
 
+class IntegerFilter(django_filters.NumberFilter):
+    """An id: whole numbers only (0.5 is a 400), and an unknown id simply matches nothing."""
+
+    field_class = forms.IntegerField
+
+
 class FilingFilter(django_filters.FilterSet):
-    overdue = django_filters.BooleanFilter(method="filter_overdue", label="Pending past the decision deadline")
+    institution = IntegerFilter(field_name="institution")
+    overdue = StrictBooleanFilter(method="filter_overdue", label="Pending past the decision deadline")
     region = django_filters.CharFilter(method="filter_region", label="Region code prefix")
 
     class Meta:
@@ -181,6 +196,7 @@ class FilingFilter(django_filters.FilterSet):
 
 
 class SlotFilter(django_filters.FilterSet):
+    centre = IntegerFilter(field_name="centre")
     date_from = django_filters.DateFilter(field_name="date", lookup_expr="gte")
     date_to = django_filters.DateFilter(field_name="date", lookup_expr="lte")
 
@@ -201,6 +217,7 @@ class FilingListCreateView(generics.ListCreateAPIView):
     serializer_class = FilingSerializer
     filterset_class = FilingFilter
     pagination_class = LongListCursorPagination
+    parser_classes = [JSONParser]
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
@@ -214,11 +231,11 @@ class FilingListCreateView(generics.ListCreateAPIView):
     @extend_schema(tags=["filings"], request=FilingCreateSerializer,
                    responses={201: FilingSerializer, **WRITE_ERRORS_409})
     def post(self, request, *args, **kwargs):
-        data = FilingCreateSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
         user = request.user
         if not (user.is_institution_staff and user.institution_id):
             raise exceptions.PermissionDenied("Only institution staff create filings.")
+        data = FilingCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
         d = data.validated_data
         filing = call_service(services.filing_create, institution=user.institution, kind=d["kind"], actor=user,
                               particulars=d.get("particulars"), class_changes=d.get("classes"),
@@ -230,6 +247,7 @@ class FilingDetailView(generics.RetrieveAPIView):
     """One filing with its return comments; PATCH edits a draft or returned filing."""
 
     serializer_class = FilingSerializer
+    parser_classes = [JSONParser]
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
@@ -258,6 +276,7 @@ class _FilingAction(APIView):
 
     service = None
     body = None
+    parser_classes = [JSONParser]
 
     def kwargs_from(self, request) -> dict:
         if self.body is None:
@@ -348,6 +367,7 @@ class AppointmentSlotListView(generics.ListCreateAPIView):
 
     serializer_class = AppointmentSlotSerializer
     filterset_class = SlotFilter
+    parser_classes = [JSONParser]
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
@@ -361,13 +381,18 @@ class AppointmentSlotListView(generics.ListCreateAPIView):
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
-    @extend_schema(tags=["appointments"], request=AppointmentSlotSerializer,
+    @extend_schema(tags=["appointments"], request=SlotCreateSerializer,
                    responses={201: AppointmentSlotSerializer, **WRITE_ERRORS})
     def post(self, request, *args, **kwargs):
-        data = AppointmentSlotSerializer(data=request.data)
+        user = request.user
+        # City guidance centres publish their slots: officials of a city (or administrators) only.
+        if not (user.is_system_admin or (user.is_official and user.official_level == "city")):
+            raise exceptions.PermissionDenied("Only officials of the centre's city publish slots.")
+        data = SlotCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         d = data.validated_data
-        slot = services.appointment_slot_create(actor=request.user, centre=d["centre"], date=d["date"],
+        centre = get_object_or_404(GuidanceCentre.objects.visible_to(user), pk=d["centre"])
+        slot = services.appointment_slot_create(actor=user, centre=centre, date=d["date"],
                                                 start_time=d["start_time"], end_time=d["end_time"],
                                                 capacity=d["capacity"], purpose=d["purpose"])
         return Response(AppointmentSlotSerializer(slot).data, status=status.HTTP_201_CREATED)
@@ -381,6 +406,7 @@ class BookingListCreateView(generics.ListCreateAPIView):
     """Bookings the caller may see; institution staff book a slot (409 when it is full)."""
 
     serializer_class = BookingSerializer
+    parser_classes = [JSONParser]
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
@@ -408,6 +434,8 @@ class BookingListCreateView(generics.ListCreateAPIView):
 class BookingCancelView(APIView):
     """Cancel a booking (staff of its institution). A repeat changes nothing."""
 
+    parser_classes = [JSONParser]
+
     @extend_schema(tags=["appointments"], request=None, responses={200: BookingSerializer, **WRITE_ERRORS})
     def post(self, request, pk: int):
         booking = get_object_or_404(_bookings(request.user), pk=pk)
@@ -417,6 +445,8 @@ class BookingCancelView(APIView):
 
 class BookingMoveView(APIView):
     """Move a booking to another slot; the old place is kept if the new slot is full (409)."""
+
+    parser_classes = [JSONParser]
 
     @extend_schema(tags=["appointments"], request=BookingMoveSerializer,
                    responses={200: BookingSerializer, **WRITE_ERRORS_409})
@@ -449,6 +479,8 @@ class NotificationListView(generics.ListAPIView):
 
 class NotificationReadView(APIView):
     """Mark one notification read. A repeat changes nothing."""
+
+    parser_classes = [JSONParser]
 
     @extend_schema(tags=["notifications"], request=None, responses={200: NotificationSerializer, **WRITE_ERRORS})
     def post(self, request, pk: int):

@@ -406,7 +406,7 @@ def filing_return(*, filing: Filing, actor, comments: dict[str, str]) -> Filing:
     second reviewer a moment later) is refused and changes nothing.
     """
     _ensure_reviewer(actor, filing)
-    comments = {k: (v or "").strip() for k, v in (comments or {}).items() if (v or "").strip()}
+    comments = {str(k): v.strip() for k, v in (comments or {}).items() if isinstance(v, str) and v.strip()}
     unknown = set(comments) - set(FilingReturnComment.Section.values)
     if unknown:
         raise ValidationError({"comments": _("Unknown sections: %(s)s") % {"s": ", ".join(sorted(unknown))}})
@@ -647,8 +647,7 @@ def document_record_view(*, document: Document, actor) -> None:
 def appointment_slot_create(*, centre, date: datetime.date, start_time: datetime.time, end_time: datetime.time,
                             capacity: int, purpose: str, actor) -> AppointmentSlot:
     """A city (or province) official publishes a slot at a guidance centre of their area."""
-    if not (actor.is_system_admin or (actor.is_official and actor.region_id
-                                      and centre.city_id.startswith(actor.region_id))):
+    if not (actor.is_system_admin or (actor.is_official and actor.region_id == centre.city_id)):
         raise PermissionDenied(_("Only officials of the centre's city publish its slots."))
     if date < timezone.localdate():
         raise ValidationError({"date": _("A slot cannot be in the past.")})
