@@ -2,9 +2,9 @@
 
 The journey runs on the real Hebei demo (portal.demo's steps: regions, accounts, institutions, filings,
 pilots, metrics — the figures are computed by the metrics code from the demo's records). The enrolment
-step takes about a minute, so it runs only with E2E_FULL_DEMO=1 (as when the screenshots in docs/ are
-taken); without it enrolled children are 0. The phone check uses snapshot rows built directly
-(tests/dashboards/builders.py), which is much faster.
+step takes about a minute, so it runs only with E2E_FULL_DEMO=1, and only such a run copies the province
+and city screenshots to docs/screenshots/ (shown in the README); without it enrolled children are 0.
+The phone and print checks use snapshot rows built directly (tests/dashboards/builders.py): much faster.
 """
 
 from __future__ import annotations
@@ -27,16 +27,17 @@ from .conftest import login, screenshot
 pytestmark = pytest.mark.e2e
 
 DOCS_SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+# The full demo (with enrolments) is what the README shows: only such a run refreshes docs/screenshots.
+FULL_DEMO = os.environ.get("E2E_FULL_DEMO") == "1"
 
 
 @pytest.fixture
 def hebei_demo(transactional_db):
     from portal.demo import DEMO_STEPS, DemoContext
 
-    full = os.environ.get("E2E_FULL_DEMO") == "1"
     ctx = DemoContext(stdout=io.StringIO())
     for name in DEMO_STEPS:
-        if name == "enrolments.demo" and not full:
+        if name == "enrolments.demo" and not FULL_DEMO:
             continue
         importlib.import_module(name).seed(ctx)
     return ctx
@@ -80,7 +81,7 @@ def test_province_official_reads_hebei_drills_down_and_downloads(page, live_serv
     _wait_for_map(page)
     assert page.locator("#table-regions tbody tr").count() == 11
     path = screenshot(page, "dashboard-province-zh")
-    if DOCS_SCREENSHOTS.is_dir():
+    if FULL_DEMO and DOCS_SCREENSHOTS.is_dir():
         shutil.copy(path, DOCS_SCREENSHOTS / "dashboard-province.png")
 
     # Sorting by keyboard: the places-per-1,000 header button.
@@ -136,7 +137,7 @@ def test_province_official_reads_hebei_drills_down_and_downloads(page, live_serv
     assert "长安区" in county_names and len(county_names) >= 20
     _wait_for_map(page)
     path = screenshot(page, "dashboard-city-zh")
-    if DOCS_SCREENSHOTS.is_dir():
+    if FULL_DEMO and DOCS_SCREENSHOTS.is_dir():
         shutil.copy(path, DOCS_SCREENSHOTS / "dashboard-city.png")
 
     # Back up by the breadcrumbs, then the English interface.
