@@ -13,6 +13,7 @@ import csv
 import datetime
 import io
 from dataclasses import dataclass, field
+from itertools import islice
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
@@ -101,7 +102,8 @@ def read_table(data: bytes, filename: str) -> list[list]:
             raise RowErrors([{"row": 0, "column": "", "message": _("This is not a readable XLSX file.")}]) \
                 from exc
         ws = wb.worksheets[0]
-        table = [list(r) for r in ws.iter_rows(values_only=True)]
+        # Read at most one row past the limit: a crafted sheet cannot make us hold millions of rows.
+        table = [list(r) for r in islice(ws.iter_rows(values_only=True), MAX_ROWS + 2)]
         wb.close()
         return table
     if filename.lower().endswith(".csv"):
@@ -113,7 +115,7 @@ def read_table(data: bytes, filename: str) -> list[list]:
                 continue
         else:
             raise RowErrors([{"row": 0, "column": "", "message": _("The CSV file is not UTF-8 or GB18030 text.")}])
-        return list(csv.reader(io.StringIO(text)))
+        return list(islice(csv.reader(io.StringIO(text)), MAX_ROWS + 2))
     raise RowErrors([{"row": 0, "column": "", "message": _("Upload a .csv or .xlsx file.")}])
 
 

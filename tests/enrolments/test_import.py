@@ -140,3 +140,11 @@ def test_template_has_chinese_headers():
 
     wb = load_workbook(io.BytesIO(importing.template_xlsx()))
     assert [c.value for c in wb.active[1]][:3] == ["姓名", "性别", "出生日期"]
+
+
+def test_a_file_over_the_row_limit_is_refused_whole(staff, older_class, monkeypatch):
+    monkeypatch.setattr(importing, "MAX_ROWS", 3)
+    rows = [import_row(f"童{i}", 26, "托大一班", seq=300 + i) for i in range(5)]
+    job = run(staff, csv_bytes(rows), "big.csv")
+    assert job.status == "failed" and "3" in job.errors[0]["message"]
+    assert Enrolment.objects.count() == 0
