@@ -102,6 +102,10 @@ class AreaData:
     reporting: dict[str, dict] = field(default_factory=dict)
 
     @property
+    def reporting_period(self) -> tuple[datetime.date, datetime.date] | None:
+        return (quarter_start(self.snapshot.date), self.snapshot.date) if self.snapshot else None
+
+    @property
     def child_level(self) -> str | None:
         return CHILD_LEVEL.get(self.area.level)
 
@@ -174,7 +178,8 @@ def reporting_for(area: Region, date: datetime.date) -> dict[str, dict]:
     return reporting_rates(region_code=area.code, group_length=length, start=quarter_start(date), end=date)
 
 
-def area_data(user, area: Region, date: datetime.date | None, *, with_history: bool = True) -> AreaData:
+def area_data(user, area: Region, date: datetime.date | None, *, with_history: bool = True,
+              ranking_kind: str = RankingRun.PeriodKind.QUARTER) -> AreaData:
     snapshot = snapshot_for(date)
     row, children = snapshot_rows(user, area, snapshot)
     data = AreaData(area=area, snapshot=snapshot, row=row, children=children)
@@ -184,6 +189,6 @@ def area_data(user, area: Region, date: datetime.date | None, *, with_history: b
     if snapshot is not None:
         if with_history:
             data.trend = trend_for(user, area, snapshot.date)
-        data.ranking, data.entries = ranking_for(user, area, snapshot.date)
+        data.ranking, data.entries = ranking_for(user, area, snapshot.date, ranking_kind)
         data.reporting = reporting_for(area, snapshot.date)
     return data

@@ -15,6 +15,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from metrics.models import RankingRun
 from regions.models import Region
 
 from . import exports, tables
@@ -65,7 +66,7 @@ def _chart_data(data: AreaData) -> dict:
         "labels": {
             "rate": _("Places per 1,000"), "places": _("Places"), "enrolled": _("Enrolled children"),
             "target": _("Target"), "notProvided": _("population not provided"), "points": _("Points"),
-            "noBoundary": _("no boundary"),
+            "noRegion": _("no current region has this boundary's code"),
         },
     }
 
@@ -81,6 +82,12 @@ def _date_form(request) -> SnapshotDateForm:
     return SnapshotDateForm(request.GET or None)
 
 
+def _ranking_kind(request) -> str:
+    """The ranking period shown: the quarter by default, or ?ranking=half / year."""
+    kind = request.GET.get("ranking", "")
+    return kind if kind in RankingRun.PeriodKind.values else RankingRun.PeriodKind.QUARTER
+
+
 @login_required
 @require_GET
 def area(request, code: str | None = None):
@@ -90,7 +97,7 @@ def area(request, code: str | None = None):
                       {"provinces": Region.objects.filter(level=Region.Level.PROVINCE).order_by("code")})
     region = area_for(request.user, code or home_code(request.user))
     form = _date_form(request)
-    data = area_data(request.user, region, form.chosen())
+    data = area_data(request.user, region, form.chosen(), ranking_kind=_ranking_kind(request))
     child_label = _level_plural(data.child_level)
     context = {
         "area": region, "crumbs": _crumbs(request.user, region), "data": data, "form": form, "row": data.row,
@@ -103,6 +110,8 @@ def area(request, code: str | None = None):
         "trend_table": tables.trend_table(data.trend),
         "chart_data": _chart_data(data),
         "date_q": f"?date={data.snapshot.date.isoformat()}" if data.snapshot else "",
+        "ranking_kind": _ranking_kind(request), "ranking_kinds": RankingRun.PeriodKind.choices,
+        "ranking_q": f"&ranking={_ranking_kind(request)}" if data.snapshot and request.GET.get("ranking") else "",
     }
     return render(request, "dashboards/area.html", context)
 
@@ -113,7 +122,7 @@ def report(request, code: str):
     """The printable quarterly report of an area: headline, map, child regions, ranking, pilots."""
     region = area_for(request.user, code)
     form = _date_form(request)
-    data = area_data(request.user, region, form.chosen(), with_history=False)
+    data = area_data(request.user, region, form.chosen(), with_history=False, ranking_kind=_ranking_kind(request))
     child_label = _level_plural(data.child_level)
     return render(request, "dashboards/report.html", {
         "area": region, "crumbs": _crumbs(request.user, region), "data": data, "row": data.row,
@@ -149,7 +158,8 @@ def _headline(row) -> list[tuple[str, str]]:
 @require_GET
 def report_pdf(request, code: str):
     region = area_for(request.user, code)
-    data = area_data(request.user, region, _date_form(request).chosen(), with_history=False)
+    data = area_data(request.user, region, _date_form(request).chosen(), with_history=False,
+                     ranking_kind=_ranking_kind(request))
     with translation.override(exports.EXPORT_LANGUAGE):
         child_label = _level_plural(data.child_level)
         table_list = [tables.region_table(data.children, child_label)]
@@ -190,7 +200,8 @@ def export(request, code: str, table: str, fmt: str):
     region = area_for(request.user, code)
     form = _date_form(request)
     with translation.override(exports.EXPORT_LANGUAGE):
-        data = area_data(request.user, region, form.chosen(), with_history=table in ("trend", "all"))
+        data = area_data(request.user, region, form.chosen(), with_history=table in ("trend", "all"),
+                         ranking_kind=_ranking_kind(request))
         child_label = _level_plural(data.child_level)
         built = {
             "regions": lambda: tables.region_table(data.children, child_label),

@@ -90,7 +90,7 @@
             trigger: "item",
             formatter: function (p) {
               var c = byCode[p.name];
-              if (!c) { return (labels[p.name] || p.name) + "<br>" + L.noBoundary; }
+              if (!c) { return (labels[p.name] || p.name) + "<br>" + L.noRegion; }
               var rate = c.value === null ? L.notProvided : c.value.toFixed(2);
               return c.name + "<br>" + L.rate + ": " + rate + "<br>" + fmt(c.places) + " / " + fmt(c.population);
             }

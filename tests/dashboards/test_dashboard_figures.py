@@ -7,7 +7,7 @@ import pytest
 
 from regions.models import Region
 
-from .builders import make_row
+from .builders import breakdown, make_row
 
 pytestmark = pytest.mark.django_db
 
@@ -203,3 +203,20 @@ def test_pilots_table_shows_reporting_rates_per_child_region(client, province_of
     assert records["1301"]["on_time_rate"] == Decimal("50.0")
     assert records["1301"]["pilot_completion"] == Decimal("80.0")  # 20 of 25
     assert records["1305"]["reports_expected"] is None  # nothing expected of Xingtai: no rate, not 0 %
+
+
+def test_ranking_period_can_be_the_half_year(client, province_official, hebei_snapshot):
+    from .builders import make_ranking
+
+    make_ranking("13", [("1305", "80.000", breakdown("50", "30")), ("1301", "60.000", breakdown("30", "30"))],
+                 start=datetime.date(2022, 1, 1))
+    from metrics.models import RankingRun
+
+    RankingRun.objects.filter(scope_id="13", period_start=datetime.date(2022, 1, 1)).update(period_kind="half")
+    client.force_login(province_official)
+    quarter = client.get("/dashboards/13/").context["ranking_table"]
+    assert quarter.rows[0][1] == "石家庄市"
+    half = client.get("/dashboards/13/", {"ranking": "half"})
+    assert half.context["ranking_table"].rows[0][1] == "邢台市"
+    assert "&amp;ranking=half" in half.content.decode()  # the export link keeps the period
+    assert client.get("/dashboards/13/", {"ranking": "bogus"}).context["ranking_table"].rows[0][1] == "石家庄市"
