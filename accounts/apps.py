@@ -7,4 +7,4 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self):
-        from . import middleware  # noqa: F401 — connects the login signal that starts officials' idle timeout
+        from . import middleware  # noqa: F401 — connects the login signals (officials' idle timeout, second factor owed)

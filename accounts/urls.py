@@ -1,6 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from . import views
 from .forms import LoginForm
 
 app_name = "accounts"
@@ -8,4 +9,6 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(template_name="accounts/login.html",
                                                 authentication_form=LoginForm), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("verify/", views.verify, name="verify"),
+    path("security/", views.security, name="security"),
 ]

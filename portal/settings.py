@@ -40,6 +40,8 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_celery_beat",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "portal",
     "regions",
     "accounts",
@@ -62,6 +64,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "accounts.middleware.SecondFactorMiddleware",
     "accounts.middleware.OfficialSessionTimeoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -138,6 +142,11 @@ AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.25)
 AXES_LOCKOUT_PARAMETERS = [["username"], ["ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
+
+# django-otp: an optional TOTP second factor (authenticator app); officials and administrators
+# can be made to enrol one. https://django-otp-official.readthedocs.io/en/stable/overview.html
+OFFICIALS_REQUIRE_TOTP = env.bool("OFFICIALS_REQUIRE_TOTP", default=False)
+OTP_TOTP_ISSUER = "Tuoyu"
 
 # --- Internationalisation -----------------------------------------------------------------------
 # https://docs.djangoproject.com/en/5.2/topics/i18n/

@@ -222,6 +222,7 @@ RULES: dict[str, Rule] = {
     "api-redoc": Rule(anyone), "constant-json": Rule(anyone),
     "accounts:login": Rule(anyone, UNCHECKED), "accounts:logout": Rule(UNCHECKED, UNCHECKED),
     "api-me": Rule(signed_in),
+    "accounts:security": Rule(signed_in, UNCHECKED), "accounts:verify": Rule(signed_in, UNCHECKED),
     # Regions: public reference data
     "api-region-list": Rule(anyone), "api-region-detail": Rule(anyone, kwargs=k(code="county")),
     "api-region-populations": Rule(anyone, kwargs=k(code="county")),
