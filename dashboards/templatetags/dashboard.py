@@ -32,17 +32,6 @@ def pct(ratio):
     return tables.fmt(tables.percent(ratio), tables.PCT)
 
 
-@register.filter
-def cell(value, column):
-    return tables.fmt(value, column.kind)
-
-
-@register.filter
-def sort_value(value):
-    """The value a sortable column sorts by: numbers as they are, blanks last."""
-    return "" if value is None else value
-
-
 @register.simple_tag
 def bar_width(rate_value, target):
     return tables.rate_bar(rate_value, target)

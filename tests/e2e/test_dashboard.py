@@ -67,6 +67,12 @@ def test_province_official_reads_hebei_drills_down_and_downloads(page, live_serv
     login(page, live_server, "hebei", password=DEMO_PASSWORD)  # the demo's provincial official
     page.locator("nav.main-nav a[href='/dashboards/']").click()  # 数据看板 in the main navigation
     page.wait_for_load_state("networkidle")
+    assert "1,273" in page.get_by_test_id("card-institutions").inner_text()  # the latest snapshot
+    # The mid-2022 snapshot, through the date picker (the demo's progress reports are from June 2022).
+    page.fill("#id_date", "2022-06-30")
+    page.locator("form.date-picker button[type=submit]").click()
+    page.wait_for_load_state("networkidle")
+    assert "2022-06-30" in page.get_by_test_id("snapshot-date").inner_text()
 
     assert "河北省" in page.get_by_test_id("dashboard-heading").inner_text()
     assert "1,273" in page.get_by_test_id("card-institutions").inner_text()
