@@ -72,6 +72,7 @@ def test_official_enrols_after_a_wrong_code_then_a_right_one(client, county_offi
     assert page.status_code == 200
     html = page.content.decode()
     assert "<svg" in html and "<script" not in html
+    assert "账号安全" in html and "两步登录未开启" in html, "Simplified Chinese is the default language"
     pending = TOTPDevice.objects.get(user=county_official)
     assert not pending.confirmed
     secret = b32encode(pending.bin_key).decode()
