@@ -10,7 +10,7 @@ import qrcode.image.svg
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect, render, resolve_url
 from django.utils import formats, timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
@@ -48,7 +48,7 @@ def _next_url(request) -> str:
     if url and url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()},
                                                require_https=request.is_secure()):
         return url
-    return settings.LOGIN_REDIRECT_URL
+    return resolve_url(settings.LOGIN_REDIRECT_URL)
 
 
 @login_required
@@ -93,7 +93,11 @@ def security(request):
 def verify(request):
     """The second sign-in step: a code from the user's authenticator app makes the session verified."""
     device = services.totp_device_for(request.user)
-    if device is None or request.user.is_verified():
+    if device is None:
+        # Removed from another session since this one signed in: nothing left to ask for.
+        request.session.pop(SECOND_FACTOR_SESSION_KEY, None)
+        return redirect(_next_url(request))
+    if request.user.is_verified():
         return redirect(_next_url(request))
     form = TOTPCodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

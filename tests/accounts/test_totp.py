@@ -246,6 +246,15 @@ def test_verify_page_without_a_device_goes_home(client, staff):
     assert response["Location"] == reverse("home")
 
 
+def test_device_removed_in_another_session_ends_the_second_step(client, county_official, device):
+    client.force_login(county_official)
+    device.delete()
+    response = client.get(reverse("home"))
+    assert response["Location"].startswith(reverse("accounts:verify"))
+    assert client.get(response["Location"])["Location"] == reverse("home")
+    assert client.get(reverse("home")).status_code == 200
+
+
 def test_verify_page_ignores_a_next_url_on_another_site(client, county_official, device):
     client.force_login(county_official)
     response = client.post(reverse("accounts:verify"), {"code": code_for(device), "next": "https://evil.example/"})
