@@ -176,7 +176,16 @@ def report_pdf(request, code: str):
             subtitle=subtitle,
             headline=_headline(data.row),
             tables=table_list,
-            notes=[_("The map is in the print view of this report; it is not reproduced in the PDF.")],
+            notes=[
+                *([_("Ranking: %(start)s to %(end)s, version %(version)s (%(status)s).") % {
+                    "start": data.ranking.period_start.isoformat(), "end": data.ranking.period_end.isoformat(),
+                    "version": data.ranking.version, "status": data.ranking.get_status_display()}]
+                  if data.ranking else []),
+                *([_("Progress reports from %(start)s to %(end)s (the quarter of the snapshot).") % {
+                    "start": data.reporting_period[0].isoformat(), "end": data.reporting_period[1].isoformat()}]
+                  if data.snapshot else []),
+                _("The map is in the print view of this report; it is not reproduced in the PDF."),
+            ],
         )
     return exports.pdf_response(content, f"report-{region.code}-{_file_date(data)}.pdf")
 

@@ -88,6 +88,7 @@ def test_pdf_report_is_a_pdf_with_the_headline_figures_and_tables(client, provin
     for figure in ("1,273", "138,000", "1.85", "126 / 160", "21,000", "71.50", "2022-06-30"):
         assert figure in text, figure
     assert "石家庄市" in text and "季度报告" in text
+    assert "2022-04-01" in text  # the ranking's period is named
 
 
 def test_print_view_has_map_ranking_and_pilots(client, province_official, hebei_snapshot):
