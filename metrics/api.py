@@ -15,7 +15,13 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+    inline_serializer,
+)
 from rest_framework import generics, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -101,11 +107,25 @@ class RankingRunSerializer(serializers.ModelSerializer):
                   "weights", "computed_at", "published_at"]
 
 
+class RankingChangeSerializer(serializers.Serializer):
+    region = serializers.CharField()
+    rank = serializers.IntegerField()
+    score = serializers.CharField()
+    prior_rank = serializers.IntegerField(allow_null=True)
+    prior_score = serializers.CharField(allow_null=True)
+
+
 class RankingRunDetailSerializer(RankingRunSerializer):
     entries = RankingEntrySerializer(many=True, read_only=True)
+    changes = serializers.SerializerMethodField(help_text="Regions whose rank or score differ from the previous "
+                                                          "version of this period's ranking (empty for version 1).")
 
     class Meta(RankingRunSerializer.Meta):
-        fields = [*RankingRunSerializer.Meta.fields, "entries"]
+        fields = [*RankingRunSerializer.Meta.fields, "entries", "changes"]
+
+    @extend_schema_field(RankingChangeSerializer(many=True))
+    def get_changes(self, run) -> list[dict]:
+        return rankings.ranking_difference(run) if run.version > 1 else []
 
 
 class RankingComputeSerializer(serializers.Serializer):

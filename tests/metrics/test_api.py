@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 
 from metrics.compute import snapshot_compute
 from metrics.models import Snapshot
-from metrics.rankings import ranking_compute
+from metrics.rankings import ranking_compute, ranking_publish
 from regions.models import Region
 from tests.factories import InstitutionClassFactory, InstitutionFactory
 
@@ -147,3 +147,20 @@ def test_ranking_detail_queries_do_not_grow_with_entries(api_client, snapshot, p
     with CaptureQueriesContext(connection) as many:
         assert len(api_client.get(f"/api/v1/metrics/rankings/{big.pk}/").json()["entries"]) == 62
     assert len(many.captured_queries) == len(few.captured_queries)
+
+
+def test_recomputed_ranking_shows_its_changes_against_the_published_version(api_client, snapshot, province_official):
+    from metrics.rankings import ranking_weights_set
+
+    province = Region.objects.get(code="13")
+    ranking_weights_set(region=province, weights={"places_per_1000": 100}, actor=province_official)
+    first = ranking_compute(scope=province, period_kind="quarter", period_start=datetime.date(2022, 4, 1))
+    ranking_publish(run=first, actor=province_official)
+    ranking_weights_set(region=province, weights={"places_growth": 100}, actor=province_official)
+    second = ranking_compute(scope=province, period_kind="quarter", period_start=datetime.date(2022, 4, 1))
+    api_client.force_login(province_official)
+    body = api_client.get(f"/api/v1/metrics/rankings/{second.pk}/").json()
+    assert body["version"] == 2
+    assert {c["region"] for c in body["changes"]} <= {"1301", "1305"}
+    assert all(c["prior_rank"] is not None for c in body["changes"])
+    assert api_client.get(f"/api/v1/metrics/rankings/{first.pk}/").json()["changes"] == []
