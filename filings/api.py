@@ -10,11 +10,12 @@ from __future__ import annotations
 import django_filters
 from django import forms
 from django.core.exceptions import PermissionDenied
+from django.core.validators import RegexValidator
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import exceptions, generics, serializers, status
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
@@ -49,6 +50,23 @@ def call_service(service, **kwargs):
 
 # --- Serializers ----------------------------------------------------------------------------------
 
+@extend_schema_field({"type": "string", "pattern": r"^([01]\d|2[0-3]):[0-5]\d$", "example": "09:00"})
+class LocalTimeField(serializers.TimeField):
+    """A wall-clock time at the centre (China Standard Time), "HH:MM": no offset, so not RFC 3339 `time`."""
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%H:%M", input_formats=["%H:%M"], **kwargs)
+
+
+@extend_schema_field({"type": "array", "items": {"type": "object", "properties": {
+    "action": {"type": "string", "enum": ["add", "update", "close"]}, "class_id": {"type": "integer"},
+    "name": {"type": "string"}, "class_type": {"type": "string"}, "places": {"type": "integer"},
+    "caregivers": {"type": "integer"}}}})
+class ClassChangesField(serializers.JSONField):
+    """Class changes of a change filing, checked by the service (caps, ratios, the institution's open
+    classes), which names each problem in one flat list: the API's error format has no nested errors."""
+
+
 class ReturnCommentSerializer(serializers.ModelSerializer):
     class Meta:
         model = FilingReturnComment
@@ -82,14 +100,14 @@ CLASS_CHANGES_HELP = ("Change filings: a list of {action: add|update|close, clas
 class FilingCreateSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=Filing.Kind.choices)
     particulars = serializers.DictField(required=False, help_text="Change filings: field → new value.")
-    classes = serializers.ListField(child=serializers.DictField(), required=False, help_text=CLASS_CHANGES_HELP)
+    classes = ClassChangesField(required=False, help_text=CLASS_CHANGES_HELP)
     resettlement_confirmed = serializers.BooleanField(required=False, default=False)
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
 
 class FilingUpdateSerializer(serializers.Serializer):
     particulars = serializers.DictField(required=False)
-    classes = serializers.ListField(child=serializers.DictField(), required=False, help_text=CLASS_CHANGES_HELP)
+    classes = ClassChangesField(required=False, help_text=CLASS_CHANGES_HELP)
     resettlement_confirmed = serializers.BooleanField(required=False)
     note = serializers.CharField(required=False, allow_blank=True)
 
@@ -127,6 +145,8 @@ class DocumentUploadSerializer(serializers.Serializer):
 class AppointmentSlotSerializer(serializers.ModelSerializer):
     centre_name = serializers.CharField(source="centre.name", read_only=True)
     places_left = serializers.IntegerField(read_only=True)
+    start_time = LocalTimeField(read_only=True)
+    end_time = LocalTimeField(read_only=True)
 
     class Meta:
         model = AppointmentSlot
@@ -138,8 +158,8 @@ class AppointmentSlotSerializer(serializers.ModelSerializer):
 class SlotCreateSerializer(serializers.Serializer):
     centre = serializers.IntegerField(help_text="A guidance centre of the caller's city.")
     date = serializers.DateField()
-    start_time = serializers.TimeField()
-    end_time = serializers.TimeField()
+    start_time = LocalTimeField()
+    end_time = LocalTimeField()
     capacity = serializers.IntegerField(min_value=1, max_value=500)
     purpose = serializers.ChoiceField(choices=AppointmentSlot.Purpose.choices)
 
@@ -178,10 +198,22 @@ class IntegerFilter(django_filters.NumberFilter):
     field_class = forms.IntegerField
 
 
+@extend_schema_field({"type": "string", "pattern": r"^\d{2,9}$"})
+class DivisionCodeFilter(django_filters.Filter):
+    """A division code prefix, 2 to 9 digits. Not a CharFilter, so the strict backend also refuses
+    `?region=` (empty) instead of quietly returning everything."""
+
+    field_class = forms.CharField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("validators", [RegexValidator(r"^\d{2,9}$", "A division code: 2 to 9 digits.")])
+        super().__init__(*args, **kwargs)
+
+
 class FilingFilter(django_filters.FilterSet):
     institution = IntegerFilter(field_name="institution")
     overdue = StrictBooleanFilter(method="filter_overdue", label="Pending past the decision deadline")
-    region = django_filters.CharFilter(method="filter_region", label="Region code prefix")
+    region = DivisionCodeFilter(method="filter_region", label="Region code prefix")
 
     class Meta:
         model = Filing
@@ -224,7 +256,9 @@ class FilingListCreateView(generics.ListCreateAPIView):
             return Filing.objects.none()
         return _filings(self.request.user)
 
-    @extend_schema(tags=["filings"], responses={200: FilingSerializer(many=True), **LIST_ERRORS})
+    @extend_schema(tags=["filings"], responses={200: FilingSerializer(many=True), **LIST_ERRORS},
+                   parameters=[OpenApiParameter("region", str, pattern=r"^\d{2,9}$",
+                                                description="Division code prefix (2 to 9 digits).")])
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
@@ -292,10 +326,15 @@ class _FilingAction(APIView):
 
 
 def _action(name: str, service, summary: str, body=None):
-    view = type(name, (_FilingAction,), {"service": staticmethod(service), "body": body, "__doc__": summary})
-    view.post = extend_schema(tags=["filings"], summary=summary, request=body,
-                              responses={200: FilingSerializer, **WRITE_ERRORS_409})(view.post)
-    return view
+    # Each action needs its own `post` function: extend_schema annotates the function object, so
+    # sharing _FilingAction.post would give every action the schema of the last one decorated.
+    def post(self, request, pk: int):
+        return _FilingAction.post(self, request, pk)
+
+    post = extend_schema(tags=["filings"], summary=summary, request=body,
+                         responses={200: FilingSerializer, **WRITE_ERRORS_409})(post)
+    return type(name, (_FilingAction,), {"service": staticmethod(service), "body": body, "__doc__": summary,
+                                         "post": post, "__module__": __name__})
 
 
 FilingSubmitView = _action("FilingSubmitView", services.filing_submit,
