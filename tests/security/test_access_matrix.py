@@ -162,6 +162,13 @@ def officials_of_area(actor, side) -> bool:
     return actor.is_system_admin or (actor.is_official and side["region"].startswith(actor.region_id))
 
 
+def officials_over_county(actor, side) -> bool:
+    """Area pages of the object's county: officials of that county or above (not its townships)."""
+    if actor is None or actor.is_institution_staff:
+        return False
+    return actor.is_system_admin or (actor.is_official and side["county"].startswith(actor.region_id))
+
+
 def reviewer(actor, side) -> bool:
     return actor is not None and (actor.is_system_admin or (actor.is_official and actor.region_id == side["county"]))
 
@@ -310,19 +317,19 @@ RULES: dict[str, Rule] = {
     "api-pilot-complete": Rule(None, UNCHECKED, kwargs=k(pk="pilot")),
     "api-progress-reports": Rule(signed_in, UNCHECKED), "api-reporting-rates": Rule(signed_in),
     "api-metrics-snapshots": Rule(signed_in), "api-metrics-regions": Rule(signed_in),
-    "api-metrics-region": Rule(officials_of_area, kwargs=k(code="county")),
-    "api-metrics-region-series": Rule(officials_of_area, kwargs=k(code="county")),
+    "api-metrics-region": Rule(officials_over_county, kwargs=k(code="county")),
+    "api-metrics-region-series": Rule(officials_over_county, kwargs=k(code="county")),
     "api-metrics-recompute": Rule(None, UNCHECKED),
     "api-metrics-recompute-status": Rule(UNCHECKED, kwargs=lambda s: {"task_id": "no-such-task"}),
     "api-metrics-rankings": Rule(signed_in), "api-metrics-ranking-compute": Rule(None, UNCHECKED),
     "api-metrics-ranking": Rule(officials_of_area, kwargs=k(pk="ranking")),
     "api-metrics-ranking-publish": Rule(None, UNCHECKED, kwargs=k(pk="ranking")),
     "api-metrics-ranking-weights": Rule(UNCHECKED, UNCHECKED, kwargs=k(code="city")),
-    "dashboards:area": Rule(officials_of_area, kwargs=k(code="county")),
-    "dashboards:planner": Rule(officials_of_area, kwargs=k(code="county")),
-    "dashboards:report": Rule(officials_of_area, kwargs=k(code="county")),
-    "dashboards:report-pdf": Rule(officials_of_area, kwargs=k(code="county")),
-    "dashboards:export": Rule(officials_of_area, kwargs=lambda s: {"code": s["county"], "table": "regions",
+    "dashboards:area": Rule(officials_over_county, kwargs=k(code="county")),
+    "dashboards:planner": Rule(officials_over_county, kwargs=k(code="county")),
+    "dashboards:report": Rule(officials_over_county, kwargs=k(code="county")),
+    "dashboards:report-pdf": Rule(officials_over_county, kwargs=k(code="county")),
+    "dashboards:export": Rule(officials_over_county, kwargs=lambda s: {"code": s["county"], "table": "regions",
                                                                     "fmt": "csv"}),
 }
 
