@@ -7,6 +7,7 @@ hides them). Officials get aggregates only: occupancy and report completeness, n
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal, InvalidOperation
 
 import django_filters
 from django.core.exceptions import ValidationError
@@ -14,7 +15,12 @@ from django.db import transaction
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    inline_serializer,
+)
 from rest_framework import generics, serializers, status
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import BasePermission
@@ -176,11 +182,30 @@ class OccupancySerializer(serializers.Serializer):
 
 # --- Filters --------------------------------------------------------------------------------------
 
+class IdFilter(django_filters.CharFilter):
+    """An id: any whole number is accepted (unknown or out-of-range ids give an empty list, not an error)."""
+
+    def filter(self, qs, value):
+        if value in (None, ""):
+            return qs
+        try:
+            number = Decimal(value)
+            whole = number.is_finite() and number == number.to_integral_value()
+        except InvalidOperation:
+            whole = False
+        if not whole:
+            raise serializers.ValidationError({self.field_name: ["Give a whole number."]})
+        n = int(number)
+        if not 1 <= n < 2**63:
+            return qs.none()
+        return qs.filter(**{self.field_name: n})
+
+
 class EnrolmentFilter(django_filters.FilterSet):
     active_on = django_filters.DateFilter(method="filter_active_on", label="Enrolled on this date")
     # Plain ids: an unknown id is an empty result, not an error.
-    klass = django_filters.NumberFilter(field_name="klass_id")
-    child = django_filters.NumberFilter(field_name="child_id")
+    klass = IdFilter(field_name="klass_id")
+    child = IdFilter(field_name="child_id")
 
     class Meta:
         model = Enrolment
@@ -199,7 +224,7 @@ class ChildFilter(django_filters.FilterSet):
 
 
 class ReportFilter(django_filters.FilterSet):
-    institution = django_filters.NumberFilter(field_name="institution_id")
+    institution = IdFilter(field_name="institution_id")
 
     class Meta:
         model = EnrolmentReport
@@ -262,7 +287,9 @@ class EnrolmentListCreate(generics.ListCreateAPIView):
     def get_queryset(self):
         return Enrolment.objects.visible_to(self.request.user)
 
-    @extend_schema(responses={200: EnrolmentSerializer(many=True), **READ_ERRORS, 400: WRITE_ERRORS[400]})
+    @extend_schema(parameters=[OpenApiParameter("klass", OpenApiTypes.INT, description="Class id"),
+                               OpenApiParameter("child", OpenApiTypes.INT, description="Child id")],
+                   responses={200: EnrolmentSerializer(many=True), **READ_ERRORS, 400: WRITE_ERRORS[400]})
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
@@ -364,7 +391,8 @@ class ReportListCreate(generics.ListCreateAPIView):
     def get_queryset(self):
         return EnrolmentReport.objects.visible_to(self.request.user).order_by("-period_start", "institution_id")
 
-    @extend_schema(responses={200: ReportSerializer(many=True), **READ_ERRORS, 400: WRITE_ERRORS[400]})
+    @extend_schema(parameters=[OpenApiParameter("institution", OpenApiTypes.INT, description="Institution id")],
+                   responses={200: ReportSerializer(many=True), **READ_ERRORS, 400: WRITE_ERRORS[400]})
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 

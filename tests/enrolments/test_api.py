@@ -162,6 +162,8 @@ def test_unknown_ids_in_filters_are_empty_results_and_bad_dates_are_400(api_clie
     api_client.force_authenticate(staff)
     assert api_client.get("/api/v1/enrolments/?klass=0&child=0").json()["results"] == []
     assert api_client.get("/api/v1/enrolment-reports/?institution=0").status_code == 200
+    assert api_client.get("/api/v1/enrolment-reports/?institution=1.3549981696052929e%2B57").status_code == 200
+    assert api_client.get("/api/v1/enrolments/?klass=abc").status_code == 400
     api_client.force_authenticate(county_official)
     assert api_client.get("/api/v1/occupancy/?on=").status_code == 400
     assert api_client.get("/api/v1/enrolment-reports/completeness/?period_start=").status_code == 400
