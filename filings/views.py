@@ -20,6 +20,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from audit.models import AuditEntry
@@ -37,6 +38,19 @@ from .forms import (
     ReturnForm,
 )
 from .models import AppointmentSlot, Booking, Document, Filing, FilingReturnComment, Notification
+
+HISTORY_LABELS = {
+    "filing.create": gettext_lazy("Filing created"),
+    "filing.update": gettext_lazy("Draft edited"),
+    "filing.submit": gettext_lazy("Submitted"),
+    "filing.return": gettext_lazy("Returned for correction"),
+    "filing.resubmit": gettext_lazy("Resubmitted"),
+    "filing.approve": gettext_lazy("Filed, receipt issued"),
+    "filing.reject": gettext_lazy("Rejected"),
+    "filing.withdraw": gettext_lazy("Withdrawn"),
+    "document.upload": gettext_lazy("Document uploaded"),
+    "document.remove": gettext_lazy("Document removed"),
+}
 
 
 def _error_messages(exc: ValidationError) -> list[str]:
@@ -133,6 +147,7 @@ def detail(request, pk: int):
     history = (AuditEntry.objects.filter(Q(target_type="filings.filing", target_id=str(filing.pk))
                                          | Q(target_type="filings.document", target_id__in=document_ids))
                .exclude(action="document.view").order_by("at", "pk"))
+    history = [(entry, HISTORY_LABELS.get(entry.action, entry.action)) for entry in history]
     is_owner = services.is_institution_staff_of(user, filing.institution_id)
     can_review = services.is_reviewer_of(user, filing) and filing.is_pending
     context = {
