@@ -57,3 +57,13 @@ def test_staff_import_with_a_bad_row_then_fixed(page, live_server, staff, instit
         assert name in older.inner_text()
     assert "孙三三" in page.get_by_test_id("class-托小一班").inner_text()
     screenshot(page, "enrolment-class-lists")
+
+
+def test_class_list_and_import_page_work_on_a_phone(phone_page, live_server, staff, institution):
+    InstitutionClassFactory(institution=institution, name="托大一班", class_type=InstitutionClass.ClassType.OLDER,
+                            places=20, caregivers=3)
+    login(phone_page, live_server, staff.username)
+    for path in ("/enrolments/", "/enrolments/import/"):
+        phone_page.goto(f"{live_server.url}{path}")
+        width = phone_page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 400, f"{path} must not scroll sideways on a phone"
