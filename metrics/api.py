@@ -2,7 +2,8 @@
 
 Everything reads precomputed rows (ready snapshots, ranking entries) with a fixed number of queries.
 Scope: officials see their own region and the regions under it (outside: 404); administrators all;
-institution staff and the public have no access to area figures here (the public register is elsewhere).
+lists are filtered by `visible_to`, so institution staff get empty lists and a 403 on single objects and
+writes (area figures are for officials; the public register is elsewhere).
 """
 
 from __future__ import annotations
@@ -165,7 +166,6 @@ class SnapshotListView(generics.ListAPIView):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Snapshot.objects.none()
-        _official_or_admin(self.request.user)
         return Snapshot.objects.visible_to(self.request.user).ready().order_by("-date", "-version")
 
 
@@ -192,7 +192,6 @@ class RegionSnapshotListView(generics.ListAPIView):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return RegionSnapshot.objects.none()
-        _official_or_admin(self.request.user)
         snapshot = Snapshot.objects.current(_date_param(self.request))
         if snapshot is None:
             return RegionSnapshot.objects.none()
@@ -308,7 +307,6 @@ class RankingRunListView(generics.ListAPIView):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return RankingRun.objects.none()
-        _official_or_admin(self.request.user)
         qs = RankingRun.objects.visible_to(self.request.user).select_related("scope")
         for name in ("scope", "period_kind", "status"):
             value = self.request.query_params.get(name)

@@ -268,15 +268,21 @@ class ReportingRateView(APIView):
         OpenApiParameter("template", OpenApiTypes.STR)],
         responses={200: ReportingRateSerializer(many=True), **READ_ERRORS})
     def get(self, request):
-        _official(request.user)
         params = request.query_params
-        region = get_object_or_404(Region.objects.filter(code__startswith=request.user.region_id or ""),
-                                   code=params.get("region", ""))
+        problems = {}
+        if not params.get("region"):
+            problems["region"] = [_("Give a region code.")]
         try:
             start = datetime.date.fromisoformat(params.get("start", ""))
             end = datetime.date.fromisoformat(params.get("end", ""))
         except ValueError:
-            raise ValidationError({"start": _("Enter start and end as YYYY-MM-DD.")}) from None
+            problems["start"] = [_("Enter start and end as YYYY-MM-DD.")]
+        if problems:
+            raise ValidationError(problems)
+        if not (request.user.is_system_admin or (request.user.is_official and request.user.region_id)):
+            return Response([])  # institution staff: no area figures
+        region = get_object_or_404(Region.objects.filter(code__startswith=request.user.region_id or ""),
+                                   code=params["region"])
         template = None
         if params.get("template"):
             template = get_object_or_404(ProgressReportTemplate, region_id=region.code[:2], code=params["template"])

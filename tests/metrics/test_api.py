@@ -49,7 +49,10 @@ def test_city_official_sees_only_own_area(api_client, snapshot, city_official):
 def test_staff_and_anonymous_have_no_area_figures(api_client, snapshot, staff):
     assert api_client.get("/api/v1/metrics/regions/").status_code in (401, 403)
     api_client.force_login(staff)
-    assert api_client.get("/api/v1/metrics/regions/").status_code == 403
+    assert api_client.get("/api/v1/metrics/regions/").json()["results"] == []
+    assert api_client.get("/api/v1/metrics/regions/130102/").status_code == 403
+    assert api_client.get("/api/v1/metrics/rankings/").json()["results"] == []
+    assert api_client.post("/api/v1/metrics/recompute/", {}, format="json").status_code == 403
 
 
 def test_series_gives_one_point_per_ready_snapshot(api_client, snapshot, county_official):

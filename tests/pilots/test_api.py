@@ -140,3 +140,13 @@ def test_reporting_rates_outside_the_area_are_a_404(api_client, daily, other_cit
     response = api_client.get("/api/v1/progress-reports/rates/", {"region": "1301", "start": "2022-06-01",
                                                                   "end": "2022-06-30"})
     assert response.status_code == 404
+
+
+def test_reporting_rates_need_region_and_dates(api_client, daily, city_official, staff):
+    api_client.force_login(city_official)
+    response = api_client.get("/api/v1/progress-reports/rates/")
+    assert response.status_code == 400
+    assert {"region", "start"} <= set(response.json()["error"]["fields"])
+    api_client.force_login(staff)
+    assert api_client.get("/api/v1/progress-reports/rates/", {"region": "1301", "start": "2022-06-01",
+                                                              "end": "2022-06-30"}).json() == []
