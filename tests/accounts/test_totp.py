@@ -7,6 +7,8 @@ import time
 from base64 import b32encode
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from django_otp import DEVICE_ID_SESSION_KEY
@@ -326,3 +328,20 @@ def test_each_user_has_their_own_device(client, county_official, device):
     assert client.get(reverse("home")).status_code == 200
     assert client.post(reverse("accounts:verify"), {"code": code_for(device)}).status_code == 302
     assert not AuditEntry.objects.filter(action="auth.totp_failed").exists()
+
+
+def test_second_factor_costs_a_verified_page_at_most_one_query(client, county_official, device):
+    other = UserFactory(role="official", region_id="130102")
+    plain = type(client)()
+    plain.force_login(other)
+    plain.get(reverse("home"))
+    with CaptureQueriesContext(connection) as without_device:
+        assert plain.get(reverse("home")).status_code == 200
+
+    verified(client, county_official, device)
+    client.get(reverse("home"))
+    with CaptureQueriesContext(connection) as with_device:
+        assert client.get(reverse("home")).status_code == 200
+    # django_otp loads the session's device once per request; nothing else is added.
+    print(f"home page queries: {len(without_device)} password only, {len(with_device)} with a verified device")
+    assert len(with_device) - len(without_device) <= 1, [q["sql"] for q in with_device]
