@@ -1,7 +1,10 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_totp.admin import TOTPDeviceAdmin
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from . import services
 from .models import User
 
 
@@ -13,3 +16,29 @@ class UserAdmin(BaseUserAdmin):
     fieldsets = (*BaseUserAdmin.fieldsets,
                  (_("Role and scope"), {"fields": ("role", "region", "institution", "phone")}))
     add_fieldsets = (*BaseUserAdmin.add_fieldsets, (_("Role and scope"), {"fields": ("role", "region", "institution")}))
+
+
+class AuditedTOTPDeviceAdmin(TOTPDeviceAdmin):
+    """Administrators may remove a user's authenticator app (a lost phone), audited, and nothing else.
+
+    Devices are enrolled by their owners on the account security page; secrets stay there
+    (OTP_ADMIN_HIDE_SENSITIVE_DATA hides keys and QR codes here).
+    """
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def delete_model(self, request, obj):
+        services.totp_device_reset(device=obj, actor=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for device in queryset.select_related("user"):
+            services.totp_device_reset(device=device, actor=request.user)
+
+
+if admin.site.is_registered(TOTPDevice):
+    admin.site.unregister(TOTPDevice)
+admin.site.register(TOTPDevice, AuditedTOTPDeviceAdmin)

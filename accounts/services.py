@@ -116,3 +116,17 @@ def totp_device_remove(*, device: TOTPDevice, token: str, actor: User) -> CodeCh
         audit_record(actor=actor, action="auth.totp_removed", after={"device": device.persistent_id},
                      **_audit_scope(actor))
     return check
+
+
+@transaction.atomic
+def totp_device_reset(*, device: TOTPDevice, actor: User) -> None:
+    """An administrator removes someone's device (a lost phone); audits "auth.totp_removed".
+
+    The owner's next sign-in asks for the password only (or, with OFFICIALS_REQUIRE_TOTP, for a new
+    enrolment). Safe to repeat: a device already gone changes nothing and writes no entry.
+    """
+    owner = device.user
+    deleted, _ = TOTPDevice.objects.filter(pk=device.pk).delete()
+    if deleted:
+        audit_record(actor=actor, action="auth.totp_removed",
+                     after={"device": device.persistent_id, "by_administrator": True}, **_audit_scope(owner))

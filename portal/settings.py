@@ -147,6 +147,7 @@ AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
 # can be made to enrol one. https://django-otp-official.readthedocs.io/en/stable/overview.html
 OFFICIALS_REQUIRE_TOTP = env.bool("OFFICIALS_REQUIRE_TOTP", default=False)
 OTP_TOTP_ISSUER = "Tuoyu"
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True  # the admin may remove a device, never read its secret
 
 # --- Internationalisation -----------------------------------------------------------------------
 # https://docs.djangoproject.com/en/5.2/topics/i18n/

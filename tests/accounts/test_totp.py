@@ -345,3 +345,20 @@ def test_second_factor_costs_a_verified_page_at_most_one_query(client, county_of
     # django_otp loads the session's device once per request; nothing else is added.
     print(f"home page queries: {len(without_device)} password only, {len(with_device)} with a verified device")
     assert len(with_device) - len(without_device) <= 1, [q["sql"] for q in with_device]
+
+
+def test_administrator_removes_a_lost_device_in_the_admin_and_it_is_audited(client, admin_user, county_official,
+                                                                            device):
+    client.force_login(admin_user)
+    page = client.get(reverse("admin:otp_totp_totpdevice_change", args=[device.pk]))
+    assert page.status_code == 200
+    assert device.key not in page.content.decode(), "the admin never shows the secret"
+    assert client.get(reverse("admin:otp_totp_totpdevice_add")).status_code == 403
+
+    response = client.post(reverse("admin:otp_totp_totpdevice_delete", args=[device.pk]), {"post": "yes"})
+    assert response.status_code == 302
+    assert not TOTPDevice.objects.filter(pk=device.pk).exists()
+    entry = AuditEntry.objects.get(action="auth.totp_removed")
+    assert entry.actor == admin_user
+    assert entry.target_id == str(county_official.pk)
+    assert entry.after["by_administrator"] is True
