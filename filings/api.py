@@ -14,6 +14,7 @@ from django.core.validators import RegexValidator
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import exceptions, generics, serializers, status
@@ -310,6 +311,7 @@ class _FilingAction(APIView):
 
     service = None
     body = None
+    may_act = None  # who may take this action: checked before the body is read, so outsiders learn nothing
     parser_classes = [JSONParser]
 
     def kwargs_from(self, request) -> dict:
@@ -321,11 +323,21 @@ class _FilingAction(APIView):
 
     def post(self, request, pk: int):
         filing = get_object_or_404(Filing.objects.visible_to(request.user).select_related("institution"), pk=pk)
+        if not type(self).may_act(request.user, filing):
+            raise exceptions.PermissionDenied(_("You may see this filing but not take this action on it."))
         call_service(type(self).service, filing=filing, actor=request.user, **self.kwargs_from(request))
         return Response(FilingSerializer(_filings(request.user).get(pk=pk)).data)
 
 
-def _action(name: str, service, summary: str, body=None):
+def _staff_of(user, filing) -> bool:
+    return services.is_institution_staff_of(user, filing.institution_id)
+
+
+def _reviewer_of(user, filing) -> bool:
+    return services.is_reviewer_of(user, filing)
+
+
+def _action(name: str, service, summary: str, body=None, may_act=_staff_of):
     # Each action needs its own `post` function: extend_schema annotates the function object, so
     # sharing _FilingAction.post would give every action the schema of the last one decorated.
     def post(self, request, pk: int):
@@ -334,7 +346,8 @@ def _action(name: str, service, summary: str, body=None):
     post = extend_schema(tags=["filings"], summary=summary, request=body,
                          responses={200: FilingSerializer, **WRITE_ERRORS_409})(post)
     return type(name, (_FilingAction,), {"service": staticmethod(service), "body": body, "__doc__": summary,
-                                         "post": post, "__module__": __name__})
+                                         "post": post, "__module__": __name__,
+                                         "may_act": staticmethod(may_act)})
 
 
 FilingSubmitView = _action("FilingSubmitView", services.filing_submit,
@@ -344,11 +357,14 @@ FilingResubmitView = _action("FilingResubmitView", services.filing_resubmit,
 FilingWithdrawView = _action("FilingWithdrawView", services.filing_withdraw,
                              "Withdraw a filing not yet decided (staff).")
 FilingApproveView = _action("FilingApproveView", services.filing_approve,
-                            "File it and issue the receipt number (county official). 409 if already decided.")
+                            "File it and issue the receipt number (county official). 409 if already decided.",
+                            may_act=_reviewer_of)
 FilingReturnView = _action("FilingReturnView", services.filing_return,
-                           "Return for correction with comments per section (county official).", ReturnSerializer)
+                           "Return for correction with comments per section (county official).", ReturnSerializer,
+                           may_act=_reviewer_of)
 FilingRejectView = _action("FilingRejectView", services.filing_reject,
-                           "Reject with a public reason (county official).", RejectSerializer)
+                           "Reject with a public reason (county official).", RejectSerializer,
+                           may_act=_reviewer_of)
 
 
 # --- Documents ------------------------------------------------------------------------------------
@@ -491,6 +507,8 @@ class BookingMoveView(APIView):
                    responses={200: BookingSerializer, **WRITE_ERRORS_409})
     def post(self, request, pk: int):
         booking = get_object_or_404(_bookings(request.user), pk=pk)
+        if not services.is_institution_staff_of(request.user, booking.institution_id):
+            raise exceptions.PermissionDenied(_("Only the institution's staff move its bookings."))
         data = BookingMoveSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         slot = get_object_or_404(AppointmentSlot.objects.visible_to(request.user), pk=data.validated_data["slot"])

@@ -90,6 +90,8 @@ def world(regions, institution, other_institution, staff, other_staff):
 
     today = timezone.localdate()
     w = World()
+    from metrics.compute import snapshot_compute
+
     for side, inst, user, city in (("A", institution, staff, "1301"), ("B", other_institution, other_staff, "1305")):
         klass = InstitutionClassFactory(institution=inst, name=f"托大{side}班", places=20, caregivers=3)
         member = StaffMemberFactory(institution=inst)
@@ -122,12 +124,16 @@ def world(regions, institution, other_institution, staff, other_staff):
         ranking = RankingRun.objects.create(scope_id=city[:2] if side == "A" else "1305", period_kind="quarter",
                                             period_start=datetime.date(2022, 4, 1),
                                             period_end=datetime.date(2022, 6, 30))
+        filed = Filing.objects.create(institution=inst, kind=Filing.Kind.INITIAL, status=Filing.Status.FILED,
+                                      created_by=user, submitted_at=timezone.now(), due_on=today,
+                                      decided_at=timezone.now(), receipt_number=f"{inst.region_id[:6]}-2020-{side}")
         w[side] = {
-            "institution": inst, "klass": klass, "member": member, "filing": filing, "document": document,
+            "filed_filing": filed, "institution": inst, "klass": klass, "member": member, "filing": filing, "document": document,
             "notification": notification, "booking": booking, "slot": slot, "child": child,
             "enrolment": enrolment, "job": job, "pilot": pilot, "ranking": ranking,
             "region": inst.region_id, "county": inst.region_id[:6], "city": city,
         }
+    snapshot_compute(date=today)
     return w
 
 
@@ -170,7 +176,16 @@ def officials_over_county(actor, side) -> bool:
 
 
 def reviewer(actor, side) -> bool:
-    return actor is not None and (actor.is_system_admin or (actor.is_official and actor.region_id == side["county"]))
+    """Only the county official decides; an administrator administers, and does not review."""
+    return actor is not None and actor.is_official and actor.region_id == side["county"]
+
+
+def officials_over_ranking(actor, side) -> bool:
+    """A ranking of cities belongs to the province that ranks them (and a city's to the city)."""
+    if actor is None or actor.is_institution_staff:
+        return False
+    scope = side["ranking"].scope_id
+    return actor.is_system_admin or (actor.is_official and scope.startswith(actor.region_id))
 
 
 def city_officials(actor, side) -> bool:
@@ -254,11 +269,11 @@ RULES: dict[str, Rule] = {
     "api-register-list": Rule(anyone), "api-register-detail": Rule(anyone, kwargs=k(pk="institution")),
     # Filings
     "filings:mine": Rule(staff_role, UNCHECKED), "filings:create": Rule(staff_role, UNCHECKED),
-    "filings:queue": Rule(official_role), "filings:appointments": Rule(signed_in, UNCHECKED),
+    "filings:queue": Rule(official_role), "filings:appointments": Rule(official_role, UNCHECKED),
     "filings:notifications": Rule(signed_in), "filings:notifications_read": Rule(UNCHECKED, signed_in),
     "filings:rejections": Rule(anyone), "filings:book": Rule(UNCHECKED, UNCHECKED),
     "filings:booking_cancel": Rule(UNCHECKED, own, kwargs=k(pk="booking")),
-    "filings:booking_move": Rule(UNCHECKED, own, kwargs=k(pk="booking")),
+    "filings:booking_move": Rule(UNCHECKED, UNCHECKED, kwargs=k(pk="booking")),
     "filings:document": Rule(area, UNCHECKED, kwargs=k(pk="document")),
     "filings:document_remove": Rule(UNCHECKED, own, kwargs=k(pk="document")),
     "filings:detail": Rule(area, UNCHECKED, kwargs=k(pk="filing")),
@@ -272,20 +287,20 @@ RULES: dict[str, Rule] = {
     "filings:approve": Rule(UNCHECKED, reviewer, kwargs=k(pk="filing")),
     "filings:return": Rule(UNCHECKED, reviewer, kwargs=k(pk="filing")),
     "filings:reject": Rule(UNCHECKED, reviewer, kwargs=k(pk="filing")),
-    "filings:receipt": Rule(area, kwargs=k(pk="filing")),
+    "filings:receipt": Rule(area, kwargs=k(pk="filed_filing")),
     "api-filing-list": Rule(signed_in, UNCHECKED),
-    "api-filing-detail": Rule(area, own_or_admin, kwargs=k(pk="filing")),
-    "api-filing-submit": Rule(None, own_or_admin, kwargs=k(pk="filing")),
-    "api-filing-resubmit": Rule(None, own_or_admin, kwargs=k(pk="filing")),
-    "api-filing-withdraw": Rule(None, own_or_admin, kwargs=k(pk="filing")),
+    "api-filing-detail": Rule(area, own, kwargs=k(pk="filing")),
+    "api-filing-submit": Rule(None, own, kwargs=k(pk="filing")),
+    "api-filing-resubmit": Rule(None, own, kwargs=k(pk="filing")),
+    "api-filing-withdraw": Rule(None, own, kwargs=k(pk="filing")),
     "api-filing-approve": Rule(None, reviewer, kwargs=k(pk="filing")),
     "api-filing-return": Rule(None, reviewer, kwargs=k(pk="filing")),
     "api-filing-reject": Rule(None, reviewer, kwargs=k(pk="filing")),
     "api-filing-documents": Rule(area, own_or_admin, kwargs=k(pk="filing")),
     "api-document-download": Rule(area, kwargs=k(pk="document")),
     "api-slot-list": Rule(signed_in, UNCHECKED), "api-booking-list": Rule(signed_in, UNCHECKED),
-    "api-booking-cancel": Rule(None, own_or_admin, kwargs=k(pk="booking")),
-    "api-booking-move": Rule(None, own_or_admin, kwargs=k(pk="booking")),
+    "api-booking-cancel": Rule(None, own, kwargs=k(pk="booking")),
+    "api-booking-move": Rule(None, own, kwargs=k(pk="booking")),
     "api-notification-list": Rule(signed_in),
     "api-notification-read": Rule(None, own, kwargs=k(pk="notification")),
     # Enrolments: children's personal data only for their institution's staff
@@ -297,8 +312,8 @@ RULES: dict[str, Rule] = {
     "enrolments:due": Rule(staff_role), "enrolments:export": Rule(staff_role, kwargs=lambda s: {"fmt": "csv"}),
     "enrolments:import": Rule(staff_role, UNCHECKED),
     "enrolments:import_template": Rule(staff_role, kwargs=lambda s: {"fmt": "csv"}),
-    "enrolments:import_job": Rule(own_or_admin, UNCHECKED, kwargs=k(pk="job")),
-    "enrolments:import_progress": Rule(own_or_admin, UNCHECKED, kwargs=k(pk="job")),
+    "enrolments:import_job": Rule(own, UNCHECKED, kwargs=k(pk="job")),
+    "enrolments:import_progress": Rule(own, UNCHECKED, kwargs=k(pk="job")),
     "enrolments:reports": Rule(staff_role, UNCHECKED),
     "enrolments:report_action": Rule(UNCHECKED, UNCHECKED, kwargs=lambda s: {"action": "prepare"}),
     "enrolments:reporting": Rule(official_role), "enrolments:occupancy": Rule(official_role),
@@ -307,9 +322,9 @@ RULES: dict[str, Rule] = {
     "api-enrolment-move": Rule(None, own_or_admin, kwargs=k(pk="enrolment")),
     "api-enrolment-end": Rule(None, own_or_admin, kwargs=k(pk="enrolment")),
     "api-enrolment-import": Rule(None, UNCHECKED), "api-enrolment-reports": Rule(signed_in, UNCHECKED),
-    "api-report-completeness": Rule(signed_in),
+    "api-report-completeness": Rule(official_role),
     "api-report-confirm": Rule(None, UNCHECKED), "api-report-submit": Rule(None, UNCHECKED),
-    "api-occupancy": Rule(signed_in),
+    "api-occupancy": Rule(official_role),
     # Pilots, metrics, dashboards: officials of the area
     "pilots:list": Rule(official_role),
     "api-pilots": Rule(signed_in), "api-pilot-scorecards": Rule(signed_in), "api-pilot-assessments": Rule(signed_in),
@@ -322,7 +337,7 @@ RULES: dict[str, Rule] = {
     "api-metrics-recompute": Rule(None, UNCHECKED),
     "api-metrics-recompute-status": Rule(UNCHECKED, kwargs=lambda s: {"task_id": "no-such-task"}),
     "api-metrics-rankings": Rule(signed_in), "api-metrics-ranking-compute": Rule(None, UNCHECKED),
-    "api-metrics-ranking": Rule(officials_of_area, kwargs=k(pk="ranking")),
+    "api-metrics-ranking": Rule(officials_over_ranking, kwargs=k(pk="ranking")),
     "api-metrics-ranking-publish": Rule(None, UNCHECKED, kwargs=k(pk="ranking")),
     "api-metrics-ranking-weights": Rule(UNCHECKED, UNCHECKED, kwargs=k(code="city")),
     "dashboards:area": Rule(officials_over_county, kwargs=k(code="county")),
