@@ -128,7 +128,8 @@ def world(regions, institution, other_institution, staff, other_staff):
                                       created_by=user, submitted_at=timezone.now(), due_on=today,
                                       decided_at=timezone.now(), receipt_number=f"{inst.region_id[:6]}-2020-{side}")
         w[side] = {
-            "filed_filing": filed, "institution": inst, "klass": klass, "member": member, "filing": filing, "document": document,
+            "filed_filing": filed, "institution": inst, "klass": klass, "member": member, "filing": filing,
+            "document": document,
             "notification": notification, "booking": booking, "slot": slot, "child": child,
             "enrolment": enrolment, "job": job, "pilot": pilot, "ranking": ranking,
             "region": inst.region_id, "county": inst.region_id[:6], "city": city,
