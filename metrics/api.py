@@ -24,18 +24,22 @@ from drf_spectacular.utils import (
     inline_serializer,
 )
 from rest_framework import generics, serializers, status
+from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from portal.api.schema import READ_ERRORS, WRITE_ERRORS
+from portal.api.schema import BAD_REQUEST, READ_ERRORS, WRITE_ERRORS
 from regions.models import Region
 
 from . import rankings
+from .filters import RankingRunFilter, RegionSnapshotFilter
 from .models import RankingEntry, RankingRun, RegionSnapshot, Snapshot
 from .services import snapshot_request_recompute
 from .tasks import recompute_result_key
 
 TAGS = ["metrics"]
+# Reads that take a date parameter answer 400 for a malformed date.
+DATED_READ_ERRORS = {**READ_ERRORS, 400: BAD_REQUEST}
 
 
 def _official_or_admin(user) -> None:
@@ -45,7 +49,7 @@ def _official_or_admin(user) -> None:
 
 def _date_param(request, name: str = "date") -> datetime.date | None:
     raw = request.query_params.get(name)
-    if not raw:
+    if raw is None:
         return None
     try:
         return datetime.date.fromisoformat(raw)
@@ -169,17 +173,12 @@ class SnapshotListView(generics.ListAPIView):
         return Snapshot.objects.visible_to(self.request.user).ready().order_by("-date", "-version")
 
 
-REGION_ROW_PARAMS = [
-    OpenApiParameter("date", OpenApiTypes.DATE, description="Latest ready snapshot on or before this date "
-                     "(default today)."),
-    OpenApiParameter("parent", OpenApiTypes.STR, description="Children of this region code (one call)."),
-    OpenApiParameter("level", OpenApiTypes.STR, enum=[c for c, _l in Region.Level.choices]),
-    OpenApiParameter("under", OpenApiTypes.STR, description="This region and every region below it."),
-]
+DATE_PARAM = OpenApiParameter("date", OpenApiTypes.DATE, description="Latest ready snapshot on or before this "
+                              "date (default today).")
 
 
-@extend_schema_view(get=extend_schema(tags=TAGS, parameters=REGION_ROW_PARAMS,
-                                      responses={200: RegionSnapshotSerializer(many=True), **READ_ERRORS}))
+@extend_schema_view(get=extend_schema(tags=TAGS, parameters=[DATE_PARAM],
+                                      responses={200: RegionSnapshotSerializer(many=True), **DATED_READ_ERRORS}))
 class RegionSnapshotListView(generics.ListAPIView):
     """Figures of regions in the caller's area from the snapshot in force on `date`.
 
@@ -188,6 +187,7 @@ class RegionSnapshotListView(generics.ListAPIView):
     """
 
     serializer_class = RegionSnapshotSerializer
+    filterset_class = RegionSnapshotFilter
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
@@ -195,20 +195,12 @@ class RegionSnapshotListView(generics.ListAPIView):
         snapshot = Snapshot.objects.current(_date_param(self.request))
         if snapshot is None:
             return RegionSnapshot.objects.none()
-        qs = (RegionSnapshot.objects.visible_to(self.request.user).filter(snapshot=snapshot)
-              .select_related("region", "snapshot").order_by("region_id"))
-        params = self.request.query_params
-        if params.get("parent"):
-            qs = qs.filter(parent_code=params["parent"])
-        if params.get("level"):
-            qs = qs.filter(level=params["level"])
-        if params.get("under"):
-            qs = qs.filter(region__code__startswith=params["under"])
-        return qs
+        return (RegionSnapshot.objects.visible_to(self.request.user).filter(snapshot=snapshot)
+                .select_related("region", "snapshot").order_by("region_id"))
 
 
-@extend_schema_view(get=extend_schema(tags=TAGS, parameters=REGION_ROW_PARAMS[:1],
-                                      responses={200: RegionSnapshotSerializer, **READ_ERRORS}))
+@extend_schema_view(get=extend_schema(tags=TAGS, parameters=[DATE_PARAM],
+                                      responses={200: RegionSnapshotSerializer, **DATED_READ_ERRORS}))
 class RegionSnapshotDetailView(generics.RetrieveAPIView):
     """One region's figures on a date (404 outside the caller's area or without a ready snapshot)."""
 
@@ -224,7 +216,7 @@ class RegionSnapshotDetailView(generics.RetrieveAPIView):
 
 @extend_schema_view(get=extend_schema(
     tags=TAGS, parameters=[OpenApiParameter("from", OpenApiTypes.DATE), OpenApiParameter("to", OpenApiTypes.DATE)],
-    responses={200: RegionSeriesPointSerializer(many=True), **READ_ERRORS}))
+    responses={200: RegionSeriesPointSerializer(many=True), **DATED_READ_ERRORS}))
 class RegionSeriesView(generics.ListAPIView):
     """A region's figures over time: one point per ready snapshot date, oldest first."""
 
@@ -269,6 +261,8 @@ class RecomputeRequestView(APIView):
     """Ask for the snapshot of a date to be recomputed (officials). Answers 202 with the task id; follow
     `status_url` for progress. A date already being computed is not computed twice."""
 
+    parser_classes = [JSONParser]
+
     @extend_schema(tags=TAGS, request=RecomputeRequestSerializer,
                    responses={202: RecomputeStatusSerializer, **WRITE_ERRORS})
     def post(self, request):
@@ -293,26 +287,20 @@ class RecomputeStatusView(APIView):
 
 # --- Rankings ---------------------------------------------------------------------------------------
 
-@extend_schema_view(get=extend_schema(
-    tags=TAGS, parameters=[OpenApiParameter("scope", OpenApiTypes.STR),
-                           OpenApiParameter("period_kind", OpenApiTypes.STR, enum=["quarter", "half", "year"]),
-                           OpenApiParameter("status", OpenApiTypes.STR, enum=["draft", "published"])],
-    responses={200: RankingRunSerializer(many=True), **READ_ERRORS}))
+@extend_schema_view(get=extend_schema(tags=TAGS, responses={200: RankingRunSerializer(many=True),
+                                                            **DATED_READ_ERRORS}))
 class RankingRunListView(generics.ListAPIView):
     """Rankings the caller may see: of their own region, of regions above it, and published ones of their
     parent (a city sees the province's ranking of cities)."""
 
     serializer_class = RankingRunSerializer
+    filterset_class = RankingRunFilter
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return RankingRun.objects.none()
-        qs = RankingRun.objects.visible_to(self.request.user).select_related("scope")
-        for name in ("scope", "period_kind", "status"):
-            value = self.request.query_params.get(name)
-            if value:
-                qs = qs.filter(**{f"{name}_id" if name == "scope" else name: value})
-        return qs.order_by("-period_end", "scope_id", "-version")
+        return (RankingRun.objects.visible_to(self.request.user).select_related("scope")
+                .order_by("-period_end", "scope_id", "-version"))
 
 
 @extend_schema_view(get=extend_schema(tags=TAGS, responses={200: RankingRunDetailSerializer, **READ_ERRORS}))
@@ -335,6 +323,8 @@ class RankingRunDetailView(generics.RetrieveAPIView):
 class RankingComputeView(APIView):
     """Compute (or recompute) a ranking for a period; a published one gets a new draft version."""
 
+    parser_classes = [JSONParser]
+
     @extend_schema(tags=TAGS, request=RankingComputeSerializer, responses={201: RankingRunSerializer, **WRITE_ERRORS})
     def post(self, request):
         _official_or_admin(request.user)
@@ -352,6 +342,8 @@ class RankingComputeView(APIView):
 class RankingPublishView(APIView):
     """Publish a draft ranking: it is frozen from then on. Publishing twice changes nothing."""
 
+    parser_classes = [JSONParser]
+
     @extend_schema(tags=TAGS, request=None, responses={200: RankingRunSerializer, **WRITE_ERRORS})
     def post(self, request, pk: int):
         _official_or_admin(request.user)
@@ -364,6 +356,8 @@ class RankingPublishView(APIView):
 
 class RankingWeightsView(APIView):
     """The ranking weights of a province (or city): read by its officials and those above, set by itself."""
+
+    parser_classes = [JSONParser]
 
     @extend_schema(tags=TAGS, responses={200: RankingWeightsSerializer, **READ_ERRORS})
     def get(self, request, code: str):

@@ -16,13 +16,15 @@ from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import generics, serializers, status
+from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from portal.api.schema import READ_ERRORS, WRITE_ERRORS
+from portal.api.schema import BAD_REQUEST, READ_ERRORS, WRITE_ERRORS
 from regions.models import Region
 
 from . import services
+from .filters import PilotFilter, ProgressReportFilter
 from .models import (
     Assessment,
     AssessmentScore,
@@ -36,6 +38,7 @@ from .models import (
 from .reporting import reporting_rates
 
 TAGS = ["pilots"]
+LIST_ERRORS = {**READ_ERRORS, 400: BAD_REQUEST}  # a filter value of the wrong type or choice
 
 
 def _official(user) -> None:
@@ -134,25 +137,15 @@ class ReportingRateSerializer(serializers.Serializer):
 
 # --- Pilots and scorecards ------------------------------------------------------------------------
 
-@extend_schema_view(get=extend_schema(
-    tags=TAGS, parameters=[OpenApiParameter("year", OpenApiTypes.INT), OpenApiParameter("completed", OpenApiTypes.BOOL),
-                           OpenApiParameter("under", OpenApiTypes.STR)],
-    responses={200: PilotSerializer(many=True), **READ_ERRORS}))
+@extend_schema_view(get=extend_schema(tags=TAGS, responses={200: PilotSerializer(many=True), **LIST_ERRORS}))
 class PilotListView(generics.ListAPIView):
     """Pilot institutions in the caller's area."""
 
     serializer_class = PilotSerializer
+    filterset_class = PilotFilter
 
     def get_queryset(self):
-        qs = Pilot.objects.visible_to(self.request.user).select_related("institution").order_by("-year", "pk")
-        params = self.request.query_params
-        if params.get("year", "").isdigit():
-            qs = qs.filter(year=int(params["year"]))
-        if params.get("completed") in ("true", "false"):
-            qs = qs.filter(completed_on__isnull=params["completed"] == "false")
-        if params.get("under"):
-            qs = qs.filter(institution__region__code__startswith=params["under"])
-        return qs
+        return Pilot.objects.visible_to(self.request.user).select_related("institution").order_by("-year", "pk")
 
 
 @extend_schema_view(get=extend_schema(tags=TAGS, responses={200: ScorecardTemplateSerializer(many=True),
@@ -170,22 +163,22 @@ class ScorecardListView(generics.ListAPIView):
             "grade_bands")
 
 
-@extend_schema_view(get=extend_schema(tags=TAGS, responses={200: AssessmentSerializer(many=True), **READ_ERRORS}))
+@extend_schema_view(get=extend_schema(tags=TAGS, responses={200: AssessmentSerializer(many=True), **LIST_ERRORS}))
 class AssessmentListView(generics.ListAPIView):
     """Assessments of pilots in the caller's area, newest first."""
 
     serializer_class = AssessmentSerializer
 
     def get_queryset(self):
-        qs = Assessment.objects.visible_to(self.request.user).prefetch_related("scores")
-        if self.request.query_params.get("pilot", "").isdigit():
-            qs = qs.filter(pilot_id=int(self.request.query_params["pilot"]))
-        return qs.order_by("-assessed_on", "-pk")
+        return Assessment.objects.visible_to(self.request.user).prefetch_related("scores").order_by(
+            "-assessed_on", "-pk")
 
 
 class AssessmentCreateView(APIView):
     """Record an assessment of a pilot: every item's points (with evidence); the total, grade and veto
     failures are computed."""
+
+    parser_classes = [JSONParser]
 
     @extend_schema(tags=TAGS, request=AssessmentWriteSerializer, responses={201: AssessmentSerializer, **WRITE_ERRORS})
     def post(self, request, pk: int):
@@ -204,6 +197,8 @@ class AssessmentCreateView(APIView):
 class PilotCompleteView(APIView):
     """Record the pilot's "quality improvement completed" milestone. A second call changes nothing."""
 
+    parser_classes = [JSONParser]
+
     @extend_schema(tags=TAGS, request=CompleteSerializer, responses={200: PilotSerializer, **WRITE_ERRORS})
     def post(self, request, pk: int):
         pilot = get_object_or_404(Pilot.objects.visible_to(request.user).select_related("institution"), pk=pk)
@@ -219,9 +214,7 @@ class PilotCompleteView(APIView):
 # --- Progress reports -----------------------------------------------------------------------------
 
 @extend_schema_view(
-    get=extend_schema(tags=TAGS, parameters=[OpenApiParameter("region", OpenApiTypes.STR),
-                                             OpenApiParameter("date", OpenApiTypes.DATE)],
-                      responses={200: ProgressReportSerializer(many=True), **READ_ERRORS}),
+    get=extend_schema(tags=TAGS, responses={200: ProgressReportSerializer(many=True), **LIST_ERRORS}),
     post=extend_schema(tags=TAGS, request=ProgressReportWriteSerializer,
                        responses={201: ProgressReportSerializer, **WRITE_ERRORS}),
 )
@@ -229,20 +222,14 @@ class ProgressReportListCreateView(generics.ListAPIView):
     """Progress reports of the caller's area; POST submits the caller's own region's report for a period
     (a second POST for the same period corrects the values)."""
 
+    parser_classes = [JSONParser]
+
     serializer_class = ProgressReportSerializer
+    filterset_class = ProgressReportFilter
 
     def get_queryset(self):
-        qs = ProgressReport.objects.visible_to(self.request.user).select_related("template").order_by(
+        return ProgressReport.objects.visible_to(self.request.user).select_related("template").order_by(
             "-date", "region_id")
-        params = self.request.query_params
-        if params.get("region"):
-            qs = qs.filter(region__code__startswith=params["region"])
-        if params.get("date"):
-            try:
-                qs = qs.filter(date=datetime.date.fromisoformat(params["date"]))
-            except ValueError:
-                raise ValidationError({"date": _("Enter a date as YYYY-MM-DD.")}) from None
-        return qs
 
     def post(self, request):
         _official(request.user)
@@ -262,11 +249,12 @@ class ReportingRateView(APIView):
     DHIS2 style: only periods in which each region was expected to report count."""
 
     @extend_schema(tags=TAGS, parameters=[
-        OpenApiParameter("region", OpenApiTypes.STR, required=True),
+        OpenApiParameter("region", OpenApiTypes.STR, required=True, allow_blank=False,
+                         pattern=r"^\d{2}(\d{2}(\d{2}(\d{3})?)?)?$", description="A region code in your area."),
         OpenApiParameter("start", OpenApiTypes.DATE, required=True),
         OpenApiParameter("end", OpenApiTypes.DATE, required=True),
         OpenApiParameter("template", OpenApiTypes.STR)],
-        responses={200: ReportingRateSerializer(many=True), **READ_ERRORS})
+        responses={200: ReportingRateSerializer(many=True), **READ_ERRORS, 400: BAD_REQUEST})
     def get(self, request):
         params = request.query_params
         problems = {}
