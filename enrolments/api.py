@@ -7,6 +7,7 @@ hides them). Officials get aggregates only: occupancy and report completeness, n
 from __future__ import annotations
 
 import datetime
+import re
 from decimal import Decimal, InvalidOperation
 
 import django_filters
@@ -53,9 +54,10 @@ class IsOfficial(BasePermission):
 
 def _region_of(request) -> str:
     user = request.user
-    if user.is_system_admin:
-        return (request.query_params.get("region") or "13")[:9]
-    return user.region_id
+    code = request.query_params.get("region", "13")
+    if not re.fullmatch(r"\d{2}|\d{4}|\d{6}|\d{9}", code):
+        raise serializers.ValidationError({"region": ["A division code of 2, 4, 6 or 9 digits."]})
+    return code if user.is_system_admin else user.region_id
 
 
 # --- Serializers ----------------------------------------------------------------------------------
@@ -434,7 +436,8 @@ class ReportSubmit(_ReportVerb):
 @extend_schema(tags=["enrolments"], parameters=[
     OpenApiParameter("period_start", OpenApiTypes.DATE, description="First day of the period (default: the last "
                      "ended period)"),
-    OpenApiParameter("region", OpenApiTypes.STR, description="Administrators only: the area (default 13)")],
+    OpenApiParameter("region", OpenApiTypes.STR, pattern=r"^(\d{2}|\d{4}|\d{6}|\d{9})$",
+                     description="Administrators only: the area (default 13)")],
     responses={200: CompletenessSerializer, **{**READ_ERRORS, 400: WRITE_ERRORS[400]}})
 class ReportCompleteness(APIView):
     """Expected, actual and on-time reports per area for a period (officials of the area)."""
@@ -464,7 +467,8 @@ class ReportCompleteness(APIView):
 
 @extend_schema(tags=["enrolments"], parameters=[
     OpenApiParameter("on", OpenApiTypes.DATE, description="Snapshot date (default today)"),
-    OpenApiParameter("region", OpenApiTypes.STR, description="Administrators only: the area (default 13)")],
+    OpenApiParameter("region", OpenApiTypes.STR, pattern=r"^(\d{2}|\d{4}|\d{6}|\d{9})$",
+                     description="Administrators only: the area (default 13)")],
     responses={200: OccupancySerializer, **{**READ_ERRORS, 400: WRITE_ERRORS[400]}})
 class Occupancy(APIView):
     """Places, enrolled children and utilisation per area for officials — aggregates only, no names."""

@@ -19,10 +19,18 @@ class StrictPageSizeMixin:
         for parameter in parameters:
             if parameter["name"] == self.page_size_query_param:
                 parameter["schema"] = {"type": "integer", "minimum": 1, "maximum": self.max_page_size}
+            elif parameter["name"] == getattr(self, "page_query_param", None):
+                parameter["schema"] = {"type": "integer", "minimum": 1}
         return parameters
 
 
 class PagePagination(StrictPageSizeMixin, PageNumberPagination):
+    def paginate_queryset(self, queryset, request, view=None):
+        raw = request.query_params.get(self.page_query_param)
+        if raw is not None and not (raw.isdigit() and int(raw) >= 1) and raw not in self.last_page_strings:
+            raise ValidationError({self.page_query_param: ["Enter a page number from 1."]})
+        return super().paginate_queryset(queryset, request, view)
+
     """For short lists (a county's filings, a class list): numbered pages."""
 
     page_size_query_param = "page_size"

@@ -61,6 +61,16 @@ def document_error_responses(result, generator, request, public):
     and with 400 where the operation takes parameters or a body. Documenting them here, once, keeps
     the schema true for every view, including ones added later.
     """
+    # Django's form fields refuse NUL characters in any text (400 naming the parameter): say so.
+    for path_item in result.get("paths", {}).values():
+        for method, operation in path_item.items():
+            if method not in {"get", "post", "put", "patch", "delete"}:
+                continue
+            for parameter in operation.get("parameters", []):
+                schema = parameter.get("schema", {})
+                if parameter.get("in") == "query" and schema.get("type") == "string" and "pattern" not in schema \
+                        and "enum" not in schema and "format" not in schema:
+                    schema["pattern"] = "^[^\\x00]*$"
     components = result.setdefault("components", {}).setdefault("schemas", {})
     components.setdefault("PortalError", ERROR_COMPONENT)
     ref = {"$ref": "#/components/schemas/PortalError"}

@@ -27,8 +27,24 @@ def api_schema(live_server, province_official, regions, institution):
 
 schema = schemathesis.pytest.from_fixture("api_schema")
 
+# Operations whose schema-valid input can still break a domain rule that OpenAPI cannot state; the
+# portal answers 400 naming the field (docs/quality.md asks exactly that). Only the check that
+# schema-valid data is accepted is skipped for them; every other check runs.
+DOMAIN_RULES_BEYOND_THE_SCHEMA = {
+    ("POST", "/api/v1/metrics/recompute/"): "a snapshot date cannot be in the future",
+    ("POST", "/api/v1/filings/{id}/submit/"): "a filing is complete only with its documents on file",
+    ("POST", "/api/v1/filings/{id}/resubmit/"): "a filing is complete only with its documents on file",
+}
+
+
+def _excluded(case) -> list:
+    from schemathesis.specs.openapi.checks import positive_data_acceptance
+
+    key = (case.operation.method.upper(), case.operation.path)
+    return [positive_data_acceptance] if key in DOMAIN_RULES_BEYOND_THE_SCHEMA else []
+
 
 @schema.parametrize()
 @settings(max_examples=8, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
 def test_api_conforms_to_its_schema(case):
-    case.call_and_validate()
+    case.call_and_validate(excluded_checks=_excluded(case))

@@ -33,8 +33,11 @@ def test_dump_and_restore_into_a_fresh_database_keeps_every_row(require_postgres
                                                                  tmp_path):
     require_service(bool(shutil.which("pg_dump")) and bool(shutil.which("pg_restore")),
                     "pg_dump and pg_restore (apt-get install postgresql-client)")
+    from audit.services import audit_record
+
     for i in range(3):
-        InstitutionClassFactory(institution=InstitutionFactory(region_id="130102"), name=f"班{i}")
+        klass = InstitutionClassFactory(institution=InstitutionFactory(region_id="130102"), name=f"班{i}")
+        audit_record(actor=None, action="class.add", target=klass)
     if apps.is_installed("metrics"):
         try:
             from metrics.compute import compute_snapshot  # noqa: PLC0415 — optional until metrics lands
@@ -58,5 +61,6 @@ def test_dump_and_restore_into_a_fresh_database_keeps_every_row(require_postgres
         refused = subprocess.run(["psql", _dsn(restored), "-c", "DELETE FROM audit_auditentry"],
                                  capture_output=True, text=True)
         assert "append-only" in refused.stderr
+        assert _row_counts(_dsn(restored))["audit_auditentry"] == 3
     finally:
         subprocess.run(["psql", _dsn("postgres"), "-q", "-c", f'DROP DATABASE IF EXISTS "{restored}"'], check=True)
