@@ -9,6 +9,7 @@ writes (area figures are for officials; the public register is elsewhere).
 from __future__ import annotations
 
 import datetime
+import re
 
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -23,7 +24,7 @@ from drf_spectacular.utils import (
     extend_schema_view,
     inline_serializer,
 )
-from rest_framework import generics, serializers, status
+from rest_framework import exceptions, generics, serializers, status
 from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -276,12 +277,17 @@ class RecomputeRequestView(APIView):
         return Response(body, status=status.HTTP_202_ACCEPTED)
 
 
+TASK_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
 class RecomputeStatusView(APIView):
     """Progress of a recompute request: queued, computing (with percent), ready or failed."""
 
     @extend_schema(tags=TAGS, responses={200: RecomputeStatusSerializer, **READ_ERRORS})
     def get(self, request, task_id: str):
         _official_or_admin(request.user)
+        if not TASK_ID.fullmatch(task_id):  # Celery task ids are UUIDs; anything else names no task
+            raise exceptions.NotFound()
         return Response(_recompute_status(request, task_id))
 
 
