@@ -23,8 +23,9 @@ NAME = "长安区小橡树托育中心"
 
 
 def _click_and_wait(page, locator) -> None:
-    """Clicks and waits for the page it leads to (not for network idle: PDF previews keep streaming)."""
-    with page.expect_navigation(wait_until="load"):
+    """Clicks and waits for the page it leads to. Not for "load" or network idle: the review page's PDF
+    previews (iframes) keep loading, and on a busy machine that took longer than the timeout."""
+    with page.expect_navigation(wait_until="domcontentloaded", timeout=30000):
         locator.click()
 
 
