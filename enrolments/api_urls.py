@@ -1,20 +1,29 @@
-"""API routes of the enrolments app, mounted under /api/v1/."""
+"""API routes of the enrolments app, mounted under /api/v1/.
 
-from django.urls import path
+Grouped by first path segment, so that resolving a URL tests a prefix per group, not every route.
+"""
+
+from django.urls import include, path
 
 from . import api
 
 urlpatterns = [
-    path("children/", api.ChildListCreate.as_view(), name="api-children"),
-    path("children/<int:pk>/", api.ChildDetail.as_view(), name="api-child"),
-    path("enrolments/", api.EnrolmentListCreate.as_view(), name="api-enrolments"),
-    path("enrolments/<int:pk>/", api.EnrolmentDetail.as_view(), name="api-enrolment"),
-    path("enrolments/<int:pk>/move/", api.EnrolmentMove.as_view(), name="api-enrolment-move"),
-    path("enrolments/<int:pk>/end/", api.EnrolmentEnd.as_view(), name="api-enrolment-end"),
+    path("children/", include([
+        path("", api.ChildListCreate.as_view(), name="api-children"),
+        path("<int:pk>/", api.ChildDetail.as_view(), name="api-child"),
+    ])),
+    path("enrolments/", include([
+        path("", api.EnrolmentListCreate.as_view(), name="api-enrolments"),
+        path("<int:pk>/", api.EnrolmentDetail.as_view(), name="api-enrolment"),
+        path("<int:pk>/move/", api.EnrolmentMove.as_view(), name="api-enrolment-move"),
+        path("<int:pk>/end/", api.EnrolmentEnd.as_view(), name="api-enrolment-end"),
+    ])),
     path("enrolment-imports/", api.EnrolmentImport.as_view(), name="api-enrolment-import"),
-    path("enrolment-reports/", api.ReportListCreate.as_view(), name="api-enrolment-reports"),
-    path("enrolment-reports/completeness/", api.ReportCompleteness.as_view(), name="api-report-completeness"),
-    path("enrolment-reports/<int:pk>/confirm/", api.ReportConfirm.as_view(), name="api-report-confirm"),
-    path("enrolment-reports/<int:pk>/submit/", api.ReportSubmit.as_view(), name="api-report-submit"),
+    path("enrolment-reports/", include([
+        path("", api.ReportListCreate.as_view(), name="api-enrolment-reports"),
+        path("completeness/", api.ReportCompleteness.as_view(), name="api-report-completeness"),
+        path("<int:pk>/confirm/", api.ReportConfirm.as_view(), name="api-report-confirm"),
+        path("<int:pk>/submit/", api.ReportSubmit.as_view(), name="api-report-submit"),
+    ])),
     path("occupancy/", api.Occupancy.as_view(), name="api-occupancy"),
 ]

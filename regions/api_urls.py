@@ -1,9 +1,16 @@
-from django.urls import path
+"""API routes of the regions app, mounted under /api/v1/.
+
+Grouped by first path segment, so that resolving a URL tests a prefix per group, not every route.
+"""
+
+from django.urls import include, path
 
 from . import api
 
 urlpatterns = [
-    path("regions/", api.RegionListView.as_view(), name="api-region-list"),
-    path("regions/<str:code>/", api.RegionDetailView.as_view(), name="api-region-detail"),
-    path("regions/<str:code>/populations/", api.RegionPopulationListView.as_view(), name="api-region-populations"),
+    path("regions/", include([
+        path("", api.RegionListView.as_view(), name="api-region-list"),
+        path("<str:code>/", api.RegionDetailView.as_view(), name="api-region-detail"),
+        path("<str:code>/populations/", api.RegionPopulationListView.as_view(), name="api-region-populations"),
+    ])),
 ]
