@@ -24,6 +24,7 @@ from rest_framework.views import APIView
 
 from institutions.filters import StrictBooleanFilter
 from institutions.models import GuidanceCentre
+from portal.api.cache import ResponseCacheMixin
 from portal.api.pagination import LongListCursorPagination
 from portal.api.schema import BAD_REQUEST, CONFLICT, READ_ERRORS, WRITE_ERRORS
 
@@ -244,12 +245,13 @@ def _filings(user):
     return Filing.objects.visible_to(user).select_related("institution").prefetch_related("return_comments")
 
 
-class FilingListCreateView(generics.ListCreateAPIView):
+class FilingListCreateView(ResponseCacheMixin, generics.ListCreateAPIView):
     """Filings the caller may see; institution staff create drafts for their own institution."""
 
     serializer_class = FilingSerializer
     filterset_class = FilingFilter
     pagination_class = LongListCursorPagination
+    cache_depends_on = ("filings", "institutions", "regions")
     parser_classes = [JSONParser]
 
     def get_queryset(self):

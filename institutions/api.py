@@ -16,11 +16,12 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import exceptions, generics, status
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
-from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
 from rest_framework.views import APIView
 
+from portal.api.cache import ResponseCacheMixin
 from portal.api.pagination import LongListCursorPagination
 from portal.api.schema import CONFLICT, READ_ERRORS, WRITE_ERRORS
+from portal.api.throttling import AnonWindowThrottle, UserWindowThrottle
 
 from . import services
 from .filters import InstitutionFilter, PublicRegisterFilter
@@ -77,7 +78,7 @@ def ensure_draft(institution: Institution) -> None:
     post=extend_schema(tags=TAGS, request=InstitutionWriteSerializer,
                        responses={201: InstitutionSerializer, **STATE_WRITE_ERRORS}),
 )
-class InstitutionListCreateView(generics.ListCreateAPIView):
+class InstitutionListCreateView(ResponseCacheMixin, generics.ListCreateAPIView):
     """Institutions in the caller's scope (cursor-paginated); POST registers a new draft institution.
 
     Only a staff account not yet linked to an institution (or an administrator) may register one.
@@ -86,6 +87,7 @@ class InstitutionListCreateView(generics.ListCreateAPIView):
     serializer_class = InstitutionSerializer
     filterset_class = InstitutionFilter
     pagination_class = LongListCursorPagination
+    cache_depends_on = ("institutions", "regions")
 
     def get_queryset(self):
         return Institution.objects.visible_to(self.request.user).with_open_places().select_related("region")
@@ -278,13 +280,15 @@ class PublicRegisterPagination(LongListCursorPagination):
 
 @extend_schema_view(get=extend_schema(tags=["public register"], auth=[],
                                       responses={200: PublicInstitutionSerializer(many=True), **READ_ERRORS}))
-class PublicRegisterListView(generics.ListAPIView):
+class PublicRegisterListView(ResponseCacheMixin, generics.ListAPIView):
     """The public register: filed institutions with filing number and places, no personal data."""
 
     permission_classes = [AllowAny]
-    throttle_classes = [AnonRateThrottle, UserRateThrottle]
+    throttle_classes = [AnonWindowThrottle, UserWindowThrottle]
     serializer_class = PublicInstitutionSerializer
     filterset_class = PublicRegisterFilter
+    cache_depends_on = ("institutions", "regions")
+    cache_per_user = False  # the same for everyone
     pagination_class = PublicRegisterPagination
 
     def get_queryset(self):
@@ -293,10 +297,14 @@ class PublicRegisterListView(generics.ListAPIView):
 
 @extend_schema_view(get=extend_schema(tags=["public register"], auth=[],
                                       responses={200: PublicInstitutionDetailSerializer, **READ_ERRORS}))
-class PublicRegisterDetailView(generics.RetrieveAPIView):
+class PublicRegisterDetailView(ResponseCacheMixin, generics.RetrieveAPIView):
+    """One filed institution of the public register, with its open classes; no personal data."""
+
     permission_classes = [AllowAny]
-    throttle_classes = [AnonRateThrottle, UserRateThrottle]
+    throttle_classes = [AnonWindowThrottle, UserWindowThrottle]
     serializer_class = PublicInstitutionDetailSerializer
+    cache_depends_on = ("institutions", "regions")
+    cache_per_user = False
 
     def get_queryset(self):
         return Institution.objects.publicly_listed().with_open_places().select_related("region").prefetch_related(

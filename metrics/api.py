@@ -29,6 +29,7 @@ from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from portal.api.cache import ResponseCacheMixin
 from portal.api.schema import BAD_REQUEST, READ_ERRORS, WRITE_ERRORS
 from regions.models import Region
 
@@ -39,6 +40,8 @@ from .services import snapshot_request_recompute
 from .tasks import recompute_result_key
 
 TAGS = ["metrics"]
+# Reads are cached until a snapshot, ranking or region changes (portal.api.cache).
+METRICS_TABLES = ("metrics", "regions")
 # Reads that take a date parameter answer 400 for a malformed date.
 DATED_READ_ERRORS = {**READ_ERRORS, 400: BAD_REQUEST}
 
@@ -163,8 +166,10 @@ RecomputeStatusSerializer = inline_serializer(name="RecomputeStatus", fields={
 # --- Snapshots --------------------------------------------------------------------------------------
 
 @extend_schema_view(get=extend_schema(tags=TAGS, responses={200: SnapshotSerializer(many=True), **READ_ERRORS}))
-class SnapshotListView(generics.ListAPIView):
+class SnapshotListView(ResponseCacheMixin, generics.ListAPIView):
     """Ready snapshots, newest first: the dates for which figures can be shown."""
+
+    cache_depends_on = METRICS_TABLES
 
     serializer_class = SnapshotSerializer
 
@@ -180,7 +185,7 @@ DATE_PARAM = OpenApiParameter("date", OpenApiTypes.DATE, description="Latest rea
 
 @extend_schema_view(get=extend_schema(tags=TAGS, parameters=[DATE_PARAM],
                                       responses={200: RegionSnapshotSerializer(many=True), **DATED_READ_ERRORS}))
-class RegionSnapshotListView(generics.ListAPIView):
+class RegionSnapshotListView(ResponseCacheMixin, generics.ListAPIView):
     """Figures of regions in the caller's area from the snapshot in force on `date`.
 
     `parent=1301` gives the children of Shijiazhuang in one call (an indexed query on snapshot and parent).
@@ -189,6 +194,7 @@ class RegionSnapshotListView(generics.ListAPIView):
 
     serializer_class = RegionSnapshotSerializer
     filterset_class = RegionSnapshotFilter
+    cache_depends_on = METRICS_TABLES
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
@@ -202,8 +208,10 @@ class RegionSnapshotListView(generics.ListAPIView):
 
 @extend_schema_view(get=extend_schema(tags=TAGS, parameters=[DATE_PARAM],
                                       responses={200: RegionSnapshotSerializer, **DATED_READ_ERRORS}))
-class RegionSnapshotDetailView(generics.RetrieveAPIView):
+class RegionSnapshotDetailView(ResponseCacheMixin, generics.RetrieveAPIView):
     """One region's figures on a date (404 outside the caller's area or without a ready snapshot)."""
+
+    cache_depends_on = METRICS_TABLES
 
     serializer_class = RegionSnapshotSerializer
 
@@ -218,11 +226,12 @@ class RegionSnapshotDetailView(generics.RetrieveAPIView):
 @extend_schema_view(get=extend_schema(
     tags=TAGS, parameters=[OpenApiParameter("from", OpenApiTypes.DATE), OpenApiParameter("to", OpenApiTypes.DATE)],
     responses={200: RegionSeriesPointSerializer(many=True), **DATED_READ_ERRORS}))
-class RegionSeriesView(generics.ListAPIView):
+class RegionSeriesView(ResponseCacheMixin, generics.ListAPIView):
     """A region's figures over time: one point per ready snapshot date, oldest first."""
 
     serializer_class = RegionSeriesPointSerializer
     pagination_class = None
+    cache_depends_on = METRICS_TABLES
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
@@ -295,12 +304,13 @@ class RecomputeStatusView(APIView):
 
 @extend_schema_view(get=extend_schema(tags=TAGS, responses={200: RankingRunSerializer(many=True),
                                                             **DATED_READ_ERRORS}))
-class RankingRunListView(generics.ListAPIView):
+class RankingRunListView(ResponseCacheMixin, generics.ListAPIView):
     """Rankings the caller may see: of their own region, of regions above it, and published ones of their
     parent (a city sees the province's ranking of cities)."""
 
     serializer_class = RankingRunSerializer
     filterset_class = RankingRunFilter
+    cache_depends_on = METRICS_TABLES
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
@@ -310,11 +320,12 @@ class RankingRunListView(generics.ListAPIView):
 
 
 @extend_schema_view(get=extend_schema(tags=TAGS, responses={200: RankingRunDetailSerializer, **READ_ERRORS}))
-class RankingRunDetailView(generics.RetrieveAPIView):
+class RankingRunDetailView(ResponseCacheMixin, generics.RetrieveAPIView):
     """One ranking with every region's rank, score and per-indicator breakdown, and the change against the
     previous version (`prior_version_rank`, `prior_version_score`)."""
 
     serializer_class = RankingRunDetailSerializer
+    cache_depends_on = METRICS_TABLES
 
     def get_queryset(self):
         from django.db.models import Prefetch

@@ -63,6 +63,18 @@ def require_chromium():
     return path
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache: nothing cached (or counted by the rate limits) for one
+    test's rolled-back rows may answer in the next."""
+    from django.core.cache import cache
+
+    from portal.api import throttling
+
+    cache.clear()
+    throttling._pending.clear()
+
+
 # --- Regions --------------------------------------------------------------------------------------
 
 TREE = [

@@ -1,0 +1,53 @@
+"""Token authentication that does not query the database on every request.
+
+The token → user lookup is kept in the shared cache, tagged with the generations of the accounts and
+authtoken tables (portal.api.cache): changing a user (role, area, deactivation, password) or
+revoking a token makes every cached lookup stale at once, so the cache never outlives a revocation.
+When the view caches its answers (ResponseCacheMixin), the answer is fetched in the same round trip.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import exceptions
+from rest_framework.authentication import TokenAuthentication
+
+from . import cache as api_cache
+
+logger = logging.getLogger(__name__)
+
+DEPENDS_ON = ("accounts", "authtoken")
+
+
+class CachedTokenAuthentication(TokenAuthentication):
+    def authenticate(self, request):
+        self._request = request
+        return super().authenticate(request)
+
+    def authenticate_credentials(self, key):
+        if not api_cache.enabled():
+            return super().authenticate_credentials(key)
+        request = self._request
+        # The key itself never goes into the cache (a dump of Redis must not hold usable tokens).
+        credential = f"token:{hashlib.sha256(key.encode()).hexdigest()}"
+        cache_key = f"api-{credential}"
+        view = request.parser_context.get("view")
+        try:
+            if isinstance(view, api_cache.ResponseCacheMixin):
+                request._api_cache_credential = credential
+                api_cache.prefetch(request, [*api_cache.lookup_keys(cache_key, DEPENDS_ON),
+                                             *view.response_cache_keys(request, credential)])
+            found, generations = api_cache.lookup(cache_key, DEPENDS_ON, request)
+        except Exception:
+            logger.warning("api cache: unavailable, looking the token up in the database", exc_info=True)
+            return super().authenticate_credentials(key)
+        if found is None:
+            found = super().authenticate_credentials(key)  # raises for an unknown token or inactive user
+            api_cache.store(cache_key, generations, found)
+        user, token = found
+        if not user.is_active:  # belt and braces: a deactivation also changes the accounts generation
+            raise exceptions.AuthenticationFailed(_("User inactive or deleted."))
+        return user, token
