@@ -19,4 +19,6 @@ RUN DJANGO_DEBUG=1 python manage.py compilemessages -v0 --ignore=node_modules \
 RUN useradd --system --uid 1000 tuoyu && mkdir -p /data/private_media && chown tuoyu /data/private_media
 USER tuoyu
 EXPOSE 8000
-CMD ["gunicorn", "portal.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+# gunicorn's advice is 2 × cores + 1 workers; 5 suits a 2-core host. Set WEB_CONCURRENCY per host.
+ENV WEB_CONCURRENCY=5
+CMD ["gunicorn", "portal.wsgi:application", "--bind", "0.0.0.0:8000", "--access-logfile", "-"]
