@@ -187,7 +187,7 @@ def start_gunicorn(database_url: str, redis_url: str, port: int, workers: int) -
         subprocess.run(["redis-cli", "-u", redis_url, "flushdb"], check=True, capture_output=True)
     proc = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "portal.wsgi:application", "--bind", f"127.0.0.1:{port}",
-         "--workers", str(workers), "--log-level", "warning", "--backlog", "2048"],
+         "--workers", str(workers), "--log-level", "warning", "--backlog", "4096"],
         env=_env(database_url, redis_url), cwd=ROOT)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -221,7 +221,7 @@ def run(base_url: str, headers: dict, *, clients: int, seconds: float, runs: int
     steps = []
     if step:
         name, path = "dashboard API", ENDPOINTS[0][1].format(region=region)
-        for level in (16, 32, 64, 128, 256):
+        for level in (16, 32, 64, 128, 256, 512, 1024):
             m = measure(base_url, name, path, headers=headers, clients=level, seconds=seconds)
             steps.append(asdict(m))
             if m.errors or m.p95_ms > 1000:
