@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime
 import re
 
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -36,8 +35,7 @@ from regions.models import Region
 from . import rankings
 from .filters import RankingRunFilter, RegionSnapshotFilter
 from .models import RankingEntry, RankingRun, RegionSnapshot, Snapshot
-from .services import snapshot_request_recompute
-from .tasks import recompute_result_key
+from .services import recompute_progress, snapshot_request_recompute
 
 TAGS = ["metrics"]
 # Reads are cached until a snapshot, ranking or region changes (portal.api.cache).
@@ -252,15 +250,12 @@ class RegionSeriesView(ResponseCacheMixin, generics.ListAPIView):
 # --- Recompute --------------------------------------------------------------------------------------
 
 def _recompute_status(request, task_id: str) -> dict:
-    snapshot = Snapshot.objects.filter(task_id=task_id).order_by("-version").first()
-    if snapshot is None:
-        covered_by = cache.get(recompute_result_key(task_id))
-        snapshot = Snapshot.objects.filter(pk=covered_by).first() if covered_by else None
+    state, progress, snapshot = recompute_progress(task_id)
     return {
         "task_id": task_id,
         "date": snapshot.date if snapshot else None,
-        "status": snapshot.status if snapshot else "queued",
-        "progress": snapshot.progress if snapshot else 0,
+        "status": state,
+        "progress": progress,
         "snapshot": snapshot.pk if snapshot else None,
         "error": snapshot.error if snapshot else "",
         "status_url": request.build_absolute_uri(f"/api/v1/metrics/recompute/{task_id}/"),

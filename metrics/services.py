@@ -1,4 +1,4 @@
-"""Writes of the metrics app that users trigger: asking for a recompute. (Rankings: metrics.rankings.)"""
+"""What users trigger in the metrics app: asking for a recompute, and following it. (Rankings: metrics.rankings.)"""
 
 from __future__ import annotations
 
@@ -32,3 +32,23 @@ def snapshot_request_recompute(*, date: datetime.date, actor) -> str:
     transaction.on_commit(lambda: recompute_snapshot.apply_async(
         args=[date.isoformat()], kwargs={"requested_by_id": actor.pk, "if_busy": "skip"}, task_id=task_id))
     return task_id
+
+
+def recompute_progress(task_id: str):
+    """Where a recompute request stands, as (status, percent, snapshot or None).
+
+    Status is "queued" until a worker starts it, then the snapshot's: computing (with percent), ready,
+    failed or superseded. A request for a date that was already being computed follows that run.
+    """
+    from django.core.cache import cache
+
+    from .models import Snapshot
+    from .tasks import recompute_result_key
+
+    snapshot = Snapshot.objects.filter(task_id=task_id).order_by("-version").first()
+    if snapshot is None:
+        covered_by = cache.get(recompute_result_key(task_id))
+        snapshot = Snapshot.objects.filter(pk=covered_by).first() if covered_by else None
+    if snapshot is None:
+        return "queued", 0, None
+    return snapshot.status, snapshot.progress, snapshot

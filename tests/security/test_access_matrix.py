@@ -217,6 +217,7 @@ def nobody(actor, side) -> bool:
 
 
 UNCHECKED = None  # the outcome depends on request data, not on who asks: not judged here
+TASK_ID = "5f0c6b1e-8a41-4c52-9d1a-3b7e2f9c0d11"  # a recompute request's id (a Celery task id)
 
 
 @dataclass(frozen=True)
@@ -341,6 +342,9 @@ RULES: dict[str, Rule] = {
     "api-metrics-ranking": Rule(officials_over_ranking, kwargs=k(pk="ranking")),
     "api-metrics-ranking-publish": Rule(None, UNCHECKED, kwargs=k(pk="ranking")),
     "api-metrics-ranking-weights": Rule(UNCHECKED, UNCHECKED, kwargs=k(code="city")),
+    "metrics:recompute": Rule(official_role, official_role),
+    "metrics:recompute-status": Rule(official_role, kwargs=lambda s: {"task_id": TASK_ID}),
+    "metrics:recompute-progress": Rule(official_role, kwargs=lambda s: {"task_id": TASK_ID}),
     "dashboards:area": Rule(officials_over_county, kwargs=k(code="county")),
     "dashboards:planner": Rule(officials_over_county, kwargs=k(code="county")),
     "dashboards:report": Rule(officials_over_county, kwargs=k(code="county")),
