@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from institutions.models import Institution, InstitutionClass
+from institutions.models import GuidanceCentre, Institution, InstitutionClass
 
 from .models import AppointmentSlot, Document, Filing, FilingReturnComment
 
@@ -118,3 +118,25 @@ class BookingForm(forms.Form):
         self.fields["slot"].label_from_instance = lambda s: (
             f"{s.date:%Y-%m-%d} {s.start_time:%H:%M}–{s.end_time:%H:%M} · {s.get_purpose_display()} · "
             f"{s.centre.name} ({s.places_left})")
+
+
+class SlotForm(forms.Form):
+    """An appointment slot a city official publishes at one of the city's guidance centres."""
+
+    centre = forms.ModelChoiceField(label=_("Guidance centre"), queryset=GuidanceCentre.objects.none())
+    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    start_time = forms.TimeField(label=_("Starts"), widget=forms.TimeInput(attrs={"type": "time"}))
+    end_time = forms.TimeField(label=_("Ends"), widget=forms.TimeInput(attrs={"type": "time"}))
+    capacity = forms.IntegerField(label=_("Places"), min_value=1, max_value=200)
+    purpose = forms.ChoiceField(label=_("Purpose"), choices=AppointmentSlot.Purpose.choices)
+
+    def __init__(self, *args, centres, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["centre"].queryset = centres
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("start_time"), data.get("end_time")
+        if start and end and end <= start:
+            self.add_error("end_time", _("The slot must end after it starts."))
+        return data

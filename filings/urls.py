@@ -10,6 +10,7 @@ urlpatterns = [
     path("new/", views.create, name="create"),
     path("queue/", views.queue, name="queue"),
     path("appointments/", views.appointments, name="appointments"),
+    path("appointments/slots/", views.slots, name="slots"),
     path("notifications/", views.notifications, name="notifications"),
     path("notifications/read/", views.notifications_read, name="notifications_read"),
     path("rejections/", views.rejections, name="rejections"),

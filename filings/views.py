@@ -21,9 +21,10 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from audit.models import AuditEntry
+from institutions.models import GuidanceCentre
 from regions.models import Region
 
 from . import services
@@ -36,6 +37,7 @@ from .forms import (
     FilingCreateForm,
     RejectForm,
     ReturnForm,
+    SlotForm,
 )
 from .models import AppointmentSlot, Booking, Document, Filing, FilingReturnComment, Notification
 
@@ -406,6 +408,46 @@ def appointments(request):
         "day": day, "bookings": bookings,
         "previous_day": day - datetime.timedelta(days=1), "next_day": day + datetime.timedelta(days=1),
     })
+
+
+def _centres_of_area(user):
+    """The guidance centres serving an official's area: their city's (a province: all of its cities')."""
+    centres = GuidanceCentre.objects.visible_to(user)
+    if user.is_system_admin:
+        return centres
+    region = user.region_id or ""
+    return centres.filter(city_id=region[:4]) if len(region) >= 4 else centres.filter(city__code__startswith=region)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def slots(request):
+    """Upcoming appointment slots at the area's guidance centres; city officials publish new ones."""
+    user = request.user
+    if not (user.is_official or user.is_system_admin):
+        raise Http404
+    centres = _centres_of_area(user)
+    # The service lets a centre's own city (and administrators) publish; the form offers only those.
+    publishable = centres if user.is_system_admin else centres.filter(city_id=user.region_id)
+    form = SlotForm(request.POST or None, centres=publishable) if publishable.exists() else None
+    if request.method == "POST":
+        if form is None:
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                slot = services.appointment_slot_create(actor=user, **form.cleaned_data)
+            except ValidationError as exc:
+                for field, errors in exc.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                messages.success(request, _("Slot published: %(date)s %(start)s at %(centre)s.") % {
+                    "date": slot.date.isoformat(), "start": slot.start_time.strftime("%H:%M"),
+                    "centre": slot.centre.name})
+                return redirect("filings:slots")
+    upcoming = (AppointmentSlot.objects.visible_to(user).filter(centre__in=centres, date__gte=timezone.localdate())
+                .select_related("centre").order_by("date", "start_time", "centre__name")[:200])
+    return render(request, "filings/slots.html", {"form": form, "slots": upcoming, "centres": centres},
+                  status=400 if form is not None and form.errors else 200)
 
 
 # --- Notifications --------------------------------------------------------------------------------
