@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from regions.models import Region
@@ -138,3 +139,32 @@ class OfficialFilterForm(RegisterFilterForm):
         if self.is_valid() and self.cleaned_data.get("status"):
             queryset = queryset.filter(status=self.cleaned_data["status"])
         return queryset
+
+
+class MentoringPairForm(forms.Form):
+    mentor = forms.ModelChoiceField(label=_("Mentor (experienced institution)"), queryset=Institution.objects.none())
+    mentee = forms.ModelChoiceField(label=_("Mentee (institution to support)"), queryset=Institution.objects.none())
+    started_on = forms.DateField(label=_("Started on"), widget=forms.DateInput(attrs={"type": "date"}))
+    notes = forms.CharField(label=_("Notes"), required=False, max_length=2000,
+                            widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, institutions, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("mentor", "mentee"):
+            self.fields[name].queryset = institutions
+            self.fields[name].label_from_instance = lambda i: f"{i.name}（{i.region.name}）"
+        self.fields["started_on"].initial = timezone.localdate()
+
+    def clean(self):
+        data = super().clean()
+        if data.get("mentor") and data.get("mentor") == data.get("mentee"):
+            self.add_error("mentee", _("An institution cannot mentor itself."))
+        return data
+
+
+class SuspendForm(forms.Form):
+    suspended_on = forms.DateField(label=_("Suspended from"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["suspended_on"].initial = timezone.localdate()

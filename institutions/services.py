@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.forms.models import model_to_dict
 from django.utils import timezone
@@ -137,7 +137,12 @@ def institution_cancel(*, institution: Institution, cancelled_on: datetime.date,
 
 @transaction.atomic
 def institution_suspend(*, institution: Institution, suspended_on: datetime.date, actor) -> Institution:
-    """Suspends a filed institution (an official's decision). A repeat changes nothing."""
+    """Suspends a filed institution: a decision of the county health commission it filed with (or an
+    administrator). It stays on the public register, marked suspended. A repeat changes nothing."""
+    if not (actor.is_system_admin or (actor.is_official and actor.region_id == institution.region_id[:6])):
+        raise PermissionDenied(_("Only the county health commission the institution filed with may suspend it."))
+    if suspended_on > timezone.localdate():
+        raise ValidationError({"suspended_on": _("The date is in the future.")})
     claimed = Institution.objects.filter(pk=institution.pk, status=Institution.Status.FILED).update(
         status=Institution.Status.SUSPENDED, suspended_on=suspended_on, updated_at=timezone.now())
     institution.refresh_from_db()
@@ -238,7 +243,12 @@ def staff_member_update(*, member: StaffMember, actor, **fields) -> StaffMember:
 @transaction.atomic
 def mentoring_pair_create(*, mentor: Institution, mentee: Institution, actor,
                           started_on: datetime.date | None = None, notes: str = "") -> MentoringPair:
-    """Pairs an experienced institution with a weaker one (帮扶结对)."""
+    """Pairs an experienced institution with a weaker one (帮扶结对): set up by the officials of a city (or
+    of a province, or an administrator) whose area holds both institutions."""
+    area = actor.region_id or ""
+    if not (actor.is_system_admin or (actor.is_official and 2 <= len(area) <= 4
+                                      and mentor.region_id.startswith(area) and mentee.region_id.startswith(area))):
+        raise PermissionDenied(_("Only the officials of a city or province holding both institutions pair them."))
     pair = MentoringPair(mentor=mentor, mentee=mentee, started_on=started_on or timezone.localdate(), notes=notes)
     pair.full_clean()
     pair.save()

@@ -9,6 +9,8 @@ urlpatterns = [
     # Officials (their area only)
     path("", views.institution_list, name="list"),
     path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/suspend/", views.suspend, name="suspend"),
+    path("mentoring/", views.mentoring, name="mentoring"),
     # The staff's own institution
     path("mine/", views.mine, name="mine"),
     path("new/", views.create, name="create"),

@@ -11,7 +11,7 @@ import datetime
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q
 from django.http import Http404
@@ -25,7 +25,15 @@ from audit.models import AuditEntry
 from regions.models import Region
 
 from . import services
-from .forms import InstitutionClassForm, InstitutionForm, OfficialFilterForm, RegisterFilterForm, StaffMemberForm
+from .forms import (
+    InstitutionClassForm,
+    InstitutionForm,
+    MentoringPairForm,
+    OfficialFilterForm,
+    RegisterFilterForm,
+    StaffMemberForm,
+    SuspendForm,
+)
 from .models import Institution, InstitutionClass, MentoringPair, StaffMember
 
 PAGE_SIZE = 25
@@ -383,7 +391,66 @@ def detail(request, pk: int):
                                     pk=pk)
     context = _institution_context(institution)
     context["is_own"] = request.user.institution_id == institution.pk
+    if institution.status == Institution.Status.FILED and _filing_authority(request.user, institution):
+        context["suspend_form"] = SuspendForm()
     return render(request, "institutions/institution_detail.html", context)
+
+
+def _filing_authority(user, institution: Institution) -> bool:
+    """The county health commission the institution files with, and administrators."""
+    return user.is_system_admin or (user.is_official and user.region_id == institution.region_id[:6])
+
+
+@login_required
+@require_POST
+def suspend(request, pk: int):
+    institution = get_object_or_404(Institution.objects.visible_to(request.user), pk=pk)
+    if not _filing_authority(request.user, institution):
+        raise PermissionDenied
+    form = SuspendForm(request.POST)
+    if institution.status != Institution.Status.FILED:
+        form.add_error(None, _("Only a filed institution can be suspended."))
+    elif form.is_valid():
+        try:
+            services.institution_suspend(institution=institution, actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _apply_service_errors(form, exc)
+        else:
+            messages.success(request, _("The institution is suspended; the public register shows it as suspended."))
+            return redirect("institutions:detail", pk=institution.pk)
+    context = {**_institution_context(institution), "is_own": False, "suspend_form": form}
+    return render(request, "institutions/institution_detail.html", context, status=400)
+
+
+def _may_pair(user) -> bool:
+    return user.is_system_admin or (user.is_official and 2 <= len(user.region_id or "") <= 4)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def mentoring(request):
+    """Mentoring pairs (帮扶结对) of the official's area; city and province officials set up new ones."""
+    user = request.user
+    if not (user.is_official or user.is_system_admin):
+        raise Http404
+    candidates = (Institution.objects.visible_to(user).filter(status=Institution.Status.FILED)
+                  .select_related("region").order_by("region_id", "name"))
+    form = MentoringPairForm(request.POST or None, institutions=candidates) if _may_pair(user) else None
+    if request.method == "POST":
+        if form is None:
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                services.mentoring_pair_create(actor=user, **form.cleaned_data)
+            except ValidationError as exc:
+                _apply_service_errors(form, exc)
+            else:
+                messages.success(request, _("Mentoring pair set up."))
+                return redirect("institutions:mentoring")
+    pairs = (MentoringPair.objects.visible_to(user).select_related("mentor__region", "mentee__region")
+             .order_by("-started_on", "pk")[:500])
+    return render(request, "institutions/mentoring.html", {"form": form, "pairs": pairs},
+                  status=400 if form is not None and form.errors else 200)
 
 
 # --- Public register ------------------------------------------------------------------------------

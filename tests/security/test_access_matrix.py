@@ -196,6 +196,21 @@ def city_officials(actor, side) -> bool:
     return actor.is_system_admin or (actor.is_official and side["city"].startswith(actor.region_id))
 
 
+def city_level(actor, side) -> bool:
+    """Publishing appointment slots: officials of a city (at its own centres) and administrators."""
+    return actor is not None and (actor.is_system_admin or (actor.is_official and len(actor.region_id) == 4))
+
+
+def filing_authority(actor, side) -> bool:
+    """Suspending an institution: the county it filed with, and administrators."""
+    return actor is not None and (actor.is_system_admin or (actor.is_official and actor.region_id == side["county"]))
+
+
+def pairing_level(actor, side) -> bool:
+    """Setting up mentoring pairs: city and province officials, and administrators."""
+    return actor is not None and (actor.is_system_admin or (actor.is_official and len(actor.region_id) <= 4))
+
+
 def anyone(actor, side) -> bool:
     return True
 
@@ -252,6 +267,8 @@ RULES: dict[str, Rule] = {
     "api-region-populations": Rule(anyone, kwargs=k(code="county")),
     # Institutions
     "institutions:list": Rule(official_role), "institutions:detail": Rule(area, kwargs=k(pk="institution")),
+    "institutions:suspend": Rule(None, filing_authority, kwargs=k(pk="institution")),
+    "institutions:mentoring": Rule(official_role, pairing_level),
     "institutions:mine": Rule(staff_role, staff_role), "institutions:create": Rule(UNCHECKED, UNCHECKED),
     "institutions:edit": Rule(staff_role, UNCHECKED),
     "institutions:class_add": Rule(staff_role, UNCHECKED),
@@ -300,6 +317,7 @@ RULES: dict[str, Rule] = {
     "api-filing-reject": Rule(None, reviewer, kwargs=k(pk="filing")),
     "api-filing-documents": Rule(area, own_or_admin, kwargs=k(pk="filing")),
     "api-document-download": Rule(area, kwargs=k(pk="document")),
+    "filings:slots": Rule(official_role, city_level),
     "api-slot-list": Rule(signed_in, UNCHECKED), "api-booking-list": Rule(signed_in, UNCHECKED),
     "api-booking-cancel": Rule(None, own, kwargs=k(pk="booking")),
     "api-booking-move": Rule(None, own, kwargs=k(pk="booking")),
