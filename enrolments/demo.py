@@ -1,4 +1,5 @@
-"""Demo enrolment records: about 70,000 children in the Hebei demo institutions (half the places).
+"""Demo enrolment records: about 70,000 children in the Hebei demo institutions today (half the places),
+and the cohort of mid-2022, who have since aged out, so that the historical snapshots have children too.
 
 Synthetic Chinese names; valid-format resident IDs whose region part is the institution's county and
 whose birth date fits the class type; the Doudou classes of 石家庄市本一快乐城堡幼儿园 full (2 × 20).
@@ -84,6 +85,33 @@ def _birth_and_start(rng, class_type: str, earliest_start: datetime.date, today:
     return born, today
 
 
+# The children enrolled in the year of the historical snapshots (metrics.demo: 2021-06-30 to
+# 2022-06-30). They have since aged out, so they do not count today.
+HISTORY = (datetime.date(2021, 6, 30), datetime.date(2022, 6, 30))
+HISTORY_SHARE = 0.85  # children then, against today's (never more than the class's places)
+
+
+def _past_birth_and_dates(rng, class_type: str, earliest_start: datetime.date, today: datetime.date):
+    """(born, start, end) of a child who was in the class on some day of HISTORY and aged out of it
+    later; None when the class had not opened by the end of HISTORY."""
+    first = max(earliest_start, HISTORY[0])
+    if first > HISTORY[1]:
+        return None
+    rule = class_rules()[class_type]
+    lo, hi = rule.min_age_months, min(rule.max_age_months, 36)
+    for _attempt in range(20):
+        on = first + datetime.timedelta(days=rng.randrange(0, (HISTORY[1] - first).days + 1))
+        born = add_months(on, -hi) + datetime.timedelta(days=rng.randrange(3, (hi - lo) * 30))
+        entered = max(earliest_start, add_months(born, lo))
+        if entered > on:
+            continue
+        start = entered + datetime.timedelta(days=rng.randrange(0, (on - entered).days + 1))
+        end = add_months(born, hi)  # the day the child is too old for the class
+        if on < end < today:
+            return born, start, end
+    return None
+
+
 def seed(ctx) -> None:
     institutions = Institution.objects.filter(is_demo=True, status=Institution.Status.FILED)
     if not institutions.exists():
@@ -99,6 +127,20 @@ def seed(ctx) -> None:
         reports = _seed_reports(ctx, institutions)
     ctx.say(f"Enrolment demo: {n} enrolled children, {reports} submitted reports "
             f"({time.monotonic() - started:.1f} s).")
+
+
+def _demo_child(rng, sex: str, born: datetime.date, county: str, used: set[str]) -> DemoChild:
+    """A child with a valid resident identity number no other demo child has."""
+    while True:
+        serial = rng.randrange(0, 500) * 2 + (1 if sex == "male" else 0)
+        body = f"{county}{born:%Y%m%d}{serial:03d}"
+        if body not in used:
+            used.add(body)
+            break
+    number = body + resident_id_check_character(body)
+    return DemoChild(_name(rng, sex), sex, born, Child.DocumentType.RESIDENT_ID,
+                     identity.identity_hash(Child.DocumentType.RESIDENT_ID, number),
+                     identity.encrypt(number), identity.mask(number))
 
 
 def _seed_children(ctx, institutions) -> int:
@@ -127,24 +169,22 @@ def _seed_children(ctx, institutions) -> int:
         for _i in range(count):
             sex = "male" if rng.random() < 0.51 else "female"
             born, start = _birth_and_start(rng, k.class_type, earliest, today)
-            while True:
-                serial = rng.randrange(0, 500) * 2 + (1 if sex == "male" else 0)
-                body = f"{county}{born:%Y%m%d}{serial:03d}"
-                if body not in used:
-                    used.add(body)
-                    break
-            number = body + resident_id_check_character(body)
-            child = DemoChild(_name(rng, sex), sex, born, Child.DocumentType.RESIDENT_ID,
-                              identity.identity_hash(Child.DocumentType.RESIDENT_ID, number),
-                              identity.encrypt(number), identity.mask(number))
-            plan.append((k, inst, start, child))
+            child = _demo_child(rng, sex, born, county, used)
+            plan.append((k, inst, start, None, child))
+        for _i in range(int(count * HISTORY_SHARE + rng.random())):
+            dates = _past_birth_and_dates(rng, k.class_type, earliest, today)
+            if dates is None:
+                break
+            born, start, end = dates
+            sex = "male" if rng.random() < 0.51 else "female"
+            plan.append((k, inst, start, end, _demo_child(rng, sex, born, county, used)))
     # Raw multi-row INSERTs with ids assigned here: Django's bulk_create spends most of its time
     # compiling 200,000 model instances, which made this step take a minute on a busy machine.
     ops = connection.ops
     now = ops.adapt_datetimefield_value(timezone.now())
     first_id = (Child.objects.aggregate(m=Max("pk"))["m"] or 0) + 1
     children, guardians, enrolments = [], [], []
-    for offset, (k, inst, start, child) in enumerate(plan):
+    for offset, (k, inst, start, end, child) in enumerate(plan):
         child_id = first_id + offset
         children.append((child_id, inst.pk, child.name, child.sex, ops.adapt_datefield_value(child.date_of_birth),
                          child.document_type, child.document_hash, child.document_encrypted, child.document_masked,
@@ -154,19 +194,19 @@ def _seed_children(ctx, institutions) -> int:
             else child.name[0] + rng.choice(GIRL + BOY)
         guardians.append((child_id, guardian_name, "mother" if mother else "father",
                           f"1{rng.choice('3578')}{rng.randrange(10**9):09d}"))
-        enrolments.append((child_id, inst.pk, k.pk, _care_form(inst), ops.adapt_datefield_value(start), "", "",
-                           now))
+        enrolments.append((child_id, inst.pk, k.pk, _care_form(inst), ops.adapt_datefield_value(start),
+                           ops.adapt_datefield_value(end), "aged_out" if end else "", "", now))
     bulk.insert(Child, ["id", "institution_id", "name", "sex", "date_of_birth", "document_type", "document_hash",
                     "document_encrypted", "document_masked", "is_demo", "created_at"], children)
     bulk.insert(Guardian, ["child_id", "name", "relation", "phone"], guardians)
-    bulk.insert(Enrolment, ["child_id", "institution_id", "klass_id", "care_form", "start_date", "leaving_reason",
-                        "leaving_note", "created_at"], enrolments)
+    bulk.insert(Enrolment, ["child_id", "institution_id", "klass_id", "care_form", "start_date", "end_date",
+                        "leaving_reason", "leaving_note", "created_at"], enrolments)
     with connection.cursor() as cursor:
         for sql in ops.sequence_reset_sql(no_style(), [Child]):
             cursor.execute(sql)
     audit_record(actor=None, action="demo.enrolments_seed", target_type="enrolments.enrolment", target_id="demo",
                  region_code="13", after={"children": len(plan)})
-    return len(plan)
+    return sum(1 for _k, _i, _s, end, _c in plan if end is None)
 
 
 def _seed_reports(ctx, institutions) -> int:
