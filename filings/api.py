@@ -25,8 +25,10 @@ from rest_framework.views import APIView
 from institutions.filters import StrictBooleanFilter
 from institutions.models import GuidanceCentre
 from portal.api.cache import ResponseCacheMixin
+from portal.api.filters import IdFilter
 from portal.api.pagination import LongListCursorPagination
 from portal.api.schema import BAD_REQUEST, CONFLICT, READ_ERRORS, WRITE_ERRORS
+from portal.api.serializers import CachedFieldsMixin
 
 from . import services
 from .models import AppointmentSlot, Booking, Document, Filing, FilingReturnComment, Notification
@@ -69,13 +71,13 @@ class ClassChangesField(serializers.JSONField):
     classes), which names each problem in one flat list: the API's error format has no nested errors."""
 
 
-class ReturnCommentSerializer(serializers.ModelSerializer):
+class ReturnCommentSerializer(CachedFieldsMixin, serializers.ModelSerializer):
     class Meta:
         model = FilingReturnComment
         fields = ["round", "section", "comment", "created_at"]
 
 
-class FilingSerializer(serializers.ModelSerializer):
+class FilingSerializer(CachedFieldsMixin, serializers.ModelSerializer):
     institution_name = serializers.CharField(source="institution.name", read_only=True)
     county_code = serializers.CharField(read_only=True)
     overdue = serializers.SerializerMethodField()
@@ -194,12 +196,6 @@ class NotificationSerializer(serializers.ModelSerializer):
 
 # --- Filters --------------------------------------------------------------------------------------
 
-class IntegerFilter(django_filters.NumberFilter):
-    """An id: whole numbers only (0.5 is a 400), and an unknown id simply matches nothing."""
-
-    field_class = forms.IntegerField
-
-
 @extend_schema_field({"type": "string", "pattern": r"^\d{2,9}$"})
 class DivisionCodeFilter(django_filters.Filter):
     """A division code prefix, 2 to 9 digits. Not a CharFilter, so the strict backend also refuses
@@ -213,7 +209,7 @@ class DivisionCodeFilter(django_filters.Filter):
 
 
 class FilingFilter(django_filters.FilterSet):
-    institution = IntegerFilter(field_name="institution")
+    institution = IdFilter(field_name="institution")
     overdue = StrictBooleanFilter(method="filter_overdue", label="Pending past the decision deadline")
     region = DivisionCodeFilter(method="filter_region", label="Region code prefix")
 
@@ -230,7 +226,7 @@ class FilingFilter(django_filters.FilterSet):
 
 
 class SlotFilter(django_filters.FilterSet):
-    centre = IntegerFilter(field_name="centre")
+    centre = IdFilter(field_name="centre")
     date_from = django_filters.DateFilter(field_name="date", lookup_expr="gte")
     date_to = django_filters.DateFilter(field_name="date", lookup_expr="lte")
 

@@ -1,17 +1,14 @@
 """Filters of the pilots API (django-filter): invalid values answer 400, and the schema lists them."""
 
 import django_filters
-from django import forms
+
+from portal.api.filters import YearFilter
 
 from .models import Pilot, ProgressReport
 
 
-class IntegerFilter(django_filters.NumberFilter):
-    field_class = forms.IntegerField
-
-
 class PilotFilter(django_filters.FilterSet):
-    year = IntegerFilter()
+    year = YearFilter()
     completed = django_filters.ChoiceFilter(choices=[("true", "true"), ("false", "false")], method="filter_completed",
                                             help_text="true: quality improvement completed; false: not yet.")
     under = django_filters.CharFilter(method="filter_under", help_text="Pilots of institutions under this code.")
