@@ -2,13 +2,14 @@
 
 from rest_framework import serializers
 
+from portal.api.serializers import CachedFieldsMixin
 from regions.models import Region
 
 from .models import GuidanceCentre, Institution, InstitutionClass, MentoringPair, StaffMember
 from .services import DRAFT_FIELDS
 
 
-class InstitutionSerializer(serializers.ModelSerializer):
+class InstitutionSerializer(CachedFieldsMixin, serializers.ModelSerializer):
     region_name = serializers.CharField(source="region.name", read_only=True)
     places = serializers.IntegerField(read_only=True, help_text="Sum of the open classes' places.")
 
@@ -68,7 +69,7 @@ class StaffMemberSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "institution"]
 
 
-class PublicInstitutionSerializer(serializers.ModelSerializer):
+class PublicInstitutionSerializer(CachedFieldsMixin, serializers.ModelSerializer):
     """The public register: no personal data (no names of people, no phones, no home addresses)."""
 
     region_name = serializers.CharField(source="region.name", read_only=True)

@@ -30,6 +30,7 @@ from rest_framework.views import APIView
 
 from portal.api.cache import ResponseCacheMixin
 from portal.api.schema import BAD_REQUEST, READ_ERRORS, WRITE_ERRORS
+from portal.api.serializers import CachedFieldsMixin
 from regions.models import Region
 
 from . import rankings
@@ -61,7 +62,7 @@ def _date_param(request, name: str = "date") -> datetime.date | None:
 
 # --- Serializers -----------------------------------------------------------------------------------
 
-class SnapshotSerializer(serializers.ModelSerializer):
+class SnapshotSerializer(CachedFieldsMixin, serializers.ModelSerializer):
     status = serializers.CharField(read_only=True, help_text="computing, ready, failed or superseded.")
 
     class Meta:
@@ -69,7 +70,7 @@ class SnapshotSerializer(serializers.ModelSerializer):
         fields = ["id", "date", "version", "status", "progress", "computed_at", "target_per_1000"]
 
 
-class RegionSnapshotSerializer(serializers.ModelSerializer):
+class RegionSnapshotSerializer(CachedFieldsMixin, serializers.ModelSerializer):
     region_name = serializers.CharField(source="region.name", read_only=True)
     snapshot_date = serializers.DateField(source="snapshot.date", read_only=True)
 
@@ -85,7 +86,7 @@ class RegionSnapshotSerializer(serializers.ModelSerializer):
         ]
 
 
-class RegionSeriesPointSerializer(serializers.ModelSerializer):
+class RegionSeriesPointSerializer(CachedFieldsMixin, serializers.ModelSerializer):
     date = serializers.DateField(source="snapshot.date", read_only=True)
 
     class Meta:
