@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime
 import re
-from decimal import Decimal, InvalidOperation
 
 import django_filters
 from django.core.exceptions import ValidationError
@@ -29,6 +28,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from institutions.models import InstitutionClass
+from portal.api.filters import IdFilter
 from portal.api.pagination import LongListCursorPagination, PagePagination
 from portal.api.schema import READ_ERRORS, WRITE_ERRORS
 
@@ -184,30 +184,10 @@ class OccupancySerializer(serializers.Serializer):
 
 # --- Filters --------------------------------------------------------------------------------------
 
-class IdFilter(django_filters.CharFilter):
-    """An id: any whole number is accepted (unknown or out-of-range ids give an empty list, not an error)."""
-
-    def filter(self, qs, value):
-        if value in (None, ""):
-            return qs
-        try:
-            number = Decimal(value)
-            whole = number.is_finite() and number == number.to_integral_value()
-        except InvalidOperation:
-            whole = False
-        if not whole:
-            raise serializers.ValidationError({self.field_name: ["Give a whole number."]})
-        n = int(number)
-        if not 1 <= n < 2**63:
-            return qs.none()
-        return qs.filter(**{self.field_name: n})
-
-
 class EnrolmentFilter(django_filters.FilterSet):
     active_on = django_filters.DateFilter(method="filter_active_on", label="Enrolled on this date")
-    # Plain ids: an unknown id is an empty result, not an error.
-    klass = IdFilter(field_name="klass_id")
-    child = IdFilter(field_name="child_id")
+    klass = IdFilter(field_name="klass_id", label="Class id")
+    child = IdFilter(field_name="child_id", label="Child id")
 
     class Meta:
         model = Enrolment
@@ -226,7 +206,7 @@ class ChildFilter(django_filters.FilterSet):
 
 
 class ReportFilter(django_filters.FilterSet):
-    institution = IdFilter(field_name="institution_id")
+    institution = IdFilter(field_name="institution_id", label="Institution id")
 
     class Meta:
         model = EnrolmentReport
@@ -289,9 +269,7 @@ class EnrolmentListCreate(generics.ListCreateAPIView):
     def get_queryset(self):
         return Enrolment.objects.visible_to(self.request.user)
 
-    @extend_schema(parameters=[OpenApiParameter("klass", OpenApiTypes.INT, description="Class id"),
-                               OpenApiParameter("child", OpenApiTypes.INT, description="Child id")],
-                   responses={200: EnrolmentSerializer(many=True), **READ_ERRORS, 400: WRITE_ERRORS[400]})
+    @extend_schema(responses={200: EnrolmentSerializer(many=True), **READ_ERRORS, 400: WRITE_ERRORS[400]})
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
@@ -393,8 +371,7 @@ class ReportListCreate(generics.ListCreateAPIView):
     def get_queryset(self):
         return EnrolmentReport.objects.visible_to(self.request.user).order_by("-period_start", "institution_id")
 
-    @extend_schema(parameters=[OpenApiParameter("institution", OpenApiTypes.INT, description="Institution id")],
-                   responses={200: ReportSerializer(many=True), **READ_ERRORS, 400: WRITE_ERRORS[400]})
+    @extend_schema(responses={200: ReportSerializer(many=True), **READ_ERRORS, 400: WRITE_ERRORS[400]})
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 

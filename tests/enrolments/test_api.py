@@ -158,11 +158,14 @@ def test_report_api_for_staff_and_officials(api_client, staff, county_official, 
     assert api_client.post(f"/api/v1/enrolment-reports/{rid}/confirm/").status_code == 403
 
 
-def test_unknown_ids_in_filters_are_empty_results_and_bad_dates_are_400(api_client, staff, county_official):
+def test_unknown_ids_in_filters_are_empty_results_and_bad_ids_and_dates_are_400(api_client, staff,
+                                                                                 county_official):
     api_client.force_authenticate(staff)
-    assert api_client.get("/api/v1/enrolments/?klass=0&child=0").json()["results"] == []
-    assert api_client.get("/api/v1/enrolment-reports/?institution=0").status_code == 200
-    assert api_client.get("/api/v1/enrolment-reports/?institution=1.3549981696052929e%2B57").status_code == 200
+    assert api_client.get("/api/v1/enrolments/?klass=999999&child=999999").json()["results"] == []
+    assert api_client.get("/api/v1/enrolment-reports/?institution=999999").status_code == 200
+    for bad in ("0", "1.3549981696052929e%2B57", "abc"):
+        response = api_client.get(f"/api/v1/enrolment-reports/?institution={bad}")
+        assert response.status_code == 400 and "institution" in response.json()["error"]["fields"]
     assert api_client.get("/api/v1/enrolments/?klass=abc").status_code == 400
     api_client.force_authenticate(county_official)
     assert api_client.get("/api/v1/occupancy/?on=").status_code == 400
