@@ -42,9 +42,11 @@ class ReceiptCounterAdmin(ReadOnlyWorkflowAdmin):
 
 @admin.register(Holiday)
 class HolidayAdmin(admin.ModelAdmin):
-    """Public holidays on weekdays: filing deadlines skip them (weekends are always skipped)."""
+    """The State Council's holiday notice, day by day: weekdays off (deadlines skip them) and weekend
+    days worked instead (调休: deadlines count them)."""
 
-    list_display = ["date", "name"]
+    list_display = ["date", "name", "kind"]
+    list_filter = ["kind"]
 
 
 @admin.register(AppointmentSlot)

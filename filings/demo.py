@@ -89,7 +89,7 @@ def _aware(day: datetime.date, hour: int) -> datetime.datetime:
 
 def _seed_filings(ctx) -> None:
     rng = ctx.rng
-    holidays = set(Holiday.objects.values_list("date", flat=True))
+    holidays = set(Holiday.objects.filter(kind=Holiday.Kind.DAY_OFF).values_list("date", flat=True))
     officials = dict(User.objects.filter(role=User.Role.OFFICIAL, region__level="county")
                      .values_list("region_id", "pk"))
 

@@ -285,10 +285,16 @@ class Document(models.Model):
 
 
 class Holiday(models.Model):
-    """A public holiday on a weekday (non-working). Weekends are always non-working."""
+    """A day the State Council's holiday notice changes: a weekday off (放假), or a weekend day worked
+    instead (调休上班). Other weekends are non-working, other weekdays working."""
+
+    class Kind(models.TextChoices):
+        DAY_OFF = "day_off", _("Day off (放假)")
+        WORKING_WEEKEND = "working_weekend", _("Weekend worked (调休上班)")
 
     date = models.DateField(_("date"), unique=True)
     name = models.CharField(_("name"), max_length=60)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.DAY_OFF)
 
     class Meta:
         verbose_name = _("holiday")

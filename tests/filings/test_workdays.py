@@ -31,3 +31,18 @@ def test_golden_week_holidays_are_skipped(db):
         Holiday.objects.create(date=datetime.date(2026, 10, day), name="国庆节")
     # Wednesday 30 September: 1 working day left in September, then 8–9 October and on.
     assert add_working_days(datetime.date(2026, 9, 29), 5) == datetime.date(2026, 10, 13)
+
+
+def test_a_weekend_day_worked_instead_counts(db):
+    """调休: a Sunday worked before a holiday week is a working day; the days off are not."""
+    Holiday.objects.create(date=datetime.date(2026, 9, 27), name="国庆节调休上班",
+                           kind=Holiday.Kind.WORKING_WEEKEND)
+    for day in range(1, 8):
+        Holiday.objects.create(date=datetime.date(2026, 10, day), name="国庆节")
+    # Friday 25 September: Sunday 27, Monday 28, Tuesday 29, Wednesday 30 September, then Thursday 8 October.
+    assert add_working_days(datetime.date(2026, 9, 25), 5) == datetime.date(2026, 10, 8)
+
+
+def test_a_weekday_marked_worked_changes_nothing(db):
+    Holiday.objects.create(date=datetime.date(2026, 3, 4), name="普通工作日", kind=Holiday.Kind.WORKING_WEEKEND)
+    assert add_working_days(MONDAY, 5) == datetime.date(2026, 3, 9)
