@@ -86,9 +86,76 @@ def xlsx_response(tables: list[Table], filename: str, *, title: str = "") -> Htt
 PDF_FONT = "STSong-Light"  # reportlab's built-in CID font: Chinese without shipping font files
 
 
+# The dashboard map's colours (static/js/dashboard.js), light = few places per 1,000, dark = many.
+MAP_PALETTE = ["#fde0dd", "#fbb4b9", "#f768a1", "#c51b8a", "#7a0177"]
+MAP_NO_DATA = "#d9dde3"
+
+
+def map_drawing(geojson: dict, values: dict[str, float | None], names: dict[str, str], *, width: float,
+                height: float, no_data_label: str):
+    """The child regions of an area coloured by places per 1,000, as vector shapes for the PDF.
+
+    Boundaries are the dashboard's GeoJSON (longitude/latitude); they are drawn in an equirectangular
+    projection with the longitude scaled by the cosine of the middle latitude, which is accurate
+    enough for a province. Five equal classes between the lowest and the highest value, and a legend.
+    """
+    import math
+
+    from reportlab.graphics.shapes import Drawing, Polygon, Rect, String
+    from reportlab.lib import colors
+
+    rings: dict[str, list[list[list[float]]]] = {}
+    for feature in geojson.get("features", []):
+        geometry = feature["geometry"]
+        polygons = [geometry["coordinates"]] if geometry["type"] == "Polygon" else geometry["coordinates"]
+        rings.setdefault(feature["properties"]["name"], []).extend(polygon[0] for polygon in polygons)
+    points = [pt for code_rings in rings.values() for ring in code_rings for pt in ring]
+    drawing = Drawing(width, height)
+    if not points:
+        return drawing
+    lons, lats = [p[0] for p in points], [p[1] for p in points]
+    k = math.cos(math.radians((min(lats) + max(lats)) / 2))
+    legend_height = 22
+    scale = min(width / ((max(lons) - min(lons)) * k or 1), (height - legend_height) / ((max(lats) - min(lats)) or 1))
+    x0 = (width - (max(lons) - min(lons)) * k * scale) / 2
+
+    def project(pt):
+        return x0 + (pt[0] - min(lons)) * k * scale, legend_height + (pt[1] - min(lats)) * scale
+
+    known = [v for v in values.values() if v is not None]
+    lo, hi = (math.floor(min(known) * 10) / 10, math.ceil(max(known) * 10) / 10) if known else (0.0, 1.0)
+    hi = max(hi, lo + 0.1)
+
+    def colour(value):
+        if value is None:
+            return colors.HexColor(MAP_NO_DATA)
+        return colors.HexColor(MAP_PALETTE[min(len(MAP_PALETTE) - 1, int((value - lo) / (hi - lo) * len(MAP_PALETTE)))])
+
+    for code, code_rings in rings.items():
+        for ring in code_rings:
+            flat = [c for pt in ring for c in project(pt)]
+            drawing.add(Polygon(flat, fillColor=colour(values.get(code)), strokeColor=colors.white, strokeWidth=0.6))
+    for code, code_rings in rings.items():
+        largest = max(code_rings, key=len)
+        xs, ys = zip(*(project(pt) for pt in largest), strict=True)
+        if code in names:
+            drawing.add(String(sum(xs) / len(xs), sum(ys) / len(ys), names[code], fontName=PDF_FONT, fontSize=6,
+                               textAnchor="middle"))
+    step = (hi - lo) / len(MAP_PALETTE)
+    box = min(60, width / (len(MAP_PALETTE) + 2))
+    for i, fill in enumerate([*MAP_PALETTE, MAP_NO_DATA]):
+        x = i * box
+        drawing.add(Rect(x, 10, box - 4, 8, fillColor=colors.HexColor(fill), strokeColor=None))
+        label = no_data_label if fill == MAP_NO_DATA else f"{lo + i * step:.1f}–{lo + (i + 1) * step:.1f}"
+        drawing.add(String(x, 1, label, fontName=PDF_FONT, fontSize=6))
+    return drawing
+
+
 def pdf_bytes(*, title: str, subtitle: str, headline: list[tuple[str, str]], tables: list[Table],
-              notes: list[str] = ()) -> bytes:
-    """An A4 landscape report: title, headline figures, then each table (long tables split across pages)."""
+              notes: list[str] = (), region_map: dict | None = None) -> bytes:
+    """An A4 landscape report: title, headline figures, the map of the child regions when there is one
+    (`region_map`: the keyword arguments of `map_drawing` and a `title`), then each table (long tables
+    split across pages)."""
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4, landscape
     from reportlab.lib.styles import ParagraphStyle
@@ -117,6 +184,9 @@ def pdf_bytes(*, title: str, subtitle: str, headline: list[tuple[str, str]], tab
     if headline:
         data = [[Paragraph(label, cell) for label, _ in headline], [Paragraph(value, body) for _, value in headline]]
         story += [LongTable(data, style=grid)]
+    if region_map:
+        story.append(Paragraph(region_map.pop("title"), h2))
+        story.append(map_drawing(**region_map, width=doc.width * 0.6, height=110 * mm))
     with translation.override(EXPORT_LANGUAGE):
         for table in tables:
             story.append(Paragraph(str(table.title), h2))

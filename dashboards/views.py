@@ -6,6 +6,8 @@ of SQL queries is fixed whatever the number of child regions.
 
 from __future__ import annotations
 
+import json
+
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import render
@@ -20,7 +22,7 @@ from regions.models import Region
 
 from . import exports, tables
 from .forms import PlannerForm, SnapshotDateForm
-from .selectors import AreaData, area_data, area_for, home_code, snapshot_for, snapshot_rows
+from .selectors import GEO_DIR, AreaData, area_data, area_for, home_code, snapshot_for, snapshot_rows
 
 
 def _level_plural(level: str | None) -> str:
@@ -184,10 +186,25 @@ def report_pdf(request, code: str):
                 *([_("Progress reports from %(start)s to %(end)s (the quarter of the snapshot).") % {
                     "start": data.reporting_period[0].isoformat(), "end": data.reporting_period[1].isoformat()}]
                   if data.snapshot else []),
-                _("The map is in the print view of this report; it is not reproduced in the PDF."),
             ],
+            region_map=_pdf_map(data),
         )
     return exports.pdf_response(content, f"report-{region.code}-{_file_date(data)}.pdf")
+
+
+def _pdf_map(data: AreaData) -> dict | None:
+    """The PDF map of the child regions, from the dashboard's boundary file (none for a township)."""
+    if data.map is None or not data.children:
+        return None
+    geojson = json.loads((GEO_DIR / data.map.file).read_text(encoding="utf-8"))
+    return {
+        "title": _("Places per 1,000 residents by region"),
+        "geojson": geojson,
+        "values": {r.region_id: float(r.places_per_1000) if r.places_per_1000 is not None else None
+                   for r in data.children},
+        "names": {r.region_id: r.region.name for r in data.children},
+        "no_data_label": _("No figures"),
+    }
 
 
 def _file_date(data: AreaData) -> str:

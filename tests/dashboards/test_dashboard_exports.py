@@ -91,6 +91,17 @@ def test_pdf_report_is_a_pdf_with_the_headline_figures_and_tables(client, provin
     assert "2022-04-01" in text  # the ranking's period is named
 
 
+def test_pdf_report_draws_the_map_of_the_child_regions(client, province_official, hebei_snapshot):
+    client.force_login(province_official)
+    reader = PdfReader(io.BytesIO(client.get("/dashboards/13/report.pdf").content))
+    text = "".join(page.extract_text() for page in reader.pages)
+    assert "各地区每千人口托位数" in text  # the map's heading
+    assert "无数据" in text  # its legend
+    first_page = reader.pages[0].get_contents().get_data()
+    assert first_page.count(b"B*") >= 11  # a filled and outlined shape per city at least
+    assert "地图未收入 PDF" not in text and "not reproduced" not in text
+
+
 def test_print_view_has_map_ranking_and_pilots(client, province_official, hebei_snapshot):
     client.force_login(province_official)
     response = client.get("/dashboards/13/report/")
