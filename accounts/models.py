@@ -5,9 +5,11 @@ region, and the region's level makes them a province, city, county or township o
 administrator sees everything. What each may see is decided in each model's `visible_to(user)`.
 """
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models import Q
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 
@@ -47,8 +49,25 @@ class User(AbstractUser):
         help_text=_("For institution staff: the institution they work for."),
     )
     phone = models.CharField(_("phone"), max_length=20, blank=True)
+    session_stamp = models.CharField(
+        _("session stamp"), max_length=32, blank=True, editable=False,
+        help_text=_("Changed when the second factor is turned on or reset by an administrator: every other "
+                    "session of the user ends."))
 
     objects = PortalUserManager()
+
+    # Django ends a session when the hash stored in it no longer matches: on a password change, and
+    # here also when the stamp changes. An empty stamp gives the same hash as Django's own.
+    def _session_hash(self, secret=None) -> str:
+        key_salt = "django.contrib.auth.models.AbstractBaseUser.get_session_auth_hash"
+        return salted_hmac(key_salt, self.password + self.session_stamp, secret=secret, algorithm="sha256").hexdigest()
+
+    def get_session_auth_hash(self) -> str:
+        return self._session_hash()
+
+    def get_session_auth_fallback_hash(self):
+        for fallback_secret in settings.SECRET_KEY_FALLBACKS:
+            yield self._session_hash(secret=fallback_secret)
 
     class Meta:
         verbose_name = _("user")

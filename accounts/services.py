@@ -10,6 +10,7 @@ device row: two requests with the same code cannot both pass.
 from __future__ import annotations
 
 import datetime
+import secrets
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -81,9 +82,18 @@ def totp_device_confirm(*, device: TOTPDevice, token: str, actor: User) -> CodeC
     claimed = TOTPDevice.objects.filter(pk=device.pk, confirmed=False).update(confirmed=True)
     if claimed:
         TOTPDevice.objects.filter(user=actor).exclude(pk=device.pk).delete()
+        _end_other_sessions(actor)
         audit_record(actor=actor, action="auth.totp_enrolled", after={"device": device.persistent_id},
                      **_audit_scope(actor))
     return check
+
+
+def _end_other_sessions(user: User) -> None:
+    """A new session stamp: every session signed in before no longer matches and ends (the caller keeps
+    its own with `update_session_auth_hash`). So turning the second factor on also shuts out a session
+    someone else may hold, instead of waiting for its next sign-in."""
+    user.session_stamp = secrets.token_hex(16)
+    user.save(update_fields=["session_stamp"])
 
 
 @transaction.atomic
@@ -122,11 +132,13 @@ def totp_device_remove(*, device: TOTPDevice, token: str, actor: User) -> CodeCh
 def totp_device_reset(*, device: TOTPDevice, actor: User) -> None:
     """An administrator removes someone's device (a lost phone); audits "auth.totp_removed".
 
-    The owner's next sign-in asks for the password only (or, with OFFICIALS_REQUIRE_TOTP, for a new
-    enrolment). Safe to repeat: a device already gone changes nothing and writes no entry.
+    The owner's sessions end (the phone may be in other hands); their next sign-in asks for the password
+    only (or, with OFFICIALS_REQUIRE_TOTP, for a new enrolment). Safe to repeat: a device already gone
+    changes nothing and writes no entry.
     """
     owner = device.user
     deleted, _ = TOTPDevice.objects.filter(pk=device.pk).delete()
     if deleted:
+        _end_other_sessions(owner)
         audit_record(actor=actor, action="auth.totp_removed",
                      after={"device": device.persistent_id, "by_administrator": True}, **_audit_scope(owner))

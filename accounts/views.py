@@ -9,6 +9,7 @@ import qrcode
 import qrcode.image.svg
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render, resolve_url
 from django.utils import formats, timezone
@@ -72,7 +73,9 @@ def security(request):
             check = services.totp_device_confirm(device=pending, token=code, actor=request.user)
             if check.accepted:
                 pending.refresh_from_db()
-                # This session proved it holds the device; later sign-ins ask for a code.
+                # Every other session of this user has just ended; this one proved it holds the device
+                # and stays signed in. Later sign-ins ask for a code.
+                update_session_auth_hash(request, request.user)
                 otp_login(request, pending)
                 request.session[SECOND_FACTOR_SESSION_KEY] = True
                 messages.success(request, _("Two-step sign-in is on. From now on you also enter a code "

@@ -99,6 +99,33 @@ def test_official_enrols_after_a_wrong_code_then_a_right_one(client, county_offi
     assert client.get(reverse("home")).status_code == 200
 
 
+def test_enrolling_ends_every_other_session_of_the_user(client, county_official, settings):
+    """Another session signed in with the password alone (someone else's, perhaps) ends at once: it must
+    sign in again, this time with a code. The enrolling session stays."""
+    from django.test import Client
+
+    settings.OTP_TOTP_THROTTLE_FACTOR = 0
+    elsewhere = Client()
+    elsewhere.force_login(county_official)
+    assert elsewhere.get(reverse("filings:queue")).status_code == 200
+    client.force_login(county_official)
+    client.get(reverse("accounts:security"))
+    pending = TOTPDevice.objects.get(user=county_official)
+    confirmed = client.post(reverse("accounts:security"), {"action": "confirm", "code": code_for(pending)})
+    assert confirmed.status_code == 302
+    assert client.get(reverse("filings:queue")).status_code == 200
+    response = elsewhere.get(reverse("filings:queue"))
+    assert response.status_code == 302 and response["Location"].startswith(reverse("accounts:login"))
+
+
+def test_sessions_signed_in_before_the_change_keep_working_without_it(client, county_official):
+    """An empty stamp gives Django's own session hash: no one is signed out by the upgrade."""
+    from django.contrib.auth.base_user import AbstractBaseUser
+
+    assert county_official.session_stamp == ""
+    assert county_official.get_session_auth_hash() == AbstractBaseUser.get_session_auth_hash(county_official)
+
+
 def test_institution_staff_may_enrol_too(client, staff):
     client.force_login(staff)
     pending = TOTPDevice.objects.filter(user=staff)
@@ -349,6 +376,10 @@ def test_second_factor_costs_a_verified_page_at_most_one_query(client, county_of
 
 def test_administrator_removes_a_lost_device_in_the_admin_and_it_is_audited(client, admin_user, county_official,
                                                                             device):
+    from django.test import Client
+
+    owner_session = Client()
+    owner_session.force_login(county_official)  # e.g. a session on the lost phone
     client.force_login(admin_user)
     page = client.get(reverse("admin:otp_totp_totpdevice_change", args=[device.pk]))
     assert page.status_code == 200
@@ -362,3 +393,5 @@ def test_administrator_removes_a_lost_device_in_the_admin_and_it_is_audited(clie
     assert entry.actor == admin_user
     assert entry.target_id == str(county_official.pk)
     assert entry.after["by_administrator"] is True
+    assert owner_session.get(reverse("home")).status_code in (200, 302)
+    assert "_auth_user_id" not in owner_session.session  # the owner's sessions ended with the device
