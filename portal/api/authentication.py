@@ -8,7 +8,6 @@ When the view caches its answers (ResponseCacheMixin), the answer is fetched in 
 
 from __future__ import annotations
 
-import hashlib
 import logging
 
 from django.utils.translation import gettext_lazy as _
@@ -19,9 +18,6 @@ from . import cache as api_cache
 
 logger = logging.getLogger(__name__)
 
-DEPENDS_ON = ("accounts", "authtoken")
-
-
 class CachedTokenAuthentication(TokenAuthentication):
     def authenticate(self, request):
         self._request = request
@@ -31,16 +27,15 @@ class CachedTokenAuthentication(TokenAuthentication):
         if not api_cache.enabled():
             return super().authenticate_credentials(key)
         request = self._request
-        # The key itself never goes into the cache (a dump of Redis must not hold usable tokens).
-        credential = f"token:{hashlib.sha256(key.encode()).hexdigest()}"
-        cache_key = f"api-{credential}"
+        credential = api_cache.token_credential(key)
+        cache_key = api_cache.token_cache_key(credential)
         view = request.parser_context.get("view")
         try:
             if isinstance(view, api_cache.ResponseCacheMixin):
                 request._api_cache_credential = credential
-                api_cache.prefetch(request, [*api_cache.lookup_keys(cache_key, DEPENDS_ON),
+                api_cache.prefetch(request, [*api_cache.lookup_keys(cache_key, api_cache.TOKEN_DEPENDS_ON),
                                              *view.response_cache_keys(request, credential)])
-            found, generations = api_cache.lookup(cache_key, DEPENDS_ON, request)
+            found, generations = api_cache.lookup(cache_key, api_cache.TOKEN_DEPENDS_ON, request)
         except Exception:
             logger.warning("api cache: unavailable, looking the token up in the database", exc_info=True)
             return super().authenticate_credentials(key)

@@ -25,10 +25,12 @@ import secrets
 from functools import partial
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpResponse
 from django.utils import timezone, translation
+from django.utils.cache import patch_vary_headers
 
 logger = logging.getLogger(__name__)
 
@@ -138,6 +140,25 @@ def store(key: str, generations: tuple[str, ...], value) -> None:
         logger.warning("api cache: could not store %s", key, exc_info=True)
 
 
+# A token lookup is cached under the token's hash, never the token itself (a dump of Redis must not
+# hold usable tokens), and dropped by any write to the accounts or authtoken tables.
+TOKEN_DEPENDS_ON = ("accounts", "authtoken")
+
+
+def token_credential(key: str) -> str:
+    return f"token:{hashlib.sha256(key.encode()).hexdigest()}"
+
+
+def token_cache_key(credential: str) -> str:
+    return f"api-{credential}"
+
+
+def _wants_json(accept: str) -> bool:
+    """Whether DRF's negotiation would pick JSON: no Accept header, */*, or JSON first."""
+    first = accept.split(",")[0].split(";")[0].strip()
+    return first in ("", "*/*", "application/*", "application/json")
+
+
 def user_fingerprint(user) -> str:
     """What a cached answer for a user depends on besides the data: who they are, their role and area."""
     if not user.is_authenticated:
@@ -159,6 +180,54 @@ class ResponseCacheMixin:
 
     cache_depends_on: tuple[str, ...] = ()
     cache_per_user = True
+
+    def dispatch(self, request, *args, **kwargs):
+        answer = self._cached_answer_before_drf(request)
+        return answer if answer is not None else super().dispatch(request, *args, **kwargs)
+
+    def _cached_answer_before_drf(self, request):
+        """The hit path for token and anonymous callers, before DRF builds its request: one cache round
+        trip gives the token's user and the answer; the view's rate limits still count the request.
+
+        Anything this path does not fully decide (a session cookie, a missing or stale entry, another
+        format, a refused rate limit) returns None and DRF answers as usual, which decides it again.
+        """
+        meta = request.META
+        if (not enabled() or request.method != "GET" or "format" in request.GET
+                or not _wants_json(meta.get("HTTP_ACCEPT", "")) or "no-cache" in meta.get("HTTP_CACHE_CONTROL", "")
+                or settings.SESSION_COOKIE_NAME in request.COOKIES):
+            return None
+        auth = meta.get("HTTP_AUTHORIZATION", "").split()
+        if len(auth) == 2 and auth[0].lower() == "token":
+            credential = token_credential(auth[1])
+            token_keys = lookup_keys(token_cache_key(credential), TOKEN_DEPENDS_ON)
+        elif not auth and not self.cache_per_user:
+            credential, token_keys = "public", []
+        else:
+            return None
+        key = self.response_cache_key(request, credential)
+        try:
+            prefetch(request, [*token_keys, *lookup_keys(key, self.cache_depends_on)])
+            user = AnonymousUser()
+            if token_keys:
+                found, _ = lookup(token_keys[0], TOKEN_DEPENDS_ON, request)
+                if found is None or not found[0].is_active:
+                    return None
+                user = found[0]
+            value, _ = lookup(key, self.cache_depends_on, request)
+        except Exception:
+            return None  # DRF's path logs the cache being down
+        fingerprint = user_fingerprint(user) if self.cache_per_user else "public"
+        if value is None or value[2] != fingerprint:
+            return None
+        request.user = user
+        if not all(throttle.allow_request(request, self) for throttle in self.get_throttles()):
+            return None
+        response = HttpResponse(value[0], content_type=value[1])
+        response["X-Cache"] = "hit"
+        response["Allow"] = ", ".join(self.allowed_methods)
+        patch_vary_headers(response, ["Accept"])
+        return response
 
     def response_cache_key(self, request, credential: str) -> str:
         raw = (f"{credential if self.cache_per_user else 'public'}|{request.build_absolute_uri()}|"

@@ -58,6 +58,29 @@ def test_second_read_is_served_from_the_cache_without_queries(api_client, snapsh
     assert second["Content-Type"] == "application/json"
 
 
+def test_a_hit_answers_with_the_same_headers_as_drf(api_client, snapshot, province_official):
+    client, _ = _token_client(api_client, province_official)
+    miss, hit = _area(client), _area(client)
+    assert (miss["X-Cache"], hit["X-Cache"]) == ("miss", "hit")
+    for header in ("Content-Type", "Allow", "Vary", "Content-Language"):
+        assert hit.get(header) == miss.get(header), header
+
+
+def test_a_browser_session_is_answered_through_drf_and_still_cached(client, snapshot, province_official,
+                                                                    django_assert_max_num_queries):
+    client.force_login(province_official)
+    _area(client)
+    with django_assert_max_num_queries(3):  # the session and its user; no figures are read again
+        assert _area(client)["X-Cache"] == "hit"
+
+
+def test_another_format_is_not_served_from_the_json_cache(api_client, snapshot, province_official):
+    client, _ = _token_client(api_client, province_official)
+    _area(client)
+    html = client.get("/api/v1/metrics/regions/1301/", {"date": "2022-07-01"}, HTTP_ACCEPT="text/html")
+    assert html["Content-Type"].startswith("text/html") and "X-Cache" not in html
+
+
 def test_a_recompute_changes_the_answer_at_once(api_client, snapshot, province_official):
     client, _ = _token_client(api_client, province_official)
     assert _area(client).json()["places"] == 20
