@@ -10,6 +10,9 @@ from __future__ import annotations
 import os
 import shutil
 import socket
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from django.db import connection
@@ -235,3 +238,55 @@ def celery_worker_process(django_db_setup, django_db_blocker):
             proc.wait(timeout=20)
         except subprocess.TimeoutExpired:
             proc.kill()
+
+
+# --- A worker of one test's own ----------------------------------------------------------------
+
+_BASE_DIR = Path(__file__).resolve().parents[1]
+
+
+def _database_url() -> str:
+    s = connection.settings_dict
+    auth = s["USER"] + (f":{s['PASSWORD']}" if s.get("PASSWORD") else "")
+    return f"postgres://{auth}@{s.get('HOST') or '127.0.0.1'}:{s.get('PORT') or 5432}/{s['NAME']}"
+
+
+def _start_worker(broker: str, **extra_env) -> subprocess.Popen:
+    env = {**os.environ, "DATABASE_URL": _database_url(), "CELERY_BROKER_URL": broker,
+           "CELERY_RESULT_BACKEND": broker, "DJANGO_SETTINGS_MODULE": "portal.test_settings",
+           "METRICS_DEBOUNCE_SECONDS": "1", **extra_env}
+    celery = str(Path(sys.executable).with_name("celery"))
+    return subprocess.Popen([celery, "-A", "portal", "worker", "--pool", "solo", "-l", "warning",
+                             "--without-gossip", "--without-mingle", "--without-heartbeat"],
+                            cwd=_BASE_DIR, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+
+
+def _purge(broker: str) -> None:
+    """Drop messages left by earlier tests, queued or delivered-but-unacknowledged, so none runs here."""
+    from kombu import Connection
+
+    from portal.celery import app
+
+    app.control.purge()
+    with Connection(broker) as conn:
+        conn.default_channel.client.delete("unacked", "unacked_index")
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+@pytest.fixture
+def own_celery_worker(require_postgresql, require_redis, transactional_db):
+    """A Celery worker of this test's own (debounce 1 s), started on an empty queue and stopped at the
+    end, so that it cannot take work meant for a later test."""
+    _purge(require_redis)
+    proc = _start_worker(require_redis)
+    yield proc
+    _stop(proc)

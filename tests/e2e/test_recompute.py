@@ -17,7 +17,7 @@ pytestmark = pytest.mark.e2e
 D = datetime.date(2022, 6, 30)
 
 
-def test_official_recomputes_a_date_and_watches_it_finish(page, live_server, celery_worker_process, regions,
+def test_official_recomputes_a_date_and_watches_it_finish(page, live_server, own_celery_worker, regions,
                                                           city_official):
     inst = InstitutionFactory(region_id="130102001", filed_on=datetime.date(2022, 1, 1))
     InstitutionClassFactory(institution=inst, places=20)

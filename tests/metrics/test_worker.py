@@ -6,68 +6,18 @@ same test database and broker) computes a new snapshot in which the newly filed 
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
 from django.utils import timezone
 
 from institutions.models import Institution
 from metrics.models import RegionSnapshot, Snapshot
+from tests.conftest import _database_url, _purge, _start_worker, _stop
 from tests.factories import InstitutionClassFactory, InstitutionFactory, UserFactory
 
-BASE_DIR = Path(__file__).resolve().parents[2]
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
-
-
-def _database_url() -> str:
-    s = connection.settings_dict
-    auth = s["USER"] + (f":{s['PASSWORD']}" if s.get("PASSWORD") else "")
-    return f"postgres://{auth}@{s.get('HOST') or '127.0.0.1'}:{s.get('PORT') or 5432}/{s['NAME']}"
-
-
-def _start_worker(broker: str, **extra_env) -> subprocess.Popen:
-    env = {**os.environ, "DATABASE_URL": _database_url(), "CELERY_BROKER_URL": broker,
-           "CELERY_RESULT_BACKEND": broker, "DJANGO_SETTINGS_MODULE": "portal.test_settings",
-           "METRICS_DEBOUNCE_SECONDS": "1", **extra_env}
-    celery = str(Path(sys.executable).with_name("celery"))
-    return subprocess.Popen([celery, "-A", "portal", "worker", "--pool", "solo", "-l", "warning",
-                             "--without-gossip", "--without-mingle", "--without-heartbeat"],
-                            cwd=BASE_DIR, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-
-
-def _purge(broker: str) -> None:
-    """Drop messages left by earlier tests, queued or delivered-but-unacknowledged, so none runs here."""
-    from kombu import Connection
-
-    from portal.celery import app
-
-    app.control.purge()
-    with Connection(broker) as conn:
-        conn.default_channel.client.delete("unacked", "unacked_index")
-
-
-def _stop(proc: subprocess.Popen) -> None:
-    if proc.poll() is None:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-
-
-@pytest.fixture
-def worker(require_postgresql, require_redis, transactional_db):
-    _purge(require_redis)
-    proc = _start_worker(require_redis)
-    yield proc
-    _stop(proc)
 
 
 def _wait_for(predicate, proc, timeout=90.0):
@@ -82,7 +32,7 @@ def _wait_for(predicate, proc, timeout=90.0):
     return False
 
 
-def test_approving_a_filing_leads_to_a_snapshot_counting_its_places(worker, regions, settings, tmp_path):
+def test_approving_a_filing_leads_to_a_snapshot_counting_its_places(own_celery_worker, regions, settings, tmp_path):
     from filings import services as filing_services
     from filings.models import Document, Filing
 
@@ -112,13 +62,13 @@ def test_approving_a_filing_leads_to_a_snapshot_counting_its_places(worker, regi
         return bool(snapshot) and RegionSnapshot.objects.filter(snapshot=snapshot, region_id="130102",
                                                                 places=17, institutions=1).exists()
 
-    assert _wait_for(counted, worker), "no ready snapshot counting the new institution's places"
+    assert _wait_for(counted, own_celery_worker), "no ready snapshot counting the new institution's places"
     snapshot = Snapshot.objects.ready().get(date=today)
     assert snapshot.task_id  # computed by the worker, not in this process
     assert RegionSnapshot.objects.get(snapshot=snapshot, region_id="13").places == 17
 
 
-def test_a_recompute_request_runs_on_the_worker_and_reports_progress(worker, regions, api_client):
+def test_a_recompute_request_runs_on_the_worker_and_reports_progress(own_celery_worker, regions, api_client):
     InstitutionClassFactory(institution=InstitutionFactory(region_id="130502"), places=12)
     official = UserFactory(username="province_worker", role="official", region_id="13")
     api_client.force_login(official)
@@ -129,7 +79,7 @@ def test_a_recompute_request_runs_on_the_worker_and_reports_progress(worker, reg
     def ready():
         return api_client.get(f"/api/v1/metrics/recompute/{task_id}/").json()["status"] == "ready"
 
-    assert _wait_for(ready, worker)
+    assert _wait_for(ready, own_celery_worker)
     body = api_client.get(f"/api/v1/metrics/recompute/{task_id}/").json()
     assert body["progress"] == 100
     assert RegionSnapshot.objects.get(snapshot_id=body["snapshot"], region_id="1305").places == 12
