@@ -113,14 +113,15 @@ def map_drawing(geojson: dict, values: dict[str, float | None], names: dict[str,
     drawing = Drawing(width, height)
     if not points:
         return drawing
-    lons, lats = [p[0] for p in points], [p[1] for p in points]
-    k = math.cos(math.radians((min(lats) + max(lats)) / 2))
+    west, east = min(p[0] for p in points), max(p[0] for p in points)
+    south, north = min(p[1] for p in points), max(p[1] for p in points)
+    k = math.cos(math.radians((south + north) / 2))
     legend_height = 22
-    scale = min(width / ((max(lons) - min(lons)) * k or 1), (height - legend_height) / ((max(lats) - min(lats)) or 1))
-    x0 = (width - (max(lons) - min(lons)) * k * scale) / 2
+    scale = min(width / ((east - west) * k or 1), (height - legend_height) / ((north - south) or 1))
+    x0 = (width - (east - west) * k * scale) / 2
 
     def project(pt):
-        return x0 + (pt[0] - min(lons)) * k * scale, legend_height + (pt[1] - min(lats)) * scale
+        return x0 + (pt[0] - west) * k * scale, legend_height + (pt[1] - south) * scale
 
     known = [v for v in values.values() if v is not None]
     lo, hi = (math.floor(min(known) * 10) / 10, math.ceil(max(known) * 10) / 10) if known else (0.0, 1.0)

@@ -102,6 +102,21 @@ def test_pdf_report_draws_the_map_of_the_child_regions(client, province_official
     assert "地图未收入 PDF" not in text and "not reproduced" not in text
 
 
+def test_the_pdf_map_of_hebei_is_drawn_in_well_under_a_second():
+    """10,831 boundary points: the projection must not rescan them per point (it took 8 s once)."""
+    import json
+    import time
+
+    from dashboards.exports import map_drawing
+    from dashboards.selectors import GEO_DIR
+
+    geojson = json.loads((GEO_DIR / "13.json").read_text(encoding="utf-8"))
+    started = time.perf_counter()
+    drawing = map_drawing(geojson, {"1301": 1.9}, {"1301": "石家庄市"}, width=400, height=300, no_data_label="无数据")
+    assert time.perf_counter() - started < 2.0
+    assert len(drawing.contents) > 11
+
+
 def test_print_view_has_map_ranking_and_pilots(client, province_official, hebei_snapshot):
     client.force_login(province_official)
     response = client.get("/dashboards/13/report/")
