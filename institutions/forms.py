@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from regions.models import Region
 
-from .models import Institution, InstitutionClass, StaffMember
+from .models import GuidanceCentre, Institution, InstitutionClass, StaffMember
 from .services import CLASS_FIELDS, DRAFT_FIELDS, STAFF_FIELDS
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -168,3 +168,13 @@ class SuspendForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["suspended_on"].initial = timezone.localdate()
+
+
+class GuidanceCentreForm(forms.ModelForm):
+    class Meta:
+        model = GuidanceCentre
+        fields = ["city", "name", "host", "address", "phone"]
+
+    def __init__(self, *args, cities, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["city"].queryset = cities

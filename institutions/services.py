@@ -259,7 +259,13 @@ def mentoring_pair_create(*, mentor: Institution, mentee: Institution, actor,
 
 @transaction.atomic
 def guidance_centre_create(*, actor, **fields) -> GuidanceCentre:
+    """A city's childcare guidance centre, recorded by that city's officials, the province's, or an
+    administrator."""
     centre = GuidanceCentre(**fields)
+    area = actor.region_id or ""
+    if not (actor.is_system_admin or (actor.is_official and 2 <= len(area) <= 4
+                                      and (centre.city_id or "").startswith(area))):
+        raise PermissionDenied(_("Only the officials of the city or its province record its guidance centre."))
     centre.full_clean()
     centre.save()
     audit_record(actor=actor, action="guidance_centre.create", target=centre, region_code=centre.city_id,

@@ -11,6 +11,7 @@ urlpatterns = [
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/suspend/", views.suspend, name="suspend"),
     path("mentoring/", views.mentoring, name="mentoring"),
+    path("guidance-centres/", views.guidance_centres, name="guidance_centres"),
     # The staff's own institution
     path("mine/", views.mine, name="mine"),
     path("new/", views.create, name="create"),

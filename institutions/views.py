@@ -26,6 +26,7 @@ from regions.models import Region
 
 from . import services
 from .forms import (
+    GuidanceCentreForm,
     InstitutionClassForm,
     InstitutionForm,
     MentoringPairForm,
@@ -34,7 +35,7 @@ from .forms import (
     StaffMemberForm,
     SuspendForm,
 )
-from .models import Institution, InstitutionClass, MentoringPair, StaffMember
+from .models import GuidanceCentre, Institution, InstitutionClass, MentoringPair, StaffMember
 
 PAGE_SIZE = 25
 HISTORY_LIMIT = 100
@@ -477,3 +478,32 @@ def register_detail(request, pk: int):
         "institution": institution,
         "total_places": sum(c.places for c in institution.open_classes),
     })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def guidance_centres(request):
+    """The guidance centres of the official's area; city and province officials record new ones."""
+    user = request.user
+    if not (user.is_official or user.is_system_admin):
+        raise Http404
+    area = "" if user.is_system_admin else user.region_id or ""
+    cities = Region.objects.filter(level=Region.Level.CITY, code__startswith=area).order_by("code")
+    may_record = _may_pair(user)  # the same levels: a city or a province, and administrators
+    form = GuidanceCentreForm(request.POST or None, cities=cities) if may_record else None
+    if request.method == "POST":
+        if form is None:
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                services.guidance_centre_create(actor=user, **form.cleaned_data)
+            except ValidationError as exc:
+                _apply_service_errors(form, exc)
+            else:
+                messages.success(request, _("Guidance centre recorded."))
+                return redirect("institutions:guidance_centres")
+    region = area[:4] if len(area) >= 4 else area
+    centres = (GuidanceCentre.objects.visible_to(user).filter(city__code__startswith=region)
+               .select_related("city").order_by("city_id", "name"))
+    return render(request, "institutions/guidance_centres.html", {"form": form, "centres": centres},
+                  status=400 if form is not None and form.errors else 200)

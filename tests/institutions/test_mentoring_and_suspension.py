@@ -111,3 +111,48 @@ def test_a_draft_cannot_be_suspended(client, regions, county_official):
     assert response.status_code == 400
     draft.refresh_from_db()
     assert draft.status == Institution.Status.DRAFT
+
+
+# --- Guidance centres -------------------------------------------------------------------------------
+
+def _centre(**changes):
+    return {"city": "1301", "name": "石家庄市托育指导中心", "host": "石家庄市妇幼保健院", "address": "长安区建设北大街",
+            "phone": "0311-12345678", **changes}
+
+
+def test_city_official_records_the_citys_guidance_centre(client, regions, city_official):
+    from institutions.models import GuidanceCentre
+
+    client.force_login(city_official)
+    assert client.post(reverse("institutions:guidance_centres"), _centre()).status_code == 302
+    centre = GuidanceCentre.objects.get()
+    assert (centre.city_id, centre.host) == ("1301", "石家庄市妇幼保健院")
+    assert AuditEntry.objects.filter(action="guidance_centre.create", actor=city_official).exists()
+    assert "石家庄市托育指导中心" in client.get(reverse("institutions:guidance_centres")).content.decode()
+
+
+def test_another_citys_centre_is_not_offered_and_a_name_is_required(client, regions, city_official):
+    from institutions.models import GuidanceCentre
+
+    client.force_login(city_official)
+    response = client.post(reverse("institutions:guidance_centres"), _centre(city="1305"))
+    assert response.status_code == 400 and response.context["form"].errors["city"]
+    response = client.post(reverse("institutions:guidance_centres"), _centre(name=""))
+    assert response.status_code == 400 and response.context["form"].errors["name"]
+    assert not GuidanceCentre.objects.exists()
+
+
+def test_county_officials_read_centres_but_do_not_record_them(client, regions, county_official):
+    client.force_login(county_official)
+    page = client.get(reverse("institutions:guidance_centres"))
+    assert page.status_code == 200 and page.context["form"] is None
+    assert client.post(reverse("institutions:guidance_centres"), _centre()).status_code == 403
+
+
+def test_the_centre_service_refuses_another_citys_official(regions, other_city_official):
+    from django.core.exceptions import PermissionDenied
+
+    from institutions.services import guidance_centre_create
+
+    with pytest.raises(PermissionDenied):
+        guidance_centre_create(actor=other_city_official, city_id="1301", name="冒名中心")

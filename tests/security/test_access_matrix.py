@@ -269,6 +269,7 @@ RULES: dict[str, Rule] = {
     "institutions:list": Rule(official_role), "institutions:detail": Rule(area, kwargs=k(pk="institution")),
     "institutions:suspend": Rule(None, filing_authority, kwargs=k(pk="institution")),
     "institutions:mentoring": Rule(official_role, pairing_level),
+    "institutions:guidance_centres": Rule(official_role, pairing_level),
     "institutions:mine": Rule(staff_role, staff_role), "institutions:create": Rule(UNCHECKED, UNCHECKED),
     "institutions:edit": Rule(staff_role, UNCHECKED),
     "institutions:class_add": Rule(staff_role, UNCHECKED),
