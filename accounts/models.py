@@ -88,6 +88,11 @@ class User(AbstractUser):
         return self.role == self.Role.OFFICIAL and not self.is_superuser
 
     @property
+    def oversees_cities(self) -> bool:
+        """Officials of a city or a province (not of a county or township), and administrators."""
+        return self.is_system_admin or (self.is_official and 2 <= len(self.region_id or "") <= 4)
+
+    @property
     def is_institution_staff(self) -> bool:
         return self.role == self.Role.INSTITUTION_STAFF and not self.is_superuser
 

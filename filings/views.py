@@ -410,15 +410,6 @@ def appointments(request):
     })
 
 
-def _centres_of_area(user):
-    """The guidance centres serving an official's area: their city's (a province: all of its cities')."""
-    centres = GuidanceCentre.objects.visible_to(user)
-    if user.is_system_admin:
-        return centres
-    region = user.region_id or ""
-    return centres.filter(city_id=region[:4]) if len(region) >= 4 else centres.filter(city__code__startswith=region)
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def slots(request):
@@ -426,7 +417,7 @@ def slots(request):
     user = request.user
     if not (user.is_official or user.is_system_admin):
         raise Http404
-    centres = _centres_of_area(user)
+    centres = GuidanceCentre.objects.serving(user)
     # The service lets a centre's own city (and administrators) publish; the form offers only those.
     publishable = centres if user.is_system_admin else centres.filter(city_id=user.region_id)
     form = SlotForm(request.POST or None, centres=publishable) if publishable.exists() else None

@@ -386,6 +386,15 @@ class GuidanceCentreQuerySet(models.QuerySet):
         """Guidance centres are public information: everyone signed in sees them."""
         return self.all() if user.is_authenticated else self.none()
 
+    def serving(self, user) -> GuidanceCentreQuerySet:
+        """The centres serving an official's area: their city's (a province's: all of its cities');
+        administrators: all."""
+        centres = self.visible_to(user)
+        if user.is_system_admin:
+            return centres
+        region = user.region_id or ""
+        return centres.filter(city_id=region[:4]) if len(region) >= 4 else centres.filter(city__code__startswith=region)
+
 
 class GuidanceCentre(models.Model):
     """A city's childcare guidance centre, usually in the maternal and child health hospital."""

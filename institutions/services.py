@@ -246,8 +246,8 @@ def mentoring_pair_create(*, mentor: Institution, mentee: Institution, actor,
     """Pairs an experienced institution with a weaker one (帮扶结对): set up by the officials of a city (or
     of a province, or an administrator) whose area holds both institutions."""
     area = actor.region_id or ""
-    if not (actor.is_system_admin or (actor.is_official and 2 <= len(area) <= 4
-                                      and mentor.region_id.startswith(area) and mentee.region_id.startswith(area))):
+    if not (actor.oversees_cities and (actor.is_system_admin or (mentor.region_id.startswith(area)
+                                                                 and mentee.region_id.startswith(area)))):
         raise PermissionDenied(_("Only the officials of a city or province holding both institutions pair them."))
     pair = MentoringPair(mentor=mentor, mentee=mentee, started_on=started_on or timezone.localdate(), notes=notes)
     pair.full_clean()
@@ -262,9 +262,7 @@ def guidance_centre_create(*, actor, **fields) -> GuidanceCentre:
     """A city's childcare guidance centre, recorded by that city's officials, the province's, or an
     administrator."""
     centre = GuidanceCentre(**fields)
-    area = actor.region_id or ""
-    if not (actor.is_system_admin or (actor.is_official and 2 <= len(area) <= 4
-                                      and (centre.city_id or "").startswith(area))):
+    if not (actor.oversees_cities and (actor.is_system_admin or (centre.city_id or "").startswith(actor.region_id))):
         raise PermissionDenied(_("Only the officials of the city or its province record its guidance centre."))
     centre.full_clean()
     centre.save()

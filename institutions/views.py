@@ -423,8 +423,26 @@ def suspend(request, pk: int):
     return render(request, "institutions/institution_detail.html", context, status=400)
 
 
-def _may_pair(user) -> bool:
-    return user.is_system_admin or (user.is_official and 2 <= len(user.region_id or "") <= 4)
+def _submit(request, form, service, message: str, done: str):
+    """POST of an officials' record form: 403 without the form (the role may only read), the service's
+    errors onto the form, else a message and a redirect. None: show the page (again)."""
+    if request.method != "POST":
+        return None
+    if form is None:
+        raise PermissionDenied
+    if form.is_valid():
+        try:
+            service(actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _apply_service_errors(form, exc)
+        else:
+            messages.success(request, message)
+            return redirect(done)
+    return None
+
+
+def _page_with_form(request, template: str, form, context: dict):
+    return render(request, template, {"form": form, **context}, status=400 if form is not None and form.errors else 200)
 
 
 @login_required
@@ -436,22 +454,13 @@ def mentoring(request):
         raise Http404
     candidates = (Institution.objects.visible_to(user).filter(status=Institution.Status.FILED)
                   .select_related("region").order_by("region_id", "name"))
-    form = MentoringPairForm(request.POST or None, institutions=candidates) if _may_pair(user) else None
-    if request.method == "POST":
-        if form is None:
-            raise PermissionDenied
-        if form.is_valid():
-            try:
-                services.mentoring_pair_create(actor=user, **form.cleaned_data)
-            except ValidationError as exc:
-                _apply_service_errors(form, exc)
-            else:
-                messages.success(request, _("Mentoring pair set up."))
-                return redirect("institutions:mentoring")
+    form = MentoringPairForm(request.POST or None, institutions=candidates) if user.oversees_cities else None
+    done = _submit(request, form, services.mentoring_pair_create, _("Mentoring pair set up."), "institutions:mentoring")
+    if done:
+        return done
     pairs = (MentoringPair.objects.visible_to(user).select_related("mentor__region", "mentee__region")
              .order_by("-started_on", "pk")[:500])
-    return render(request, "institutions/mentoring.html", {"form": form, "pairs": pairs},
-                  status=400 if form is not None and form.errors else 200)
+    return _page_with_form(request, "institutions/mentoring.html", form, {"pairs": pairs})
 
 
 # --- Public register ------------------------------------------------------------------------------
@@ -489,21 +498,10 @@ def guidance_centres(request):
         raise Http404
     area = "" if user.is_system_admin else user.region_id or ""
     cities = Region.objects.filter(level=Region.Level.CITY, code__startswith=area).order_by("code")
-    may_record = _may_pair(user)  # the same levels: a city or a province, and administrators
-    form = GuidanceCentreForm(request.POST or None, cities=cities) if may_record else None
-    if request.method == "POST":
-        if form is None:
-            raise PermissionDenied
-        if form.is_valid():
-            try:
-                services.guidance_centre_create(actor=user, **form.cleaned_data)
-            except ValidationError as exc:
-                _apply_service_errors(form, exc)
-            else:
-                messages.success(request, _("Guidance centre recorded."))
-                return redirect("institutions:guidance_centres")
-    region = area[:4] if len(area) >= 4 else area
-    centres = (GuidanceCentre.objects.visible_to(user).filter(city__code__startswith=region)
-               .select_related("city").order_by("city_id", "name"))
-    return render(request, "institutions/guidance_centres.html", {"form": form, "centres": centres},
-                  status=400 if form is not None and form.errors else 200)
+    form = GuidanceCentreForm(request.POST or None, cities=cities) if user.oversees_cities else None
+    done = _submit(request, form, services.guidance_centre_create, _("Guidance centre recorded."),
+                   "institutions:guidance_centres")
+    if done:
+        return done
+    centres = GuidanceCentre.objects.serving(user).select_related("city").order_by("city_id", "name")
+    return _page_with_form(request, "institutions/guidance_centres.html", form, {"centres": centres})

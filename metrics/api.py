@@ -36,18 +36,13 @@ from regions.models import Region
 from . import rankings
 from .filters import RankingRunFilter, RegionSnapshotFilter
 from .models import RankingEntry, RankingRun, RegionSnapshot, Snapshot
-from .services import recompute_progress, snapshot_request_recompute
+from .services import recompute_progress, require_official_or_admin, snapshot_request_recompute
 
 TAGS = ["metrics"]
 # Reads are cached until a snapshot, ranking or region changes (portal.api.cache).
 METRICS_TABLES = ("metrics", "regions")
 # Reads that take a date parameter answer 400 for a malformed date.
 DATED_READ_ERRORS = {**READ_ERRORS, 400: BAD_REQUEST}
-
-
-def _official_or_admin(user) -> None:
-    if not (user.is_system_admin or (user.is_official and user.region_id)):
-        raise PermissionDenied
 
 
 def _date_param(request, name: str = "date") -> datetime.date | None:
@@ -215,7 +210,7 @@ class RegionSnapshotDetailView(ResponseCacheMixin, generics.RetrieveAPIView):
     serializer_class = RegionSnapshotSerializer
 
     def get_object(self):
-        _official_or_admin(self.request.user)
+        require_official_or_admin(self.request.user)
         snapshot = Snapshot.objects.current(_date_param(self.request))
         return get_object_or_404(RegionSnapshot.objects.visible_to(self.request.user)
                                  .select_related("region", "snapshot"),
@@ -235,7 +230,7 @@ class RegionSeriesView(ResponseCacheMixin, generics.ListAPIView):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return RegionSnapshot.objects.none()
-        _official_or_admin(self.request.user)
+        require_official_or_admin(self.request.user)
         code = self.kwargs["code"]
         get_object_or_404(Region.objects.filter(code__startswith=self.request.user.region_id or ""), code=code)
         qs = (RegionSnapshot.objects.visible_to(self.request.user).ready().filter(region_id=code)
@@ -272,7 +267,7 @@ class RecomputeRequestView(APIView):
     @extend_schema(tags=TAGS, request=RecomputeRequestSerializer,
                    responses={202: RecomputeStatusSerializer, **WRITE_ERRORS})
     def post(self, request):
-        _official_or_admin(request.user)
+        require_official_or_admin(request.user)
         data = RecomputeRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         date = data.validated_data.get("date") or timezone.localdate()
@@ -290,7 +285,7 @@ class RecomputeStatusView(APIView):
 
     @extend_schema(tags=TAGS, responses={200: RecomputeStatusSerializer, **READ_ERRORS})
     def get(self, request, task_id: str):
-        _official_or_admin(request.user)
+        require_official_or_admin(request.user)
         if not TASK_ID.fullmatch(task_id):  # Celery task ids are UUIDs; anything else names no task
             raise exceptions.NotFound()
         return Response(_recompute_status(request, task_id))
@@ -328,7 +323,7 @@ class RankingRunDetailView(ResponseCacheMixin, generics.RetrieveAPIView):
 
         if getattr(self, "swagger_fake_view", False):
             return RankingRun.objects.none()
-        _official_or_admin(self.request.user)
+        require_official_or_admin(self.request.user)
         return RankingRun.objects.visible_to(self.request.user).select_related("scope").prefetch_related(
             Prefetch("entries", queryset=RankingEntry.objects.select_related("region").order_by("rank")))
 
@@ -340,7 +335,7 @@ class RankingComputeView(APIView):
 
     @extend_schema(tags=TAGS, request=RankingComputeSerializer, responses={201: RankingRunSerializer, **WRITE_ERRORS})
     def post(self, request):
-        _official_or_admin(request.user)
+        require_official_or_admin(request.user)
         data = RankingComputeSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         scope = get_object_or_404(Region.objects.filter(code__startswith=request.user.region_id or ""),
@@ -359,7 +354,7 @@ class RankingPublishView(APIView):
 
     @extend_schema(tags=TAGS, request=None, responses={200: RankingRunSerializer, **WRITE_ERRORS})
     def post(self, request, pk: int):
-        _official_or_admin(request.user)
+        require_official_or_admin(request.user)
         run = get_object_or_404(RankingRun.objects.visible_to(request.user), pk=pk)
         if not (request.user.is_system_admin or request.user.region_id == run.scope_id):
             raise PermissionDenied
@@ -374,14 +369,14 @@ class RankingWeightsView(APIView):
 
     @extend_schema(tags=TAGS, responses={200: RankingWeightsSerializer, **READ_ERRORS})
     def get(self, request, code: str):
-        _official_or_admin(request.user)
+        require_official_or_admin(request.user)
         region = get_object_or_404(Region.objects.filter(code__startswith=request.user.region_id or ""), code=code)
         return Response({"weights": rankings.weights_for(region)})
 
     @extend_schema(tags=TAGS, request=RankingWeightsSerializer, responses={200: RankingWeightsSerializer,
                                                                            **WRITE_ERRORS})
     def put(self, request, code: str):
-        _official_or_admin(request.user)
+        require_official_or_admin(request.user)
         region = get_object_or_404(Region.objects.filter(code__startswith=request.user.region_id or ""), code=code)
         if not (request.user.is_system_admin or request.user.region_id == region.code):
             raise PermissionDenied

@@ -5,12 +5,18 @@ from __future__ import annotations
 import datetime
 import uuid
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import audit_record
+
+
+def require_official_or_admin(user) -> None:
+    """Area figures, recomputes and rankings are for officials of a region and administrators (else 403)."""
+    if not (user.is_system_admin or (user.is_official and user.region_id)):
+        raise PermissionDenied
 
 
 @transaction.atomic

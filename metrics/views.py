@@ -8,26 +8,21 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from .forms import RecomputeForm
 from .models import Snapshot
-from .services import recompute_progress, snapshot_request_recompute
-
-
-def _official_or_admin(user) -> None:
-    if not (user.is_system_admin or (user.is_official and user.region_id)):
-        raise PermissionDenied
+from .services import recompute_progress, require_official_or_admin, snapshot_request_recompute
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def recompute(request):
     """The recompute form, with the snapshots already stored."""
-    _official_or_admin(request.user)
+    require_official_or_admin(request.user)
     form = RecomputeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -51,7 +46,7 @@ def _progress_context(task_id) -> dict:
 @login_required
 @require_GET
 def recompute_status(request, task_id):
-    _official_or_admin(request.user)
+    require_official_or_admin(request.user)
     return render(request, "metrics/recompute_status.html", _progress_context(task_id))
 
 
@@ -59,5 +54,5 @@ def recompute_status(request, task_id):
 @require_GET
 def recompute_progress_fragment(request, task_id):
     """The progress fragment htmx polls every second until the run is finished."""
-    _official_or_admin(request.user)
+    require_official_or_admin(request.user)
     return render(request, "metrics/_recompute_progress.html", _progress_context(task_id))
