@@ -15,6 +15,7 @@ api_v1 = [
     path("redoc/", api_docs.RedocView.as_view(url_name="api-schema"), name="api-redoc"),
     path("redoc/redoc.standalone.js", api_docs.redoc_bundle, name="api-redoc-bundle"),
     *[path("", include(f"{app}.api_urls")) for app in PAGE_APPS],
+    path("", include("audit.api_urls")),
 ]
 
 admin.site.site_header = _("Tuoyu administration")
