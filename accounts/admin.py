@@ -29,6 +29,8 @@ class AuditedTOTPDeviceAdmin(TOTPDeviceAdmin):
     (OTP_ADMIN_HIDE_SENSITIVE_DATA hides keys and QR codes here).
     """
 
+    search_help_text = _("Search by the user's username or e-mail address")
+
     def has_add_permission(self, request):
         return False
 

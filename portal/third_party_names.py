@@ -2,9 +2,10 @@
 
 django-axes (login lockout) marks its names for translation but ships no Chinese catalogue: its
 message ids are listed here so that makemessages keeps them in the project catalogue (locale/),
-where they are translated. django-otp's TOTP device names its fields without marking them for
-translation at all, so `name_third_party_models()` (called when the portal app is ready) gives
-them translatable names, as it does the two apps' section titles.
+where they are translated. django-otp's TOTP device (and django-celery-beat's task name) names its
+fields without marking them for translation at all, so `name_third_party_models()` (called when the
+portal app is ready) gives them translatable names, as it does the two apps' section titles. Only
+the names change, not what migrations see (Django keeps the original arguments for those).
 """
 
 from django.apps import apps
@@ -40,6 +41,12 @@ TOTP_DEVICE_FIELDS = {
 
 
 def name_third_party_models() -> None:
+    beat = apps.get_app_config("django_celery_beat")
+    beat.get_model("PeriodicTask")._meta.get_field("task").verbose_name = _("task name")
+    # Columns the scheduler's admin shows from properties, named after the properties themselves.
+    beat.get_model("PeriodicTask").scheduler.fget.short_description = _("scheduler")
+    beat.get_model("CrontabSchedule").human_readable.fget.short_description = _("in words")
+
     apps.get_app_config("axes").verbose_name = _("Login lockout")
     totp = apps.get_app_config("otp_totp")
     totp.verbose_name = _("Two-factor authentication")

@@ -34,6 +34,9 @@ HEIGHT = {1366: 900, 390: 844}
 # the API's machine-readable answers (their status is still checked, their content not).
 NEVER_VISIT = re.compile(r"^/(accounts/logout|i18n/)")
 NOT_A_PAGE = re.compile(r"^/(api/v1/(?!docs/|redoc/)|static/|media/|jsi18n/)|\.(csv|xlsx|pdf|json|png|svg|zip)(\?|$)")
+# Pages that are the same for everyone (the public register, the API documentation): the public role
+# crawls them; for a signed-in role they are link-checked only, which keeps the crawl within minutes.
+PUBLIC_PAGES = re.compile(r"^/(institutions/register/|api/v1/(docs|redoc)/)")
 # Django admin: the index and one page of each model's list; change forms of single rows add little.
 ADMIN_DEPTH = re.compile(r"^/admin/([^/]+/[^/]+/)?$")
 
@@ -49,8 +52,8 @@ ENGLISH_ALLOWED = {
 ENGLISH_PAGES = re.compile(r"^/api/v1/(docs|redoc)/")
 # Where a page shows data rather than its own words: text marked as another language (the language
 # switch) or as not to be translated (user names, codes), and the rows of Django admin's lists.
-NOT_WORDS = ['[translate="no"]', '[lang]:not([lang^="zh"])', "#result_list tbody", "#recent-actions-module ul",
-             "#changelist-filter li", ".readonly"]
+NOT_WORDS = ['[translate="no"]', '[lang]:not([lang^="zh"])', "#user-tools strong", "#result_list tbody",
+             "#recent-actions-module ul", "#changelist-filter li", ".readonly"]
 LATIN_WORD = re.compile(r"(?<![\w@./:-])[A-Za-z][A-Za-z'’]+(?![\w@/-])")
 # A message id that reached the page unformatted or untranslated: placeholders and template syntax.
 RAW_MSGID = re.compile(r"%\(\w+\)[sdif]|\{\{|\}\}|\{%|%\}|\bmsgid\b")
@@ -273,11 +276,14 @@ def _only_first_pass(path: str) -> bool:
 
 
 def crawl_role(browser, base_url: str, username: str | None, password: str = "",
-               languages=LANGUAGES, widths=WIDTHS, screenshots: bool = True) -> RoleCrawl:
+               languages=LANGUAGES, widths=WIDTHS, screenshots: bool = True,
+               skip_pages: re.Pattern | None = None) -> RoleCrawl:
     """The first pass (first language, first width) discovers the pages while checking them: home,
     the navigation and the home page's links, and from each of those one page of every further
     kind (shape) they link to. The other passes visit the same pages."""
     role = username or "public"
+    if skip_pages is None:
+        skip_pages = PUBLIC_PAGES if username else re.compile(r"(?!)")
     crawl = RoleCrawl(role=role)
     context = browser.new_context(locale="zh-CN", viewport={"width": widths[0], "height": HEIGHT[widths[0]]})
     context.set_default_timeout(20000)
@@ -308,6 +314,8 @@ def crawl_role(browser, base_url: str, username: str | None, password: str = "",
             url, depth = queue.pop(0)
             path = urlsplit(url).path
             if NEVER_VISIT.match(path) or NOT_A_PAGE.search(path) or (depth > 1 and _shape(path) in shapes):
+                continue
+            if skip_pages.match(path):
                 continue
             if path.startswith("/admin/") and not ADMIN_DEPTH.match(path):
                 continue

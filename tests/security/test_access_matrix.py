@@ -258,7 +258,7 @@ RULES: dict[str, Rule] = {
     # Portal and accounts
     "home": Rule(anyone), "healthz": Rule(anyone), "set_language": Rule(anyone, anyone),
     "javascript-catalog": Rule(anyone), "api-schema": Rule(anyone), "api-docs": Rule(anyone),
-    "api-redoc": Rule(anyone), "constant-json": Rule(anyone),
+    "api-redoc": Rule(anyone), "api-redoc-bundle": Rule(anyone), "constant-json": Rule(anyone),
     "accounts:login": Rule(anyone, UNCHECKED), "accounts:logout": Rule(UNCHECKED, UNCHECKED),
     "api-me": Rule(signed_in),
     # The events feed: everyone signed in reads their own area's events (scoping: tests/audit)
