@@ -52,7 +52,8 @@ def _file(rows: int, counties: list[str], salt: int) -> bytes:
         code = body + credit_code_check_character(body)
         # 乳儿班 / 托小班 / 托大班 / 混合班 classes and places, as the national export has them
         classes = ["1", "10", "1", "15", "2", "40", "", ""] if i % 3 else ["", "", "2", "30", "1", "20", "1", "18"]
-        writer.writerow([f"导入托育园{salt}-{i}", code, f"测试路{i}号", county, ("营利性", "社会服务机构", "事业单位")[i % 3],
+        legal_form = ("营利性", "社会服务机构", "事业单位")[i % 3]
+        writer.writerow([f"导入托育园{salt}-{i}", code, f"测试路{i}号", county, legal_form,
                          classes[0], classes[2], classes[4], classes[6], classes[1], classes[3], classes[5], classes[7],
                          (filed - datetime.timedelta(days=i % 700)).isoformat(), f"{county}-{salt:02d}-{i:06d}",
                          "", "全日托、半日托" if i % 4 == 0 else "", "", "", ""])

@@ -17,12 +17,13 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accounts import policies
 from audit.models import AuditEntry
 from audit.request import current_ip
 from audit.services import audit_record
@@ -93,19 +94,12 @@ HELP_LINES = [
 
 # --- Who may onboard -------------------------------------------------------------------------------
 
-def may_onboard(user, province: Region) -> bool:
-    """Administrators, and the province's own officials."""
-    if user.is_system_admin:
-        return True
-    return user.is_official and user.official_level == Region.Level.PROVINCE and user.region_id == province.code
-
-
 def provinces_for(user):
-    if user.is_system_admin:
-        return Region.objects.filter(level=Region.Level.PROVINCE).order_by("code")
-    if user.is_official and user.official_level == Region.Level.PROVINCE:
-        return Region.objects.filter(code=user.region_id)
-    return Region.objects.none()
+    """The provinces the user may onboard (accounts.policies.onboards)."""
+    provinces = Region.objects.filter(level=Region.Level.PROVINCE).order_by("code")
+    if policies.is_admin(user):
+        return provinces
+    return provinces.filter(code=user.region_id) if policies.onboards(user, user.region_id) else provinces.none()
 
 
 # --- Checking rows ---------------------------------------------------------------------------------
@@ -332,8 +326,7 @@ def write_rows(rows: list[Row], *, job: OnboardingJob, actor) -> int:
 # --- Jobs ------------------------------------------------------------------------------------------
 
 def _require(user, province: Region) -> None:
-    if not may_onboard(user, province):
-        raise PermissionDenied
+    policies.require(policies.onboards(user, province))
 
 
 @transaction.atomic
