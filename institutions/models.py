@@ -479,6 +479,8 @@ class OnboardingJob(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     checked_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True, db_default=Now(),
+                                      help_text=_("Set on every change; the API's change feed orders by it."))
 
     objects = OnboardingJobQuerySet.as_manager()
 
@@ -486,7 +488,8 @@ class OnboardingJob(models.Model):
         verbose_name = _("onboarding import")
         verbose_name_plural = _("onboarding imports")
         ordering = ["-created_at", "-pk"]
-        indexes = [models.Index(fields=["province", "created_at"], name="onboarding_province_idx")]
+        indexes = [models.Index(fields=["province", "created_at"], name="onboarding_province_idx"),
+                   models.Index(fields=["updated_at", "id"], name="onboarding_updated_idx")]
 
     def __str__(self) -> str:
         return f"{self.filename} ({self.status})"
