@@ -1,7 +1,7 @@
 """Filing (备案) with the county health commission: filings, their documents, deadlines and receipts,
 notifications to the institution, and appointments at a city's guidance centre.
 
-Statuses move only through the guarded service functions in `filings/services.py`.
+Statuses move only through the guarded service functions in `filings/services/`.
 """
 
 from __future__ import annotations
