@@ -17,7 +17,10 @@ from django.test import override_settings
 
 from .crawl import LANGUAGES, WIDTHS, crawl_role, write_summary
 
-pytestmark = [pytest.mark.e2e, pytest.mark.crawl]
+# The django_db mark makes pytest-django create the test database (it creates none for a session whose
+# tests do not ask for one). Each test's own transaction is on the test's connection and stays empty;
+# the live server's thread reads the demo through a connection of its own.
+pytestmark = [pytest.mark.e2e, pytest.mark.crawl, pytest.mark.django_db]
 
 _crawls = []
 
@@ -28,7 +31,11 @@ def demo_server(django_db_setup, django_db_blocker, require_postgresql_module):
 
     from portal.demo import DEMO_PASSWORD, seed_all
 
+    from django.db import connection
+
     with django_db_blocker.unblock(), override_settings(DEBUG=False):
+        # Never seed (and afterwards empty) anything but a test database.
+        assert connection.settings_dict["NAME"].startswith("test_"), connection.settings_dict["NAME"]
         started = time.monotonic()
         ctx = seed_all(io.StringIO())
         seeded_in = time.monotonic() - started
