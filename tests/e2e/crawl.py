@@ -261,50 +261,87 @@ def _check_links(context, links: set[str], crawl: RoleCrawl) -> None:
         response.dispose()
 
 
-def _visit(page, url: str, visit: Visit, screenshots: bool) -> None:
-    _goto(page, url, visit)
-    for check in PAGE_CHECKS:
-        visit.problems.extend(check(page, visit))
-    if screenshots:
-        _screenshot(page, visit)
-
-
 def _only_first_pass(path: str) -> bool:
     """Django's admin pages beyond its index are checked once, in Chinese on a desktop: they are
     Django's own responsive layout, and what the portal adds to them is the words."""
     return path.startswith("/admin/") and path != "/admin/"
 
 
+class _Tab:
+    """One browser tab of a role, reused for every page; console errors go to the current visit."""
+
+    def __init__(self, context):
+        self.page = context.new_page()
+        self.visit: Visit | None = None
+        self.page.on("console", lambda msg: msg.type == "error" and self._note(msg.text))
+        self.page.on("pageerror", lambda exc: self._note(f"uncaught {exc}"))
+
+    def _note(self, message: str) -> None:
+        if self.visit is not None:
+            self.visit.console.append(message[:300])
+
+    def check(self, visit: Visit, screenshots: bool) -> None:
+        self.visit = visit
+        for check in PAGE_CHECKS:
+            visit.problems.extend(check(self.page, visit))
+        self.visit = None
+        if screenshots:
+            _screenshot(self.page, visit)
+
+    def resize(self, width: int) -> None:
+        self.page.set_viewport_size({"width": width, "height": HEIGHT[width]})
+        self.page.wait_for_timeout(RESIZE_SETTLE_MS)
+
+
+# After a resize the page's own handlers (ECharts) redraw on the next frames.
+RESIZE_SETTLE_MS = 120
+
+
 def crawl_role(browser, base_url: str, username: str | None, password: str = "",
                languages=LANGUAGES, widths=WIDTHS, screenshots: bool = True,
                skip_pages: re.Pattern | None = None) -> RoleCrawl:
-    """The first pass (first language, first width) discovers the pages while checking them: home,
-    the navigation and the home page's links, and from each of those one page of every further
-    kind (shape) they link to. The other passes visit the same pages."""
+    """The first language's pass discovers the pages while checking them: home, the navigation and
+    the home page's links, and from each of those one page of every further kind (shape) they link
+    to. Every page is loaded once per language at the first width, checked, then resized to each
+    further width (the server sends the same page to every width; CSS and the charts' resize
+    handlers do the rest) and checked again."""
     role = username or "public"
     if skip_pages is None:
         skip_pages = PUBLIC_PAGES if username else re.compile(r"(?!)")
     crawl = RoleCrawl(role=role)
     context = browser.new_context(locale="zh-CN", viewport={"width": widths[0], "height": HEIGHT[widths[0]]})
     context.set_default_timeout(20000)
-    current: dict[str, Visit | None] = {"visit": None}
 
-    def note(message: str) -> None:
-        if current["visit"] is not None:
-            current["visit"].console.append(message[:300])
+    def visit_all_widths(tab: _Tab, url: str, lang: str, first: Visit | None = None) -> Visit:
+        """Loads `url` (unless `first` is its visit, loaded already) and checks it at every width."""
+        path = urlsplit(url).path
+        visit = first or Visit(role=role, lang=lang, width=widths[0], url=url)
+        if first is None:
+            tab.visit = visit
+            _goto(tab.page, url, visit)
+            tab.visit = None
+        tab.check(visit, screenshots)
+        crawl.visits.append(visit)
+        if not _only_first_pass(path):
+            for width in widths[1:]:
+                tab.resize(width)
+                narrow = Visit(role=role, lang=lang, width=width, url=url, status=visit.status,
+                               content_type=visit.content_type, load_ms=visit.load_ms)
+                tab.check(narrow, screenshots)
+                crawl.visits.append(narrow)
+            tab.resize(widths[0])
+        return visit
 
     try:
-        page = context.new_page()
-        page.on("console", lambda msg: msg.type == "error" and note(msg.text))
-        page.on("pageerror", lambda exc: note(f"uncaught {exc}"))
+        tab = _Tab(context)
         _set_language(context, base_url, languages[0])
         if username:
-            login(page, base_url, username, password)
+            login(tab.page, base_url, username, password)
 
-        # Pass 1: discover and check.
-        page.goto(base_url + "/", wait_until="load")
+        # First language: discover and check.
+        tab.page.goto(base_url + "/", wait_until="load")
         first = [base_url + "/"]
-        for url in _links(page, base_url, "nav.main-nav") + _links(page, base_url, "main"):
+        for url in _links(tab.page, base_url, "nav.main-nav") + _links(tab.page, base_url, "main"):
             if url not in first:
                 first.append(url)
         shown, shapes = set(first), set()
@@ -315,28 +352,20 @@ def crawl_role(browser, base_url: str, username: str | None, password: str = "",
             path = urlsplit(url).path
             if NEVER_VISIT.match(path) or NOT_A_PAGE.search(path) or (depth > 1 and _shape(path) in shapes):
                 continue
-            if skip_pages.match(path):
-                continue
-            if path.startswith("/admin/") and not ADMIN_DEPTH.match(path):
+            if skip_pages.match(path) or path.startswith("/admin/") and not ADMIN_DEPTH.match(path):
                 continue
             shapes.add(_shape(path))
             visit = Visit(role=role, lang=languages[0], width=widths[0], url=url)
-            current["visit"] = visit
-            _goto(page, url, visit)
-            current["visit"] = None
+            tab.visit = visit
+            _goto(tab.page, url, visit)
+            tab.visit = None
             if "text/html" not in (visit.content_type or ""):
                 continue
-            if urlsplit(page.url).path.startswith("/accounts/login") and not path.startswith("/accounts/login"):
+            if urlsplit(tab.page.url).path.startswith("/accounts/login") and not path.startswith("/accounts/login"):
                 continue  # a page that asks this role to sign in: the link check reports it
-            current["visit"] = visit
-            for check in PAGE_CHECKS:
-                visit.problems.extend(check(page, visit))
-            current["visit"] = None
-            if screenshots:
-                _screenshot(page, visit)
+            links = _links(tab.page, base_url, "main")
+            visit_all_widths(tab, url, languages[0], first=visit)
             crawl.pages.append(url)
-            crawl.visits.append(visit)
-            links = _links(page, base_url, "main")
             shown.update(links)
             if depth < 2:
                 for link in links:
@@ -346,21 +375,12 @@ def crawl_role(browser, base_url: str, username: str | None, password: str = "",
 
         _check_links(context, shown, crawl)
 
-        # The other passes: the same pages in every language at every width.
-        for lang in languages:
+        # The other languages: the same pages.
+        for lang in languages[1:]:
             _set_language(context, base_url, lang)
-            for width in widths:
-                if (lang, width) == (languages[0], widths[0]):
-                    continue
-                page.set_viewport_size({"width": width, "height": HEIGHT[width]})
-                for url in crawl.pages:
-                    if _only_first_pass(urlsplit(url).path):
-                        continue
-                    visit = Visit(role=role, lang=lang, width=width, url=url)
-                    current["visit"] = visit
-                    _visit(page, url, visit, screenshots)
-                    current["visit"] = None
-                    crawl.visits.append(visit)
+            for url in crawl.pages:
+                if not _only_first_pass(urlsplit(url).path):
+                    visit_all_widths(tab, url, lang)
     finally:
         context.close()
     return crawl

@@ -27,11 +27,10 @@ _crawls = []
 
 @pytest.fixture(scope="module")
 def demo_server(django_db_setup, django_db_blocker, require_postgresql_module):
+    from django.db import connection
     from pytest_django.live_server_helper import LiveServer
 
     from portal.demo import DEMO_PASSWORD, seed_all
-
-    from django.db import connection
 
     with django_db_blocker.unblock(), override_settings(DEBUG=False):
         # Never seed (and afterwards empty) anything but a test database.
