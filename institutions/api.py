@@ -12,7 +12,7 @@ from django.db.models import F, Prefetch
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import exceptions, generics, status
+from rest_framework import generics, status
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -23,6 +23,7 @@ from portal.api.cache import ResponseCacheMixin
 from portal.api.pagination import LongListCursorPagination
 from portal.api.schema import CONFLICT, READ_ERRORS, WRITE_ERRORS
 from portal.api.throttling import AnonWindowThrottle, UserWindowThrottle
+from portal.exceptions import Conflict
 
 from . import services
 from .filters import InstitutionFilter, PublicRegisterFilter
@@ -45,13 +46,6 @@ TAGS = ["institutions"]
 STATE_WRITE_ERRORS = {**WRITE_ERRORS, 409: CONFLICT}
 
 
-class StateConflict(exceptions.APIException):
-    """The request is well-formed but the object's current state does not allow it."""
-
-    status_code = status.HTTP_409_CONFLICT
-    default_code = "conflict"
-
-
 def institution_for_write(request, pk) -> Institution:
     """404 outside the caller's scope, then 403 for a role that may not write."""
     institution = get_object_or_404(Institution.objects.visible_to(request.user), pk=pk)
@@ -62,8 +56,8 @@ def institution_for_write(request, pk) -> Institution:
 def ensure_draft(institution: Institution) -> None:
     """Particulars and classes change directly only in a draft; a filed institution uses a change filing."""
     if institution.status != Institution.Status.DRAFT:
-        raise StateConflict(_("This institution is filed: changes to its particulars and classes go through "
-                              "a change filing."))
+        raise Conflict(_("This institution is filed: changes to its particulars and classes go through "
+                         "a change filing."))
 
 
 # --- Institutions -----------------------------------------------------------------------------------
@@ -92,7 +86,7 @@ class InstitutionListCreateView(ResponseCacheMixin, generics.ListCreateAPIView):
         require(policies.is_admin(user) or policies.is_institution_staff(user),
                 _("Only institution staff register an institution."))
         if policies.is_linked_staff(user):
-            raise StateConflict(_("Your account already belongs to an institution."))
+            raise Conflict(_("Your account already belongs to an institution."))
         serializer = InstitutionWriteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         institution = services.institution_create(actor=user, **serializer.validated_data)
