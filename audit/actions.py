@@ -28,6 +28,9 @@ ACTION_LABELS = {
     "staff.update": pgettext_lazy("audit action", "Staff member changed"),
     "mentoring.create": pgettext_lazy("audit action", "Mentoring pair started"),
     "guidance_centre.create": pgettext_lazy("audit action", "Guidance centre recorded"),
+    "onboarding.upload": pgettext_lazy("audit action", "Onboarding spreadsheet uploaded and checked"),
+    "onboarding.confirm": pgettext_lazy("audit action", "Onboarding import confirmed"),
+    "onboarding.import": pgettext_lazy("audit action", "Onboarding import done"),
     # Filings
     "filing.create": pgettext_lazy("audit action", "Filing started"),
     "filing.update": pgettext_lazy("audit action", "Filing edited"),
