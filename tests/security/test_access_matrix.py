@@ -211,6 +211,17 @@ def pairing_level(actor, side) -> bool:
     return actor is not None and (actor.is_system_admin or (actor.is_official and len(actor.region_id) <= 4))
 
 
+def administrators(actor, side) -> bool:
+    return actor is not None and actor.is_system_admin
+
+
+def population_officials(actor, side) -> bool:
+    """Setting a region's population: officials of the region (its county here) or above, administrators."""
+    if actor is None or actor.is_institution_staff:
+        return False
+    return actor.is_system_admin or (actor.is_official and side["county"].startswith(actor.region_id))
+
+
 def anyone(actor, side) -> bool:
     return True
 
@@ -264,7 +275,11 @@ RULES: dict[str, Rule] = {
     "accounts:security": Rule(signed_in, UNCHECKED), "accounts:verify": Rule(signed_in, UNCHECKED),
     # Regions: public reference data
     "api-region-list": Rule(anyone), "api-region-detail": Rule(anyone, kwargs=k(code="county")),
-    "api-region-populations": Rule(anyone, kwargs=k(code="county")),
+    "api-region-populations": Rule(anyone, population_officials, kwargs=k(code="county")),
+    "api-region-population": Rule(UNCHECKED, population_officials,
+                                  kwargs=lambda s: {"code": s["county"], "year": 2020}),
+    "api-region-load": Rule(administrators, administrators),
+    "api-population-upload": Rule(None, official_role),
     # Institutions
     "institutions:list": Rule(official_role), "institutions:detail": Rule(area, kwargs=k(pk="institution")),
     "institutions:suspend": Rule(None, filing_authority, kwargs=k(pk="institution")),
