@@ -1,4 +1,3 @@
-from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
@@ -8,6 +7,8 @@ from rest_framework.permissions import AllowAny, IsAuthenticatedOrReadOnly
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts import policies
+from accounts.policies import require
 from portal.api.pagination import LongListCursorPagination
 from portal.api.schema import READ_ERRORS, WRITE_ERRORS
 
@@ -102,8 +103,7 @@ class RegionPopulationListView(generics.ListCreateAPIView):
 def region_for_population_write(request, code: str) -> Region:
     """404 for an unknown region, 403 for one outside the caller's area (regions are public: no secret)."""
     region = get_object_or_404(Region.objects.visible_to(request.user), code=code)
-    if not services.may_set_population(request.user, region):
-        raise PermissionDenied
+    require(policies.sets_population_of(request.user, region))
     return region
 
 
@@ -147,8 +147,7 @@ class PopulationUploadView(APIView):
     parser_classes = [MultiPartParser, FormParser]
 
     def post(self, request):
-        if not services.may_upload_populations(request.user):
-            raise PermissionDenied
+        require(policies.uploads_populations(request.user))
         serializer = PopulationUploadSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         rows = read_population_file(serializer.validated_data["file"])
@@ -173,16 +172,14 @@ class ProvinceLoadView(APIView):
     """
 
     def get(self, request):
-        if not services.may_load_regions(request.user):
-            raise PermissionDenied
+        require(policies.loads_divisions(request.user))
         loaded = services.provinces_loaded()
         rows = [{"code": code, "name": name, "regions": loaded.get(code, 0)}
                 for code, name in shipped_provinces().items()]
         return Response(ShippedProvinceSerializer(rows, many=True).data)
 
     def post(self, request):
-        if not services.may_load_regions(request.user):
-            raise PermissionDenied
+        require(policies.loads_divisions(request.user))
         serializer = ProvinceLoadSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         result = services.province_load(province=serializer.validated_data["province"], actor=request.user)

@@ -12,11 +12,13 @@ import re
 import time
 from dataclasses import dataclass, field
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts import policies
+from accounts.policies import require
 from audit.services import audit_record
 
 from .importing import ImportProblems, regions_import, shipped_provinces
@@ -25,22 +27,6 @@ from .uploads import UploadRow
 
 FIRST_YEAR = 1949
 MAX_POPULATION = 2_000_000_000
-
-
-def may_load_regions(user) -> bool:
-    return bool(user and user.is_authenticated and user.is_system_admin)
-
-
-def may_set_population(user, region: Region) -> bool:
-    """Officials of the region or of an area containing it, and administrators."""
-    if not (user and user.is_authenticated):
-        return False
-    return user.is_system_admin or (
-        user.is_official and bool(user.region_id) and region.code.startswith(user.region_id))
-
-
-def may_upload_populations(user) -> bool:
-    return bool(user and user.is_authenticated and (user.is_system_admin or (user.is_official and user.region_id)))
 
 
 # --- Division codes ----------------------------------------------------------------------------------
@@ -66,8 +52,7 @@ def province_load(*, province: str, actor) -> ProvinceLoad:
     with its audit row. Idempotent: loading it again changes nothing (and writes no audit row, since
     nothing changed). Shanxi (1,485 units) takes about half a second.
     """
-    if not may_load_regions(actor):
-        raise PermissionDenied(_("Only administrators load division codes."))
+    require(policies.loads_divisions(actor), _("Only administrators load division codes."))
     province = (province or "").strip()
     provinces = shipped_provinces()
     if province not in provinces:
@@ -119,9 +104,8 @@ def population_set(*, region: Region, year: int, resident_population: int, sourc
     the snapshot date's year). One audit row with the figure before and after; setting the same figure
     again changes nothing and writes no audit row.
     """
-    if not may_set_population(actor, region):
-        raise PermissionDenied(_("Only the officials of this region or of an area containing it set its "
-                                 "population."))
+    require(policies.sets_population_of(actor, region),
+            _("Only the officials of this region or of an area containing it set its population."))
     errors = _population_errors(year=year, resident_population=resident_population, source=source)
     if errors:
         raise ValidationError(errors)
@@ -173,8 +157,7 @@ def populations_upload(*, rows: list[UploadRow], actor, dry_run: bool = False) -
     (in the user's language), and nothing is written. Every region must lie in the actor's area.
     Idempotent: uploading the same table again changes nothing. One audit row for the upload.
     """
-    if not may_upload_populations(actor):
-        raise PermissionDenied(_("Only officials and administrators upload population figures."))
+    require(policies.uploads_populations(actor), _("Only officials and administrators upload population figures."))
     problems: list[str] = []
     codes = {r.values.get("code", "") for r in rows}
     regions = {r.code: r for r in Region.objects.filter(code__in=codes)}
@@ -192,7 +175,7 @@ def populations_upload(*, rows: list[UploadRow], actor, dry_run: bool = False) -
         elif region is None:
             row_problems.append(("code", _("no region has the code %(code)s (load its province first).") % {
                 "code": code}))
-        elif not may_set_population(actor, region):
+        elif not policies.sets_population_of(actor, region):
             row_problems.append(("code", _("%(code)s %(name)s is outside your area.") % {
                 "code": code, "name": region.name}))
         year = int(raw_year) if re.fullmatch(r"\d{4}", raw_year) else None
