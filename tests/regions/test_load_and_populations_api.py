@@ -257,7 +257,7 @@ def test_one_broken_row_writes_nothing_and_every_error_names_row_and_column(api_
     assert response.status_code == 400
     errors = response.json()["error"]["fields"]["file"]
     assert errors == [
-        "Row 3, column year: '20x2' is not a year between 1949 and %d." % timezone.localdate().year,
+        f"Row 3, column year: '20x2' is not a year between 1949 and {timezone.localdate().year}.",
         "Row 3, column resident_population: 'many' is not a whole number above 0.",
         "Row 3, column source: empty; every figure needs its source.",
         "Row 4, column code: 1305 邢台市 is outside your area.",
@@ -271,7 +271,8 @@ def test_upload_errors_are_in_the_users_language(api_client, city_official):
     response = _as(api_client, city_official).post("/api/v1/populations/upload/", {"file": _csv(table)},
                                                    format="multipart", HTTP_ACCEPT_LANGUAGE="zh-hans")
     assert response.status_code == 400
-    assert response.json()["error"]["fields"]["file"] == ["第 2 行，code 列：没有代码为 139999 的区划（请先载入其所在省份）。"]
+    assert response.json()["error"]["fields"]["file"] == [
+        "第 2 行，code 列：没有代码为 139999 的区划（请先载入其所在省份）。"]
 
 
 def test_a_missing_column_is_named(api_client, city_official):
