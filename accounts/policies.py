@@ -198,3 +198,11 @@ def sets_population_of(user, region) -> bool:
 def uploads_populations(user) -> bool:
     """Bulk population tables: administrators and officials; every row must still be in their area."""
     return is_admin(user) or is_official(user)
+
+
+# --- Onboarding -----------------------------------------------------------------------------------
+
+def onboards(user, province) -> bool:
+    """May import a province's institutions filed in the national system: administrators, and the
+    officials of that province's own commission."""
+    return is_admin(user) or (governs(user, province) and official_level(user) == "province")
