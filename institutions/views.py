@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts import policies
 from audit.models import AuditEntry
 from regions.models import Region
 
@@ -49,6 +50,7 @@ ACTION_LABELS = {
     "institution.filed": gettext_lazy("Filed"),
     "institution.cancel": gettext_lazy("Cancelled"),
     "institution.suspend": gettext_lazy("Suspended"),
+    "institution.suspension_lift": gettext_lazy("Suspension lifted"),
     "class.add": gettext_lazy("Class added"),
     "class.update": gettext_lazy("Class changed"),
     "class.close": gettext_lazy("Class closed"),
@@ -395,12 +397,14 @@ def detail(request, pk: int):
     context["is_own"] = request.user.institution_id == institution.pk
     if institution.status == Institution.Status.FILED and _filing_authority(request.user, institution):
         context["suspend_form"] = SuspendForm()
+    context["may_lift_suspension"] = (institution.status == Institution.Status.SUSPENDED
+                                      and _filing_authority(request.user, institution))
     return render(request, "institutions/institution_detail.html", context)
 
 
 def _filing_authority(user, institution: Institution) -> bool:
     """The county health commission the institution files with, and administrators."""
-    return user.is_system_admin or (user.is_official and user.region_id == institution.region_id[:6])
+    return policies.suspends(user, institution)
 
 
 @login_required
@@ -422,6 +426,19 @@ def suspend(request, pk: int):
             return redirect("institutions:detail", pk=institution.pk)
     context = {**_institution_context(institution), "is_own": False, "suspend_form": form}
     return render(request, "institutions/institution_detail.html", context, status=400)
+
+
+@login_required
+@require_POST
+def lift_suspension(request, pk: int):
+    """The filing county lifts a suspension: the institution is filed again."""
+    institution = get_object_or_404(Institution.objects.visible_to(request.user), pk=pk)
+    if not _filing_authority(request.user, institution):
+        raise PermissionDenied
+    if institution.status == Institution.Status.SUSPENDED:
+        services.institution_lift_suspension(institution=institution, actor=request.user)
+        messages.success(request, _("The suspension is lifted; the institution is filed again."))
+    return redirect("institutions:detail", pk=institution.pk)
 
 
 def _submit(request, form, service, message: str, done: str):
