@@ -20,6 +20,7 @@ ACTION_LABELS = {
     "institution.filed": pgettext_lazy("audit action", "Institution filed"),
     "institution.cancel": pgettext_lazy("audit action", "Institution cancelled"),
     "institution.suspend": pgettext_lazy("audit action", "Institution suspended"),
+    "institution.suspension_lift": pgettext_lazy("audit action", "Suspension lifted"),
     "institution.import": pgettext_lazy("audit action", "Filed institution imported"),
     "class.add": pgettext_lazy("audit action", "Class added"),
     "class.update": pgettext_lazy("audit action", "Class changed"),
@@ -76,6 +77,8 @@ ACTION_LABELS = {
     "ranking.weights": pgettext_lazy("audit action", "Ranking weights set"),
     "regions.import": pgettext_lazy("audit action", "Divisions imported"),
     "populations.import": pgettext_lazy("audit action", "Populations imported"),
+    "population.set": pgettext_lazy("audit action", "Population figure set"),
+    "populations.upload": pgettext_lazy("audit action", "Population table uploaded"),
     # Accounts and security
     "access.denied": pgettext_lazy("audit action", "Access refused"),
     "auth.login_failed": pgettext_lazy("audit action", "Failed sign-in"),

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts import policies
 from audit.models import AuditEntry
 from portal.forms import add_service_errors
 from regions.models import Region
@@ -366,12 +367,14 @@ def detail(request, pk: int):
     context["is_own"] = request.user.institution_id == institution.pk
     if institution.status == Institution.Status.FILED and _filing_authority(request.user, institution):
         context["suspend_form"] = SuspendForm()
+    context["may_lift_suspension"] = (institution.status == Institution.Status.SUSPENDED
+                                      and _filing_authority(request.user, institution))
     return render(request, "institutions/institution_detail.html", context)
 
 
 def _filing_authority(user, institution: Institution) -> bool:
     """The county health commission the institution files with, and administrators."""
-    return user.is_system_admin or (user.is_official and user.region_id == institution.region_id[:6])
+    return policies.suspends(user, institution)
 
 
 @login_required
@@ -393,6 +396,19 @@ def suspend(request, pk: int):
             return redirect("institutions:detail", pk=institution.pk)
     context = {**_institution_context(institution), "is_own": False, "suspend_form": form}
     return render(request, "institutions/institution_detail.html", context, status=400)
+
+
+@login_required
+@require_POST
+def lift_suspension(request, pk: int):
+    """The filing county lifts a suspension: the institution is filed again."""
+    institution = get_object_or_404(Institution.objects.visible_to(request.user), pk=pk)
+    if not _filing_authority(request.user, institution):
+        raise PermissionDenied
+    if institution.status == Institution.Status.SUSPENDED:
+        services.institution_lift_suspension(institution=institution, actor=request.user)
+        messages.success(request, _("The suspension is lifted; the institution is filed again."))
+    return redirect("institutions:detail", pk=institution.pk)
 
 
 def _submit(request, form, service, message: str, done: str):
