@@ -51,9 +51,10 @@ ENGLISH_ALLOWED = {
 # The API documentation (Swagger UI, ReDoc) is a developer's tool whose own interface is English.
 ENGLISH_PAGES = re.compile(r"^/api/v1/(docs|redoc)/")
 # Where a page shows data rather than its own words: text marked as another language (the language
-# switch) or as not to be translated (user names, codes), and the rows of Django admin's lists.
-NOT_WORDS = ['[translate="no"]', '[lang]:not([lang^="zh"])', "#user-tools strong", "#result_list tbody",
-             "#recent-actions-module ul", "#changelist-filter li", ".readonly"]
+# switch), as not to be translated (user names) or as code (a file's column names), and the rows of
+# Django admin's lists.
+NOT_WORDS = ['[translate="no"]', '[lang]:not([lang^="zh"])', "code", "kbd", "samp", "#user-tools strong",
+             "#result_list tbody", "#recent-actions-module ul", "#changelist-filter li", ".readonly"]
 LATIN_WORD = re.compile(r"(?<![\w@./:-])[A-Za-z][A-Za-z'’]+(?![\w@/-])")
 # A message id that reached the page unformatted or untranslated: placeholders and template syntax.
 RAW_MSGID = re.compile(r"%\(\w+\)[sdif]|\{\{|\}\}|\{%|%\}|\bmsgid\b")
