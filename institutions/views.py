@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts import policies
 from audit.models import AuditEntry
 from regions.models import Region
 
@@ -383,6 +384,7 @@ def institution_list(request):
     return render(request, "institutions/institution_list.html", {
         "form": form, "page": _page(request, queryset), "regions": regions, "current_region": current_region,
         "querystring": _querystring_without_page(request),
+        "onboards": policies.is_admin(user) or policies.onboards(user, user.region_id),
     })
 
 
