@@ -221,7 +221,8 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_FILTER_BACKENDS": ["portal.api.filters.StrictDjangoFilterBackend"],
+    "DEFAULT_FILTER_BACKENDS": ["portal.api.filters.StrictDjangoFilterBackend",
+                                "portal.api.changes.UpdatedAfterFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "portal.api.pagination.PagePagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -261,6 +262,10 @@ SPECTACULAR_SETTINGS = {
         "InstitutionStatusEnum": "institutions.models.Institution.Status",
     },
 }
+
+# The events feed and change-feed cursors hold back rows younger than this, so that a transaction
+# still committing cannot land behind a cursor a consumer has already passed (audit/events.py).
+EVENTS_SETTLE_SECONDS = env.int("EVENTS_SETTLE_SECONDS", default=2)
 
 # --- Cache --------------------------------------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
