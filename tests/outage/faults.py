@@ -147,6 +147,8 @@ class TcpProxy:
                 s.close()
 
     def cut(self):
+        with contextlib.suppress(OSError):
+            self.listener.shutdown(socket.SHUT_RDWR)  # wakes the blocked accept() (close alone does not)
         self.listener.close()
         with self.lock:
             for a, b in self.pairs:

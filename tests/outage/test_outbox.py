@@ -28,11 +28,12 @@ def broker_at(monkeypatch):
         monkeypatch.setattr(app.conf, "task_always_eager", False)
         monkeypatch.setenv("CELERY_BROKER_URL", url)  # Celery reads it before its own setting
         monkeypatch.setattr(app.conf, "broker_url", url)
-        monkeypatch.setattr(app.conf, "result_backend", None)
-        app.pool.force_close_all() if app._pool else None
-        monkeypatch.setattr(app, "_pool", None)
 
-    return point
+    yield point
+    monkeypatch.undo()
+    if app._pool is not None:  # connections to the test's broker: the next user gets a fresh pool
+        app._pool.force_close_all()
+        app._pool = None
 
 
 def test_a_rolled_back_change_takes_its_task_call_with_it(require_postgresql, transactional_db, broker_at):

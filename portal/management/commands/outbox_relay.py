@@ -62,6 +62,10 @@ class Command(BaseCommand):
         parser.add_argument("--once", action="store_true", help="one pass, then exit")
 
     def handle(self, *args, once=False, **options):
+        from celery._state import _set_task_join_will_block
+
+        # As in a worker: sending a task must not subscribe this long-lived process to its result.
+        _set_task_join_will_block(True)
         stopping = []
         signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
         poll = settings.OUTBOX_RELAY_POLL_SECONDS
