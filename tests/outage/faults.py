@@ -183,13 +183,14 @@ def app_env(*, redis: PrivateRedis | None, db_port: int | None = None, **extra) 
     return env
 
 
-def start_worker(env: dict, *, pool: str = "solo", log: Path | None = None) -> subprocess.Popen:
+def start_worker(env: dict, *, pool: str = "solo", concurrency: int = 1, log: Path | None = None) -> subprocess.Popen:
     """A Celery worker (and, through it, the outbox relay) in a process group of its own, so that
     `kill_group` takes both, as a lost machine would."""
     out = open(log, "ab") if log else subprocess.DEVNULL  # noqa: SIM115 - closed with the process
     return subprocess.Popen([sys.executable, "-m", "celery", "-A", "portal", "worker", f"--pool={pool}",
-                             "--concurrency=1", "--loglevel=warning", "--without-gossip", "--without-mingle",
-                             "--without-heartbeat", f"--hostname=outage-{os.getpid()}-{free_port()}@%h"],
+                             f"--concurrency={concurrency}", "--loglevel=warning", "--without-gossip",
+                             "--without-mingle", "--without-heartbeat",
+                             f"--hostname=outage-{os.getpid()}-{free_port()}@%h"],
                             cwd=BASE_DIR, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
 
 
