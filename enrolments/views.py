@@ -23,6 +23,7 @@ from accounts import policies
 from accounts.policies import require
 from audit.services import audit_record
 from institutions.models import Institution
+from portal.forms import add_service_errors
 
 from . import exports, importing, selectors, services
 from .forms import EnrolExistingForm, EnrolForm, ImportForm, MoveForm, WithdrawForm
@@ -41,14 +42,6 @@ def _official_region(request) -> str:
     if user.is_official and user.region_id:
         return user.region_id
     raise Http404
-
-
-def _add_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 @login_required
@@ -81,7 +74,7 @@ def enrol(request):
                 services.enrolment_create(child=child, klass=data["klass"], care_form=data["care_form"],
                                           start_date=data["start_date"], actor=request.user)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("%(child)s is enrolled in class %(class)s.")
                              % {"child": child.name, "class": data["klass"].name})
@@ -104,7 +97,7 @@ def move(request, pk):
             services.enrolment_move_class(enrolment=enrolment, klass=form.cleaned_data["klass"],
                                           on=form.cleaned_data["on"], actor=request.user)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("%(child)s moves to class %(class)s.")
                              % {"child": enrolment.child.name, "class": form.cleaned_data["klass"].name})
@@ -123,7 +116,7 @@ def withdraw(request, pk):
                                    reason=form.cleaned_data["reason"], note=form.cleaned_data["note"],
                                    actor=request.user)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("%(child)s is withdrawn.") % {"child": enrolment.child.name})
             return redirect("enrolments:classes")
@@ -153,7 +146,7 @@ def enrol_existing(request, pk):
                                       care_form=form.cleaned_data["care_form"],
                                       start_date=form.cleaned_data["start_date"], actor=request.user)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("%(child)s is enrolled in class %(class)s.")
                              % {"child": child.name, "class": form.cleaned_data["klass"].name})
@@ -215,7 +208,7 @@ def import_upload(request):
             job = importing.import_job_submit(institution=institution, upload=form.cleaned_data["file"],
                                               klass=form.cleaned_data["klass"], actor=request.user)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             return redirect("enrolments:import_job", pk=job.pk)
     jobs = ImportJob.objects.filter(institution=institution).defer("data").order_by("-created_at")[:10]
