@@ -52,11 +52,11 @@ def test_a_server_error_is_the_portals_500_and_needs_no_database(django_assert_n
     assert "Something went wrong on our side" in response.content.decode()
 
 
-@pytest.mark.parametrize("lang,heading", [("zh-hans", "平台暂时无法使用"), ("en", "The portal is briefly unavailable")])
+@pytest.mark.parametrize("lang,heading", [("zh-hans", "暂时无法访问"), ("en", "Briefly unavailable")])
 def test_the_unavailable_page_renders_without_a_request_or_the_database(django_assert_num_queries, lang, heading):
     with translation.override(lang), django_assert_num_queries(0):
-        html = render_to_string("503.html")
-    assert heading in html and 'data-status="503"' in html
+        html = render_to_string("503.html", {"retry_after": 15})
+    assert heading in html and 'data-status="503"' in html and 'content="15"' in html
 
 
 def test_api_errors_keep_the_api_format(client, production):
