@@ -8,9 +8,8 @@ a province official (the broadest non-admin scope) of a small but populated Hebe
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
-from rest_framework.authtoken.models import Token
 
-from tests.factories import InstitutionClassFactory, InstitutionFactory
+from tests.factories import InstitutionClassFactory, InstitutionFactory, api_token
 
 pytestmark = pytest.mark.api_fuzz
 
@@ -19,9 +18,9 @@ pytestmark = pytest.mark.api_fuzz
 def api_schema(live_server, province_official, regions, institution):
     InstitutionClassFactory(institution=institution)
     InstitutionFactory(region_id="130102", name="另一家托育园")
-    token = Token.objects.create(user=province_official)
+    token = api_token(province_official)
     schema = schemathesis.openapi.from_url(f"{live_server.url}/api/v1/schema/")
-    schema.config.headers = {"Authorization": f"Token {token.key}"}
+    schema.config.headers = {"Authorization": f"Bearer {token}"}
     return schema
 
 
