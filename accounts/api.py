@@ -21,7 +21,7 @@ from rest_framework.views import APIView
 from portal.api.schema import ERROR_RESPONSES, READ_ERRORS, WRITE_ERRORS
 from portal.api.throttling import AnonWindowThrottle
 
-from . import services, tokens
+from . import policies, services, tokens
 from .models import ApiClient, Invitation, PersonalToken, User
 from .scopes import SELF_AREA
 from .serializers import (
@@ -115,7 +115,7 @@ class PersonalTokenRevokeView(APIView):
     """Revokes one of the caller's personal tokens at once (administrators: anyone's). Safe to repeat."""
 
     def post(self, request, pk):
-        queryset = PersonalToken.objects.all() if request.user.is_system_admin else \
+        queryset = PersonalToken.objects.all() if policies.is_admin(request.user) else \
             PersonalToken.objects.filter(user=request.user)
         token = get_object_or_404(queryset.select_related("user"), pk=pk)
         token = services.personal_token_revoke(token=token, actor=request.user)
@@ -125,7 +125,7 @@ class PersonalTokenRevokeView(APIView):
 # --- API clients (administrators) ------------------------------------------------------------------
 
 def _admins_only(request):
-    if not request.user.is_system_admin:
+    if not policies.registers_api_clients(request.user):
         raise exceptions.PermissionDenied(_("Only administrators manage API clients."))
 
 
@@ -193,7 +193,7 @@ class AccountListView(generics.ListAPIView):
     queryset = User.objects.none()  # for the schema; get_queryset scopes it
 
     def get_queryset(self):
-        if self.request.user.is_institution_staff:
+        if policies.is_institution_staff(self.request.user):
             return User.objects.none()
         return _accounts(self.request.user).order_by("username")
 

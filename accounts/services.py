@@ -23,6 +23,7 @@ from oauth2_provider.models import AccessToken, Application, set_token_value
 from oauthlib.common import generate_token
 
 from audit.services import audit_record
+from regions import codes
 
 from . import policies
 from .models import ApiClient, Invitation, PersonalToken, User
@@ -309,7 +310,7 @@ def _may_give_scope(actor: User, *, role: str, region_id: str | None, institutio
     if institution_id is None:
         return policies.is_admin(actor)  # others add staff by invitation, for an institution or a new one
     institution = Institution.objects.filter(pk=institution_id).only("region_id").first()
-    return institution is not None and policies.invites_staff_to(actor, institution.region_id[:6])
+    return institution is not None and policies.invites_staff_to(actor, codes.county_of(institution.region_id))
 
 
 def _account_view(account: User) -> dict:

@@ -48,8 +48,13 @@ def checksum(raw_token: str) -> str:
     return hashlib.sha256(raw_token.encode("utf-8")).hexdigest()
 
 
+# Apps whose API belongs to an area named otherwise.
+APP_AREAS = {"audit": "events", "dashboards": "metrics"}
+
+
 def area_of(view) -> str:
-    return getattr(view, "api_area", None) or type(view).__module__.split(".", 1)[0]
+    app = type(view).__module__.split(".", 1)[0]
+    return getattr(view, "api_area", None) or APP_AREAS.get(app, app)
 
 
 @dataclass(frozen=True)

@@ -181,7 +181,7 @@ def _provisioned_regions(user):
 def _county_institutions(user):
     from institutions.models import Institution
 
-    if policies.is_official(user) and policies.invites_staff_to(user, user.region_id):
+    if policies.invites_staff(user):
         return list(Institution.objects.filter(region__code__startswith=user.region_id).order_by("name")[:500])
     return []
 
@@ -226,7 +226,7 @@ def person(request, pk):
     account = get_object_or_404(User.objects.visible_to(request.user).select_related("region", "institution"), pk=pk)
     if not policies.manages_account(request.user, account):
         raise PermissionDenied
-    regions = _provisioned_regions(request.user) if account.is_official else []
+    regions = _provisioned_regions(request.user) if policies.is_official(account) else []
     form = RescopeForm(request.POST if request.POST.get("action") == "rescope" else None, regions=regions,
                        initial={"region": account.region_id})
     if request.method == "POST":
@@ -255,7 +255,7 @@ def person(request, pk):
 @require_http_methods(["GET", "POST"])
 def invitations(request):
     """A county's one-time invitation codes for institution staff: make one (shown once), list, withdraw."""
-    if not (policies.is_official(request.user) and policies.invites_staff_to(request.user, request.user.region_id)):
+    if not policies.invites_staff(request.user):
         raise PermissionDenied
     institutions = _county_institutions(request.user)
     form = InvitationForm(request.POST or None, institutions=institutions)

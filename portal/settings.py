@@ -291,6 +291,9 @@ OAUTH2_PROVIDER_DEVICE_GRANT_MODEL = "oauth2_provider.DeviceGrant"
 # Personal tokens: the longest lifetime a person may choose (days), and invitations' lifetime.
 PERSONAL_TOKEN_MAX_DAYS = env.int("PERSONAL_TOKEN_MAX_DAYS", default=365)
 INVITATION_DAYS = env.int("INVITATION_DAYS", default=14)
+# The events feed and change-feed cursors hold back rows younger than this, so that a transaction
+# still committing cannot land behind a cursor a consumer has already passed (audit/events.py).
+EVENTS_SETTLE_SECONDS = env.int("EVENTS_SETTLE_SECONDS", default=2)
 
 # --- Cache --------------------------------------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")

@@ -321,6 +321,8 @@ RULES: dict[str, Rule] = {
     "api-invitations": Rule(signed_in, UNCHECKED),
     "api-invitation-accept": Rule(None, UNCHECKED),
     "api-invitation-revoke": Rule(None, filing_authority, kwargs=k(pk="invitation")),
+    # The events feed: everyone signed in reads their own area's events (scoping: tests/audit)
+    "api-events": Rule(signed_in),
     "accounts:security": Rule(signed_in, UNCHECKED), "accounts:verify": Rule(signed_in, UNCHECKED),
     # Regions: public reference data
     "api-region-list": Rule(anyone), "api-region-detail": Rule(anyone, kwargs=k(code="county")),
