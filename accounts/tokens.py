@@ -43,6 +43,14 @@ AREA_LABELS = {
 }
 
 
+# What a refused token is told (401 / 403), in the caller's language.
+TOKEN_HEADER_INVALID = _("Invalid Authorization header: send “Bearer <token>”.")
+TOKEN_INVALID = _("Invalid or revoked token.")
+TOKEN_EXPIRED = _("This token has expired. Get a new one.")
+TOKEN_USER_INACTIVE = _("The token's account is deactivated.")
+TOKEN_OUT_OF_SCOPE = _("This token's scopes do not allow this request: it needs the scope %(scope)s.")
+
+
 def checksum(raw_token: str) -> str:
     """What django-oauth-toolkit stores and looks a token up by (its TokenChecksumField)."""
     return hashlib.sha256(raw_token.encode("utf-8")).hexdigest()

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import logging
 
-from django.utils.translation import gettext as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
@@ -35,8 +34,7 @@ def refuse_out_of_scope(grant: tokens.Grant, view, method: str) -> None:
     write = method not in SAFE_METHODS
     if not grant.allows(area, write=write):
         raise exceptions.PermissionDenied(
-            _("This token's scopes do not allow this request: it needs the scope %(scope)s.")
-            % {"scope": grant.required_scope(area, write=write)})
+            tokens.TOKEN_OUT_OF_SCOPE % {"scope": grant.required_scope(area, write=write)})
 
 
 class BearerTokenAuthentication(BaseAuthentication):
@@ -47,16 +45,16 @@ class BearerTokenAuthentication(BaseAuthentication):
         if not header or header[0].lower() != self.keyword.encode():
             return None
         if len(header) != 2:
-            raise exceptions.AuthenticationFailed(_("Invalid Authorization header: send “Bearer <token>”."))
+            raise exceptions.AuthenticationFailed(tokens.TOKEN_HEADER_INVALID)
         try:
             raw = header[1].decode("ascii")
         except UnicodeError:
-            raise exceptions.AuthenticationFailed(_("Invalid token.")) from None
+            raise exceptions.AuthenticationFailed(tokens.TOKEN_INVALID) from None
         user, grant = self._lookup(request, raw)
         if not user.is_active:  # belt and braces: a deactivation also changes the accounts generation
-            raise exceptions.AuthenticationFailed(_("User inactive or deleted."))
+            raise exceptions.AuthenticationFailed(tokens.TOKEN_USER_INACTIVE)
         if grant.is_expired():
-            raise exceptions.AuthenticationFailed(_("This token has expired. Get a new one."))
+            raise exceptions.AuthenticationFailed(tokens.TOKEN_EXPIRED)
         view = request.parser_context.get("view")
         if view is not None:
             refuse_out_of_scope(grant, view, request.method)
@@ -89,7 +87,7 @@ class BearerTokenAuthentication(BaseAuthentication):
     def _from_database(self, raw: str):
         found = tokens.load(raw)
         if found is None:
-            raise exceptions.AuthenticationFailed(_("Invalid or revoked token."))
+            raise exceptions.AuthenticationFailed(tokens.TOKEN_INVALID)
         return found
 
 
@@ -115,8 +113,6 @@ class BearerTokenScheme(OpenApiAuthenticationExtension):
     def get_security_requirement(self, auto_schema):
         view, method = auto_schema.view, auto_schema.method
         area = tokens.area_of(view)
-        if area == tokens.SELF_AREA:
-            scopes = []
-        else:
-            scopes = [f"{area}:{'read' if method in SAFE_METHODS else 'write'}"]
+        kind = "read" if method in SAFE_METHODS else "write"
+        scopes = [] if area == tokens.SELF_AREA else [f"{area}:{kind}"]
         return [{"oauth2": scopes}, {"personalToken": scopes}]

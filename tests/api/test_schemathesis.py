@@ -33,6 +33,11 @@ DOMAIN_RULES_BEYOND_THE_SCHEMA = {
     ("POST", "/api/v1/metrics/recompute/"): "a snapshot date cannot be in the future",
     ("POST", "/api/v1/filings/{id}/submit/"): "a filing is complete only with its documents on file",
     ("POST", "/api/v1/filings/{id}/resubmit/"): "a filing is complete only with its documents on file",
+    ("POST", "/api/v1/accounts/"): "the region or institution must exist and fit the role, the username be free",
+    ("PATCH", "/api/v1/accounts/{id}/"): "the new region or institution must exist and fit the role",
+    ("POST", "/api/v1/clients/"): "the scopes must be known, the region or institution exist and fit the role",
+    ("POST", "/api/v1/invitations/"): "the county and institution must exist, the institution in that county",
+    ("POST", "/api/v1/invitations/accept/"): "only a real, unused invitation code is accepted",
 }
 
 
