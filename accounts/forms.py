@@ -4,6 +4,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.core.validators import MaxValueValidator
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .models import User
 
@@ -47,8 +48,19 @@ def _scope_choices():
     return choices
 
 
-class PersonalTokenForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=80,
+class ScopeRowsMixin:
+    """The scopes field as rows of (area, its label, read option, write option): a compact table."""
+
+    def scope_rows(self):
+        from .scopes import API_AREAS
+        from .tokens import AREA_LABELS
+
+        options = list(self["scopes"])
+        return [(area, AREA_LABELS[area], options[2 * i], options[2 * i + 1]) for i, area in enumerate(API_AREAS)]
+
+
+class PersonalTokenForm(ScopeRowsMixin, forms.Form):
+    name = forms.CharField(label=pgettext_lazy("token", "Name"), max_length=80,
                            help_text=_("What the token is for, e.g. “monthly export”."))
     scopes = forms.MultipleChoiceField(label=_("Scopes"), widget=forms.CheckboxSelectMultiple,
                                        choices=_scope_choices,
@@ -63,10 +75,10 @@ class PersonalTokenForm(forms.Form):
         self.fields["days"].widget.attrs["max"] = settings.PERSONAL_TOKEN_MAX_DAYS
 
 
-class ApiClientForm(forms.Form):
+class ApiClientForm(ScopeRowsMixin, forms.Form):
     name = forms.CharField(label=_("System"), max_length=100, help_text=_(
         "The system that will use the credentials, e.g. “Shanxi health information platform”."))
-    role = forms.ChoiceField(label=_("Acts as"), choices=lambda: User.Role.choices)
+    role = forms.ChoiceField(label=_("Acts as"), choices=lambda: User.Role.choices, initial=User.Role.OFFICIAL)
     region = forms.CharField(label=_("Region code"), max_length=9, required=False,
                              help_text=_("For an official's role: the division code of its area, e.g. 14 or 1401."))
     institution = forms.IntegerField(label=_("Institution number"), required=False, min_value=1,

@@ -54,7 +54,8 @@ class EventFeedView(APIView):
         parameters=[
             OpenApiParameter("after", str, description="The `next` cursor of the previous answer.",
                              pattern=r"^[A-Za-z0-9_\-]{1,40}$"),
-            OpenApiParameter("limit", int, description=f"Events per answer, 1 to {events.MAX_LIMIT} "
+            OpenApiParameter("limit", {"type": "integer", "minimum": 1, "maximum": events.MAX_LIMIT},
+                             description=f"Events per answer, 1 to {events.MAX_LIMIT} "
                                                        f"(default {events.DEFAULT_LIMIT})."),
             OpenApiParameter("type", str, enum=EVENT_NAMES, many=True, explode=True,
                              description="Only these event types (repeat the parameter for several)."),

@@ -220,7 +220,8 @@ def test_the_invitation_page_makes_a_code_and_the_invitee_signs_up_in_the_browse
     client.logout()
     page = client.get(f"/accounts/invite/{code}/")
     assert page.status_code == 200 and page.context["form"].initial["code"] == code
-    signed_up = client.post(f"/accounts/invite/{code}/", {"code": code, "username": "li", "password1": "Tuoyu-test-2026!x",
+    signed_up = client.post(f"/accounts/invite/{code}/", {"code": code, "username": "li",
+                                                          "password1": "Tuoyu-test-2026!x",
                                                           "password2": "Tuoyu-test-2026!x"})
     assert signed_up.status_code == 302
     assert User.objects.get(username="li").institution_id == institution.pk
