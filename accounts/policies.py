@@ -39,6 +39,10 @@ Which predicates exist, in the words of the domain:
 | `provisions_anyone(user)` | administrators, province, city and county officials |
 | `invites_staff_to(user, county_code)` | the county's officials, and administrators |
 | `manages_account(user, account)` | who provisions the account's region; for staff, their county; administrators |
+| `publishes_slots(user)` | administrators, and city officials (at their own city's centres) |
+| `loads_divisions(user)` | administrators (loading a province's division codes) |
+| `sets_population_of(user, region)` | administrators, and officials overseeing the region |
+| `uploads_populations(user)` | administrators and officials (each row must be in their area) |
 """
 
 from __future__ import annotations
@@ -226,3 +230,35 @@ def manages_account(user, account) -> bool:
     if account.institution_id is not None:
         return invites_staff_to(user, codes.county_of(account.institution.region_id))
     return False
+
+
+def publishes_slots(user) -> bool:
+    """Who publishes appointment slots at all: administrators and city officials (each at its own
+    city's centres, see `publishes_slots_at`)."""
+    return is_admin(user) or official_level(user) == codes.CITY
+
+
+# --- Regions and populations -----------------------------------------------------------------------
+
+def loads_divisions(user) -> bool:
+    """Loading a province's division codes changes reference data for everyone: administrators only."""
+    return is_admin(user)
+
+
+def sets_population_of(user, region) -> bool:
+    """A region's resident population is set by the officials of the region or of an area containing
+    it (a province for its cities and counties), and by administrators."""
+    return in_area(user, region)
+
+
+def uploads_populations(user) -> bool:
+    """Bulk population tables: administrators and officials; every row must still be in their area."""
+    return is_admin(user) or is_official(user)
+
+
+# --- Onboarding -----------------------------------------------------------------------------------
+
+def onboards(user, province) -> bool:
+    """May import a province's institutions filed in the national system: administrators, and the
+    officials of that province's own commission."""
+    return is_admin(user) or (governs(user, province) and official_level(user) == "province")

@@ -8,11 +8,15 @@ naming the field (portal.api.errors). The public register is read-only and open 
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
 from django.db.models import F, Prefetch
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import exceptions, generics, status
+from drf_spectacular.utils import extend_schema, extend_schema_view, inline_serializer
+from rest_framework import exceptions, generics, serializers, status
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -26,15 +30,18 @@ from portal.api.throttling import AnonWindowThrottle, UserWindowThrottle
 
 from . import services
 from .filters import InstitutionFilter, PublicRegisterFilter
-from .models import GuidanceCentre, Institution, InstitutionClass, MentoringPair, StaffMember
+from .models import GuidanceCentre, Institution, InstitutionClass, MentoringPair, OnboardingJob, StaffMember
 from .serializers import (
     GuidanceCentreSerializer,
+    GuidanceCentreWriteSerializer,
     InstitutionClassSerializer,
     InstitutionClassUpdateSerializer,
     InstitutionClassWriteSerializer,
     InstitutionSerializer,
+    InstitutionSuspendSerializer,
     InstitutionWriteSerializer,
     MentoringPairSerializer,
+    MentoringPairWriteSerializer,
     PublicInstitutionDetailSerializer,
     PublicInstitutionSerializer,
     StaffMemberSerializer,
@@ -121,6 +128,54 @@ class InstitutionDetailView(generics.RetrieveUpdateAPIView):
         serializer.is_valid(raise_exception=True)
         services.institution_update(institution=institution, actor=request.user, **serializer.validated_data)
         return Response(InstitutionSerializer(self.get_queryset().get(pk=institution.pk)).data)
+
+
+# --- Suspension ---------------------------------------------------------------------------------------
+
+def _institution_read(pk) -> Institution:
+    return Institution.objects.with_open_places().select_related("region").get(pk=pk)
+
+
+def institution_for_filing_authority(request, pk) -> Institution:
+    """404 outside the caller's area, 403 inside it unless the caller is the county it filed with (or
+    an administrator)."""
+    institution = get_object_or_404(Institution.objects.visible_to(request.user), pk=pk)
+    require(policies.suspends(request.user, institution))
+    return institution
+
+
+@extend_schema(tags=TAGS, request=InstitutionSuspendSerializer,
+               responses={200: InstitutionSerializer, **STATE_WRITE_ERRORS})
+class InstitutionSuspendView(APIView):
+    """Suspends a filed institution: the county health commission it filed with, or an administrator.
+
+    It stays on the public register, marked suspended. Suspending it again changes nothing (200);
+    a draft or cancelled institution cannot be suspended (409).
+    """
+
+    def post(self, request, pk):
+        institution = institution_for_filing_authority(request, pk)
+        data = InstitutionSuspendSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        if institution.status not in (Institution.Status.FILED, Institution.Status.SUSPENDED):
+            raise StateConflict(_("Only a filed institution can be suspended."))
+        services.institution_suspend(institution=institution, actor=request.user,
+                                     suspended_on=data.validated_data.get("suspended_on") or timezone.localdate())
+        return Response(InstitutionSerializer(_institution_read(pk)).data)
+
+
+@extend_schema(tags=TAGS, request=None, responses={200: InstitutionSerializer, **STATE_WRITE_ERRORS})
+class InstitutionLiftSuspensionView(APIView):
+    """Lifts a suspension: the institution is filed again (same filing date and number). The county it
+    filed with, or an administrator. Lifting it again changes nothing (200); a draft or cancelled
+    institution has no suspension to lift (409)."""
+
+    def post(self, request, pk):
+        institution = institution_for_filing_authority(request, pk)
+        if institution.status not in (Institution.Status.FILED, Institution.Status.SUSPENDED):
+            raise StateConflict(_("Only a suspended institution can have its suspension lifted."))
+        services.institution_lift_suspension(institution=institution, actor=request.user)
+        return Response(InstitutionSerializer(_institution_read(pk)).data)
 
 
 # --- Classes ------------------------------------------------------------------------------------------
@@ -244,10 +299,18 @@ class StaffDetailView(APIView):
 
 # --- Mentoring pairs and guidance centres -------------------------------------------------------------
 
-@extend_schema_view(get=extend_schema(tags=TAGS, responses={200: MentoringPairSerializer(many=True),
-                                                            **READ_ERRORS}))
-class MentoringPairListView(generics.ListAPIView):
-    """Mentoring pairs (帮扶结对) in which an institution of the caller's scope takes part."""
+@extend_schema_view(
+    get=extend_schema(tags=TAGS, responses={200: MentoringPairSerializer(many=True), **READ_ERRORS}),
+    post=extend_schema(tags=TAGS, request=MentoringPairWriteSerializer,
+                       responses={201: MentoringPairSerializer, **WRITE_ERRORS}),
+)
+class MentoringPairListView(generics.ListCreateAPIView):
+    """Mentoring pairs (帮扶结对) in which an institution of the caller's scope takes part.
+
+    POST pairs a mentor with a mentee: city and province officials whose area holds both, and
+    administrators. An institution outside the caller's area is a 404; an active pair of the same two
+    institutions, or an institution paired with itself, a 400.
+    """
 
     serializer_class = MentoringPairSerializer
 
@@ -255,16 +318,41 @@ class MentoringPairListView(generics.ListAPIView):
         return (MentoringPair.objects.visible_to(self.request.user).select_related("mentor", "mentee")
                 .order_by("-started_on", "pk"))
 
+    def create(self, request, *args, **kwargs):
+        require(policies.oversees_cities(request.user))
+        data = MentoringPairWriteSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        d = data.validated_data
+        visible = Institution.objects.visible_to(request.user)
+        pair = services.mentoring_pair_create(mentor=get_object_or_404(visible, pk=d["mentor"]),
+                                              mentee=get_object_or_404(visible, pk=d["mentee"]),
+                                              actor=request.user, started_on=d.get("started_on"), notes=d["notes"])
+        pair = MentoringPair.objects.select_related("mentor", "mentee").get(pk=pair.pk)
+        return Response(MentoringPairSerializer(pair).data, status=status.HTTP_201_CREATED)
 
-@extend_schema_view(get=extend_schema(tags=TAGS, responses={200: GuidanceCentreSerializer(many=True),
-                                                            **READ_ERRORS}))
-class GuidanceCentreListView(generics.ListAPIView):
-    """City guidance centres (托育指导中心)."""
+
+@extend_schema_view(
+    get=extend_schema(tags=TAGS, responses={200: GuidanceCentreSerializer(many=True), **READ_ERRORS}),
+    post=extend_schema(tags=TAGS, request=GuidanceCentreWriteSerializer,
+                       responses={201: GuidanceCentreSerializer, **WRITE_ERRORS}),
+)
+class GuidanceCentreListView(generics.ListCreateAPIView):
+    """City guidance centres (托育指导中心). POST records one: the city's officials, its province's, or an
+    administrator (403 for a city outside the caller's area)."""
 
     serializer_class = GuidanceCentreSerializer
 
     def get_queryset(self):
         return GuidanceCentre.objects.visible_to(self.request.user).select_related("city").order_by("city_id", "pk")
+
+    def create(self, request, *args, **kwargs):
+        require(policies.oversees_cities(request.user))
+        data = GuidanceCentreWriteSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        d = dict(data.validated_data)
+        centre = services.guidance_centre_create(actor=request.user, city_id=d.pop("city"), **d)
+        centre = GuidanceCentre.objects.select_related("city").get(pk=centre.pk)
+        return Response(GuidanceCentreSerializer(centre).data, status=status.HTTP_201_CREATED)
 
 
 # --- Public register ----------------------------------------------------------------------------------
@@ -305,3 +393,105 @@ class PublicRegisterDetailView(ResponseCacheMixin, generics.RetrieveAPIView):
         return Institution.objects.publicly_listed().with_open_places().select_related("region").prefetch_related(
             Prefetch("classes", queryset=InstitutionClass.objects.filter(closed_on__isnull=True)
                      .order_by("class_type", "name"), to_attr="open_classes"))
+
+
+# --- Onboarding an existing province -------------------------------------------------------------
+
+class OnboardingJobSerializer(serializers.ModelSerializer):
+    status_label = serializers.CharField(source="get_status_display", read_only=True)
+    percent = serializers.IntegerField(read_only=True)
+    errors = serializers.ListField(child=inline_serializer(name="OnboardingRowError", fields={
+        "row": serializers.IntegerField(), "column": serializers.CharField(allow_blank=True),
+        "message": serializers.CharField()}), read_only=True)
+
+    class Meta:
+        model = OnboardingJob
+        fields = ["id", "province", "filename", "status", "status_label", "total_rows", "processed_rows", "percent",
+                  "institutions_found", "places_found", "institutions_created", "errors", "created_at", "checked_at",
+                  "finished_at"]
+        read_only_fields = fields
+
+
+class OnboardingUploadSerializer(serializers.Serializer):
+    file = serializers.FileField(help_text="CSV or XLSX with the template's columns (GET the template from "
+                                           "/institutions/onboarding/template.csv).")
+    province = serializers.RegexField(r"^\d{2}$", required=False,
+                                      help_text="The province's two-digit code; a province official's own by default.")
+
+
+def _onboarding_province(request, code: str | None):
+    from regions.models import Region
+
+    code = code or (request.user.region_id if request.user.is_official else None)
+    if not code:
+        raise exceptions.ValidationError({"province": [_("Choose the province to onboard.")]})
+    province = Region.objects.filter(code=code, level=Region.Level.PROVINCE).first()
+    if province is None:
+        raise exceptions.ValidationError({"province": [_("No such province.")]})
+    return province
+
+
+@extend_schema_view(
+    get=extend_schema(tags=TAGS, summary="Onboarding imports of the caller's province (administrators: all)"),
+    post=extend_schema(
+        tags=TAGS, summary="Upload institutions filed in the national system; the rows are checked (dry run)",
+        description="Administrators and the province's officials. Answers 202 at once; GET the job until its "
+                    "status is `checked` (then POST …/confirm/ to import) or `failed` (every row and column "
+                    "error listed, nothing written).",
+        request={"multipart/form-data": OnboardingUploadSerializer},
+        responses={202: OnboardingJobSerializer, **WRITE_ERRORS}),
+)
+class OnboardingImportListCreateView(generics.ListCreateAPIView):
+    serializer_class = OnboardingJobSerializer
+    parser_classes = [MultiPartParser, FormParser]
+
+    def get_queryset(self):
+        return OnboardingJob.objects.visible_to(self.request.user).defer("data").order_by("-created_at", "-pk")
+
+    def create(self, request, *args, **kwargs):
+        from django.conf import settings
+
+        from portal.dispatch import dispatch_on_commit
+
+        from .onboarding import onboarding_job_create
+        from .tasks import onboarding_check_run
+
+        upload = OnboardingUploadSerializer(data=request.data)
+        upload.is_valid(raise_exception=True)
+        province = _onboarding_province(request, upload.validated_data.get("province"))
+        if upload.validated_data["file"].size > settings.UPLOAD_MAX_BYTES:
+            raise exceptions.ValidationError({"file": [_("The file is too large.")]})
+        with transaction.atomic():
+            job = onboarding_job_create(province=province, upload=upload.validated_data["file"], actor=request.user)
+            dispatch_on_commit(onboarding_check_run, job.pk)
+        job.refresh_from_db()
+        return Response(OnboardingJobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
+
+
+@extend_schema(tags=TAGS, summary="An onboarding import: its progress, its errors, its result",
+               responses={200: OnboardingJobSerializer, **READ_ERRORS})
+class OnboardingImportDetailView(generics.RetrieveAPIView):
+    serializer_class = OnboardingJobSerializer
+
+    def get_queryset(self):
+        return OnboardingJob.objects.visible_to(self.request.user).defer("data")
+
+
+@extend_schema(tags=TAGS, summary="Import a checked onboarding upload, all or nothing",
+               request=None, responses={202: OnboardingJobSerializer, **STATE_WRITE_ERRORS})
+class OnboardingImportConfirmView(APIView):
+    def post(self, request, pk):
+        from portal.dispatch import dispatch_on_commit
+
+        from .onboarding import onboarding_confirm
+        from .tasks import onboarding_import_run
+
+        job = get_object_or_404(OnboardingJob.objects.visible_to(request.user).select_related("province"), pk=pk)
+        with transaction.atomic():
+            try:
+                job = onboarding_confirm(job=job, actor=request.user)
+            except DjangoValidationError as exc:
+                raise StateConflict(exc.messages[0]) from exc
+            dispatch_on_commit(onboarding_import_run, job.pk)
+        job.refresh_from_db()
+        return Response(OnboardingJobSerializer(job).data, status=status.HTTP_202_ACCEPTED)

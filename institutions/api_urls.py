@@ -11,6 +11,9 @@ urlpatterns = [
     path("institutions/", include([
         path("", api.InstitutionListCreateView.as_view(), name="api-institution-list"),
         path("<int:pk>/", api.InstitutionDetailView.as_view(), name="api-institution-detail"),
+        path("<int:pk>/suspend/", api.InstitutionSuspendView.as_view(), name="api-institution-suspend"),
+        path("<int:pk>/lift-suspension/", api.InstitutionLiftSuspensionView.as_view(),
+             name="api-institution-lift-suspension"),
         path("<int:pk>/classes/", api.ClassListCreateView.as_view(), name="api-institution-classes"),
         path("<int:pk>/classes/<int:class_pk>/", api.ClassDetailView.as_view(),
              name="api-institution-class"),
@@ -19,6 +22,11 @@ urlpatterns = [
         path("<int:pk>/staff/", api.StaffListCreateView.as_view(), name="api-institution-staff"),
         path("<int:pk>/staff/<int:member_pk>/", api.StaffDetailView.as_view(),
              name="api-institution-staff-member"),
+    ])),
+    path("onboarding-imports/", include([
+        path("", api.OnboardingImportListCreateView.as_view(), name="api-onboarding-imports"),
+        path("<int:pk>/", api.OnboardingImportDetailView.as_view(), name="api-onboarding-import"),
+        path("<int:pk>/confirm/", api.OnboardingImportConfirmView.as_view(), name="api-onboarding-import-confirm"),
     ])),
     path("mentoring-pairs/", api.MentoringPairListView.as_view(), name="api-mentoring-pairs"),
     path("guidance-centres/", api.GuidanceCentreListView.as_view(), name="api-guidance-centres"),

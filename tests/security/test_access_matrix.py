@@ -124,6 +124,9 @@ def world(regions, institution, other_institution, staff, other_staff, admin_use
         ranking = RankingRun.objects.create(scope_id=city[:2] if side == "A" else "1305", period_kind="quarter",
                                             period_start=datetime.date(2022, 4, 1),
                                             period_end=datetime.date(2022, 6, 30))
+        from institutions.models import OnboardingJob
+
+        onboarding_job = OnboardingJob.objects.create(province_id="13", created_by=None, filename="export.csv")
         filed = Filing.objects.create(institution=inst, kind=Filing.Kind.INITIAL, status=Filing.Status.FILED,
                                       created_by=user, submitted_at=timezone.now(), due_on=today,
                                       decided_at=timezone.now(), receipt_number=f"{inst.region_id[:6]}-2020-{side}")
@@ -140,7 +143,7 @@ def world(regions, institution, other_institution, staff, other_staff, admin_use
             "filed_filing": filed, "institution": inst, "klass": klass, "member": member, "filing": filing,
             "document": document,
             "notification": notification, "booking": booking, "slot": slot, "child": child,
-            "enrolment": enrolment, "job": job, "pilot": pilot, "ranking": ranking,
+            "enrolment": enrolment, "job": job, "onboarding_job": onboarding_job, "pilot": pilot, "ranking": ranking,
             "region": inst.region_id, "county": inst.region_id[:6], "city": city,
         }
     snapshot_compute(date=today)
@@ -245,6 +248,26 @@ def county_officials(actor, side) -> bool:
 def staff_account_manager(actor, side) -> bool:
     """Managing a staff account: its institution's county and administrators (never the account itself)."""
     return actor is not None and (actor.is_system_admin or (actor.is_official and actor.region_id == side["county"]))
+def administrators(actor, side) -> bool:
+    return actor is not None and actor.is_system_admin
+
+
+def population_officials(actor, side) -> bool:
+    """Setting a region's population: officials of the region (its county here) or above, administrators."""
+    if actor is None or actor.is_institution_staff:
+        return False
+    return actor.is_system_admin or (actor.is_official and side["county"].startswith(actor.region_id))
+
+
+def province_level(actor, side) -> bool:
+    """Onboarding a province's filed institutions: administrators and provincial officials."""
+    return actor is not None and (actor.is_system_admin or (actor.is_official and len(actor.region_id) == 2))
+
+
+def onboarding_job_province(actor, side) -> bool:
+    """An onboarding import: administrators and the officials of its province (Hebei in both areas)."""
+    job = side["onboarding_job"]
+    return actor is not None and (actor.is_system_admin or (actor.is_official and actor.region_id == job.province_id))
 
 
 def anyone(actor, side) -> bool:
@@ -326,10 +349,18 @@ RULES: dict[str, Rule] = {
     "accounts:security": Rule(signed_in, UNCHECKED), "accounts:verify": Rule(signed_in, UNCHECKED),
     # Regions: public reference data
     "api-region-list": Rule(anyone), "api-region-detail": Rule(anyone, kwargs=k(code="county")),
-    "api-region-populations": Rule(anyone, kwargs=k(code="county")),
+    "api-region-populations": Rule(anyone, population_officials, kwargs=k(code="county")),
+    "api-region-population": Rule(UNCHECKED, population_officials,
+                                  kwargs=lambda s: {"code": s["county"], "year": 2020}),
+    "api-region-load": Rule(administrators, administrators),
+    "regions:load": Rule(administrators, administrators),
+    "regions:populations": Rule(official_role, population_officials, kwargs=k(code="county")),
+    "regions:populations_upload": Rule(official_role, official_role),
+    "api-population-upload": Rule(None, official_role),
     # Institutions
     "institutions:list": Rule(official_role), "institutions:detail": Rule(area, kwargs=k(pk="institution")),
     "institutions:suspend": Rule(None, filing_authority, kwargs=k(pk="institution")),
+    "institutions:lift_suspension": Rule(None, filing_authority, kwargs=k(pk="institution")),
     "institutions:mentoring": Rule(official_role, pairing_level),
     "institutions:guidance_centres": Rule(official_role, pairing_level),
     "institutions:mine": Rule(staff_role, staff_role), "institutions:create": Rule(UNCHECKED, UNCHECKED),
@@ -347,7 +378,17 @@ RULES: dict[str, Rule] = {
     "api-institution-class-close": Rule(area, own_or_admin, kwargs=k(pk="institution", class_pk="klass")),
     "api-institution-staff": Rule(area, own_or_admin, kwargs=k(pk="institution")),
     "api-institution-staff-member": Rule(area, own_or_admin, kwargs=k(pk="institution", member_pk="member")),
-    "api-mentoring-pairs": Rule(signed_in), "api-guidance-centres": Rule(signed_in),
+    "api-institution-suspend": Rule(None, filing_authority, kwargs=k(pk="institution")),
+    "api-institution-lift-suspension": Rule(None, filing_authority, kwargs=k(pk="institution")),
+    "api-mentoring-pairs": Rule(signed_in, pairing_level), "api-guidance-centres": Rule(signed_in, pairing_level),
+    "institutions:onboarding": Rule(province_level, UNCHECKED),
+    "institutions:onboarding_template": Rule(province_level),
+    "institutions:onboarding_job": Rule(onboarding_job_province, onboarding_job_province,
+                                        kwargs=k(pk="onboarding_job")),
+    "institutions:onboarding_progress": Rule(onboarding_job_province, kwargs=k(pk="onboarding_job")),
+    "api-onboarding-imports": Rule(signed_in, UNCHECKED),
+    "api-onboarding-import": Rule(onboarding_job_province, kwargs=k(pk="onboarding_job")),
+    "api-onboarding-import-confirm": Rule(None, onboarding_job_province, kwargs=k(pk="onboarding_job")),
     "api-register-list": Rule(anyone), "api-register-detail": Rule(anyone, kwargs=k(pk="institution")),
     # Filings
     "filings:mine": Rule(staff_role, UNCHECKED), "filings:create": Rule(staff_role, UNCHECKED),
@@ -381,7 +422,7 @@ RULES: dict[str, Rule] = {
     "api-filing-documents": Rule(area, own_or_admin, kwargs=k(pk="filing")),
     "api-document-download": Rule(area, kwargs=k(pk="document")),
     "filings:slots": Rule(official_role, city_level),
-    "api-slot-list": Rule(signed_in, UNCHECKED), "api-booking-list": Rule(signed_in, UNCHECKED),
+    "api-slot-list": Rule(signed_in, city_level), "api-booking-list": Rule(signed_in, UNCHECKED),
     "api-booking-cancel": Rule(None, own, kwargs=k(pk="booking")),
     "api-booking-move": Rule(None, own, kwargs=k(pk="booking")),
     "api-notification-list": Rule(signed_in),
