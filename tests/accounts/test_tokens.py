@@ -32,7 +32,7 @@ TOKEN_URL = "/api/v1/oauth/token/"
 
 def bearer(raw: str) -> APIClient:
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}", HTTP_ACCEPT_LANGUAGE="en")
     return client
 
 

@@ -44,11 +44,14 @@ class Consumer:
         self.session = requests.Session()
         self.session.headers["Accept-Language"] = "en"
         self.requests = 0
+        self.timings: list[tuple[float, str]] = []
 
-    def call(self, method: str, path: str, token: str | None = None, expect: int = 200, **kwargs):
-        headers = {"Authorization": f"Bearer {token}"} if token else {}
+    def call(self, method: str, path: str, token: str | None = None, expect: int = 200, headers=None, **kwargs):
+        headers = {**({"Authorization": f"Bearer {token}"} if token else {}), **(headers or {})}
         self.requests += 1
+        began = time.perf_counter()
         response = self.session.request(method, self.base + path, headers=headers, timeout=60, **kwargs)
+        self.timings.append((time.perf_counter() - began, f"{method} {path.split('?')[0]}"))
         assert response.status_code == expect, f"{method} {path}: {response.status_code} {response.text[:500]}"
         return response.json() if response.content else None
 
@@ -132,11 +135,13 @@ def test_a_new_province_is_built_through_the_api_alone(live_server, provincial_s
     # 5. The province recomputes today's figures and reads them
     today = datetime.date.today().isoformat()
     run = api.call("POST", "/metrics/recompute/", province, expect=202, json={"date": today})
+    recompute_started = time.perf_counter()
     deadline = time.monotonic() + 120
     while run["status"] not in ("ready", "failed") and time.monotonic() < deadline:
         time.sleep(0.5)
         run = api.call("GET", f"/metrics/recompute/{run['task_id']}/", province)
     assert run["status"] == "ready", run
+    recompute_seconds = time.perf_counter() - recompute_started
 
     places = sum(c[2] for _, classes in INSTITUTIONS for c in classes)  # 102
     for code in (COUNTY, CITY, PROVINCE):
@@ -151,7 +156,8 @@ def test_a_new_province_is_built_through_the_api_alone(live_server, provincial_s
     api.call("GET", "/metrics/regions/1301/", county, expect=404)  # another province's city: not its area
 
     # 6. The events feed tells the province what happened (after the settle window)
-    time.sleep(settings.EVENTS_SETTLE_SECONDS + 0.5)
+    settle = settings.EVENTS_SETTLE_SECONDS + 0.5
+    time.sleep(settle)
     seen, cursor = [], None
     while True:
         page = api.call("GET", "/events/" + (f"?after={cursor}" if cursor else ""), province)
@@ -163,5 +169,6 @@ def test_a_new_province_is_built_through_the_api_alone(live_server, provincial_s
     assert {"filing.submitted", "filing.filed"} <= types, types
 
     elapsed = time.perf_counter() - started
-    print(f"\nconsumer journey: {api.requests} requests in {elapsed:.1f} s "
-          f"({elapsed / api.requests * 1000:.0f} ms per request, recompute included)")
+    print(f"\nconsumer journey: {api.requests} requests in {elapsed:.1f} s, of which {recompute_seconds:.1f} s "
+          f"waiting for the worker's recompute and {settle:.1f} s for the events feed's settle window")
+    print("slowest:", ", ".join(f"{what} {seconds * 1000:.0f} ms" for seconds, what in sorted(api.timings)[-6:]))
