@@ -27,6 +27,7 @@ from portal.api.cache import ResponseCacheMixin
 from portal.api.pagination import LongListCursorPagination
 from portal.api.schema import CONFLICT, READ_ERRORS, WRITE_ERRORS
 from portal.api.throttling import AnonWindowThrottle, UserWindowThrottle
+from portal.exceptions import Conflict
 
 from . import services
 from .filters import InstitutionFilter, PublicRegisterFilter
@@ -52,13 +53,6 @@ TAGS = ["institutions"]
 STATE_WRITE_ERRORS = {**WRITE_ERRORS, 409: CONFLICT}
 
 
-class StateConflict(exceptions.APIException):
-    """The request is well-formed but the object's current state does not allow it."""
-
-    status_code = status.HTTP_409_CONFLICT
-    default_code = "conflict"
-
-
 def institution_for_write(request, pk) -> Institution:
     """404 outside the caller's scope, then 403 for a role that may not write."""
     institution = get_object_or_404(Institution.objects.visible_to(request.user), pk=pk)
@@ -69,8 +63,8 @@ def institution_for_write(request, pk) -> Institution:
 def ensure_draft(institution: Institution) -> None:
     """Particulars and classes change directly only in a draft; a filed institution uses a change filing."""
     if institution.status != Institution.Status.DRAFT:
-        raise StateConflict(_("This institution is filed: changes to its particulars and classes go through "
-                              "a change filing."))
+        raise Conflict(_("This institution is filed: changes to its particulars and classes go through "
+                         "a change filing."))
 
 
 # --- Institutions -----------------------------------------------------------------------------------
@@ -99,7 +93,7 @@ class InstitutionListCreateView(ResponseCacheMixin, generics.ListCreateAPIView):
         require(policies.is_admin(user) or policies.is_institution_staff(user),
                 _("Only institution staff register an institution."))
         if policies.is_linked_staff(user):
-            raise StateConflict(_("Your account already belongs to an institution."))
+            raise Conflict(_("Your account already belongs to an institution."))
         serializer = InstitutionWriteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         institution = services.institution_create(actor=user, **serializer.validated_data)
@@ -158,7 +152,7 @@ class InstitutionSuspendView(APIView):
         data = InstitutionSuspendSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         if institution.status not in (Institution.Status.FILED, Institution.Status.SUSPENDED):
-            raise StateConflict(_("Only a filed institution can be suspended."))
+            raise Conflict(_("Only a filed institution can be suspended."))
         services.institution_suspend(institution=institution, actor=request.user,
                                      suspended_on=data.validated_data.get("suspended_on") or timezone.localdate())
         return Response(InstitutionSerializer(_institution_read(pk)).data)
@@ -173,7 +167,7 @@ class InstitutionLiftSuspensionView(APIView):
     def post(self, request, pk):
         institution = institution_for_filing_authority(request, pk)
         if institution.status not in (Institution.Status.FILED, Institution.Status.SUSPENDED):
-            raise StateConflict(_("Only a suspended institution can have its suspension lifted."))
+            raise Conflict(_("Only a suspended institution can have its suspension lifted."))
         services.institution_lift_suspension(institution=institution, actor=request.user)
         return Response(InstitutionSerializer(_institution_read(pk)).data)
 
@@ -491,7 +485,7 @@ class OnboardingImportConfirmView(APIView):
             try:
                 job = onboarding_confirm(job=job, actor=request.user)
             except DjangoValidationError as exc:
-                raise StateConflict(exc.messages[0]) from exc
+                raise Conflict(exc.messages[0]) from exc
             dispatch_on_commit(onboarding_import_run, job.pk)
         job.refresh_from_db()
         return Response(OnboardingJobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
