@@ -40,6 +40,7 @@ DOMAIN_RULES_BEYOND_THE_SCHEMA = {
     ("POST", "/api/v1/clients/"): "the scopes must be known, the region or institution exist and fit the role",
     ("POST", "/api/v1/invitations/"): "the county and institution must exist, the institution in that county",
     ("POST", "/api/v1/invitations/accept/"): "only a real, unused invitation code is accepted",
+    ("POST", "/api/v1/onboarding-imports/"): "an upload is a .csv or .xlsx export of the national filing system",
     ("POST", "/api/v1/populations/upload/"): "the file must be a CSV or XLSX table of known regions",
 }
 
