@@ -267,8 +267,7 @@ class FilingListCreateView(ResponseCacheMixin, generics.ListCreateAPIView):
                    responses={201: FilingSerializer, **WRITE_ERRORS_409})
     def post(self, request, *args, **kwargs):
         user = request.user
-        if not (user.is_institution_staff and user.institution_id):
-            raise exceptions.PermissionDenied("Only institution staff create filings.")
+        require(policies.is_linked_staff(user), _("Only institution staff create filings."))
         data = FilingCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         d = data.validated_data
@@ -441,8 +440,7 @@ class AppointmentSlotListView(generics.ListCreateAPIView):
     def post(self, request, *args, **kwargs):
         user = request.user
         # City guidance centres publish their slots: officials of a city (or administrators) only.
-        if not (user.is_system_admin or (user.is_official and user.official_level == "city")):
-            raise exceptions.PermissionDenied("Only officials of the centre's city publish slots.")
+        require(policies.publishes_slots(user), _("Only officials of the centre's city publish its slots."))
         data = SlotCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         d = data.validated_data

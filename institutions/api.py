@@ -89,8 +89,7 @@ class InstitutionListCreateView(ResponseCacheMixin, generics.ListCreateAPIView):
 
     def create(self, request, *args, **kwargs):
         user = request.user
-        require(policies.is_admin(user) or policies.is_institution_staff(user),
-                _("Only institution staff register an institution."))
+        require(policies.registers_institutions(user), _("Only institution staff register an institution."))
         if policies.is_linked_staff(user):
             raise StateConflict(_("Your account already belongs to an institution."))
         serializer = InstitutionWriteSerializer(data=request.data)
