@@ -212,4 +212,4 @@ def pairs(user, mentor, mentee) -> bool:
 def onboards(user, province) -> bool:
     """May import a province's institutions filed in the national system: administrators, and the
     officials of that province's own commission."""
-    return is_admin(user) or (governs(user, province) and official_level(user) == "province")
+    return is_admin(user) or (governs(user, province) and official_level(user) == codes.PROVINCE)

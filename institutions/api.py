@@ -336,7 +336,7 @@ class OnboardingUploadSerializer(serializers.Serializer):
 def _onboarding_province(request, code: str | None):
     from regions.models import Region
 
-    code = code or (request.user.region_id if request.user.is_official else None)
+    code = code or (request.user.region_id if policies.is_official(request.user) else None)
     if not code:
         raise exceptions.ValidationError({"province": [_("Choose the province to onboard.")]})
     province = Region.objects.filter(code=code, level=Region.Level.PROVINCE).first()

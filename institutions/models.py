@@ -450,9 +450,9 @@ class OnboardingJobQuerySet(models.QuerySet):
         """Administrators: all; a province's officials: their province's; anyone else: none."""
         if not user.is_authenticated:
             return self.none()
-        if user.is_system_admin:
+        if policies.is_admin(user):
             return self.all()
-        if user.is_official and user.official_level == "province":
+        if policies.official_level(user) == codes.PROVINCE:
             return self.filter(province_id=user.region_id)
         return self.none()
 
