@@ -33,11 +33,14 @@ Which predicates exist, in the words of the domain:
 | `reviews(user, institution)` | the county officials of the institution's county (they decide its filings) |
 | `suspends(user, institution)` | the reviewing county, and administrators |
 | `oversees_cities(user)` | administrators, province and city officials |
-| `publishes_slots(user)` | administrators and city officials |
 | `publishes_slots_at(user, centre)` | administrators, and officials of the centre's city |
 | `records_centre(user, city_code)` | city or province officials holding the city, and administrators |
 | `pairs(user, mentor, mentee)` | city or province officials holding both institutions, and administrators |
 | `governs(user, region)` | administrators, and the officials of exactly that region |
+| `publishes_slots(user)` | administrators, and city officials (at their own city's centres) |
+| `loads_divisions(user)` | administrators (loading a province's division codes) |
+| `sets_population_of(user, region)` | administrators, and officials overseeing the region |
+| `uploads_populations(user)` | administrators and officials (each row must be in their area) |
 """
 
 from __future__ import annotations
@@ -190,11 +193,6 @@ def records_centre(user, city_code: str | None) -> bool:
     return is_admin(user) or (oversees_cities(user) and oversees(user, city_code))
 
 
-def publishes_slots(user) -> bool:
-    """Administrators and city officials publish appointment slots (each city at its own centres)."""
-    return is_admin(user) or official_level(user) == codes.CITY
-
-
 def publishes_slots_at(user, centre) -> bool:
     """Appointment slots at a guidance centre: officials of the centre's city, and administrators."""
     return governs(user, centre.city_id)
@@ -205,6 +203,30 @@ def pairs(user, mentor, mentee) -> bool:
     and administrators."""
     return is_admin(user) or (oversees_cities(user) and oversees(user, mentor.region_id)
                               and oversees(user, mentee.region_id))
+
+
+def publishes_slots(user) -> bool:
+    """Who publishes appointment slots at all: administrators and city officials (each at its own
+    city's centres, see `publishes_slots_at`)."""
+    return is_admin(user) or official_level(user) == codes.CITY
+
+
+# --- Regions and populations -----------------------------------------------------------------------
+
+def loads_divisions(user) -> bool:
+    """Loading a province's division codes changes reference data for everyone: administrators only."""
+    return is_admin(user)
+
+
+def sets_population_of(user, region) -> bool:
+    """A region's resident population is set by the officials of the region or of an area containing
+    it (a province for its cities and counties), and by administrators."""
+    return in_area(user, region)
+
+
+def uploads_populations(user) -> bool:
+    """Bulk population tables: administrators and officials; every row must still be in their area."""
+    return is_admin(user) or is_official(user)
 
 
 # --- Onboarding -----------------------------------------------------------------------------------

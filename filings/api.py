@@ -40,20 +40,6 @@ WRITE_ERRORS_409 = {**WRITE_ERRORS, 409: CONFLICT}
 LIST_ERRORS = {**READ_ERRORS, 400: BAD_REQUEST}
 
 
-class Conflict(exceptions.APIException):
-    status_code = status.HTTP_409_CONFLICT
-    default_detail = "The object changed meanwhile; nothing was written."
-    default_code = "conflict"
-
-
-def call_service(service, **kwargs):
-    """Runs a service; a state conflict becomes 409 (other Django errors map in portal.api.errors)."""
-    try:
-        return service(**kwargs)
-    except services.FilingStateError as exc:
-        raise Conflict(" ".join(exc.messages)) from exc
-
-
 # --- Serializers ----------------------------------------------------------------------------------
 
 @extend_schema_field({"type": "string", "pattern": r"^([01]\d|2[0-3]):[0-5]\d$", "example": "09:00"})
@@ -271,9 +257,9 @@ class FilingListCreateView(ResponseCacheMixin, generics.ListCreateAPIView):
         data = FilingCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         d = data.validated_data
-        filing = call_service(services.filing_create, institution=user.institution, kind=d["kind"], actor=user,
-                              particulars=d.get("particulars"), class_changes=d.get("classes"),
-                              resettlement_confirmed=d["resettlement_confirmed"], note=d["note"])
+        filing = services.filing_create(institution=user.institution, kind=d["kind"], actor=user,
+                                        particulars=d.get("particulars"), class_changes=d.get("classes"),
+                                        resettlement_confirmed=d["resettlement_confirmed"], note=d["note"])
         return Response(FilingSerializer(_filings(user).get(pk=filing.pk)).data, status=status.HTTP_201_CREATED)
 
 
@@ -299,9 +285,9 @@ class FilingDetailView(generics.RetrieveAPIView):
         data = FilingUpdateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         d = data.validated_data
-        call_service(services.filing_update_draft, filing=filing, actor=request.user,
-                     particulars=d.get("particulars"), class_changes=d.get("classes"),
-                     resettlement_confirmed=d.get("resettlement_confirmed"), note=d.get("note"))
+        services.filing_update_draft(filing=filing, actor=request.user,
+                                     particulars=d.get("particulars"), class_changes=d.get("classes"),
+                                     resettlement_confirmed=d.get("resettlement_confirmed"), note=d.get("note"))
         return Response(FilingSerializer(self.get_queryset().get(pk=filing.pk)).data)
 
 
@@ -324,7 +310,7 @@ class _FilingAction(APIView):
         filing = get_object_or_404(Filing.objects.visible_to(request.user).select_related("institution"), pk=pk)
         if not type(self).may_act(request.user, filing):
             raise exceptions.PermissionDenied(_("You may see this filing but not take this action on it."))
-        call_service(type(self).service, filing=filing, actor=request.user, **self.kwargs_from(request))
+        type(self).service(filing=filing, actor=request.user, **self.kwargs_from(request))
         return Response(FilingSerializer(_filings(request.user).get(pk=pk)).data)
 
 
@@ -394,7 +380,7 @@ class FilingDocumentsView(generics.ListAPIView):
         filing = self.filing()
         data = DocumentUploadSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        document = call_service(services.document_upload, filing=filing, actor=request.user, **data.validated_data)
+        document = services.document_upload(filing=filing, actor=request.user, **data.validated_data)
         return Response(DocumentSerializer(document).data, status=status.HTTP_201_CREATED)
 
 
@@ -480,7 +466,7 @@ class BookingListCreateView(generics.ListCreateAPIView):
         filing = None
         if data.validated_data.get("filing"):
             filing = get_object_or_404(Filing.objects.visible_to(user), pk=data.validated_data["filing"])
-        booking = call_service(services.booking_create, slot=slot, actor=user, filing=filing)
+        booking = services.booking_create(slot=slot, actor=user, filing=filing)
         return Response(BookingSerializer(_bookings(user).get(pk=booking.pk)).data, status=status.HTTP_201_CREATED)
 
 
@@ -510,7 +496,7 @@ class BookingMoveView(APIView):
         data = BookingMoveSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         slot = get_object_or_404(AppointmentSlot.objects.visible_to(request.user), pk=data.validated_data["slot"])
-        new = call_service(services.booking_move, booking=booking, slot=slot, actor=request.user)
+        new = services.booking_move(booking=booking, slot=slot, actor=request.user)
         return Response(BookingSerializer(_bookings(request.user).get(pk=new.pk)).data)
 
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import OuterRef, Q, Subquery, Sum
+from django.db.models import F, Min, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce, Now
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -52,12 +52,24 @@ class InstitutionQuerySet(models.QuerySet):
     def with_places(self) -> InstitutionQuerySet:
         return self.annotate(total_places=Sum("classes__places", filter=Q(classes__closed_on__isnull=True)))
 
-    def with_open_places(self) -> InstitutionQuerySet:
-        """Places of the open classes as a correlated subquery: no GROUP BY over every column,
-        so it combines with pagination, filters and select_related at a fixed query count."""
-        open_places = (InstitutionClass.objects.filter(institution=OuterRef("pk"), closed_on__isnull=True)
-                       .order_by().values("institution").annotate(n=Sum("places")).values("n"))
-        return self.annotate(total_places=Coalesce(Subquery(open_places), 0))
+    def with_open_places(self, on: datetime.date | None = None) -> InstitutionQuerySet:
+        """Places as the snapshot of `on` (today by default) counts them, and the places still to come.
+
+        `total_places`: classes opened on or before the date and not closed by it (the metrics rule, so
+        the API's `places` and the dashboard agree). `planned_places` and `next_class_opens_on`: classes
+        that open after the date, so a consumer can see a class announced but not open yet.
+        Correlated subqueries, not a GROUP BY over every column: they combine with pagination,
+        filters and select_related at a fixed query count.
+        """
+        on = on or timezone.localdate()
+        classes = InstitutionClass.objects.filter(institution=OuterRef("pk")).order_by().values("institution")
+        open_on = classes.filter(Q(opened_on__lte=on), Q(closed_on__isnull=True) | Q(closed_on__gt=on))
+        later = classes.filter(Q(opened_on__gt=on), Q(closed_on__isnull=True) | Q(closed_on__gt=F("opened_on")))
+        return self.annotate(
+            total_places=Coalesce(Subquery(open_on.annotate(n=Sum("places")).values("n")), 0),
+            planned_places=Coalesce(Subquery(later.annotate(n=Sum("places")).values("n")), 0),
+            next_class_opens_on=Subquery(later.annotate(d=Min("opened_on")).values("d")),
+        )
 
 
 class Institution(models.Model):
@@ -143,12 +155,18 @@ class Institution(models.Model):
             # Name search (icontains) uses a trigram index on PostgreSQL: migration 0004.
         ]
         constraints = [
+            # Every constraint a user can meet says which field, in the user's language (never its name).
             models.CheckConstraint(condition=Q(status="draft") | Q(filed_on__isnull=False),
-                                   name="institution_filed_has_date"),
+                                   name="institution_filed_has_date",
+                                   violation_error_message=_("Filed on: a filed institution has a filing date.")),
             models.CheckConstraint(condition=~Q(status="cancelled") | Q(cancelled_on__isnull=False),
-                                   name="institution_cancelled_has_date"),
+                                   name="institution_cancelled_has_date",
+                                   violation_error_message=_("Cancelled on: a cancelled institution has a "
+                                                             "cancellation date.")),
             models.CheckConstraint(condition=Q(is_inclusive=True) | Q(inclusive_price__isnull=True),
-                                   name="institution_price_only_if_inclusive"),
+                                   name="institution_price_only_if_inclusive",
+                                   violation_error_message=_("Inclusive price: only an inclusive (普惠) institution "
+                                                             "has an inclusive price.")),
         ]
 
     def __str__(self) -> str:
@@ -174,10 +192,12 @@ class Institution(models.Model):
 
     @property
     def places(self) -> int:
-        """Sum of the open classes' places (uses the annotation when the queryset has it)."""
+        """Places of the classes open today (uses the annotation when the queryset has it)."""
         if hasattr(self, "total_places"):
             return self.total_places or 0
-        return self.classes.filter(closed_on__isnull=True).aggregate(n=Sum("places"))["n"] or 0
+        today = timezone.localdate()
+        return (self.classes.filter(Q(opened_on__lte=today), Q(closed_on__isnull=True) | Q(closed_on__gt=today))
+                .aggregate(n=Sum("places"))["n"] or 0)
 
     def clean(self):
         super().clean()
@@ -247,10 +267,14 @@ class InstitutionClass(models.Model):
         verbose_name_plural = _("classes")
         ordering = ["institution_id", "class_type", "name"]
         constraints = [
-            models.CheckConstraint(condition=Q(places__gt=0), name="class_places_positive"),
-            models.CheckConstraint(condition=Q(places__lte=20), name="class_places_at_most_20"),
+            models.CheckConstraint(condition=Q(places__gt=0), name="class_places_positive",
+                                   violation_error_message=_("Places: a class has at least one place.")),
+            models.CheckConstraint(condition=Q(places__lte=20), name="class_places_at_most_20",
+                                   violation_error_message=_("Places: a class has at most 20 places.")),
             models.UniqueConstraint(fields=["institution", "name"], condition=Q(closed_on__isnull=True),
-                                    name="class_name_unique_while_open"),
+                                    name="class_name_unique_while_open",
+                                    violation_error_message=_("Class name: another open class of this institution "
+                                                              "already has this name.")),
         ]
         indexes = [
             models.Index(fields=["updated_at", "id"], name="class_updated_idx"),
@@ -387,9 +411,12 @@ class MentoringPair(models.Model):
         verbose_name = _("mentoring pair")
         verbose_name_plural = _("mentoring pairs")
         constraints = [
-            models.CheckConstraint(condition=~Q(mentor=models.F("mentee")), name="mentoring_not_self"),
+            models.CheckConstraint(condition=~Q(mentor=models.F("mentee")), name="mentoring_not_self",
+                                   violation_error_message=_("Mentee: an institution cannot mentor itself.")),
             models.UniqueConstraint(fields=["mentor", "mentee"], condition=Q(ended_on__isnull=True),
-                                    name="mentoring_pair_unique_while_active"),
+                                    name="mentoring_pair_unique_while_active",
+                                    violation_error_message=_("Mentee: these two institutions are already an "
+                                                              "active mentoring pair.")),
         ]
         indexes = [models.Index(fields=["updated_at", "id"], name="mentoring_updated_idx")]
 
