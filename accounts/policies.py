@@ -19,9 +19,13 @@ Which predicates exist, in the words of the domain:
 |---|---|
 | `is_admin(user)` | administrators (and superusers) |
 | `is_official(user)` | officials with a region |
+| `is_official_or_admin(user)` | the government side: officials and administrators |
+| `at_level_or_above(user, level)` | administrators, officials of that level or higher |
+| `area_of(user)` | (not a predicate) "" for administrators, the official's region code, else None |
 | `is_institution_staff(user)` | institution-staff accounts, linked to an institution or not yet |
 | `is_linked_staff(user)` | institution staff whose institution is registered |
 | `is_staff_of(user, institution)` | staff linked to that institution — never an administrator |
+| `registers_institutions(user)` | institution staff, and administrators |
 | `keeps_records_of(user, institution)` | its staff, and administrators (particulars, classes, staff, enrolments) |
 | `oversees(user, region)` | officials whose area contains the region |
 | `in_area(user, region)` | administrators, and officials overseeing it |
@@ -33,6 +37,12 @@ Which predicates exist, in the words of the domain:
 | `records_centre(user, city_code)` | city or province officials holding the city, and administrators |
 | `pairs(user, mentor, mentee)` | city or province officials holding both institutions, and administrators |
 | `governs(user, region)` | administrators, and the officials of exactly that region |
+| `registers_api_clients(user)` | administrators (other systems' client credentials) |
+| `may_revoke_personal_token(user, token)` | the token's owner, and administrators |
+| `provisions(user, region)` | administrators, and officials of the region one level up (province → its cities…) |
+| `provisions_anyone(user)` | administrators, province, city and county officials |
+| `invites_staff_to(user, county_code)` | the county's officials, and administrators |
+| `manages_account(user, account)` | who provisions the account's region; for staff, their county; administrators |
 | `publishes_slots(user)` | administrators, and city officials (at their own city's centres) |
 | `loads_divisions(user)` | administrators (loading a province's division codes) |
 | `sets_population_of(user, region)` | administrators, and officials overseeing the region |
@@ -95,9 +105,28 @@ def is_linked_staff(user) -> bool:
     return is_institution_staff(user) and user.institution_id is not None
 
 
+def is_official_or_admin(user) -> bool:
+    """The government side of the portal: officials of every level, and administrators."""
+    return is_official(user) or is_admin(user)
+
+
 def official_level(user) -> str | None:
     """province, city, county or township for an official; None for everyone else."""
     return codes.level_of(user.region_id) if is_official(user) else None
+
+
+def at_level_or_above(user, level: str) -> bool:
+    """Administrators, and officials of `level` or a higher one (a province is above a city)."""
+    own = official_level(user)
+    return is_admin(user) or (own is not None and codes.LEVEL_LENGTHS[own] <= codes.LEVEL_LENGTHS[level])
+
+
+def area_of(user) -> str | None:
+    """The code prefix of everything the user oversees: "" (the whole country) for an administrator,
+    the region's code for an official, None for everyone else."""
+    if is_admin(user):
+        return ""
+    return user.region_id if is_official(user) else None
 
 
 # --- Institutions ---------------------------------------------------------------------------------
@@ -110,6 +139,12 @@ def is_staff_of(user, institution) -> bool:
     institution, and an account whose institution is not registered yet is staff of none.
     """
     return is_linked_staff(user) and user.institution_id == _pk(institution)
+
+
+def registers_institutions(user) -> bool:
+    """Institution staff register their institution (once: a linked account is refused); administrators
+    register any."""
+    return is_institution_staff(user) or is_admin(user)
 
 
 def keeps_records_of(user, institution) -> bool:
@@ -156,7 +191,7 @@ def suspends(user, institution) -> bool:
 
 def oversees_cities(user) -> bool:
     """Officials of a province or a city (not of a county or township), and administrators."""
-    return is_admin(user) or official_level(user) in (codes.PROVINCE, codes.CITY)
+    return at_level_or_above(user, codes.CITY)
 
 
 def records_centre(user, city_code: str | None) -> bool:
@@ -174,6 +209,56 @@ def pairs(user, mentor, mentee) -> bool:
     and administrators."""
     return is_admin(user) or (oversees_cities(user) and oversees(user, mentor.region_id)
                               and oversees(user, mentee.region_id))
+
+
+# --- Accounts, API clients and tokens -------------------------------------------------------------
+
+def registers_api_clients(user) -> bool:
+    """Administrators register other systems as API clients, and revoke them."""
+    return is_admin(user)
+
+
+def may_revoke_personal_token(user, token) -> bool:
+    """A personal token's owner, and administrators (a leaked token must be stoppable by them)."""
+    return _signed_in(user) and (token.user_id == user.pk or is_admin(user))
+
+
+def provisions(user, region) -> bool:
+    """May create and manage the officials of `region` (a Region): administrators, and the officials of the
+    region one level up — a province for its cities, a city for its counties, a county for its townships."""
+    return is_admin(user) or (is_official(user) and region is not None and region.parent_id == user.region_id)
+
+
+def provisions_anyone(user) -> bool:
+    """Has a level below them to provision: administrators, province, city and county officials."""
+    return is_admin(user) or official_level(user) in (codes.PROVINCE, codes.CITY, codes.COUNTY)
+
+
+def invites_staff_to(user, county_code: str | None) -> bool:
+    """May hand out invitations for institution staff in the county `county_code`, and manage those staff
+    accounts: the county's own officials (the commission institutions file with), and administrators."""
+    return is_admin(user) or (is_reviewer(user) and user.region_id == county_code)
+
+
+def invites_staff(user) -> bool:
+    """Hands out staff invitations at all: county officials, for their own county."""
+    return is_reviewer(user)
+
+
+def manages_account(user, account) -> bool:
+    """May deactivate, reactivate or re-scope `account`: administrators (not their own account); for an
+    official's account, whoever provisions its region; for a staff account, its institution's county."""
+    if not _signed_in(user) or account.pk == user.pk:
+        return False
+    if is_admin(user):
+        return True
+    if is_admin(account):
+        return False
+    if is_official(account):
+        return provisions(user, account.region)
+    if account.institution_id is not None:
+        return invites_staff_to(user, codes.county_of(account.institution.region_id))
+    return False
 
 
 def publishes_slots(user) -> bool:
@@ -205,4 +290,4 @@ def uploads_populations(user) -> bool:
 def onboards(user, province) -> bool:
     """May import a province's institutions filed in the national system: administrators, and the
     officials of that province's own commission."""
-    return is_admin(user) or (governs(user, province) and official_level(user) == "province")
+    return is_admin(user) or (governs(user, province) and official_level(user) == codes.PROVINCE)
