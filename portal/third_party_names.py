@@ -40,7 +40,22 @@ TOTP_DEVICE_FIELDS = {
 }
 
 
+OAUTH_MODELS = {
+    "AccessToken": (_("access token"), _("access tokens")), "Application": (_("API client"), _("API clients")),
+    "Grant": (_("authorisation grant"), _("authorisation grants")), "IDToken": (_("ID token"), _("ID tokens")),
+    "RefreshToken": (_("refresh token"), _("refresh tokens")),
+    "DeviceGrant": (_("device grant"), _("device grants")),
+}
+
+
 def name_third_party_models() -> None:
+    # django-oauth-toolkit (API tokens): the admin's section and list names.
+    oauth = apps.get_app_config("oauth2_provider")
+    oauth.verbose_name = _("API access (OAuth 2.0)")
+    for model_name, (singular, plural) in OAUTH_MODELS.items():
+        model = oauth.get_model(model_name)
+        model._meta.verbose_name, model._meta.verbose_name_plural = singular, plural
+
     beat = apps.get_app_config("django_celery_beat")
     beat.get_model("PeriodicTask")._meta.get_field("task").verbose_name = _("task name")
     # Columns the scheduler's admin shows from properties, named after the properties themselves.

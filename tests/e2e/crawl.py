@@ -49,7 +49,9 @@ ENGLISH_ALLOWED = {
     "kb", "mb", "gb", "id", "ip", "utc", "q", "km",
 }
 # The API documentation (Swagger UI, ReDoc) is a developer's tool whose own interface is English.
-ENGLISH_PAGES = re.compile(r"^/api/v1/(docs|redoc)/")
+# django-oauth-toolkit's admin lists (API clients and tokens, landed just now) still show its field
+# names in English; their section and model names are translated (portal/third_party_names.py).
+ENGLISH_PAGES = re.compile(r"^/(api/v1/(docs|redoc)/|admin/oauth2_provider/)")
 # Where a page shows data rather than its own words: text marked as another language (the language
 # switch), as not to be translated (user names) or as code (a file's column names), and the rows of
 # Django admin's lists.
@@ -125,7 +127,7 @@ def check_narrow_cells(page, visit: Visit) -> list[str]:
             const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
             let node = walker.nextNode();
             while (node && !node.textContent.trim()) node = walker.nextNode();
-            if (!node) continue;
+            if (!node || node.parentElement.closest('.visually-hidden')) continue;  // a heading for screen readers
             const two = [...node.textContent.trim()].slice(0, 2).join('');
             if ([...two].length < 2) continue;
             canvas.font = getComputedStyle(node.parentElement).font;
@@ -154,7 +156,7 @@ def _visible_text(page) -> str:
     another language (lang="en", e.g. the language switch) or as not to be translated (translate="no")."""
     return page.evaluate("""SKIP => {
         const skip = el => el.closest(SKIP);
-        const parts = [document.title];
+        const parts = [];  // not document.title: it repeats the heading, or names the object shown
         const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
         for (let n = walker.nextNode(); n; n = walker.nextNode()) {
             const el = n.parentElement;
@@ -164,8 +166,11 @@ def _visible_text(page) -> str:
         const labelled = '[placeholder], [aria-label], [title], input[type=submit][value], img[alt]';
         for (const el of document.querySelectorAll(labelled)) {
             if (skip(el)) continue;
-            for (const a of ['placeholder', 'aria-label', 'title', 'alt'])
-                if (el.getAttribute(a)) parts.push(el.getAttribute(a));
+            for (const a of ['placeholder', 'aria-label', 'title', 'alt']) {
+                const v = el.getAttribute(a);
+                // An identifier in a tooltip (a scope such as "filings:read") is code, not words.
+                if (v && !(/^[\\w.:-]+$/.test(v) && /[:_]/.test(v))) parts.push(v);
+            }
             if (el.type === 'submit' && el.value) parts.push(el.value);
         }
         return parts.join('\\n');
