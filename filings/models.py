@@ -72,6 +72,7 @@ class Filing(models.Model):
         WITHDRAWN = "withdrawn", _("Withdrawn")
 
     PENDING = (Status.SUBMITTED, Status.RESUBMITTED)
+    DECIDED = (Status.FILED, Status.REJECTED)
     OPEN = (Status.DRAFT, Status.SUBMITTED, Status.RETURNED, Status.RESUBMITTED)
     EDITABLE = (Status.DRAFT, Status.RETURNED)
 
