@@ -28,6 +28,7 @@ from django.utils import timezone
 
 from audit.services import audit_record
 from institutions.models import Institution, InstitutionClass
+from portal.api import cache as api_cache
 
 from .models import RegionSnapshot, Snapshot
 
@@ -354,6 +355,7 @@ def snapshot_swap(snapshot: Snapshot) -> None:
         # The events feed announces it to every official (figures of the whole country changed).
         audit_record(actor=None, action="metrics.snapshot_ready", target=snapshot,
                      after={"date": str(snapshot.date), "version": snapshot.version})
+        api_cache.metrics_changed()  # the one moment a snapshot's figures become visible
     if old:
         # Outside the swap: readers already moved to the new version, so the old rows can go at leisure.
         RegionSnapshot.objects.filter(snapshot_id__in=old).delete()

@@ -1,8 +1,8 @@
 """Token authentication that does not query the database on every request.
 
-The token → user lookup is kept in the shared cache, tagged with the generations of the accounts and
+The token → user lookup is kept in the shared cache, tagged with the versions of the accounts and
 authtoken tables (portal.api.cache): changing a user (role, area, deactivation, password) or
-revoking a token makes every cached lookup stale at once, so the cache never outlives a revocation.
+revoking a token makes every cached lookup stale when it commits, so the cache never outlives a revocation.
 When the view caches its answers (ResponseCacheMixin), the answer is fetched in the same round trip.
 """
 
@@ -24,7 +24,7 @@ class CachedTokenAuthentication(TokenAuthentication):
         return super().authenticate(request)
 
     def authenticate_credentials(self, key):
-        if not api_cache.enabled():
+        if not api_cache.enabled() or api_cache.writing(api_cache.TOKEN_DEPENDS_ON):
             return super().authenticate_credentials(key)
         request = self._request
         credential = api_cache.token_credential(key)
@@ -35,14 +35,14 @@ class CachedTokenAuthentication(TokenAuthentication):
                 request._api_cache_credential = credential
                 api_cache.prefetch(request, [*api_cache.lookup_keys(cache_key, api_cache.TOKEN_DEPENDS_ON),
                                              *view.response_cache_keys(request, credential)])
-            found, generations = api_cache.lookup(cache_key, api_cache.TOKEN_DEPENDS_ON, request)
+            found, versions = api_cache.lookup(cache_key, api_cache.TOKEN_DEPENDS_ON, request)
         except Exception:
             logger.warning("api cache: unavailable, looking the token up in the database", exc_info=True)
             return super().authenticate_credentials(key)
         if found is None:
             found = super().authenticate_credentials(key)  # raises for an unknown token or inactive user
-            api_cache.store(cache_key, generations, found)
+            api_cache.store(cache_key, versions, found)
         user, token = found
-        if not user.is_active:  # belt and braces: a deactivation also changes the accounts generation
+        if not user.is_active:  # belt and braces: a deactivation also changes the accounts version
             raise exceptions.AuthenticationFailed(_("User inactive or deleted."))
         return user, token
