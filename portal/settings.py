@@ -56,6 +56,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "portal.health.DatabaseUnavailableMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "audit.request.AuditRequestMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -101,16 +102,31 @@ TEMPLATES = [
 # connection pool, so each worker process keeps a few warm connections instead of one per request.
 DATABASES = {"default": env.db_url("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # Django's pool checks each connection before handing it out (psycopg_pool's check_connection),
-    # so a connection broken by a database restart is replaced, not given to a request.
     DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
         "min_size": env.int("DATABASE_POOL_MIN", default=1),
         "max_size": env.int("DATABASE_POOL_MAX", default=10),
-        "timeout": env.int("DATABASE_POOL_TIMEOUT", default=10),
+        # While the database is unreachable a request waits this long for a connection, then gets the 503.
+        "timeout": env.float("DATABASE_POOL_TIMEOUT", default=3),
     }
+    # With the pool, this makes Django pass psycopg_pool's check_connection: a connection broken by a
+    # database restart is found and replaced before a request gets it.
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # psycopg_pool retries a lost connection with exponential backoff (1, 2, 4, 8 … s): after a 30 s outage
+    # it would try again only ~30 s after the database's return, answering 503 meanwhile. A constant half
+    # second (with its jitter) reconnects within a second of the return; a refused attempt costs nothing.
+    from psycopg_pool.base import AttemptWithBackoff
+
+    AttemptWithBackoff.INITIAL_DELAY = env.float("DATABASE_RECONNECT_SECONDS", default=0.5)
+    AttemptWithBackoff.DELAY_BACKOFF = 1.0
+    # A new connection to an unreachable server gives up quickly instead of hanging a request.
+    DATABASES["default"]["OPTIONS"].setdefault("connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=3))
     DATABASES["default"]["CONN_MAX_AGE"] = 0  # the pool, not persistent connections, reuses them
 else:
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+# The role the portal connects as in production (owns nothing); `migrate`, run as the owner role, grants it
+# its privileges (portal/roles.py). Unset: no grants (a single-role development database).
+DATABASE_APP_ROLE = env.str("DATABASE_APP_ROLE", default="")
+DATABASE_RETRY_AFTER_SECONDS = env.int("DATABASE_RETRY_AFTER_SECONDS", default=5)
 IS_POSTGRESQL = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -256,7 +272,7 @@ SPECTACULAR_SETTINGS = {
 
 # The events feed and change-feed cursors hold back rows younger than this, so that a transaction
 # still committing cannot land behind a cursor a consumer has already passed (audit/events.py).
-EVENTS_SETTLE_SECONDS = env.int("EVENTS_SETTLE_SECONDS", default=2)
+EVENTS_SETTLE_SECONDS = env.int("EVENTS_SETTLE_SECONDS", default=5)
 
 # --- Cache --------------------------------------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
@@ -264,6 +280,10 @@ if REDIS_URL:
     CACHES = {"default": {"BACKEND": "portal.cache.PortalRedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# A stopped or frozen Redis must cost milliseconds: short socket timeouts, then the cache is skipped for
+# a few seconds (portal/cache.py) — reads miss, writes are dropped and their keys deleted once it is back.
+CACHE_SOCKET_TIMEOUT = env.float("CACHE_SOCKET_TIMEOUT", default=0.25)
+CACHE_BREAKER_SECONDS = env.float("CACHE_BREAKER_SECONDS", default=5.0)
 # Cached API reads and token lookups (portal/api/cache.py), dropped as soon as the data behind them
 # changes. They need a cache shared by every process, so they are on only with Redis; 0 turns them off.
 API_CACHE_SECONDS = env.int("API_CACHE_SECONDS", default=120 if REDIS_URL else 0)
@@ -289,6 +309,19 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 CELERY_RESULT_EXPIRES = 24 * 3600
 CELERY_TASK_TRACK_STARTED = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Tasks go through the transactional outbox (portal/dispatch.py). Its relay runs beside every worker
+# (`manage.py outbox_relay`); it wakes on commit (PostgreSQL NOTIFY) and polls every few seconds.
+OUTBOX_RELAY_IN_WORKER = env.bool("OUTBOX_RELAY_IN_WORKER", default=True)
+OUTBOX_RELAY_POLL_SECONDS = env.float("OUTBOX_RELAY_POLL_SECONDS", default=2.0)
+# Runs (recompute, ranking, import) beat every RUN_HEARTBEAT_SECONDS; one silent for RUN_STALE_SECONDS
+# has lost its worker and is requeued (at most RUN_MAX_ATTEMPTS times) by the sweeper, which looks every
+# RUN_SWEEP_SECONDS (portal/runs.py): a lost run is noticed within stale + sweep seconds (75 s by default).
+RUN_HEARTBEAT_SECONDS = env.float("RUN_HEARTBEAT_SECONDS", default=10.0)
+RUN_STALE_SECONDS = env.float("RUN_STALE_SECONDS", default=60.0)
+RUN_SWEEP_SECONDS = env.float("RUN_SWEEP_SECONDS", default=15.0)
+RUN_MAX_ATTEMPTS = env.int("RUN_MAX_ATTEMPTS", default=3)
+# A superseded snapshot version keeps its rows this long after the swap, for readers that pinned it.
+SNAPSHOT_GRACE_SECONDS = env.int("SNAPSHOT_GRACE_SECONDS", default=600)
 CELERY_TIMEZONE = TIME_ZONE
 
 # --- E-mail -------------------------------------------------------------------------------------

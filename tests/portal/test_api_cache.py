@@ -233,7 +233,7 @@ def test_the_cache_being_down_answers_uncached(api_client, snapshot, province_of
     client, _ = _token_client(api_client, province_official)
     response = _area(client)
     assert response.status_code == 200 and response.json()["places"] == 20
-    assert "X-Cache" not in response
+    assert response.get("X-Cache") != "hit"  # computed afresh: the cache falls through (portal.cache)
 
 
 @pytest.mark.parametrize("sql, apps", [
