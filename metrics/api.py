@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime
 import re
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -234,7 +234,7 @@ class RegionSeriesView(ResponseCacheMixin, generics.ListAPIView):
             return RegionSnapshot.objects.none()
         require_official_or_admin(self.request.user)
         code = self.kwargs["code"]
-        get_object_or_404(Region.objects.filter(code__startswith=self.request.user.region_id or ""), code=code)
+        get_object_or_404(Region.objects.overseen_by(self.request.user), code=code)
         qs = (RegionSnapshot.objects.visible_to(self.request.user).ready().filter(region_id=code)
               .select_related("snapshot").order_by("snapshot__date"))
         start, end = _date_param(self.request, "from"), _date_param(self.request, "to")
@@ -340,10 +340,8 @@ class RankingComputeView(APIView):
         require_official_or_admin(request.user)
         data = RankingComputeSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        scope = get_object_or_404(Region.objects.filter(code__startswith=request.user.region_id or ""),
+        scope = get_object_or_404(Region.objects.overseen_by(request.user),
                                   code=data.validated_data["scope"])
-        if not (request.user.is_system_admin or request.user.region_id == scope.code):
-            raise PermissionDenied
         run = rankings.ranking_compute(scope=scope, period_kind=data.validated_data["period_kind"],
                                        period_start=data.validated_data["period_start"], actor=request.user)
         return Response(RankingRunSerializer(run).data, status=status.HTTP_201_CREATED)
@@ -358,8 +356,6 @@ class RankingPublishView(APIView):
     def post(self, request, pk: int):
         require_official_or_admin(request.user)
         run = get_object_or_404(RankingRun.objects.visible_to(request.user), pk=pk)
-        if not (request.user.is_system_admin or request.user.region_id == run.scope_id):
-            raise PermissionDenied
         run = rankings.ranking_publish(run=run, actor=request.user)
         return Response(RankingRunSerializer(run).data)
 
@@ -372,16 +368,14 @@ class RankingWeightsView(APIView):
     @extend_schema(tags=TAGS, responses={200: RankingWeightsSerializer, **READ_ERRORS})
     def get(self, request, code: str):
         require_official_or_admin(request.user)
-        region = get_object_or_404(Region.objects.filter(code__startswith=request.user.region_id or ""), code=code)
+        region = get_object_or_404(Region.objects.overseen_by(request.user), code=code)
         return Response({"weights": rankings.weights_for(region)})
 
     @extend_schema(tags=TAGS, request=RankingWeightsSerializer, responses={200: RankingWeightsSerializer,
                                                                            **WRITE_ERRORS})
     def put(self, request, code: str):
         require_official_or_admin(request.user)
-        region = get_object_or_404(Region.objects.filter(code__startswith=request.user.region_id or ""), code=code)
-        if not (request.user.is_system_admin or request.user.region_id == region.code):
-            raise PermissionDenied
+        region = get_object_or_404(Region.objects.overseen_by(request.user), code=code)
         data = RankingWeightsSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         weights = rankings.ranking_weights_set(region=region, weights=data.validated_data["weights"],
