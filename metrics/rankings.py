@@ -25,6 +25,7 @@ from accounts import policies
 from accounts.policies import require
 from audit.services import audit_record
 from filings.models import Filing
+from portal.api import cache as api_cache
 from regions import codes
 from regions.models import Region
 
@@ -202,6 +203,7 @@ def ranking_compute(*, scope: Region, period_kind: str, period_start: datetime.d
             move=(before - rank) if before else None,
             prior_version_rank=old.rank if old else None, prior_version_score=old.score if old else None))
     RankingEntry.objects.bulk_create(entries)
+    api_cache.metrics_changed()
     audit_record(actor=actor, action="ranking.compute", target=run,
                  after={"version": run.version, "entries": len(entries), "weights": weights})
     return run
@@ -226,6 +228,7 @@ def ranking_publish(*, run: RankingRun, actor) -> RankingRun:
         status=RankingRun.Status.PUBLISHED, published_at=timezone.now(), published_by=actor)
     run.refresh_from_db()
     if claimed:
+        api_cache.metrics_changed()
         audit_record(actor=actor, action="ranking.publish", target=run, after={"version": run.version})
     return run
 
