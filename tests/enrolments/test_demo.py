@@ -17,7 +17,7 @@ def test_demo_fills_about_half_the_places_with_valid_children_and_is_idempotent(
     InstitutionClassFactory(institution=inst, name="豆豆二班", class_type="older", places=20, caregivers=3)
     ctx = DemoContext(stdout=io.StringIO(), rng=random.Random(1))
     demo.seed(ctx)
-    assert Enrolment.objects.filter(institution=inst).count() == 40  # the Doudou classes are full
+    assert Enrolment.objects.active_on(today).filter(institution=inst).count() == 40  # the Doudou classes are full
     for e in Enrolment.objects.select_related("child", "klass"):
         rule = class_rules()[e.klass.class_type]
         assert rule.min_age_months <= age_in_months(e.child.date_of_birth, e.start_date) < rule.max_age_months
