@@ -220,3 +220,28 @@ def test_ranking_period_can_be_the_half_year(client, province_official, hebei_sn
     assert half.context["ranking_table"].rows[0][1] == "邢台市"
     assert "&amp;ranking=half" in half.content.decode()  # the export link keeps the period
     assert client.get("/dashboards/13/", {"ranking": "bogus"}).context["ranking_table"].rows[0][1] == "石家庄市"
+
+
+def test_county_rows_add_up_to_the_headline_with_a_row_for_institutions_not_in_a_township(client, county_official):
+    from django.utils import timezone
+
+    from metrics.compute import snapshot_compute
+    from tests.factories import InstitutionClassFactory, InstitutionFactory
+
+    for region_id, places in (("130102001", 20), ("130102001", 15), ("130102002", 18), ("130102", 20),
+                              ("130102", 10)):
+        InstitutionClassFactory(institution=InstitutionFactory(region_id=region_id), places=places,
+                                class_type="older" if places == 20 else "younger" if places == 15 else "mixed")
+    snapshot_compute(date=timezone.localdate())
+    client.force_login(county_official)
+    response = client.get("/dashboards/130102/")
+    table = response.context["region_table"]
+    column = {c.key: i for i, c in enumerate(table.columns)}
+    assert table.codes == ["130102001", "130102002", ""]
+    unassigned = table.rows[-1]
+    assert unassigned[0] == "未分配到乡镇（街道）"
+    assert (unassigned[column["institutions"]], unassigned[column["places"]]) == (2, 30)
+    row = response.context["row"]
+    assert sum(r[column["institutions"]] for r in table.rows) == row.institutions == 5
+    assert sum(r[column["places"]] for r in table.rows) == row.places == 83
+    assert "未分配到乡镇（街道）" in response.content.decode()
