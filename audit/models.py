@@ -6,7 +6,10 @@ cannot be edited through the application or the admin, only read.
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Substr
 from django.utils.translation import gettext_lazy as _
+
+from .events import PREFIX_LENGTHS, feed_index_condition
 
 
 class AuditEntryQuerySet(models.QuerySet):
@@ -51,6 +54,14 @@ class AuditEntry(models.Model):
             models.Index(fields=["target_type", "target_id", "at"], name="audit_target_idx"),
             models.Index(fields=["region_code"], name="audit_region_idx", opclasses=["varchar_pattern_ops"]),
             models.Index(fields=["institution_id", "at"], name="audit_institution_idx"),
+            # The events feed (audit/events.py): public actions only, ordered by id within an area, so
+            # that a page of any official's, institution's or administrator's feed is one range scan.
+            *[models.Index(Substr("region_code", 1, n), "id", name=f"audit_feed_prefix{n}_idx",
+                           condition=feed_index_condition()) for n in PREFIX_LENGTHS],
+            models.Index(fields=["region_code", "id"], name="audit_feed_region_idx", condition=feed_index_condition()),
+            models.Index(fields=["institution_id", "id"], name="audit_feed_institution_idx",
+                         condition=feed_index_condition()),
+            models.Index(fields=["id"], name="audit_feed_all_idx", condition=feed_index_condition()),
         ]
 
     def __str__(self) -> str:

@@ -7,11 +7,12 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from portal.forms import DateField, DateInput
+
 
 class SnapshotDateForm(forms.Form):
-    date = forms.DateField(label=_("Snapshot date"), required=False,
-                           widget=forms.DateInput(attrs={"type": "date", "list": "snapshot-dates"}),
-                           help_text=_("The latest snapshot on or before this date is shown."))
+    date = DateField(label=_("Snapshot date"), required=False, widget=DateInput(attrs={"list": "snapshot-dates"}),
+                     help_text=_("The latest snapshot on or before this date is shown."))
 
     def chosen(self) -> datetime.date | None:
         return self.cleaned_data.get("date") if self.is_valid() else None

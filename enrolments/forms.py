@@ -4,10 +4,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from institutions.models import InstitutionClass
+from portal.forms import DateField
 
 from .models import CareForm, Child, Guardian, LeavingReason, Sex
-
-DATE = forms.DateInput(attrs={"type": "date"})
 
 
 def _classes(institution):
@@ -18,7 +17,7 @@ def _classes(institution):
 class EnrolForm(forms.Form):
     name = forms.CharField(label=_("Child's name"), max_length=100)
     sex = forms.ChoiceField(label=_("Sex"), choices=Sex.choices)
-    date_of_birth = forms.DateField(label=_("Date of birth"), widget=DATE)
+    date_of_birth = DateField(label=_("Date of birth"))
     document_type = forms.ChoiceField(label=_("Document type"), choices=Child.DocumentType.choices)
     document_number = forms.CharField(label=_("Document number"), max_length=30,
                                       help_text=_("Stored encrypted; lists show it masked."))
@@ -27,8 +26,7 @@ class EnrolForm(forms.Form):
     guardian_phone = forms.CharField(label=_("Guardian's phone"), max_length=20)
     klass = forms.ModelChoiceField(label=_("Class"), queryset=InstitutionClass.objects.none())
     care_form = forms.ChoiceField(label=_("Care form"), choices=CareForm.choices)
-    start_date = forms.DateField(label=_("Start date"), widget=DATE,
-                                 help_text=_("At most 60 days ahead."))
+    start_date = DateField(label=_("Start date"), help_text=_("At most 60 days ahead."))
 
     def __init__(self, *args, institution, **kwargs):
         super().__init__(*args, **kwargs)
@@ -37,7 +35,7 @@ class EnrolForm(forms.Form):
 
 class MoveForm(forms.Form):
     klass = forms.ModelChoiceField(label=_("New class"), queryset=InstitutionClass.objects.none())
-    on = forms.DateField(label=_("From"), widget=DATE)
+    on = DateField(label=_("From"))
 
     def __init__(self, *args, institution, **kwargs):
         super().__init__(*args, **kwargs)
@@ -45,8 +43,7 @@ class MoveForm(forms.Form):
 
 
 class WithdrawForm(forms.Form):
-    end_date = forms.DateField(label=_("Leaving date"), widget=DATE,
-                               help_text=_("The first day the child no longer attends."))
+    end_date = DateField(label=_("Leaving date"), help_text=_("The first day the child no longer attends."))
     reason = forms.ChoiceField(label=_("Reason for leaving"),
                                choices=[c for c in LeavingReason.choices if c[0] != LeavingReason.CLASS_CHANGE])
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
@@ -78,7 +75,7 @@ class EnrolExistingForm(forms.Form):
 
     klass = forms.ModelChoiceField(label=_("Class"), queryset=InstitutionClass.objects.none())
     care_form = forms.ChoiceField(label=_("Care form"), choices=CareForm.choices)
-    start_date = forms.DateField(label=_("Start date"), widget=DATE, help_text=_("At most 60 days ahead."))
+    start_date = DateField(label=_("Start date"), help_text=_("At most 60 days ahead."))
 
     def __init__(self, *args, institution, **kwargs):
         super().__init__(*args, **kwargs)

@@ -16,6 +16,8 @@ from django.db.models import Count, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts import policies
+from accounts.policies import require
 from audit.services import audit_record
 from institutions.models import Institution, InstitutionClass, StaffMember
 
@@ -34,10 +36,8 @@ from .models import (
 
 
 def _ensure_staff_of(actor, institution_id: int) -> None:
-    if actor is None or getattr(actor, "is_system_admin", False):
-        return
-    if not (actor.is_institution_staff and actor.institution_id == institution_id):
-        raise ValidationError(_("Only the institution's own staff may change its enrolment records."))
+    require(policies.keeps_records_of(actor, institution_id),
+            _("Only the institution's own staff may change its enrolment records."))
 
 
 def _enrolment_snapshot(e: Enrolment) -> dict:

@@ -19,6 +19,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts import policies
+from accounts.policies import require
 from audit.services import audit_record
 from institutions.models import Institution
 
@@ -29,10 +31,8 @@ from .tasks import enrolment_import_run
 
 
 def _institution(request) -> Institution:
-    user = request.user
-    if not (user.is_institution_staff and user.institution_id):
-        raise Http404
-    return user.institution
+    require(policies.is_linked_staff(request.user), outside_area=True)
+    return request.user.institution
 
 
 def _official_region(request) -> str:

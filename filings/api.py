@@ -22,6 +22,8 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts import policies
+from accounts.policies import require
 from institutions.filters import StrictBooleanFilter
 from institutions.models import GuidanceCentre
 from portal.api.cache import ResponseCacheMixin
@@ -328,11 +330,11 @@ class _FilingAction(APIView):
 
 
 def _staff_of(user, filing) -> bool:
-    return services.is_institution_staff_of(user, filing.institution_id)
+    return policies.is_staff_of(user, filing.institution_id)
 
 
 def _reviewer_of(user, filing) -> bool:
-    return services.is_reviewer_of(user, filing)
+    return policies.reviews(user, filing.institution)
 
 
 def _action(name: str, service, summary: str, body=None, may_act=_staff_of):
@@ -505,8 +507,8 @@ class BookingMoveView(APIView):
                    responses={200: BookingSerializer, **WRITE_ERRORS_409})
     def post(self, request, pk: int):
         booking = get_object_or_404(_bookings(request.user), pk=pk)
-        if not services.is_institution_staff_of(request.user, booking.institution_id):
-            raise exceptions.PermissionDenied(_("Only the institution's staff move its bookings."))
+        require(policies.is_staff_of(request.user, booking.institution_id),
+                _("Only the institution's staff move its bookings."))
         data = BookingMoveSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         slot = get_object_or_404(AppointmentSlot.objects.visible_to(request.user), pk=data.validated_data["slot"])

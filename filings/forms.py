@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from institutions.models import GuidanceCentre, Institution, InstitutionClass
+from portal.forms import DateField, TimeField
 
 from .models import AppointmentSlot, Document, Filing, FilingReturnComment
 
@@ -82,9 +83,8 @@ class DocumentUploadForm(forms.Form):
     file = forms.FileField(label=_("File (PDF, JPEG or PNG)"),
                            widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png"}))
     premises_owned = forms.BooleanField(label=_("The premises are owned (no lease)"), required=False)
-    lease_ends_on = forms.DateField(label=_("Lease ends on"), required=False,
-                                    widget=forms.DateInput(attrs={"type": "date"}),
-                                    help_text=_("Premises proof: a lease must run at least 3 more years."))
+    lease_ends_on = DateField(label=_("Lease ends on"), required=False,
+                              help_text=_("Premises proof: a lease must run at least 3 more years."))
     rated_pass = forms.TypedChoiceField(
         label=_("Health evaluation rating"), required=False, coerce=lambda v: v == "pass", empty_value=None,
         choices=[("", "—"), ("pass", _("合格 (pass)")), ("fail", _("不合格 (fail)"))],
@@ -124,9 +124,9 @@ class SlotForm(forms.Form):
     """An appointment slot a city official publishes at one of the city's guidance centres."""
 
     centre = forms.ModelChoiceField(label=_("Guidance centre"), queryset=GuidanceCentre.objects.none())
-    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
-    start_time = forms.TimeField(label=_("Starts"), widget=forms.TimeInput(attrs={"type": "time"}))
-    end_time = forms.TimeField(label=_("Ends"), widget=forms.TimeInput(attrs={"type": "time"}))
+    date = DateField(label=_("Date"))
+    start_time = TimeField(label=_("Starts"))
+    end_time = TimeField(label=_("Ends"))
     capacity = forms.IntegerField(label=_("Places"), min_value=1, max_value=200)
     purpose = forms.ChoiceField(label=_("Purpose"), choices=AppointmentSlot.Purpose.choices)
 

@@ -14,9 +14,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-
-def _is_county_reviewer(user) -> bool:
-    return bool(user.is_authenticated and user.is_official and user.region_id and len(user.region_id) == 6)
+from accounts import policies
 
 
 class FilingQuerySet(models.QuerySet):
@@ -39,7 +37,7 @@ class FilingQuerySet(models.QuerySet):
 
     def reviewable_by(self, user) -> FilingQuerySet:
         """Filings this user may decide: county officials, for institutions of their own county."""
-        if not _is_county_reviewer(user):
+        if not policies.is_reviewer(user):
             return self.none()
         return self.visible_to(user).filter(institution__region__code__startswith=user.region_id)
 

@@ -22,6 +22,8 @@ from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts import policies
+from accounts.policies import require
 from audit.services import audit_record
 from institutions import services as institution_services
 from institutions.models import Institution, InstitutionClass
@@ -47,26 +49,15 @@ class FilingStateError(ValidationError):
     decided it a moment ago. Nothing was written. The API answers 409."""
 
 
-# --- Who may do what --------------------------------------------------------------------------------
-
-def is_institution_staff_of(user, institution_id: int) -> bool:
-    return bool(user.is_authenticated and user.is_institution_staff and user.institution_id == institution_id)
-
-
-def is_reviewer_of(user, filing: Filing) -> bool:
-    """County officials of the institution's county decide filings; nobody else does."""
-    return bool(user.is_authenticated and user.is_official and user.region_id and len(user.region_id) == 6
-                and filing.institution.region_id[:6] == user.region_id)
-
+# --- Who may do what (the rules themselves live in accounts.policies) ------------------------------
 
 def _ensure_staff(actor, institution_id: int) -> None:
-    if not is_institution_staff_of(actor, institution_id):
-        raise PermissionDenied(_("Only the institution's own staff may do this."))
+    require(policies.is_staff_of(actor, institution_id), _("Only the institution's own staff may do this."))
 
 
 def _ensure_reviewer(actor, filing: Filing) -> None:
-    if not is_reviewer_of(actor, filing):
-        raise PermissionDenied(_("Only officials of the institution's county health commission decide filings."))
+    require(policies.reviews(actor, filing.institution),
+            _("Only officials of the institution's county health commission decide filings."))
 
 
 def _state_error(filing_id: int, action: str) -> FilingStateError:

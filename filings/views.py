@@ -23,6 +23,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts import policies
+from accounts.policies import require
 from audit.models import AuditEntry
 from institutions.models import GuidanceCentre
 from regions.models import Region
@@ -73,8 +75,7 @@ def _visible_filing(request, pk: int) -> Filing:
 def _own_filing(request, pk: int) -> Filing:
     """Staff actions: the filing must be visible *and* the user's own institution's."""
     filing = _visible_filing(request, pk)
-    if not services.is_institution_staff_of(request.user, filing.institution_id):
-        raise PermissionDenied
+    require(policies.is_staff_of(request.user, filing.institution_id))
     return filing
 
 
@@ -150,8 +151,8 @@ def detail(request, pk: int):
                                          | Q(target_type="filings.document", target_id__in=document_ids))
                .exclude(action="document.view").order_by("at", "pk"))
     history = [(entry, HISTORY_LABELS.get(entry.action, entry.action)) for entry in history]
-    is_owner = services.is_institution_staff_of(user, filing.institution_id)
-    can_review = services.is_reviewer_of(user, filing) and filing.is_pending
+    is_owner = policies.is_staff_of(user, filing.institution_id)
+    can_review = policies.reviews(user, filing.institution) and filing.is_pending
     context = {
         "filing": filing,
         "institution": filing.institution,
@@ -480,8 +481,7 @@ def book(request):
 
 def _own_booking(request, pk: int) -> Booking:
     booking = get_object_or_404(Booking.objects.visible_to(request.user), pk=pk)
-    if not services.is_institution_staff_of(request.user, booking.institution_id):
-        raise PermissionDenied
+    require(policies.is_staff_of(request.user, booking.institution_id))
     return booking
 
 

@@ -8,7 +8,6 @@ naming the field (portal.api.errors). The public register is read-only and open 
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import F, Prefetch
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -18,6 +17,8 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts import policies
+from accounts.policies import require
 from portal.api.cache import ResponseCacheMixin
 from portal.api.pagination import LongListCursorPagination
 from portal.api.schema import CONFLICT, READ_ERRORS, WRITE_ERRORS
@@ -51,16 +52,10 @@ class StateConflict(exceptions.APIException):
     default_code = "conflict"
 
 
-def may_write(user, institution: Institution) -> bool:
-    """The institution's own staff and administrators write; officials only read."""
-    return user.is_system_admin or (user.is_institution_staff and user.institution_id == institution.pk)
-
-
 def institution_for_write(request, pk) -> Institution:
     """404 outside the caller's scope, then 403 for a role that may not write."""
     institution = get_object_or_404(Institution.objects.visible_to(request.user), pk=pk)
-    if not may_write(request.user, institution):
-        raise PermissionDenied
+    require(policies.keeps_records_of(request.user, institution))
     return institution
 
 
@@ -94,9 +89,9 @@ class InstitutionListCreateView(ResponseCacheMixin, generics.ListCreateAPIView):
 
     def create(self, request, *args, **kwargs):
         user = request.user
-        if not (user.is_system_admin or user.is_institution_staff):
-            raise PermissionDenied
-        if user.is_institution_staff and user.institution_id:
+        require(policies.is_admin(user) or policies.is_institution_staff(user),
+                _("Only institution staff register an institution."))
+        if policies.is_linked_staff(user):
             raise StateConflict(_("Your account already belongs to an institution."))
         serializer = InstitutionWriteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)

@@ -6,12 +6,11 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from portal.forms import DateField, ModelForm
 from regions.models import Region
 
 from .models import GuidanceCentre, Institution, InstitutionClass, StaffMember
 from .services import CLASS_FIELDS, DRAFT_FIELDS, STAFF_FIELDS
-
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class RegionCodeField(forms.ModelChoiceField):
@@ -26,14 +25,14 @@ class RegionCodeField(forms.ModelChoiceField):
         )
 
 
-class InstitutionForm(forms.ModelForm):
+class InstitutionForm(ModelForm):
     """Registration and draft edits: every particular except status, dates and filing number."""
 
     region = RegionCodeField(
         label=_("county or township (division code)"),
         help_text=_("6 digits for a county, 9 for a township, e.g. 130102 or 130102001."))
 
-    class Meta:
+    class Meta(ModelForm.Meta):
         model = Institution
         fields = list(DRAFT_FIELDS)
         widgets = {"address": forms.TextInput()}
@@ -46,10 +45,10 @@ class InstitutionForm(forms.ModelForm):
                            "meals_served", "medical_integration", "is_inclusive", "inclusive_price"])
 
 
-class InstitutionClassForm(forms.ModelForm):
+class InstitutionClassForm(ModelForm):
     """A class's caps and ratios are checked by the model's clean() with the class and rule named."""
 
-    class Meta:
+    class Meta(ModelForm.Meta):
         model = InstitutionClass
         fields = CLASS_FIELDS
 
@@ -58,12 +57,10 @@ class InstitutionClassForm(forms.ModelForm):
         self.instance.institution = institution
 
 
-class StaffMemberForm(forms.ModelForm):
-    class Meta:
+class StaffMemberForm(ModelForm):
+    class Meta(ModelForm.Meta):
         model = StaffMember
         fields = STAFF_FIELDS
-        widgets = dict.fromkeys(
-            ["qualification_expires_on", "health_certificate_expires_on", "started_on", "left_on"], DATE)
 
     def __init__(self, *args, institution: Institution, **kwargs):
         super().__init__(*args, **kwargs)
@@ -144,7 +141,7 @@ class OfficialFilterForm(RegisterFilterForm):
 class MentoringPairForm(forms.Form):
     mentor = forms.ModelChoiceField(label=_("Mentor (experienced institution)"), queryset=Institution.objects.none())
     mentee = forms.ModelChoiceField(label=_("Mentee (institution to support)"), queryset=Institution.objects.none())
-    started_on = forms.DateField(label=_("Started on"), widget=forms.DateInput(attrs={"type": "date"}))
+    started_on = DateField(label=_("Started on"))
     notes = forms.CharField(label=_("Notes"), required=False, max_length=2000,
                             widget=forms.Textarea(attrs={"rows": 2}))
 
@@ -163,15 +160,15 @@ class MentoringPairForm(forms.Form):
 
 
 class SuspendForm(forms.Form):
-    suspended_on = forms.DateField(label=_("Suspended from"), widget=forms.DateInput(attrs={"type": "date"}))
+    suspended_on = DateField(label=_("Suspended from"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["suspended_on"].initial = timezone.localdate()
 
 
-class GuidanceCentreForm(forms.ModelForm):
-    class Meta:
+class GuidanceCentreForm(ModelForm):
+    class Meta(ModelForm.Meta):
         model = GuidanceCentre
         fields = ["city", "name", "host", "address", "phone"]
 

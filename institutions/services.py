@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import datetime
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.forms.models import model_to_dict
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts import policies
+from accounts.policies import require
 from audit.services import audit_record
 
 from .models import GuidanceCentre, Institution, InstitutionClass, MentoringPair, StaffMember
@@ -35,10 +37,7 @@ def _snapshot(obj, fields) -> dict:
 
 
 def _ensure_staff_of(actor, institution: Institution) -> None:
-    if actor is None or getattr(actor, "is_system_admin", False):
-        return
-    if not (actor.is_institution_staff and actor.institution_id == institution.pk):
-        raise ValidationError(_("Only the institution's own staff may change it."))
+    require(policies.keeps_records_of(actor, institution), _("Only the institution's own staff may change it."))
 
 
 @transaction.atomic
@@ -139,8 +138,8 @@ def institution_cancel(*, institution: Institution, cancelled_on: datetime.date,
 def institution_suspend(*, institution: Institution, suspended_on: datetime.date, actor) -> Institution:
     """Suspends a filed institution: a decision of the county health commission it filed with (or an
     administrator). It stays on the public register, marked suspended. A repeat changes nothing."""
-    if not (actor.is_system_admin or (actor.is_official and actor.region_id == institution.region_id[:6])):
-        raise PermissionDenied(_("Only the county health commission the institution filed with may suspend it."))
+    require(policies.suspends(actor, institution),
+            _("Only the county health commission the institution filed with may suspend it."))
     if suspended_on > timezone.localdate():
         raise ValidationError({"suspended_on": _("The date is in the future.")})
     claimed = Institution.objects.filter(pk=institution.pk, status=Institution.Status.FILED).update(
@@ -245,10 +244,8 @@ def mentoring_pair_create(*, mentor: Institution, mentee: Institution, actor,
                           started_on: datetime.date | None = None, notes: str = "") -> MentoringPair:
     """Pairs an experienced institution with a weaker one (帮扶结对): set up by the officials of a city (or
     of a province, or an administrator) whose area holds both institutions."""
-    area = actor.region_id or ""
-    if not (actor.oversees_cities and (actor.is_system_admin or (mentor.region_id.startswith(area)
-                                                                 and mentee.region_id.startswith(area)))):
-        raise PermissionDenied(_("Only the officials of a city or province holding both institutions pair them."))
+    require(policies.pairs(actor, mentor, mentee),
+            _("Only the officials of a city or province holding both institutions pair them."))
     pair = MentoringPair(mentor=mentor, mentee=mentee, started_on=started_on or timezone.localdate(), notes=notes)
     pair.full_clean()
     pair.save()
@@ -262,8 +259,8 @@ def guidance_centre_create(*, actor, **fields) -> GuidanceCentre:
     """A city's childcare guidance centre, recorded by that city's officials, the province's, or an
     administrator."""
     centre = GuidanceCentre(**fields)
-    if not (actor.oversees_cities and (actor.is_system_admin or (centre.city_id or "").startswith(actor.region_id))):
-        raise PermissionDenied(_("Only the officials of the city or its province record its guidance centre."))
+    require(policies.records_centre(actor, centre.city_id),
+            _("Only the officials of the city or its province record its guidance centre."))
     centre.full_clean()
     centre.save()
     audit_record(actor=actor, action="guidance_centre.create", target=centre, region_code=centre.city_id,

@@ -26,6 +26,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from audit.services import audit_record
 from institutions.models import Institution, InstitutionClass
 
 from .models import RegionSnapshot, Snapshot
@@ -350,6 +351,9 @@ def snapshot_swap(snapshot: Snapshot) -> None:
         if not flipped:
             # Taken over meanwhile (this worker was thought dead): leave the newer run in charge.
             raise SnapshotBusy(snapshot)
+        # The events feed announces it to every official (figures of the whole country changed).
+        audit_record(actor=None, action="metrics.snapshot_ready", target=snapshot,
+                     after={"date": str(snapshot.date), "version": snapshot.version})
     if old:
         # Outside the swap: readers already moved to the new version, so the old rows can go at leisure.
         RegionSnapshot.objects.filter(snapshot_id__in=old).delete()

@@ -253,6 +253,10 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+# The events feed and change-feed cursors hold back rows younger than this, so that a transaction
+# still committing cannot land behind a cursor a consumer has already passed (audit/events.py).
+EVENTS_SETTLE_SECONDS = env.int("EVENTS_SETTLE_SECONDS", default=2)
+
 # --- Cache --------------------------------------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:

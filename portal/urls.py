@@ -13,6 +13,7 @@ api_v1 = [
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
     *[path("", include(f"{app}.api_urls")) for app in PAGE_APPS],
+    path("", include("audit.api_urls")),
 ]
 
 urlpatterns = [

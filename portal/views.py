@@ -4,6 +4,8 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from accounts import policies
+
 
 @require_GET
 def home(request):
@@ -68,6 +70,9 @@ def handler400(request, exception=None):
 
 
 def handler403(request, exception=None):
+    """A refusal about an object outside the caller's area is answered as not found (see accounts.policies)."""
+    if exception is not None and policies.denial_status(exception) == 404:
+        return handler404(request, exception)
     if request.path.startswith("/api/"):
         return _api_error(request, 403, "permission_denied", "You do not have permission to do this.")
     from django.views.defaults import permission_denied

@@ -13,6 +13,8 @@ from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from accounts import policies
+
 
 def _django_validation_detail(exc: DjangoValidationError):
     if hasattr(exc, "error_dict"):
@@ -38,7 +40,9 @@ def exception_handler(exc, context):
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):
-        exc = exceptions.PermissionDenied()
+        # Outside the caller's area: not found, so existence does not leak (accounts.policies).
+        exc = exceptions.NotFound() if policies.denial_status(exc) == 404 else exceptions.PermissionDenied(
+            str(exc) or None)
 
     response = drf_exception_handler(exc, context)
     if response is None:

@@ -1,7 +1,7 @@
 import datetime
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 
 from audit.models import AuditEntry
 from enrolments import services
@@ -155,7 +155,7 @@ def test_withdraw_twice_is_refused_and_nothing_is_deleted(register, older_class,
 
 def test_staff_of_another_institution_cannot_enrol_into_this_class(register, older_class, other_staff, today):
     child = register("李小明", 26)
-    with pytest.raises(ValidationError, match="own staff"):
+    with pytest.raises(PermissionDenied, match="own staff"):
         enrol(child, older_class, other_staff, start=today)
 
 

@@ -3,7 +3,7 @@
 import datetime
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import translation
 
 from audit.models import AuditEntry
@@ -117,7 +117,7 @@ def test_filed_particulars_cannot_be_edited_directly(staff, institution):
 
 
 def test_only_own_staff_edit_a_draft(draft, other_staff):
-    with pytest.raises(ValidationError):
+    with pytest.raises(PermissionDenied):
         services.institution_update(institution=draft, actor=other_staff, name="别人的")
 
 

@@ -261,6 +261,8 @@ RULES: dict[str, Rule] = {
     "api-redoc": Rule(anyone), "constant-json": Rule(anyone),
     "accounts:login": Rule(anyone, UNCHECKED), "accounts:logout": Rule(UNCHECKED, UNCHECKED),
     "api-me": Rule(signed_in),
+    # The events feed: everyone signed in reads their own area's events (scoping: tests/audit)
+    "api-events": Rule(signed_in),
     "accounts:security": Rule(signed_in, UNCHECKED), "accounts:verify": Rule(signed_in, UNCHECKED),
     # Regions: public reference data
     "api-region-list": Rule(anyone), "api-region-detail": Rule(anyone, kwargs=k(code="county")),

@@ -1,0 +1,172 @@
+"""Who may do what: every rule about roles and areas, in one place.
+
+Each rule is a named predicate taking the user (and the object it is about) and answering True or
+False; a service checks with `require(predicate(...), message)`, which raises `PermissionDenied`.
+Pages and the API turn that into a response in one place (`denial_status`): a refusal about an object
+outside the caller's area is a 404, so its existence does not leak, any other refusal a 403.
+
+The roles (see `accounts.models.User`):
+- an **administrator** administers the portal everywhere; it keeps records on an institution's
+  behalf but does not file, book or review for anyone;
+- an **official** belongs to one region; its level (province, city, county, township) and the
+  region's code decide what it oversees (everything whose code starts with its region's code);
+- **institution staff** belong to one institution (an account may exist before its institution is
+  registered: it is then staff of none).
+
+Which predicates exist, in the words of the domain:
+
+| predicate | true for |
+|---|---|
+| `is_admin(user)` | administrators (and superusers) |
+| `is_official(user)` | officials with a region |
+| `is_institution_staff(user)` | institution-staff accounts, linked to an institution or not yet |
+| `is_linked_staff(user)` | institution staff whose institution is registered |
+| `is_staff_of(user, institution)` | staff linked to that institution — never an administrator |
+| `keeps_records_of(user, institution)` | its staff, and administrators (particulars, classes, staff, enrolments) |
+| `oversees(user, region)` | officials whose area contains the region |
+| `in_area(user, region)` | administrators, and officials overseeing it |
+| `is_reviewer(user)` | county officials (each reviews its own county's filings) |
+| `reviews(user, institution)` | the county officials of the institution's county (they decide its filings) |
+| `suspends(user, institution)` | the reviewing county, and administrators |
+| `oversees_cities(user)` | administrators, province and city officials |
+| `publishes_slots_at(user, centre)` | administrators, and officials of the centre's city |
+| `records_centre(user, city_code)` | city or province officials holding the city, and administrators |
+| `pairs(user, mentor, mentee)` | city or province officials holding both institutions, and administrators |
+| `governs(user, region)` | administrators, and the officials of exactly that region |
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
+
+from regions import codes
+
+
+class OutsideArea(PermissionDenied):
+    """Refused because the object lies outside the caller's area: answered as "not found", so
+    nobody learns that an object they may not see exists."""
+
+
+def require(allowed: bool, message: str | None = None, *, outside_area: bool = False) -> None:
+    """Raises `PermissionDenied` (or `OutsideArea`, answered 404) with `message` unless `allowed`."""
+    if not allowed:
+        raise (OutsideArea if outside_area else PermissionDenied)(message or _("You may not do this."))
+
+
+def denial_status(exc: PermissionDenied) -> int:
+    """The HTTP status of a refusal, for pages and API alike."""
+    return 404 if isinstance(exc, OutsideArea) else 403
+
+
+def _signed_in(user) -> bool:
+    return bool(user is not None and user.is_authenticated)
+
+
+def _code(region) -> str | None:
+    return getattr(region, "code", region)
+
+
+def _pk(obj):
+    return getattr(obj, "pk", obj)
+
+
+# --- Roles ----------------------------------------------------------------------------------------
+
+def is_admin(user) -> bool:
+    return _signed_in(user) and user.is_system_admin
+
+
+def is_official(user) -> bool:
+    """An official with a region (the database refuses an official without one)."""
+    return _signed_in(user) and user.is_official and bool(user.region_id)
+
+
+def is_institution_staff(user) -> bool:
+    return _signed_in(user) and user.is_institution_staff
+
+
+def is_linked_staff(user) -> bool:
+    """Institution staff whose institution is registered (the staff workspace needs one)."""
+    return is_institution_staff(user) and user.institution_id is not None
+
+
+def official_level(user) -> str | None:
+    """province, city, county or township for an official; None for everyone else."""
+    return codes.level_of(user.region_id) if is_official(user) else None
+
+
+# --- Institutions ---------------------------------------------------------------------------------
+
+def is_staff_of(user, institution) -> bool:
+    """The user is staff of this institution (an Institution or its id).
+
+    One rule for every write that is the institution's own act (filing, booking, answering a
+    return): only an institution-staff account linked to it. An administrator is staff of no
+    institution, and an account whose institution is not registered yet is staff of none.
+    """
+    return is_linked_staff(user) and user.institution_id == _pk(institution)
+
+
+def keeps_records_of(user, institution) -> bool:
+    """May keep the institution's records (particulars of a draft, classes, staff, enrolments):
+    its staff, and administrators, who correct records on an institution's behalf."""
+    return is_staff_of(user, institution) or is_admin(user)
+
+
+# --- Areas ----------------------------------------------------------------------------------------
+
+def oversees(user, region) -> bool:
+    """An official whose area contains the region (a Region or a division code), itself included."""
+    return is_official(user) and codes.contains(user.region_id, _code(region))
+
+
+def in_area(user, region) -> bool:
+    """The region is in the user's area: an administrator's area is the whole country."""
+    return is_admin(user) or oversees(user, region)
+
+
+def governs(user, region) -> bool:
+    """The officials of exactly this region (its own commission), and administrators: they set the
+    region's own rules (ranking weights, report templates) and publish its figures."""
+    return is_admin(user) or (is_official(user) and user.region_id == _code(region))
+
+
+def is_reviewer(user) -> bool:
+    """A county official: the level that decides filings (of its own county only, see `reviews`)."""
+    return official_level(user) == codes.COUNTY
+
+
+def reviews(user, institution) -> bool:
+    """The county officials of the institution's county: the only ones who decide its filings.
+
+    An administrator administers, and does not review; a township official of the county does not either.
+    """
+    return is_reviewer(user) and user.region_id == codes.county_of(institution.region_id)
+
+
+def suspends(user, institution) -> bool:
+    """The county commission the institution filed with, and administrators, may suspend it."""
+    return is_admin(user) or reviews(user, institution)
+
+
+def oversees_cities(user) -> bool:
+    """Officials of a province or a city (not of a county or township), and administrators."""
+    return is_admin(user) or official_level(user) in (codes.PROVINCE, codes.CITY)
+
+
+def records_centre(user, city_code: str | None) -> bool:
+    """A city's guidance centre is recorded by that city's officials, its province's, or an administrator."""
+    return is_admin(user) or (oversees_cities(user) and oversees(user, city_code))
+
+
+def publishes_slots_at(user, centre) -> bool:
+    """Appointment slots at a guidance centre: officials of the centre's city, and administrators."""
+    return governs(user, centre.city_id)
+
+
+def pairs(user, mentor, mentee) -> bool:
+    """Mentoring pairs (帮扶结对): the officials of a city or province holding both institutions,
+    and administrators."""
+    return is_admin(user) or (oversees_cities(user) and oversees(user, mentor.region_id)
+                              and oversees(user, mentee.region_id))

@@ -1,0 +1,97 @@
+"""The project's date and time form fields: `<input type=date|time|datetime-local>` with ISO values.
+
+Browsers accept only ISO values in these inputs (`2026-12-01`, `08:30`, `2026-12-01T08:30`) and always
+submit ISO. Django's own widgets render the active language's format instead: in Simplified Chinese a
+date becomes `2026/12/01`, which the browser rejects, so the field shows empty and submitting it says
+the field is required. Every form of the portal declares its dates and times with these fields (and model
+forms derive from `ModelForm` below), so no input can render a localised value.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django import forms
+from django.db import models
+
+ISO_DATE = "%Y-%m-%d"
+ISO_TIME = "%H:%M"
+ISO_DATETIME = "%Y-%m-%dT%H:%M"
+
+
+class _ISOInput:
+    """`min` and `max` given as dates or times are written in ISO too."""
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        widget_attrs = context["widget"]["attrs"]
+        for bound in ("min", "max"):
+            if isinstance(widget_attrs.get(bound), datetime.date | datetime.time):
+                widget_attrs[bound] = self.format_value(widget_attrs[bound])
+        return context
+
+
+class DateInput(_ISOInput, forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format=ISO_DATE)
+
+
+class TimeInput(_ISOInput, forms.TimeInput):
+    input_type = "time"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format=ISO_TIME)
+
+
+class DateTimeInput(_ISOInput, forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format=ISO_DATETIME)
+
+
+class DateField(forms.DateField):
+    """A date typed in ISO (what browsers send) in every language; the language's formats still parse."""
+
+    widget = DateInput
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("input_formats", [ISO_DATE, *forms.DateField.input_formats])
+        super().__init__(**kwargs)
+
+
+class TimeField(forms.TimeField):
+    widget = TimeInput
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("input_formats", [ISO_TIME, "%H:%M:%S", *forms.TimeField.input_formats])
+        super().__init__(**kwargs)
+
+
+class DateTimeField(forms.DateTimeField):
+    """`2026-12-01T08:30` in the current time zone (Django parses ISO date-times before the formats)."""
+
+    widget = DateTimeInput
+
+
+FORM_FIELDS = {models.DateTimeField: DateTimeField, models.DateField: DateField, models.TimeField: TimeField}
+
+
+def formfield(db_field: models.Field, **kwargs):
+    """Model forms' date, time and date-time fields are the project's ones (Meta.formfield_callback)."""
+    for model_field, form_field in FORM_FIELDS.items():  # DateTimeField first: it is a DateField
+        if isinstance(db_field, model_field):
+            kwargs.setdefault("form_class", form_field)
+            kwargs.setdefault("widget", form_field.widget)  # Meta.widgets still win
+            break
+    return db_field.formfield(**kwargs)
+
+
+class ModelForm(forms.ModelForm):
+    """The base of every model form: dates and times with the ISO inputs above. A subclass's Meta
+    derives from this one (`class Meta(ModelForm.Meta)`), which carries the callback."""
+
+    class Meta:
+        formfield_callback = formfield
