@@ -14,6 +14,7 @@ officials' completeness pages and the institutions' report pages have figures.
 from __future__ import annotations
 
 import datetime
+import functools
 import time
 from typing import NamedTuple
 
@@ -25,7 +26,7 @@ from django.utils import timezone
 from audit.services import audit_record
 from institutions.models import Institution, InstitutionClass, StaffMember, class_rules
 from portal.demo import REAL_FIGURES_ON
-from portal.validators import resident_id_check_character
+from portal.validators import ID_CHECK, ID_WEIGHTS
 
 from . import bulk, identity
 from .models import (
@@ -142,6 +143,18 @@ def seed(ctx) -> None:
             f"({time.monotonic() - started:.1f} s).")
 
 
+@functools.cache
+def _prefix_sum(prefix: str) -> int:
+    return sum(int(c) * w for c, w in zip(prefix, ID_WEIGHTS, strict=False))
+
+
+def _check_character(body: str) -> str:
+    """resident_id_check_character, with the weighted sum of the county and birth date (shared by many
+    children) computed once: the same result, a fifth of the time."""
+    tail = sum(int(c) * w for c, w in zip(body[14:], ID_WEIGHTS[14:], strict=True))
+    return ID_CHECK[(_prefix_sum(body[:14]) + tail) % 11]
+
+
 def _always(_day: datetime.date) -> float:
     return 1.0
 
@@ -154,7 +167,7 @@ def _demo_child(rng, sex: str, born: datetime.date, county: str, used: set[str])
         if body not in used:
             used.add(body)
             break
-    number = body + resident_id_check_character(body)
+    number = body + _check_character(body)
     return DemoChild(_name(rng, sex), sex, born, Child.DocumentType.RESIDENT_ID,
                      identity.identity_hash(Child.DocumentType.RESIDENT_ID, number),
                      number, identity.mask(number))
@@ -174,12 +187,12 @@ def _seed_children(ctx, institutions) -> int:
     rules = class_rules()
     used: set[str] = set()
     plan = []  # (class, institution, start, end, child)
-    curve: dict[datetime.date, float] = {}
+    curve: dict[int, float] = {}
 
-    def occupancy(day: datetime.date) -> float:
-        month = day.replace(day=1)
+    def occupancy(day: datetime.date) -> float:  # month by month
+        month = day.year * 12 + day.month
         if month not in curve:
-            curve[month] = _utilisation(month, today, today_share)
+            curve[month] = _utilisation(datetime.date(day.year, day.month, 1), today, today_share)
         return curve[month]
 
     for k in classes:
