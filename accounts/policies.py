@@ -170,3 +170,11 @@ def pairs(user, mentor, mentee) -> bool:
     and administrators."""
     return is_admin(user) or (oversees_cities(user) and oversees(user, mentor.region_id)
                               and oversees(user, mentee.region_id))
+
+
+# --- Onboarding -----------------------------------------------------------------------------------
+
+def onboards(user, province) -> bool:
+    """May import a province's institutions filed in the national system: administrators, and the
+    officials of that province's own commission."""
+    return is_admin(user) or (governs(user, province) and official_level(user) == "province")

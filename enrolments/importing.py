@@ -13,7 +13,6 @@ import csv
 import datetime
 import io
 from dataclasses import dataclass, field
-from itertools import islice
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
@@ -23,6 +22,10 @@ from django.utils.translation import gettext_lazy
 
 from audit.services import audit_record
 from institutions.models import InstitutionClass
+from portal import tabular
+from portal.tabular import RowErrors
+from portal.tabular import cell_date as _date
+from portal.tabular import cell_text as _text
 
 from . import bulk, identity, rules
 from .models import CareForm, Child, Enrolment, Guardian, ImportJob, Sex
@@ -73,14 +76,6 @@ HELP_LINES = [
 ]
 
 
-class RowErrors(ValidationError):
-    """Raised with the table of row errors; nothing was written."""
-
-    def __init__(self, errors: list[dict]):
-        self.rows = errors
-        super().__init__([f"{e['row']} {e['column']}: {e['message']}" for e in errors[:50]])
-
-
 @dataclass
 class Row:
     number: int
@@ -89,73 +84,14 @@ class Row:
     document_hash: str = ""
 
 
-# --- Reading the file -----------------------------------------------------------------------------
+# --- Reading the file (the shared core: portal/tabular.py) --------------------------------------
 
 def read_table(data: bytes, filename: str) -> list[list]:
-    """The sheet as a list of rows of cells (first row: headers)."""
-    if filename.lower().endswith(".xlsx"):
-        from openpyxl import load_workbook
-
-        try:
-            wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        except Exception as exc:  # openpyxl raises many types for a file that is not a workbook
-            raise RowErrors([{"row": 0, "column": "", "message": _("This is not a readable XLSX file.")}]) \
-                from exc
-        ws = wb.worksheets[0]
-        # Read at most one row past the limit: a crafted sheet cannot make us hold millions of rows.
-        table = [list(r) for r in islice(ws.iter_rows(values_only=True), MAX_ROWS + 2)]
-        wb.close()
-        return table
-    if filename.lower().endswith(".csv"):
-        for encoding in ("utf-8-sig", "gb18030"):
-            try:
-                text = data.decode(encoding)
-                break
-            except UnicodeDecodeError:
-                continue
-        else:
-            raise RowErrors([{"row": 0, "column": "", "message": _("The CSV file is not UTF-8 or GB18030 text.")}])
-        return list(islice(csv.reader(io.StringIO(text)), MAX_ROWS + 2))
-    raise RowErrors([{"row": 0, "column": "", "message": _("Upload a .csv or .xlsx file.")}])
-
-
-def _text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value).strip()
-
-
-def _date(value) -> datetime.date | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, datetime.datetime):
-        return value.date()
-    if isinstance(value, datetime.date):
-        return value
-    text = _text(value).replace("/", "-").replace(".", "-")
-    try:  # the common case, and far cheaper than strptime
-        return datetime.date.fromisoformat(text)
-    except ValueError:
-        pass
-    for fmt in ("%Y-%m-%d", "%Y%m%d"):
-        try:
-            return datetime.datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
-    raise ValueError(text)
+    return tabular.read_table(data, filename, max_rows=MAX_ROWS)
 
 
 def map_headers(header: list) -> dict[str, int]:
-    """Column index of each known key, by its Chinese or English header."""
-    found = {}
-    for index, cell in enumerate(header):
-        text = _text(cell).lower().replace("*", "").strip()
-        for key, zh, en, _required in COLUMNS:
-            if text in (zh, en, key):
-                found[key] = index
-    return found
+    return tabular.map_headers(header, COLUMNS)
 
 
 # --- Checking rows --------------------------------------------------------------------------------

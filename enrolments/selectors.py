@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Sum
 from django.db.models.functions import Substr
+from django.utils import timezone
 
 from institutions.models import Institution, InstitutionClass
 from regions.models import Region
@@ -30,6 +31,17 @@ def class_lists(institution: Institution, on: datetime.date):
         .filter(Q(closed_on__isnull=True) | Q(closed_on__gt=on))
         .prefetch_related(Prefetch("enrolments", queryset=current, to_attr="current"))
         .order_by("class_type", "name"))
+
+
+def enrolled_by_class(institution: Institution, on: datetime.date | None = None) -> list[dict]:
+    """Enrolments not ended by `on` per class, [{"class_name": ..., "count": n}]: counts, no names.
+
+    Enrolments starting later count too: a cancellation must find those children a place as well.
+    """
+    on = on or timezone.localdate()
+    rows = (Enrolment.objects.filter(institution=institution).filter(Q(end_date__isnull=True) | Q(end_date__gt=on))
+            .values("klass__name").annotate(n=Count("pk")).order_by("klass__name"))
+    return [{"class_name": r["klass__name"] or "", "count": r["n"]} for r in rows]
 
 
 @dataclass

@@ -1,7 +1,7 @@
 """Filing (备案) with the county health commission: filings, their documents, deadlines and receipts,
 notifications to the institution, and appointments at a city's guidance centre.
 
-Statuses move only through the guarded service functions in `filings/services.py`.
+Statuses move only through the guarded service functions in `filings/services/`.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ import datetime
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Now
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -104,6 +105,9 @@ class Filing(models.Model):
     receipt_number = models.CharField(_("receipt number"), max_length=20, blank=True, default="")
     withdrawn_at = models.DateTimeField(_("withdrawn"), null=True, blank=True)
     is_demo = models.BooleanField(_("demo data"), default=False)
+    imported = models.BooleanField(
+        _("imported"), default=False,
+        help_text=_("Filed in the national filing system before this portal; imported with its date and receipt."))
 
     objects = FilingQuerySet.as_manager()
 
@@ -113,6 +117,7 @@ class Filing(models.Model):
         ordering = ["-created_at"]
         indexes = [
             models.Index(fields=["status", "due_on"], name="filing_status_due_idx"),
+            models.Index(fields=["updated_at", "id"], name="filing_updated_idx"),
             models.Index(fields=["institution", "status"], name="filing_institution_status_idx"),
             models.Index(fields=["submitted_at"], name="filing_submitted_idx"),
             models.Index(fields=["decided_at"], name="filing_decided_idx"),
@@ -341,6 +346,8 @@ class Notification(models.Model):
     message = models.TextField(_("message"), blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     read_at = models.DateTimeField(_("read"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True, db_default=Now(),
+                                      help_text=_("Set on every change; the API's change feed orders by it."))
 
     objects = NotificationQuerySet.as_manager()
 
@@ -348,7 +355,10 @@ class Notification(models.Model):
         verbose_name = _("notification")
         verbose_name_plural = _("notifications")
         ordering = ["-created_at", "-pk"]
-        indexes = [models.Index(fields=["user", "read_at"], name="notification_user_read_idx")]
+        indexes = [
+            models.Index(fields=["updated_at", "id"], name="notification_updated_idx"),
+            models.Index(fields=["user", "read_at"], name="notification_user_read_idx"),
+        ]
 
     def __str__(self) -> str:
         return str(self.get_event_display())
@@ -383,6 +393,8 @@ class AppointmentSlot(models.Model):
     booked_count = models.PositiveSmallIntegerField(_("booked"), default=0)
     purpose = models.CharField(_("purpose"), max_length=12, choices=Purpose.choices)
     is_demo = models.BooleanField(_("demo data"), default=False)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True, db_default=Now(),
+                                      help_text=_("Set on every change; the API's change feed orders by it."))
 
     objects = AppointmentSlotQuerySet.as_manager()
 
@@ -390,7 +402,8 @@ class AppointmentSlot(models.Model):
         verbose_name = _("appointment slot")
         verbose_name_plural = _("appointment slots")
         ordering = ["date", "start_time", "pk"]
-        indexes = [models.Index(fields=["centre", "date"], name="slot_centre_date_idx"),
+        indexes = [models.Index(fields=["updated_at", "id"], name="slot_updated_idx"),
+                   models.Index(fields=["centre", "date"], name="slot_centre_date_idx"),
                    models.Index(fields=["date"], name="slot_date_idx")]
         constraints = [
             models.CheckConstraint(condition=Q(capacity__gt=0), name="slot_capacity_positive"),
@@ -439,6 +452,8 @@ class Booking(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
     is_demo = models.BooleanField(_("demo data"), default=False)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True, db_default=Now(),
+                                      help_text=_("Set on every change; the API's change feed orders by it."))
 
     objects = BookingQuerySet.as_manager()
 
@@ -446,7 +461,10 @@ class Booking(models.Model):
         verbose_name = _("booking")
         verbose_name_plural = _("bookings")
         ordering = ["slot__date", "slot__start_time", "pk"]
-        indexes = [models.Index(fields=["institution", "status"], name="booking_institution_idx")]
+        indexes = [
+            models.Index(fields=["updated_at", "id"], name="booking_updated_idx"),
+            models.Index(fields=["institution", "status"], name="booking_institution_idx"),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["slot", "institution"], condition=Q(status="booked"),
                                     name="booking_once_per_slot"),

@@ -26,6 +26,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts import policies
 from accounts.policies import require
 from audit.models import AuditEntry
+from enrolments.selectors import enrolled_by_class
 from institutions.models import GuidanceCentre
 from regions.models import Region
 
@@ -176,7 +177,7 @@ def detail(request, pk: int):
             context["cancellation_form"] = CancellationForm(
                 initial={"resettlement_confirmed": filing.resettlement_confirmed, "note": filing.note})
     if filing.kind == Filing.Kind.CANCELLATION and filing.status in Filing.OPEN:
-        context["active_enrolments"] = services.active_enrolments(filing.institution)
+        context["active_enrolments"] = enrolled_by_class(filing.institution)
     if filing.kind == Filing.Kind.CHANGE:
         classes = {c.pk: c for c in filing.institution.classes.all()}
         context["class_changes"] = [

@@ -8,11 +8,14 @@ naming the field (portal.api.errors). The public register is read-only and open 
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
 from django.db.models import F, Prefetch
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import exceptions, generics, status
+from drf_spectacular.utils import extend_schema, extend_schema_view, inline_serializer
+from rest_framework import exceptions, generics, serializers, status
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -26,7 +29,7 @@ from portal.api.throttling import AnonWindowThrottle, UserWindowThrottle
 
 from . import services
 from .filters import InstitutionFilter, PublicRegisterFilter
-from .models import GuidanceCentre, Institution, InstitutionClass, MentoringPair, StaffMember
+from .models import GuidanceCentre, Institution, InstitutionClass, MentoringPair, OnboardingJob, StaffMember
 from .serializers import (
     GuidanceCentreSerializer,
     InstitutionClassSerializer,
@@ -305,3 +308,105 @@ class PublicRegisterDetailView(ResponseCacheMixin, generics.RetrieveAPIView):
         return Institution.objects.publicly_listed().with_open_places().select_related("region").prefetch_related(
             Prefetch("classes", queryset=InstitutionClass.objects.filter(closed_on__isnull=True)
                      .order_by("class_type", "name"), to_attr="open_classes"))
+
+
+# --- Onboarding an existing province -------------------------------------------------------------
+
+class OnboardingJobSerializer(serializers.ModelSerializer):
+    status_label = serializers.CharField(source="get_status_display", read_only=True)
+    percent = serializers.IntegerField(read_only=True)
+    errors = serializers.ListField(child=inline_serializer(name="OnboardingRowError", fields={
+        "row": serializers.IntegerField(), "column": serializers.CharField(allow_blank=True),
+        "message": serializers.CharField()}), read_only=True)
+
+    class Meta:
+        model = OnboardingJob
+        fields = ["id", "province", "filename", "status", "status_label", "total_rows", "processed_rows", "percent",
+                  "institutions_found", "places_found", "institutions_created", "errors", "created_at", "checked_at",
+                  "finished_at"]
+        read_only_fields = fields
+
+
+class OnboardingUploadSerializer(serializers.Serializer):
+    file = serializers.FileField(help_text="CSV or XLSX with the template's columns (GET the template from "
+                                           "/institutions/onboarding/template.csv).")
+    province = serializers.RegexField(r"^\d{2}$", required=False,
+                                      help_text="The province's two-digit code; a province official's own by default.")
+
+
+def _onboarding_province(request, code: str | None):
+    from regions.models import Region
+
+    code = code or (request.user.region_id if request.user.is_official else None)
+    if not code:
+        raise exceptions.ValidationError({"province": [_("Choose the province to onboard.")]})
+    province = Region.objects.filter(code=code, level=Region.Level.PROVINCE).first()
+    if province is None:
+        raise exceptions.ValidationError({"province": [_("No such province.")]})
+    return province
+
+
+@extend_schema_view(
+    get=extend_schema(tags=TAGS, summary="Onboarding imports of the caller's province (administrators: all)"),
+    post=extend_schema(
+        tags=TAGS, summary="Upload institutions filed in the national system; the rows are checked (dry run)",
+        description="Administrators and the province's officials. Answers 202 at once; GET the job until its "
+                    "status is `checked` (then POST …/confirm/ to import) or `failed` (every row and column "
+                    "error listed, nothing written).",
+        request={"multipart/form-data": OnboardingUploadSerializer},
+        responses={202: OnboardingJobSerializer, **WRITE_ERRORS}),
+)
+class OnboardingImportListCreateView(generics.ListCreateAPIView):
+    serializer_class = OnboardingJobSerializer
+    parser_classes = [MultiPartParser, FormParser]
+
+    def get_queryset(self):
+        return OnboardingJob.objects.visible_to(self.request.user).defer("data").order_by("-created_at", "-pk")
+
+    def create(self, request, *args, **kwargs):
+        from django.conf import settings
+
+        from portal.dispatch import dispatch_on_commit
+
+        from .onboarding import onboarding_job_create
+        from .tasks import onboarding_check_run
+
+        upload = OnboardingUploadSerializer(data=request.data)
+        upload.is_valid(raise_exception=True)
+        province = _onboarding_province(request, upload.validated_data.get("province"))
+        if upload.validated_data["file"].size > settings.UPLOAD_MAX_BYTES:
+            raise exceptions.ValidationError({"file": [_("The file is too large.")]})
+        with transaction.atomic():
+            job = onboarding_job_create(province=province, upload=upload.validated_data["file"], actor=request.user)
+            dispatch_on_commit(onboarding_check_run, job.pk)
+        job.refresh_from_db()
+        return Response(OnboardingJobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
+
+
+@extend_schema(tags=TAGS, summary="An onboarding import: its progress, its errors, its result",
+               responses={200: OnboardingJobSerializer, **READ_ERRORS})
+class OnboardingImportDetailView(generics.RetrieveAPIView):
+    serializer_class = OnboardingJobSerializer
+
+    def get_queryset(self):
+        return OnboardingJob.objects.visible_to(self.request.user).defer("data")
+
+
+@extend_schema(tags=TAGS, summary="Import a checked onboarding upload, all or nothing",
+               request=None, responses={202: OnboardingJobSerializer, **STATE_WRITE_ERRORS})
+class OnboardingImportConfirmView(APIView):
+    def post(self, request, pk):
+        from portal.dispatch import dispatch_on_commit
+
+        from .onboarding import onboarding_confirm
+        from .tasks import onboarding_import_run
+
+        job = get_object_or_404(OnboardingJob.objects.visible_to(request.user).select_related("province"), pk=pk)
+        with transaction.atomic():
+            try:
+                job = onboarding_confirm(job=job, actor=request.user)
+            except DjangoValidationError as exc:
+                raise StateConflict(exc.messages[0]) from exc
+            dispatch_on_commit(onboarding_import_run, job.pk)
+        job.refresh_from_db()
+        return Response(OnboardingJobSerializer(job).data, status=status.HTTP_202_ACCEPTED)

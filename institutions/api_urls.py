@@ -20,6 +20,11 @@ urlpatterns = [
         path("<int:pk>/staff/<int:member_pk>/", api.StaffDetailView.as_view(),
              name="api-institution-staff-member"),
     ])),
+    path("onboarding-imports/", include([
+        path("", api.OnboardingImportListCreateView.as_view(), name="api-onboarding-imports"),
+        path("<int:pk>/", api.OnboardingImportDetailView.as_view(), name="api-onboarding-import"),
+        path("<int:pk>/confirm/", api.OnboardingImportConfirmView.as_view(), name="api-onboarding-import-confirm"),
+    ])),
     path("mentoring-pairs/", api.MentoringPairListView.as_view(), name="api-mentoring-pairs"),
     path("guidance-centres/", api.GuidanceCentreListView.as_view(), name="api-guidance-centres"),
     path("register/", include([

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import OuterRef, Q, Subquery, Sum
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Now
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -129,6 +129,7 @@ class Institution(models.Model):
         ordering = ["name"]
         indexes = [
             models.Index(fields=["region"], name="institution_region_prefix_idx", opclasses=["varchar_pattern_ops"]),
+            models.Index(fields=["updated_at", "id"], name="institution_updated_idx"),
             models.Index(fields=["status", "region"], name="institution_status_region_idx"),
             models.Index(fields=["filed_on", "cancelled_on"], name="institution_active_idx"),
             # Dashboards ask whether a snapshot includes the demo's synthetic growth.
@@ -241,6 +242,8 @@ class InstitutionClass(models.Model):
     caregivers = models.PositiveSmallIntegerField(_("caregivers"))
     opened_on = models.DateField(_("opened on"), default=timezone.localdate)
     closed_on = models.DateField(_("closed on"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True, db_default=Now(),
+                                      help_text=_("Set on every change; the API's change feed orders by it."))
 
     class Meta:
         verbose_name = _("class")
@@ -252,7 +255,10 @@ class InstitutionClass(models.Model):
             models.UniqueConstraint(fields=["institution", "name"], condition=Q(closed_on__isnull=True),
                                     name="class_name_unique_while_open"),
         ]
-        indexes = [models.Index(fields=["institution", "closed_on"], name="class_institution_open_idx")]
+        indexes = [
+            models.Index(fields=["updated_at", "id"], name="class_updated_idx"),
+            models.Index(fields=["institution", "closed_on"], name="class_institution_open_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.get_class_type_display()})"
@@ -331,6 +337,8 @@ class StaffMember(models.Model):
     health_certificate_expires_on = models.DateField(_("health certificate expires on"), null=True, blank=True)
     started_on = models.DateField(_("started on"), default=timezone.localdate)
     left_on = models.DateField(_("left on"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True, db_default=Now(),
+                                      help_text=_("Set on every change; the API's change feed orders by it."))
 
     objects = StaffMemberQuerySet.as_manager()
 
@@ -338,7 +346,10 @@ class StaffMember(models.Model):
         verbose_name = _("staff member")
         verbose_name_plural = _("staff members")
         ordering = ["institution_id", "role", "name"]
-        indexes = [models.Index(fields=["institution", "left_on"], name="staff_institution_idx")]
+        indexes = [
+            models.Index(fields=["updated_at", "id"], name="staff_updated_idx"),
+            models.Index(fields=["institution", "left_on"], name="staff_institution_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -370,6 +381,8 @@ class MentoringPair(models.Model):
     started_on = models.DateField(_("started on"), default=timezone.localdate)
     ended_on = models.DateField(_("ended on"), null=True, blank=True)
     notes = models.TextField(_("notes"), blank=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True, db_default=Now(),
+                                      help_text=_("Set on every change; the API's change feed orders by it."))
 
     objects = MentoringPairQuerySet.as_manager()
 
@@ -381,6 +394,7 @@ class MentoringPair(models.Model):
             models.UniqueConstraint(fields=["mentor", "mentee"], condition=Q(ended_on__isnull=True),
                                     name="mentoring_pair_unique_while_active"),
         ]
+        indexes = [models.Index(fields=["updated_at", "id"], name="mentoring_updated_idx")]
 
     def __str__(self) -> str:
         return f"{self.mentor} → {self.mentee}"
@@ -410,6 +424,8 @@ class GuidanceCentre(models.Model):
     host = models.CharField(_("hosted by"), max_length=200, blank=True)
     address = models.CharField(_("address"), max_length=300, blank=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True, db_default=Now(),
+                                      help_text=_("Set on every change; the API's change feed orders by it."))
 
     objects = GuidanceCentreQuerySet.as_manager()
 
@@ -417,6 +433,82 @@ class GuidanceCentre(models.Model):
         verbose_name = _("guidance centre")
         verbose_name_plural = _("guidance centres")
         ordering = ["city_id", "name"]
+        indexes = [models.Index(fields=["updated_at", "id"], name="centre_updated_idx")]
 
     def __str__(self) -> str:
         return self.name
+
+
+# --- Onboarding an existing province --------------------------------------------------------------
+
+class OnboardingJobQuerySet(models.QuerySet):
+    def visible_to(self, user) -> OnboardingJobQuerySet:
+        """Administrators: all; a province's officials: their province's; anyone else: none."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_system_admin:
+            return self.all()
+        if user.is_official and user.official_level == "province":
+            return self.filter(province_id=user.region_id)
+        return self.none()
+
+
+class OnboardingJob(models.Model):
+    """One upload of institutions already filed in the national system, for one province.
+
+    Checked first (a dry run: nothing written), then imported on confirmation, all or nothing.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting")
+        CHECKING = "checking", _("Checking rows")
+        CHECKED = "checked", _("Checked: ready to import")
+        WRITING = "writing", _("Importing")
+        FAILED = "failed", _("Not imported: errors found")
+        DONE = "done", _("Imported")
+
+    province = models.ForeignKey("regions.Region", on_delete=models.PROTECT, related_name="+",
+                                 verbose_name=_("province"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                                   related_name="+")
+    filename = models.CharField(_("file"), max_length=200)
+    # The upload itself, until the import has run (then cleared).
+    data = models.BinaryField(default=b"", editable=False)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    total_rows = models.PositiveIntegerField(default=0)
+    processed_rows = models.PositiveIntegerField(default=0)
+    institutions_found = models.PositiveIntegerField(default=0)
+    places_found = models.PositiveIntegerField(default=0)
+    institutions_created = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    checked_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True, db_default=Now(),
+                                      help_text=_("Set on every change; the API's change feed orders by it."))
+
+    objects = OnboardingJobQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("onboarding import")
+        verbose_name_plural = _("onboarding imports")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["province", "created_at"], name="onboarding_province_idx"),
+                   models.Index(fields=["updated_at", "id"], name="onboarding_updated_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.filename} ({self.status})"
+
+    @property
+    def percent(self) -> int:
+        if self.status in (self.Status.CHECKED, self.Status.DONE):
+            return 100
+        return int(self.processed_rows * 100 / self.total_rows) if self.total_rows else 0
+
+    @property
+    def is_running(self) -> bool:
+        return self.status in (self.Status.PENDING, self.Status.CHECKING, self.Status.WRITING)
+
+    @property
+    def audit_region_code(self) -> str:
+        return self.province_id

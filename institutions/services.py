@@ -172,8 +172,15 @@ def class_add(*, institution: Institution, actor, name: str, class_type: str, pl
                              caregivers=caregivers, opened_on=opened_on or timezone.localdate())
     klass.full_clean()
     klass.save()
+    _places_changed(institution.pk)
     audit_record(actor=actor, action="class.add", target=klass, after=_snapshot(klass, CLASS_FIELDS))
     return klass
+
+
+def _places_changed(institution_id: int) -> None:
+    """An institution's places are its classes': a consumer following the institutions' change feed
+    (`updated_after`) must see the institution change when a class does."""
+    Institution.objects.filter(pk=institution_id).update(updated_at=timezone.now())
 
 
 @transaction.atomic
@@ -190,6 +197,7 @@ def class_update(*, klass: InstitutionClass, actor, **fields) -> InstitutionClas
         setattr(klass, key, value)
     klass.full_clean()
     klass.save()
+    _places_changed(klass.institution_id)
     audit_record(actor=actor, action="class.update", target=klass, before=before,
                  after=_snapshot(klass, CLASS_FIELDS))
     return klass
@@ -201,6 +209,7 @@ def class_close(*, klass: InstitutionClass, actor, closed_on: datetime.date | No
     closed_on = closed_on or timezone.localdate()
     if InstitutionClass.objects.filter(pk=klass.pk, closed_on__isnull=True).update(closed_on=closed_on):
         klass.refresh_from_db()
+        _places_changed(klass.institution_id)
         audit_record(actor=actor, action="class.close", target=klass, after={"closed_on": str(closed_on)})
     return klass
 

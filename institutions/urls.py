@@ -11,6 +11,10 @@ urlpatterns = [
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/suspend/", views.suspend, name="suspend"),
     path("mentoring/", views.mentoring, name="mentoring"),
+    path("onboarding/", views.onboarding, name="onboarding"),
+    path("onboarding/template.csv", views.onboarding_template, name="onboarding_template"),
+    path("onboarding/<int:pk>/", views.onboarding_job, name="onboarding_job"),
+    path("onboarding/<int:pk>/progress/", views.onboarding_progress, name="onboarding_progress"),
     path("guidance-centres/", views.guidance_centres, name="guidance_centres"),
     # The staff's own institution
     path("mine/", views.mine, name="mine"),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -35,7 +36,7 @@ from .forms import (
     StaffMemberForm,
     SuspendForm,
 )
-from .models import GuidanceCentre, Institution, InstitutionClass, MentoringPair, StaffMember
+from .models import GuidanceCentre, Institution, InstitutionClass, MentoringPair, OnboardingJob, StaffMember
 
 PAGE_SIZE = 25
 HISTORY_LIMIT = 100
@@ -519,3 +520,100 @@ def guidance_centres(request):
         return done
     centres = GuidanceCentre.objects.serving(user).select_related("city").order_by("city_id", "name")
     return _page_with_form(request, "institutions/guidance_centres.html", form, {"centres": centres})
+
+
+# --- Onboarding an existing province ---------------------------------------------------------------
+
+class OnboardingForm(forms.Form):
+    province = forms.ModelChoiceField(queryset=Region.objects.none(), label=gettext_lazy("Province"),
+                                      empty_label=None)
+    file = forms.FileField(label=gettext_lazy("Spreadsheet (CSV or XLSX)"))
+
+    def __init__(self, *args, provinces, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["province"].queryset = provinces
+
+
+def _onboarding_provinces(request):
+    from .onboarding import provinces_for
+
+    provinces = provinces_for(request.user)
+    if not provinces.exists():
+        raise Http404
+    return provinces
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def onboarding(request):
+    """Administrators and provincial officials import the institutions filed in the national system."""
+    from django.conf import settings
+    from django.db import transaction
+
+    from portal.dispatch import dispatch_on_commit
+
+    from . import onboarding as importer
+    from .tasks import onboarding_check_run
+
+    provinces = _onboarding_provinces(request)
+    form = OnboardingForm(request.POST or None, request.FILES or None, provinces=provinces)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        if upload.size > settings.UPLOAD_MAX_BYTES:
+            form.add_error("file", _("The file is too large."))
+        else:
+            try:
+                with transaction.atomic():
+                    job = importer.onboarding_job_create(province=form.cleaned_data["province"], upload=upload,
+                                                         actor=request.user)
+                    dispatch_on_commit(onboarding_check_run, job.pk)
+                return redirect("institutions:onboarding_job", pk=job.pk)
+            except ValidationError as exc:
+                form.add_error("file", exc.messages)
+    jobs = OnboardingJob.objects.visible_to(request.user).defer("data").select_related("province")[:10]
+    return render(request, "institutions/onboarding.html", {
+        "form": form, "jobs": jobs, "headers": importer.HEADERS, "help_lines": importer.HELP_LINES})
+
+
+def _onboarding_job(request, pk):
+    return get_object_or_404(OnboardingJob.objects.visible_to(request.user).defer("data")
+                             .select_related("province"), pk=pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def onboarding_job(request, pk):
+    from django.db import transaction
+
+    from portal.dispatch import dispatch_on_commit
+
+    from .onboarding import onboarding_confirm
+    from .tasks import onboarding_import_run
+
+    job = _onboarding_job(request, pk)
+    if request.method == "POST":
+        try:
+            with transaction.atomic():
+                onboarding_confirm(job=job, actor=request.user)
+                dispatch_on_commit(onboarding_import_run, job.pk)
+        except ValidationError as exc:
+            messages.error(request, exc.messages[0])
+        return redirect("institutions:onboarding_job", pk=job.pk)
+    return render(request, "institutions/onboarding_job.html", {"job": job})
+
+
+@login_required
+def onboarding_progress(request, pk):
+    return render(request, "institutions/_onboarding_progress.html", {"job": _onboarding_job(request, pk)})
+
+
+@login_required
+def onboarding_template(request):
+    from django.http import HttpResponse
+
+    from .onboarding import template_csv
+
+    _onboarding_provinces(request)
+    response = HttpResponse(template_csv(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="onboarding-template.csv"'
+    return response

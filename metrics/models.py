@@ -17,6 +17,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Now
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -57,6 +58,8 @@ class Snapshot(models.Model):
     error = models.TextField(_("error"), blank=True)
     target_per_1000 = models.DecimalField(_("target places per 1,000"), max_digits=6, decimal_places=2,
                                           default=4.5)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True, db_default=Now(),
+                                      help_text=_("Set on every change; the API's change feed orders by it."))
 
     objects = SnapshotQuerySet.as_manager()
 
@@ -73,7 +76,10 @@ class Snapshot(models.Model):
                                     name="snapshot_one_computing_per_date"),
             models.CheckConstraint(condition=Q(progress__lte=100), name="snapshot_progress_percent"),
         ]
-        indexes = [models.Index(fields=["status", "date"], name="snapshot_status_date_idx")]
+        indexes = [
+            models.Index(fields=["updated_at", "id"], name="snapshot_updated_idx"),
+            models.Index(fields=["status", "date"], name="snapshot_status_date_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.date} v{self.version} ({self.status})"
@@ -230,6 +236,8 @@ class RankingRun(models.Model):
     published_at = models.DateTimeField(_("published"), null=True, blank=True)
     published_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("published by"), null=True,
                                      blank=True, on_delete=models.SET_NULL, related_name="+")
+    updated_at = models.DateTimeField(_("updated"), auto_now=True, db_default=Now(),
+                                      help_text=_("Set on every change; the API's change feed orders by it."))
 
     objects = RankingRunQuerySet.as_manager()
 
@@ -245,7 +253,10 @@ class RankingRun(models.Model):
             models.CheckConstraint(condition=Q(status="draft") | Q(published_at__isnull=False),
                                    name="ranking_run_published_has_date"),
         ]
-        indexes = [models.Index(fields=["scope", "period_kind", "period_end"], name="ranking_run_scope_idx")]
+        indexes = [
+            models.Index(fields=["updated_at", "id"], name="ranking_run_updated_idx"),
+            models.Index(fields=["scope", "period_kind", "period_end"], name="ranking_run_scope_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.scope_id} {self.period_kind} {self.period_start} v{self.version}"

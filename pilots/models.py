@@ -13,6 +13,7 @@ import datetime
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Now
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -160,6 +161,8 @@ class Pilot(models.Model):
     designated_on = models.DateField(_("designated on"))
     completed_on = models.DateField(_("quality improvement completed on"), null=True, blank=True)
     notes = models.TextField(_("notes"), blank=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True, db_default=Now(),
+                                      help_text=_("Set on every change; the API's change feed orders by it."))
 
     objects = PilotQuerySet.as_manager()
 
@@ -174,6 +177,7 @@ class Pilot(models.Model):
                                    name="pilot_completed_after_designation"),
         ]
         indexes = [
+            models.Index(fields=["updated_at", "id"], name="pilot_updated_idx"),
             models.Index(fields=["year", "designated_on"], name="pilot_year_idx"),
             models.Index(fields=["completed_on"], name="pilot_completed_idx"),
         ]
@@ -207,6 +211,8 @@ class Assessment(models.Model):
     veto_failed = models.BooleanField(_("failed a veto item"), default=False)
     notes = models.TextField(_("notes"), blank=True)
     created_at = models.DateTimeField(_("recorded"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True, db_default=Now(),
+                                      help_text=_("Set on every change; the API's change feed orders by it."))
 
     objects = AssessmentQuerySet.as_manager()
 
@@ -214,7 +220,10 @@ class Assessment(models.Model):
         verbose_name = _("assessment")
         verbose_name_plural = _("assessments")
         ordering = ["-assessed_on", "-pk"]
-        indexes = [models.Index(fields=["pilot", "assessed_on"], name="assessment_pilot_idx")]
+        indexes = [
+            models.Index(fields=["updated_at", "id"], name="assessment_updated_idx"),
+            models.Index(fields=["pilot", "assessed_on"], name="assessment_pilot_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.pilot} {self.assessed_on}: {self.total} {self.grade}"
@@ -377,6 +386,8 @@ class ProgressReport(models.Model):
     submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
                                      verbose_name=_("submitted by"))
     on_time = models.BooleanField(_("on time"), default=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True, db_default=Now(),
+                                      help_text=_("Set on every change; the API's change feed orders by it."))
 
     objects = ProgressReportQuerySet.as_manager()
 
@@ -388,6 +399,7 @@ class ProgressReport(models.Model):
             models.UniqueConstraint(fields=["template", "region", "date"], name="progress_report_once_per_period"),
         ]
         indexes = [
+            models.Index(fields=["updated_at", "id"], name="progress_updated_idx"),
             models.Index(fields=["template", "date"], name="progress_report_date_idx"),
             models.Index(fields=["region", "date"], name="progress_report_region_idx"),
         ]

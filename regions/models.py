@@ -10,6 +10,7 @@ import datetime
 
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Now
 from django.utils.translation import gettext_lazy as _
 
 CODE_LENGTHS = {2: "province", 4: "city", 6: "county", 9: "township"}
@@ -49,6 +50,8 @@ class Region(models.Model):
         "self", verbose_name=_("parent"), null=True, blank=True, on_delete=models.PROTECT,
         related_name="children",
     )
+    updated_at = models.DateTimeField(_("updated"), auto_now=True, db_default=Now(),
+                                      help_text=_("Set on every change; the API's change feed orders by it."))
 
     objects = RegionQuerySet.as_manager()
 
@@ -57,6 +60,7 @@ class Region(models.Model):
         verbose_name_plural = _("regions")
         ordering = ["code"]
         indexes = [
+            models.Index(fields=["updated_at", "code"], name="region_updated_idx"),
             # LIKE 'prefix%' on PostgreSQL needs a pattern-ops index under a non-C collation.
             models.Index(fields=["code"], name="region_code_prefix_idx", opclasses=["varchar_pattern_ops"]),
             models.Index(fields=["level", "code"], name="region_level_code_idx"),

@@ -1,6 +1,8 @@
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import CursorPagination, PageNumberPagination
 
+from .changes import ChangeFeedPaginationMixin
+
 
 class StrictPageSizeMixin:
     """A page_size that is not a whole number from 1 to max_page_size is a 400, not silently ignored."""
@@ -24,7 +26,7 @@ class StrictPageSizeMixin:
         return parameters
 
 
-class PagePagination(StrictPageSizeMixin, PageNumberPagination):
+class PagePagination(ChangeFeedPaginationMixin, StrictPageSizeMixin, PageNumberPagination):
     def paginate_queryset(self, queryset, request, view=None):
         raw = request.query_params.get(self.page_query_param)
         if raw is not None and not (raw.isdigit() and int(raw) >= 1) and raw not in self.last_page_strings:
@@ -37,7 +39,7 @@ class PagePagination(StrictPageSizeMixin, PageNumberPagination):
     max_page_size = 200
 
 
-class LongListCursorPagination(StrictPageSizeMixin, CursorPagination):
+class LongListCursorPagination(ChangeFeedPaginationMixin, StrictPageSizeMixin, CursorPagination):
     """For lists that grow with the country (institutions, children): no COUNT(*) per request."""
 
     page_size = 50

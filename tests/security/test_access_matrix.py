@@ -124,6 +124,9 @@ def world(regions, institution, other_institution, staff, other_staff):
         ranking = RankingRun.objects.create(scope_id=city[:2] if side == "A" else "1305", period_kind="quarter",
                                             period_start=datetime.date(2022, 4, 1),
                                             period_end=datetime.date(2022, 6, 30))
+        from institutions.models import OnboardingJob
+
+        onboarding_job = OnboardingJob.objects.create(province_id="13", created_by=None, filename="export.csv")
         filed = Filing.objects.create(institution=inst, kind=Filing.Kind.INITIAL, status=Filing.Status.FILED,
                                       created_by=user, submitted_at=timezone.now(), due_on=today,
                                       decided_at=timezone.now(), receipt_number=f"{inst.region_id[:6]}-2020-{side}")
@@ -131,7 +134,7 @@ def world(regions, institution, other_institution, staff, other_staff):
             "filed_filing": filed, "institution": inst, "klass": klass, "member": member, "filing": filing,
             "document": document,
             "notification": notification, "booking": booking, "slot": slot, "child": child,
-            "enrolment": enrolment, "job": job, "pilot": pilot, "ranking": ranking,
+            "enrolment": enrolment, "job": job, "onboarding_job": onboarding_job, "pilot": pilot, "ranking": ranking,
             "region": inst.region_id, "county": inst.region_id[:6], "city": city,
         }
     snapshot_compute(date=today)
@@ -211,6 +214,17 @@ def pairing_level(actor, side) -> bool:
     return actor is not None and (actor.is_system_admin or (actor.is_official and len(actor.region_id) <= 4))
 
 
+def province_level(actor, side) -> bool:
+    """Onboarding a province's filed institutions: administrators and provincial officials."""
+    return actor is not None and (actor.is_system_admin or (actor.is_official and len(actor.region_id) == 2))
+
+
+def onboarding_job_province(actor, side) -> bool:
+    """An onboarding import: administrators and the officials of its province (Hebei in both areas)."""
+    job = side["onboarding_job"]
+    return actor is not None and (actor.is_system_admin or (actor.is_official and actor.region_id == job.province_id))
+
+
 def anyone(actor, side) -> bool:
     return True
 
@@ -287,6 +301,14 @@ RULES: dict[str, Rule] = {
     "api-institution-class-close": Rule(area, own_or_admin, kwargs=k(pk="institution", class_pk="klass")),
     "api-institution-staff": Rule(area, own_or_admin, kwargs=k(pk="institution")),
     "api-institution-staff-member": Rule(area, own_or_admin, kwargs=k(pk="institution", member_pk="member")),
+    "institutions:onboarding": Rule(province_level, UNCHECKED),
+    "institutions:onboarding_template": Rule(province_level),
+    "institutions:onboarding_job": Rule(onboarding_job_province, onboarding_job_province,
+                                        kwargs=k(pk="onboarding_job")),
+    "institutions:onboarding_progress": Rule(onboarding_job_province, kwargs=k(pk="onboarding_job")),
+    "api-onboarding-imports": Rule(signed_in, UNCHECKED),
+    "api-onboarding-import": Rule(onboarding_job_province, kwargs=k(pk="onboarding_job")),
+    "api-onboarding-import-confirm": Rule(None, onboarding_job_province, kwargs=k(pk="onboarding_job")),
     "api-mentoring-pairs": Rule(signed_in), "api-guidance-centres": Rule(signed_in),
     "api-register-list": Rule(anyone), "api-register-detail": Rule(anyone, kwargs=k(pk="institution")),
     # Filings
