@@ -161,7 +161,9 @@ def test_province_official_reads_hebei_drills_down_and_downloads(page, live_serv
     page.click("button[name=language][value=en]")
     page.wait_for_load_state("networkidle")
     assert "at a glance" in page.get_by_test_id("dashboard-heading").inner_text()
-    assert "138,000 places / 74,610,235 residents" in page.get_by_test_id("rate-fraction").inner_text()
+    # The breadcrumbs lead to today's figures: the synthetic growth, said so in English too.
+    assert "places / 74,610,235 residents" in page.get_by_test_id("rate-fraction").inner_text()
+    assert "synthetic growth" in page.get_by_test_id("synthetic-note").inner_text()
     _wait_for_map(page)
     screenshot(page, "dashboard-province-en")
 
