@@ -33,6 +33,10 @@ Which predicates exist, in the words of the domain:
 | `records_centre(user, city_code)` | city or province officials holding the city, and administrators |
 | `pairs(user, mentor, mentee)` | city or province officials holding both institutions, and administrators |
 | `governs(user, region)` | administrators, and the officials of exactly that region |
+| `publishes_slots(user)` | administrators, and city officials (at their own city's centres) |
+| `loads_divisions(user)` | administrators (loading a province's division codes) |
+| `sets_population_of(user, region)` | administrators, and officials overseeing the region |
+| `uploads_populations(user)` | administrators and officials (each row must be in their area) |
 """
 
 from __future__ import annotations
@@ -170,6 +174,30 @@ def pairs(user, mentor, mentee) -> bool:
     and administrators."""
     return is_admin(user) or (oversees_cities(user) and oversees(user, mentor.region_id)
                               and oversees(user, mentee.region_id))
+
+
+def publishes_slots(user) -> bool:
+    """Who publishes appointment slots at all: administrators and city officials (each at its own
+    city's centres, see `publishes_slots_at`)."""
+    return is_admin(user) or official_level(user) == codes.CITY
+
+
+# --- Regions and populations -----------------------------------------------------------------------
+
+def loads_divisions(user) -> bool:
+    """Loading a province's division codes changes reference data for everyone: administrators only."""
+    return is_admin(user)
+
+
+def sets_population_of(user, region) -> bool:
+    """A region's resident population is set by the officials of the region or of an area containing
+    it (a province for its cities and counties), and by administrators."""
+    return in_area(user, region)
+
+
+def uploads_populations(user) -> bool:
+    """Bulk population tables: administrators and officials; every row must still be in their area."""
+    return is_admin(user) or is_official(user)
 
 
 # --- Onboarding -----------------------------------------------------------------------------------

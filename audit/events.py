@@ -23,13 +23,15 @@ from django.conf import settings
 from django.db.models import Q
 from django.db.models.functions import Substr
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
+
+from .actions import action_label
 
 
 @dataclass(frozen=True)
 class EventType:
+    """An event's label is its audit action's (audit.actions), the words history pages use."""
+
     name: str
-    label: str
     data: tuple[str, ...] = ()
     # Events about the whole country (a snapshot of every region): every official sees them.
     national: bool = False
@@ -38,35 +40,30 @@ class EventType:
 
 
 EVENT_TYPES: dict[str, EventType] = {
-    "institution.create": EventType("institution.registered", _("Institution registered"),
-                                    ("legal_form", "setting_type")),
-    "institution.filed": EventType("institution.filed", _("Institution filed"), ("filed_on", "filing_number")),
-    "institution.import": EventType("institution.imported", _("Filed institution imported"),
-                                    ("filed_on", "filing_number", "places")),
-    "institution.change_applied": EventType("institution.changed", _("Institution's particulars changed"),
-                                            changed_fields=True),
-    "institution.suspend": EventType("institution.suspended", _("Institution suspended"), ("suspended_on",)),
-    "institution.cancel": EventType("institution.cancelled", _("Institution cancelled"), ("cancelled_on",)),
-    "class.add": EventType("class.opened", _("Class opened"), ("name", "class_type", "places")),
-    "class.update": EventType("class.changed", _("Class changed"), ("name", "class_type", "places")),
-    "class.close": EventType("class.closed", _("Class closed"), ("closed_on",)),
-    "filing.submit": EventType("filing.submitted", _("Filing submitted"), ("kind", "status", "due_on")),
-    "filing.resubmit": EventType("filing.resubmitted", _("Filing resubmitted"), ("kind", "status", "due_on")),
-    "filing.return": EventType("filing.returned", _("Filing returned for correction"), ("status", "sections")),
-    "filing.approve": EventType("filing.filed", _("Filing decided: filed"), ("kind", "status", "receipt_number")),
+    "institution.create": EventType("institution.registered", ("legal_form", "setting_type")),
+    "institution.filed": EventType("institution.filed", ("filed_on", "filing_number")),
+    "institution.import": EventType("institution.imported", ("filed_on", "filing_number", "places")),
+    "institution.change_applied": EventType("institution.changed", changed_fields=True),
+    "institution.suspend": EventType("institution.suspended", ("suspended_on",)),
+    "institution.cancel": EventType("institution.cancelled", ("cancelled_on",)),
+    "class.add": EventType("class.opened", ("name", "class_type", "places")),
+    "class.update": EventType("class.changed", ("name", "class_type", "places")),
+    "class.close": EventType("class.closed", ("closed_on",)),
+    "filing.submit": EventType("filing.submitted", ("kind", "status", "due_on")),
+    "filing.resubmit": EventType("filing.resubmitted", ("kind", "status", "due_on")),
+    "filing.return": EventType("filing.returned", ("status", "sections")),
+    "filing.approve": EventType("filing.filed", ("kind", "status", "receipt_number")),
     # The reason for a rejection is published on the public register.
-    "filing.reject": EventType("filing.rejected", _("Filing decided: rejected"), ("status", "reason")),
-    "filing.withdraw": EventType("filing.withdrawn", _("Filing withdrawn"), ("status",)),
-    "pilot.designate": EventType("pilot.designated", _("Pilot designated"), ("year", "designated_by")),
-    "pilot.complete": EventType("pilot.completed", _("Pilot completed quality improvement"), ("completed_on",)),
-    "mentoring.create": EventType("mentoring_pair.created", _("Mentoring pair set up"), ("mentor", "mentee")),
-    "guidance_centre.create": EventType("guidance_centre.created", _("Guidance centre recorded"), ("name",)),
-    "appointment.slot_create": EventType("appointment_slot.published", _("Appointment slot published"),
-                                         ("date", "capacity", "purpose")),
-    "enrolment_report.submit": EventType("enrolment_report.submitted", _("Enrolment report submitted")),
-    "ranking.publish": EventType("ranking.published", _("Ranking published"), ("version",)),
-    "metrics.snapshot_ready": EventType("snapshot.ready", _("Figures computed"), ("date", "version"),
-                                        national=True),
+    "filing.reject": EventType("filing.rejected", ("status", "reason")),
+    "filing.withdraw": EventType("filing.withdrawn", ("status",)),
+    "pilot.designate": EventType("pilot.designated", ("year", "designated_by")),
+    "pilot.complete": EventType("pilot.completed", ("completed_on",)),
+    "mentoring.create": EventType("mentoring_pair.created", ("mentor", "mentee")),
+    "guidance_centre.create": EventType("guidance_centre.created", ("name",)),
+    "appointment.slot_create": EventType("appointment_slot.published", ("date", "capacity", "purpose")),
+    "enrolment_report.submit": EventType("enrolment_report.submitted"),
+    "ranking.publish": EventType("ranking.published", ("version",)),
+    "metrics.snapshot_ready": EventType("snapshot.ready", ("date", "version"), national=True),
 }
 PUBLIC_ACTIONS = sorted(EVENT_TYPES)
 NATIONAL_ACTIONS = sorted(a for a, t in EVENT_TYPES.items() if t.national)
@@ -175,7 +172,7 @@ def event_payload(entry) -> dict:
     return {
         "cursor": encode_cursor(entry.pk),
         "type": kind.name,
-        "label": str(kind.label),
+        "label": action_label(entry.action),
         "at": entry.at,
         "object_type": entry.target_type.rsplit(".", 1)[-1],
         "object_id": entry.target_id,

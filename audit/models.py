@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models.functions import Substr
 from django.utils.translation import gettext_lazy as _
 
+from .actions import action_label
 from .events import PREFIX_LENGTHS, feed_index_condition
 
 
@@ -74,3 +75,8 @@ class AuditEntry(models.Model):
 
     def delete(self, *args, **kwargs):
         raise RuntimeError("Audit entries are append-only.")
+
+    @property
+    def action_label(self) -> str:
+        """What the action is called on history pages and in the admin (audit.actions)."""
+        return action_label(self.action)

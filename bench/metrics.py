@@ -200,11 +200,11 @@ def measure_rankings(repeats: int) -> dict:
 
 def run(*, scale: float, repeats: int, sizes: list[int]) -> dict:
     """Run the benchmark on the configured (already migrated) database and return the figures."""
-    from regions.importing import DATA_DIR
+    from regions.importing import data_file, open_data
 
-    with (DATA_DIR / "streets.csv").open(encoding="utf-8-sig") as fh:
+    with open_data(data_file("streets.csv")) as fh:
         total_townships = sum(1 for _ in fh) - 1
-    with (DATA_DIR / "provinces.csv").open(encoding="utf-8-sig") as fh:
+    with open_data(data_file("provinces.csv")) as fh:
         all_provinces = [line.split(",")[0] for line in list(fh)[1:] if line.strip()]
     growth = []
     full = None

@@ -23,6 +23,7 @@ from accounts import policies
 from accounts.policies import require
 from audit.services import audit_record
 from institutions.models import Institution
+from portal.forms import add_service_errors
 
 from . import exports, importing, selectors, services
 from .forms import EnrolExistingForm, EnrolForm, ImportForm, MoveForm, WithdrawForm
@@ -42,14 +43,6 @@ def _official_region(request) -> str:
     if user.is_official and user.region_id:
         return user.region_id
     raise Http404
-
-
-def _add_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 @login_required
@@ -82,7 +75,7 @@ def enrol(request):
                 services.enrolment_create(child=child, klass=data["klass"], care_form=data["care_form"],
                                           start_date=data["start_date"], actor=request.user)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("%(child)s is enrolled in class %(class)s.")
                              % {"child": child.name, "class": data["klass"].name})
@@ -105,7 +98,7 @@ def move(request, pk):
             services.enrolment_move_class(enrolment=enrolment, klass=form.cleaned_data["klass"],
                                           on=form.cleaned_data["on"], actor=request.user)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("%(child)s moves to class %(class)s.")
                              % {"child": enrolment.child.name, "class": form.cleaned_data["klass"].name})
@@ -124,7 +117,7 @@ def withdraw(request, pk):
                                    reason=form.cleaned_data["reason"], note=form.cleaned_data["note"],
                                    actor=request.user)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("%(child)s is withdrawn.") % {"child": enrolment.child.name})
             return redirect("enrolments:classes")
@@ -154,7 +147,7 @@ def enrol_existing(request, pk):
                                       care_form=form.cleaned_data["care_form"],
                                       start_date=form.cleaned_data["start_date"], actor=request.user)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("%(child)s is enrolled in class %(class)s.")
                              % {"child": child.name, "class": form.cleaned_data["klass"].name})
@@ -212,7 +205,7 @@ def import_upload(request):
             job = importing.import_job_create(institution=institution, upload=form.cleaned_data["file"],
                                               klass=form.cleaned_data["klass"], actor=request.user)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             enrolment_import_run.delay_on_commit(job.pk)
             return redirect("enrolments:import_job", pk=job.pk)

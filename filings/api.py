@@ -40,20 +40,6 @@ WRITE_ERRORS_409 = {**WRITE_ERRORS, 409: CONFLICT}
 LIST_ERRORS = {**READ_ERRORS, 400: BAD_REQUEST}
 
 
-class Conflict(exceptions.APIException):
-    status_code = status.HTTP_409_CONFLICT
-    default_detail = "The object changed meanwhile; nothing was written."
-    default_code = "conflict"
-
-
-def call_service(service, **kwargs):
-    """Runs a service; a state conflict becomes 409 (other Django errors map in portal.api.errors)."""
-    try:
-        return service(**kwargs)
-    except services.FilingStateError as exc:
-        raise Conflict(" ".join(exc.messages)) from exc
-
-
 # --- Serializers ----------------------------------------------------------------------------------
 
 @extend_schema_field({"type": "string", "pattern": r"^([01]\d|2[0-3]):[0-5]\d$", "example": "09:00"})
@@ -272,9 +258,9 @@ class FilingListCreateView(ResponseCacheMixin, generics.ListCreateAPIView):
         data = FilingCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         d = data.validated_data
-        filing = call_service(services.filing_create, institution=user.institution, kind=d["kind"], actor=user,
-                              particulars=d.get("particulars"), class_changes=d.get("classes"),
-                              resettlement_confirmed=d["resettlement_confirmed"], note=d["note"])
+        filing = services.filing_create(institution=user.institution, kind=d["kind"], actor=user,
+                                        particulars=d.get("particulars"), class_changes=d.get("classes"),
+                                        resettlement_confirmed=d["resettlement_confirmed"], note=d["note"])
         return Response(FilingSerializer(_filings(user).get(pk=filing.pk)).data, status=status.HTTP_201_CREATED)
 
 
@@ -300,9 +286,9 @@ class FilingDetailView(generics.RetrieveAPIView):
         data = FilingUpdateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         d = data.validated_data
-        call_service(services.filing_update_draft, filing=filing, actor=request.user,
-                     particulars=d.get("particulars"), class_changes=d.get("classes"),
-                     resettlement_confirmed=d.get("resettlement_confirmed"), note=d.get("note"))
+        services.filing_update_draft(filing=filing, actor=request.user,
+                                     particulars=d.get("particulars"), class_changes=d.get("classes"),
+                                     resettlement_confirmed=d.get("resettlement_confirmed"), note=d.get("note"))
         return Response(FilingSerializer(self.get_queryset().get(pk=filing.pk)).data)
 
 
@@ -325,7 +311,7 @@ class _FilingAction(APIView):
         filing = get_object_or_404(Filing.objects.visible_to(request.user).select_related("institution"), pk=pk)
         if not type(self).may_act(request.user, filing):
             raise exceptions.PermissionDenied(_("You may see this filing but not take this action on it."))
-        call_service(type(self).service, filing=filing, actor=request.user, **self.kwargs_from(request))
+        type(self).service(filing=filing, actor=request.user, **self.kwargs_from(request))
         return Response(FilingSerializer(_filings(request.user).get(pk=pk)).data)
 
 
@@ -395,7 +381,7 @@ class FilingDocumentsView(generics.ListAPIView):
         filing = self.filing()
         data = DocumentUploadSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        document = call_service(services.document_upload, filing=filing, actor=request.user, **data.validated_data)
+        document = services.document_upload(filing=filing, actor=request.user, **data.validated_data)
         return Response(DocumentSerializer(document).data, status=status.HTTP_201_CREATED)
 
 
@@ -441,8 +427,7 @@ class AppointmentSlotListView(generics.ListCreateAPIView):
     def post(self, request, *args, **kwargs):
         user = request.user
         # City guidance centres publish their slots: officials of a city (or administrators) only.
-        if not (user.is_system_admin or (user.is_official and user.official_level == "city")):
-            raise exceptions.PermissionDenied("Only officials of the centre's city publish slots.")
+        require(policies.publishes_slots(user), _("Only officials of the centre's city publish its slots."))
         data = SlotCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         d = data.validated_data
@@ -482,7 +467,7 @@ class BookingListCreateView(generics.ListCreateAPIView):
         filing = None
         if data.validated_data.get("filing"):
             filing = get_object_or_404(Filing.objects.visible_to(user), pk=data.validated_data["filing"])
-        booking = call_service(services.booking_create, slot=slot, actor=user, filing=filing)
+        booking = services.booking_create(slot=slot, actor=user, filing=filing)
         return Response(BookingSerializer(_bookings(user).get(pk=booking.pk)).data, status=status.HTTP_201_CREATED)
 
 
@@ -512,7 +497,7 @@ class BookingMoveView(APIView):
         data = BookingMoveSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         slot = get_object_or_404(AppointmentSlot.objects.visible_to(request.user), pk=data.validated_data["slot"])
-        new = call_service(services.booking_move, booking=booking, slot=slot, actor=request.user)
+        new = services.booking_move(booking=booking, slot=slot, actor=request.user)
         return Response(BookingSerializer(_bookings(request.user).get(pk=new.pk)).data)
 
 

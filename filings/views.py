@@ -20,7 +20,6 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts import policies
@@ -28,6 +27,7 @@ from accounts.policies import require
 from audit.models import AuditEntry
 from enrolments.selectors import enrolled_by_class
 from institutions.models import GuidanceCentre
+from portal.forms import add_service_errors
 from regions.models import Region
 
 from . import services
@@ -43,19 +43,6 @@ from .forms import (
     SlotForm,
 )
 from .models import AppointmentSlot, Booking, Document, Filing, FilingReturnComment, Notification
-
-HISTORY_LABELS = {
-    "filing.create": gettext_lazy("Filing created"),
-    "filing.update": gettext_lazy("Draft edited"),
-    "filing.submit": gettext_lazy("Submitted"),
-    "filing.return": gettext_lazy("Returned for correction"),
-    "filing.resubmit": gettext_lazy("Resubmitted"),
-    "filing.approve": gettext_lazy("Filed, receipt issued"),
-    "filing.reject": gettext_lazy("Rejected"),
-    "filing.withdraw": gettext_lazy("Withdrawn"),
-    "document.upload": gettext_lazy("Document uploaded"),
-    "document.remove": gettext_lazy("Document removed"),
-}
 
 
 def _error_messages(exc: ValidationError) -> list[str]:
@@ -151,7 +138,7 @@ def detail(request, pk: int):
     history = (AuditEntry.objects.filter(Q(target_type="filings.filing", target_id=str(filing.pk))
                                          | Q(target_type="filings.document", target_id__in=document_ids))
                .exclude(action="document.view").order_by("at", "pk"))
-    history = [(entry, HISTORY_LABELS.get(entry.action, entry.action)) for entry in history]
+    history = [(entry, entry.action_label) for entry in history]
     is_owner = policies.is_staff_of(user, filing.institution_id)
     can_review = policies.reviews(user, filing.institution) and filing.is_pending
     context = {
@@ -430,8 +417,7 @@ def slots(request):
             try:
                 slot = services.appointment_slot_create(actor=user, **form.cleaned_data)
             except ValidationError as exc:
-                for field, errors in exc.message_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, _("Slot published: %(date)s %(start)s at %(centre)s.") % {
                     "date": slot.date.isoformat(), "start": slot.start_time.strftime("%H:%M"),

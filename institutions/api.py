@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.db.models import F, Prefetch
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_view, inline_serializer
 from rest_framework import exceptions, generics, serializers, status
@@ -26,18 +27,22 @@ from portal.api.cache import ResponseCacheMixin
 from portal.api.pagination import LongListCursorPagination
 from portal.api.schema import CONFLICT, READ_ERRORS, WRITE_ERRORS
 from portal.api.throttling import AnonWindowThrottle, UserWindowThrottle
+from portal.exceptions import Conflict
 
 from . import services
 from .filters import InstitutionFilter, PublicRegisterFilter
 from .models import GuidanceCentre, Institution, InstitutionClass, MentoringPair, OnboardingJob, StaffMember
 from .serializers import (
     GuidanceCentreSerializer,
+    GuidanceCentreWriteSerializer,
     InstitutionClassSerializer,
     InstitutionClassUpdateSerializer,
     InstitutionClassWriteSerializer,
     InstitutionSerializer,
+    InstitutionSuspendSerializer,
     InstitutionWriteSerializer,
     MentoringPairSerializer,
+    MentoringPairWriteSerializer,
     PublicInstitutionDetailSerializer,
     PublicInstitutionSerializer,
     StaffMemberSerializer,
@@ -46,13 +51,6 @@ from .serializers import (
 TAGS = ["institutions"]
 # Writes that the object's state can refuse (a filed institution, an account already linked).
 STATE_WRITE_ERRORS = {**WRITE_ERRORS, 409: CONFLICT}
-
-
-class StateConflict(exceptions.APIException):
-    """The request is well-formed but the object's current state does not allow it."""
-
-    status_code = status.HTTP_409_CONFLICT
-    default_code = "conflict"
 
 
 def institution_for_write(request, pk) -> Institution:
@@ -65,8 +63,8 @@ def institution_for_write(request, pk) -> Institution:
 def ensure_draft(institution: Institution) -> None:
     """Particulars and classes change directly only in a draft; a filed institution uses a change filing."""
     if institution.status != Institution.Status.DRAFT:
-        raise StateConflict(_("This institution is filed: changes to its particulars and classes go through "
-                              "a change filing."))
+        raise Conflict(_("This institution is filed: changes to its particulars and classes go through "
+                         "a change filing."))
 
 
 # --- Institutions -----------------------------------------------------------------------------------
@@ -95,7 +93,7 @@ class InstitutionListCreateView(ResponseCacheMixin, generics.ListCreateAPIView):
         require(policies.is_admin(user) or policies.is_institution_staff(user),
                 _("Only institution staff register an institution."))
         if policies.is_linked_staff(user):
-            raise StateConflict(_("Your account already belongs to an institution."))
+            raise Conflict(_("Your account already belongs to an institution."))
         serializer = InstitutionWriteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         institution = services.institution_create(actor=user, **serializer.validated_data)
@@ -124,6 +122,54 @@ class InstitutionDetailView(generics.RetrieveUpdateAPIView):
         serializer.is_valid(raise_exception=True)
         services.institution_update(institution=institution, actor=request.user, **serializer.validated_data)
         return Response(InstitutionSerializer(self.get_queryset().get(pk=institution.pk)).data)
+
+
+# --- Suspension ---------------------------------------------------------------------------------------
+
+def _institution_read(pk) -> Institution:
+    return Institution.objects.with_open_places().select_related("region").get(pk=pk)
+
+
+def institution_for_filing_authority(request, pk) -> Institution:
+    """404 outside the caller's area, 403 inside it unless the caller is the county it filed with (or
+    an administrator)."""
+    institution = get_object_or_404(Institution.objects.visible_to(request.user), pk=pk)
+    require(policies.suspends(request.user, institution))
+    return institution
+
+
+@extend_schema(tags=TAGS, request=InstitutionSuspendSerializer,
+               responses={200: InstitutionSerializer, **STATE_WRITE_ERRORS})
+class InstitutionSuspendView(APIView):
+    """Suspends a filed institution: the county health commission it filed with, or an administrator.
+
+    It stays on the public register, marked suspended. Suspending it again changes nothing (200);
+    a draft or cancelled institution cannot be suspended (409).
+    """
+
+    def post(self, request, pk):
+        institution = institution_for_filing_authority(request, pk)
+        data = InstitutionSuspendSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        if institution.status not in (Institution.Status.FILED, Institution.Status.SUSPENDED):
+            raise Conflict(_("Only a filed institution can be suspended."))
+        services.institution_suspend(institution=institution, actor=request.user,
+                                     suspended_on=data.validated_data.get("suspended_on") or timezone.localdate())
+        return Response(InstitutionSerializer(_institution_read(pk)).data)
+
+
+@extend_schema(tags=TAGS, request=None, responses={200: InstitutionSerializer, **STATE_WRITE_ERRORS})
+class InstitutionLiftSuspensionView(APIView):
+    """Lifts a suspension: the institution is filed again (same filing date and number). The county it
+    filed with, or an administrator. Lifting it again changes nothing (200); a draft or cancelled
+    institution has no suspension to lift (409)."""
+
+    def post(self, request, pk):
+        institution = institution_for_filing_authority(request, pk)
+        if institution.status not in (Institution.Status.FILED, Institution.Status.SUSPENDED):
+            raise Conflict(_("Only a suspended institution can have its suspension lifted."))
+        services.institution_lift_suspension(institution=institution, actor=request.user)
+        return Response(InstitutionSerializer(_institution_read(pk)).data)
 
 
 # --- Classes ------------------------------------------------------------------------------------------
@@ -247,10 +293,18 @@ class StaffDetailView(APIView):
 
 # --- Mentoring pairs and guidance centres -------------------------------------------------------------
 
-@extend_schema_view(get=extend_schema(tags=TAGS, responses={200: MentoringPairSerializer(many=True),
-                                                            **READ_ERRORS}))
-class MentoringPairListView(generics.ListAPIView):
-    """Mentoring pairs (帮扶结对) in which an institution of the caller's scope takes part."""
+@extend_schema_view(
+    get=extend_schema(tags=TAGS, responses={200: MentoringPairSerializer(many=True), **READ_ERRORS}),
+    post=extend_schema(tags=TAGS, request=MentoringPairWriteSerializer,
+                       responses={201: MentoringPairSerializer, **WRITE_ERRORS}),
+)
+class MentoringPairListView(generics.ListCreateAPIView):
+    """Mentoring pairs (帮扶结对) in which an institution of the caller's scope takes part.
+
+    POST pairs a mentor with a mentee: city and province officials whose area holds both, and
+    administrators. An institution outside the caller's area is a 404; an active pair of the same two
+    institutions, or an institution paired with itself, a 400.
+    """
 
     serializer_class = MentoringPairSerializer
 
@@ -258,16 +312,41 @@ class MentoringPairListView(generics.ListAPIView):
         return (MentoringPair.objects.visible_to(self.request.user).select_related("mentor", "mentee")
                 .order_by("-started_on", "pk"))
 
+    def create(self, request, *args, **kwargs):
+        require(policies.oversees_cities(request.user))
+        data = MentoringPairWriteSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        d = data.validated_data
+        visible = Institution.objects.visible_to(request.user)
+        pair = services.mentoring_pair_create(mentor=get_object_or_404(visible, pk=d["mentor"]),
+                                              mentee=get_object_or_404(visible, pk=d["mentee"]),
+                                              actor=request.user, started_on=d.get("started_on"), notes=d["notes"])
+        pair = MentoringPair.objects.select_related("mentor", "mentee").get(pk=pair.pk)
+        return Response(MentoringPairSerializer(pair).data, status=status.HTTP_201_CREATED)
 
-@extend_schema_view(get=extend_schema(tags=TAGS, responses={200: GuidanceCentreSerializer(many=True),
-                                                            **READ_ERRORS}))
-class GuidanceCentreListView(generics.ListAPIView):
-    """City guidance centres (托育指导中心)."""
+
+@extend_schema_view(
+    get=extend_schema(tags=TAGS, responses={200: GuidanceCentreSerializer(many=True), **READ_ERRORS}),
+    post=extend_schema(tags=TAGS, request=GuidanceCentreWriteSerializer,
+                       responses={201: GuidanceCentreSerializer, **WRITE_ERRORS}),
+)
+class GuidanceCentreListView(generics.ListCreateAPIView):
+    """City guidance centres (托育指导中心). POST records one: the city's officials, its province's, or an
+    administrator (403 for a city outside the caller's area)."""
 
     serializer_class = GuidanceCentreSerializer
 
     def get_queryset(self):
         return GuidanceCentre.objects.visible_to(self.request.user).select_related("city").order_by("city_id", "pk")
+
+    def create(self, request, *args, **kwargs):
+        require(policies.oversees_cities(request.user))
+        data = GuidanceCentreWriteSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        d = dict(data.validated_data)
+        centre = services.guidance_centre_create(actor=request.user, city_id=d.pop("city"), **d)
+        centre = GuidanceCentre.objects.select_related("city").get(pk=centre.pk)
+        return Response(GuidanceCentreSerializer(centre).data, status=status.HTTP_201_CREATED)
 
 
 # --- Public register ----------------------------------------------------------------------------------
@@ -406,7 +485,7 @@ class OnboardingImportConfirmView(APIView):
             try:
                 job = onboarding_confirm(job=job, actor=request.user)
             except DjangoValidationError as exc:
-                raise StateConflict(exc.messages[0]) from exc
+                raise Conflict(exc.messages[0]) from exc
             dispatch_on_commit(onboarding_import_run, job.pk)
         job.refresh_from_db()
         return Response(OnboardingJobSerializer(job).data, status=status.HTTP_202_ACCEPTED)

@@ -11,6 +11,9 @@ urlpatterns = [
     path("institutions/", include([
         path("", api.InstitutionListCreateView.as_view(), name="api-institution-list"),
         path("<int:pk>/", api.InstitutionDetailView.as_view(), name="api-institution-detail"),
+        path("<int:pk>/suspend/", api.InstitutionSuspendView.as_view(), name="api-institution-suspend"),
+        path("<int:pk>/lift-suspension/", api.InstitutionLiftSuspensionView.as_view(),
+             name="api-institution-lift-suspension"),
         path("<int:pk>/classes/", api.ClassListCreateView.as_view(), name="api-institution-classes"),
         path("<int:pk>/classes/<int:class_pk>/", api.ClassDetailView.as_view(),
              name="api-institution-class"),

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import OuterRef, Q, Subquery, Sum
+from django.db.models import F, Min, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce, Now
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -50,12 +50,24 @@ class InstitutionQuerySet(models.QuerySet):
     def with_places(self) -> InstitutionQuerySet:
         return self.annotate(total_places=Sum("classes__places", filter=Q(classes__closed_on__isnull=True)))
 
-    def with_open_places(self) -> InstitutionQuerySet:
-        """Places of the open classes as a correlated subquery: no GROUP BY over every column,
-        so it combines with pagination, filters and select_related at a fixed query count."""
-        open_places = (InstitutionClass.objects.filter(institution=OuterRef("pk"), closed_on__isnull=True)
-                       .order_by().values("institution").annotate(n=Sum("places")).values("n"))
-        return self.annotate(total_places=Coalesce(Subquery(open_places), 0))
+    def with_open_places(self, on: datetime.date | None = None) -> InstitutionQuerySet:
+        """Places as the snapshot of `on` (today by default) counts them, and the places still to come.
+
+        `total_places`: classes opened on or before the date and not closed by it (the metrics rule, so
+        the API's `places` and the dashboard agree). `planned_places` and `next_class_opens_on`: classes
+        that open after the date, so a consumer can see a class announced but not open yet.
+        Correlated subqueries, not a GROUP BY over every column: they combine with pagination,
+        filters and select_related at a fixed query count.
+        """
+        on = on or timezone.localdate()
+        classes = InstitutionClass.objects.filter(institution=OuterRef("pk")).order_by().values("institution")
+        open_on = classes.filter(Q(opened_on__lte=on), Q(closed_on__isnull=True) | Q(closed_on__gt=on))
+        later = classes.filter(Q(opened_on__gt=on), Q(closed_on__isnull=True) | Q(closed_on__gt=F("opened_on")))
+        return self.annotate(
+            total_places=Coalesce(Subquery(open_on.annotate(n=Sum("places")).values("n")), 0),
+            planned_places=Coalesce(Subquery(later.annotate(n=Sum("places")).values("n")), 0),
+            next_class_opens_on=Subquery(later.annotate(d=Min("opened_on")).values("d")),
+        )
 
 
 class Institution(models.Model):
@@ -177,10 +189,12 @@ class Institution(models.Model):
 
     @property
     def places(self) -> int:
-        """Sum of the open classes' places (uses the annotation when the queryset has it)."""
+        """Places of the classes open today (uses the annotation when the queryset has it)."""
         if hasattr(self, "total_places"):
             return self.total_places or 0
-        return self.classes.filter(closed_on__isnull=True).aggregate(n=Sum("places"))["n"] or 0
+        today = timezone.localdate()
+        return (self.classes.filter(Q(opened_on__lte=today), Q(closed_on__isnull=True) | Q(closed_on__gt=today))
+                .aggregate(n=Sum("places"))["n"] or 0)
 
     def clean(self):
         super().clean()

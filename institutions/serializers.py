@@ -8,10 +8,17 @@ from regions.models import Region
 from .models import GuidanceCentre, Institution, InstitutionClass, MentoringPair, StaffMember
 from .services import DRAFT_FIELDS
 
+PLACES_HELP = ("Places of the classes open today: opened on or before today and not closed. The same rule as "
+               "the metrics snapshot of a date, so it matches today's dashboard figures.")
+PLANNED_HELP = "Places of classes that open after today (not in `places`, nor in today's figures, yet)."
+NEXT_OPENING_HELP = "When the next of those classes opens; null when none is planned."
+
 
 class InstitutionSerializer(CachedFieldsMixin, serializers.ModelSerializer):
     region_name = serializers.CharField(source="region.name", read_only=True)
-    places = serializers.IntegerField(read_only=True, help_text="Sum of the open classes' places.")
+    places = serializers.IntegerField(read_only=True, help_text=PLACES_HELP)
+    places_planned = serializers.IntegerField(read_only=True, source="planned_places", help_text=PLANNED_HELP)
+    next_class_opens_on = serializers.DateField(read_only=True, allow_null=True, help_text=NEXT_OPENING_HELP)
 
     class Meta:
         model = Institution
@@ -19,7 +26,8 @@ class InstitutionSerializer(CachedFieldsMixin, serializers.ModelSerializer):
                   "temporary", "region", "region_name", "address", "legal_representative",
                   "legal_representative_phone", "person_in_charge", "person_in_charge_phone", "meals_served",
                   "medical_integration", "is_inclusive", "inclusive_price", "status", "filed_on", "suspended_on",
-                  "cancelled_on", "filing_number", "places", "is_demo", "created_at", "updated_at"]
+                  "cancelled_on", "filing_number", "places", "places_planned", "next_class_opens_on", "is_demo",
+                  "created_at", "updated_at"]
         read_only_fields = fields
 
 
@@ -73,20 +81,22 @@ class PublicInstitutionSerializer(CachedFieldsMixin, serializers.ModelSerializer
     """The public register: no personal data (no names of people, no phones, no home addresses)."""
 
     region_name = serializers.CharField(source="region.name", read_only=True)
-    places = serializers.IntegerField(read_only=True)
+    places = serializers.IntegerField(read_only=True, help_text=PLACES_HELP)
+    places_planned = serializers.IntegerField(read_only=True, source="planned_places", help_text=PLANNED_HELP)
+    next_class_opens_on = serializers.DateField(read_only=True, allow_null=True, help_text=NEXT_OPENING_HELP)
 
     class Meta:
         model = Institution
         fields = ["id", "name", "region", "region_name", "setting_type", "legal_form", "full_day", "half_day",
                   "hourly", "temporary", "is_inclusive", "inclusive_price", "medical_integration", "meals_served",
-                  "status", "filed_on", "filing_number", "places"]
+                  "status", "filed_on", "filing_number", "places", "places_planned", "next_class_opens_on"]
         read_only_fields = fields
 
 
 class PublicClassSerializer(serializers.ModelSerializer):
     class Meta:
         model = InstitutionClass
-        fields = ["name", "class_type", "places"]
+        fields = ["name", "class_type", "places", "opened_on"]
         read_only_fields = fields
 
 
@@ -120,3 +130,27 @@ class GuidanceCentreSerializer(serializers.ModelSerializer):
         model = GuidanceCentre
         fields = ["id", "city", "city_name", "name", "host", "address", "phone"]
         read_only_fields = fields
+
+
+class InstitutionSuspendSerializer(serializers.Serializer):
+    suspended_on = serializers.DateField(required=False, help_text="The date of the decision; today when omitted. "
+                                                                   "Not in the future.")
+
+
+class GuidanceCentreWriteSerializer(serializers.Serializer):
+    city = serializers.RegexField(r"^\d{4}$", max_length=4, help_text="Division code of the city (4 digits).")
+    name = serializers.CharField(max_length=200)
+    host = serializers.CharField(max_length=200, required=False, default="", allow_blank=True,
+                                 help_text="Usually the maternal and child health hospital.")
+    address = serializers.CharField(max_length=300, required=False, default="", allow_blank=True)
+    phone = serializers.CharField(max_length=20, required=False, default="", allow_blank=True)
+
+
+ID_BOUNDS = {"min_value": 1, "max_value": 2_147_483_647}
+
+
+class MentoringPairWriteSerializer(serializers.Serializer):
+    mentor = serializers.IntegerField(**ID_BOUNDS, help_text="The experienced institution (an id in your area).")
+    mentee = serializers.IntegerField(**ID_BOUNDS, help_text="The institution it mentors (an id in your area).")
+    started_on = serializers.DateField(required=False, help_text="Today when omitted.")
+    notes = serializers.CharField(required=False, default="", allow_blank=True, max_length=2000)

@@ -151,6 +151,22 @@ def institution_suspend(*, institution: Institution, suspended_on: datetime.date
     return institution
 
 
+@transaction.atomic
+def institution_lift_suspension(*, institution: Institution, actor) -> Institution:
+    """Lifts a suspension: the institution is filed again (its filing date and number unchanged), by the
+    county health commission it filed with (or an administrator). A repeat changes nothing."""
+    require(policies.suspends(actor, institution),
+            _("Only the county health commission the institution filed with may lift its suspension."))
+    before = Institution.objects.filter(pk=institution.pk).values_list("suspended_on", flat=True).first()
+    claimed = Institution.objects.filter(pk=institution.pk, status=Institution.Status.SUSPENDED).update(
+        status=Institution.Status.FILED, suspended_on=None, updated_at=timezone.now())
+    institution.refresh_from_db()
+    if claimed:
+        audit_record(actor=actor, action="institution.suspension_lift", target=institution,
+                     before={"suspended_on": str(before)}, after={"lifted_on": str(timezone.localdate())})
+    return institution
+
+
 # --- Classes -------------------------------------------------------------------------------------
 
 CLASS_FIELDS = ["name", "class_type", "places", "caregivers"]

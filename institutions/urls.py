@@ -10,6 +10,7 @@ urlpatterns = [
     path("", views.institution_list, name="list"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/suspend/", views.suspend, name="suspend"),
+    path("<int:pk>/lift-suspension/", views.lift_suspension, name="lift_suspension"),
     path("mentoring/", views.mentoring, name="mentoring"),
     path("onboarding/", views.onboarding, name="onboarding"),
     path("onboarding/template.csv", views.onboarding_template, name="onboarding_template"),

@@ -22,7 +22,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts import policies
 from audit.models import AuditEntry
+from portal.forms import add_service_errors
 from regions.models import Region
 
 from . import services
@@ -42,28 +44,6 @@ PAGE_SIZE = 25
 HISTORY_LIMIT = 100
 EXPIRING_WITHIN_DAYS = 30
 
-ACTION_LABELS = {
-    "institution.create": gettext_lazy("Registered"),
-    "institution.update": gettext_lazy("Particulars edited"),
-    "institution.change_applied": gettext_lazy("Change filing applied"),
-    "institution.filed": gettext_lazy("Filed"),
-    "institution.cancel": gettext_lazy("Cancelled"),
-    "institution.suspend": gettext_lazy("Suspended"),
-    "class.add": gettext_lazy("Class added"),
-    "class.update": gettext_lazy("Class changed"),
-    "class.close": gettext_lazy("Class closed"),
-    "staff.add": gettext_lazy("Staff member added"),
-    "staff.update": gettext_lazy("Staff member changed"),
-    "mentoring.create": gettext_lazy("Mentoring pair started"),
-    "filing.create": gettext_lazy("Filing started"),
-    "filing.update": gettext_lazy("Filing edited"),
-    "filing.submit": gettext_lazy("Filing submitted"),
-    "filing.resubmit": gettext_lazy("Filing resubmitted"),
-    "filing.approve": gettext_lazy("Filing approved"),
-    "filing.return": gettext_lazy("Filing returned for correction"),
-    "filing.reject": gettext_lazy("Filing rejected"),
-    "filing.withdraw": gettext_lazy("Filing withdrawn"),
-}
 # The institution's history shows changes to the registry and its filings; enrolment entries (which
 # concern children's personal data) stay in their own, more restricted views.
 HISTORY_ACTION_PREFIXES = ("institution.", "class.", "staff.", "mentoring.", "filing.")
@@ -109,14 +89,6 @@ def _redirecting(view):
     return wrapper
 
 
-def _apply_service_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
-
-
 HISTORY_MODELS = {"institutions.institution": Institution, "institutions.institutionclass": InstitutionClass,
                   "institutions.staffmember": StaffMember}
 
@@ -157,7 +129,7 @@ def _history(institution: Institution) -> list[dict]:
             _, old = _field_display(model, key, before.get(key))
             if key in before or new is not None:
                 changes.append({"label": label, "old": old, "new": new, "had_before": key in before})
-        rows.append({"entry": entry, "label": ACTION_LABELS.get(entry.action, entry.action), "changes": changes})
+        rows.append({"entry": entry, "label": entry.action_label, "changes": changes})
     return rows
 
 
@@ -273,7 +245,7 @@ def create(request):
         try:
             services.institution_create(actor=user, **data)
         except ValidationError as exc:
-            _apply_service_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Your institution is registered as a draft. Add its classes, then file it."))
             return redirect("institutions:mine")
@@ -290,7 +262,7 @@ def edit(request):
         try:
             services.institution_update(institution=institution, actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _apply_service_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Saved."))
             return redirect("institutions:mine")
@@ -307,7 +279,7 @@ def class_add(request):
         try:
             services.class_add(institution=institution, actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _apply_service_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Class added."))
             return redirect("institutions:mine")
@@ -326,7 +298,7 @@ def class_edit(request, pk: int):
         try:
             services.class_update(klass=klass, actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _apply_service_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Class saved."))
             return redirect("institutions:mine")
@@ -355,7 +327,7 @@ def staff_add(request):
         try:
             services.staff_member_add(institution=institution, actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _apply_service_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Staff member added."))
             return redirect("institutions:mine")
@@ -373,7 +345,7 @@ def staff_edit(request, pk: int):
             services.staff_member_update(member=StaffMember.objects.get(pk=member.pk), actor=request.user,
                                          **form.cleaned_data)
         except ValidationError as exc:
-            _apply_service_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Staff member saved."))
             return redirect("institutions:mine")
@@ -409,12 +381,14 @@ def detail(request, pk: int):
     context["is_own"] = request.user.institution_id == institution.pk
     if institution.status == Institution.Status.FILED and _filing_authority(request.user, institution):
         context["suspend_form"] = SuspendForm()
+    context["may_lift_suspension"] = (institution.status == Institution.Status.SUSPENDED
+                                      and _filing_authority(request.user, institution))
     return render(request, "institutions/institution_detail.html", context)
 
 
 def _filing_authority(user, institution: Institution) -> bool:
     """The county health commission the institution files with, and administrators."""
-    return user.is_system_admin or (user.is_official and user.region_id == institution.region_id[:6])
+    return policies.suspends(user, institution)
 
 
 @login_required
@@ -430,12 +404,25 @@ def suspend(request, pk: int):
         try:
             services.institution_suspend(institution=institution, actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _apply_service_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The institution is suspended; the public register shows it as suspended."))
             return redirect("institutions:detail", pk=institution.pk)
     context = {**_institution_context(institution), "is_own": False, "suspend_form": form}
     return render(request, "institutions/institution_detail.html", context, status=400)
+
+
+@login_required
+@require_POST
+def lift_suspension(request, pk: int):
+    """The filing county lifts a suspension: the institution is filed again."""
+    institution = get_object_or_404(Institution.objects.visible_to(request.user), pk=pk)
+    if not _filing_authority(request.user, institution):
+        raise PermissionDenied
+    if institution.status == Institution.Status.SUSPENDED:
+        services.institution_lift_suspension(institution=institution, actor=request.user)
+        messages.success(request, _("The suspension is lifted; the institution is filed again."))
+    return redirect("institutions:detail", pk=institution.pk)
 
 
 def _submit(request, form, service, message: str, done: str):
@@ -449,7 +436,7 @@ def _submit(request, form, service, message: str, done: str):
         try:
             service(actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _apply_service_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, message)
             return redirect(done)

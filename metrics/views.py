@@ -13,6 +13,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from portal.forms import add_service_errors
+
 from .forms import RecomputeForm
 from .models import Snapshot
 from .services import recompute_progress, require_official_or_admin, snapshot_request_recompute
@@ -28,7 +30,7 @@ def recompute(request):
         try:
             task_id = snapshot_request_recompute(date=form.cleaned_data["date"], actor=request.user)
         except ValidationError as exc:
-            form.add_error("date", exc.message_dict.get("date", exc.messages))
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Recompute requested: the figures are being computed."))
             return redirect("metrics:recompute-status", task_id=task_id)

@@ -1,10 +1,13 @@
-"""The project's date and time form fields: `<input type=date|time|datetime-local>` with ISO values.
+"""What every form of the portal shares: date and time fields with ISO values, and service errors on forms.
 
-Browsers accept only ISO values in these inputs (`2026-12-01`, `08:30`, `2026-12-01T08:30`) and always
+Dates and times: browsers accept only ISO values in these inputs (`2026-12-01`, `08:30`, `2026-12-01T08:30`) and always
 submit ISO. Django's own widgets render the active language's format instead: in Simplified Chinese a
 date becomes `2026/12/01`, which the browser rejects, so the field shows empty and submitting it says
 the field is required. Every form of the portal declares its dates and times with these fields (and model
 forms derive from `ModelForm` below), so no input can render a localised value.
+
+Service errors: pages call a service with the form's `cleaned_data` and put what it refuses back on the
+form with `add_service_errors` (a `portal.exceptions.Conflict` is a ValidationError too, shown the same way).
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from __future__ import annotations
 import datetime
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db import models
 
 ISO_DATE = "%Y-%m-%d"
@@ -95,3 +99,13 @@ class ModelForm(forms.ModelForm):
 
     class Meta:
         formfield_callback = formfield
+
+
+def add_service_errors(form: forms.BaseForm, exc: ValidationError) -> None:
+    """Puts a service's ValidationError (or Conflict) on the form that asked for the write: each message on
+    the field it names when the form has that field, the others above the form."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.error_list)

@@ -10,7 +10,11 @@ from . import api
 urlpatterns = [
     path("regions/", include([
         path("", api.RegionListView.as_view(), name="api-region-list"),
+        path("load/", api.ProvinceLoadView.as_view(), name="api-region-load"),
         path("<str:code>/", api.RegionDetailView.as_view(), name="api-region-detail"),
         path("<str:code>/populations/", api.RegionPopulationListView.as_view(), name="api-region-populations"),
+        path("<str:code>/populations/<int:year>/", api.RegionPopulationYearView.as_view(),
+             name="api-region-population"),
     ])),
+    path("populations/upload/", api.PopulationUploadView.as_view(), name="api-population-upload"),
 ]

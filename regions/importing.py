@@ -7,6 +7,8 @@ single upsert in one transaction, so running an import twice changes nothing the
 from __future__ import annotations
 
 import csv
+import gzip
+import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +28,27 @@ LEVEL_FILES = [  # file, level, code length, parent column
 ]
 
 
+def data_file(name: str, data_dir: Path | None = None) -> Path:
+    """The shipped file `name`, or its gzip-compressed copy `name.gz` (the township list is 1.6 MB raw)."""
+    data_dir = data_dir or DATA_DIR
+    path = data_dir / name
+    compressed = data_dir / f"{name}.gz"
+    return compressed if not path.exists() and compressed.exists() else path
+
+
+def open_data(path: Path):
+    """A text stream of a CSV file, compressed or not."""
+    if path.suffix == ".gz":
+        return io.TextIOWrapper(gzip.open(path, "rb"), encoding="utf-8-sig", newline="")
+    return path.open(newline="", encoding="utf-8-sig")
+
+
+def shipped_provinces(data_dir: Path | None = None) -> dict[str, str]:
+    """Code → name of the provinces whose division codes ship with the portal (all 31)."""
+    with open_data(data_file("provinces.csv", data_dir)) as fh:
+        return {row["code"].strip(): row["name"].strip() for row in csv.DictReader(fh)}
+
+
 class ImportProblems(Exception):
     """Raised with every problem found; nothing has been written."""
 
@@ -42,17 +65,17 @@ class ImportResult:
 
 
 def _read(path: Path):
-    with path.open(newline="", encoding="utf-8-sig") as fh:
+    with open_data(path) as fh:
         # Line numbers as an editor shows them: the header is line 1.
         yield from enumerate(csv.DictReader(fh), start=2)
 
 
-def regions_import(*, data_dir: Path = DATA_DIR, province: str | None = None, actor=None) -> ImportResult:
-    """Loads the four-level division codes. Idempotent; all-or-nothing; one audit row."""
+def regions_import(*, data_dir: Path | None = None, province: str | None = None, actor=None) -> ImportResult:
+    """Loads the four-level division codes. Idempotent; all-or-nothing; one audit row when anything changed."""
     problems: list[str] = []
     rows: dict[str, Region] = {}
     for filename, level, length, parent_column in LEVEL_FILES:
-        path = data_dir / filename
+        path = data_file(filename, data_dir)
         if not path.exists():
             problems.append(f"{path}: file not found")
             continue
@@ -82,6 +105,8 @@ def regions_import(*, data_dir: Path = DATA_DIR, province: str | None = None, ac
         "code", "name", "level", "parent_id")} if len(rows) < 60000 else {}
     changed = [r for r in rows.values() if existing.get(r.code) != (r.name, r.level, r.parent_id)]
     created = sum(1 for r in changed if r.code not in existing)
+    if not changed:  # a repeat: nothing to write, nothing to audit
+        return ImportResult(created=0, updated=0, unchanged=len(rows))
     with transaction.atomic():
         # Parents before children: the list is in file order, provinces first.
         Region.objects.bulk_create(

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from accounts import policies
 from accounts.policies import require
+from portal.exceptions import Conflict
 
 from ..models import Filing
 
 
-class FilingStateError(ValidationError):
+class FilingStateError(Conflict):
     """The filing (or slot) is not in a state that allows this action, e.g. another reviewer
-    decided it a moment ago. Nothing was written. The API answers 409."""
+    decided it a moment ago. Nothing was written. The API answers 409; pages show it on the form."""
 
 
 def ensure_staff(actor, institution_id: int) -> None:

@@ -96,7 +96,7 @@ def ensure_no_active_enrolments(institution: Institution) -> None:
 # --- Completeness ---------------------------------------------------------------------------------
 
 def required_document_kinds(filing: Filing) -> list[str]:
-    """Which documents this filing needs (domain.md: filing materials), depending on the institution."""
+    """Which documents this filing needs (docs/domain.md, "Filing materials"), depending on the institution."""
     K = Document.Kind
     institution = filing.institution
     if filing.kind == Filing.Kind.INITIAL:

@@ -3,7 +3,8 @@
     {"error": {"code": "validation_error", "message": "...", "fields": {"name": ["..."]}}}
 
 Django's own ValidationError (raised by services and model `full_clean`) is mapped here too, so a
-service can raise it and the caller sees a 400 naming the field, never a 500.
+service can raise it and the caller sees a 400 naming the field, never a 500; a `portal.exceptions.Conflict`
+(the object's state refuses the action) is a 409 with code `conflict`.
 """
 
 from django.core.exceptions import PermissionDenied
@@ -14,6 +15,7 @@ from rest_framework import exceptions, status
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from accounts import policies
+from portal.exceptions import Conflict
 
 
 def _django_validation_detail(exc: DjangoValidationError):
@@ -28,6 +30,12 @@ class DatabaseUnavailable(exceptions.APIException):
     default_code = "database_unavailable"
 
 
+class _Conflict(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "The object changed meanwhile; nothing was written."
+    default_code = "conflict"
+
+
 def exception_handler(exc, context):
     if isinstance(exc, OperationalError):
         # A database restart or failover: say so and invite a retry instead of a bare 500.
@@ -35,7 +43,9 @@ def exception_handler(exc, context):
         response["Retry-After"] = "5"
         response.data = {"error": {"code": "database_unavailable", "message": str(DatabaseUnavailable.default_detail)}}
         return response
-    if isinstance(exc, DjangoValidationError):
+    if isinstance(exc, Conflict):
+        exc = _Conflict(" ".join(exc.messages))
+    elif isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(_django_validation_detail(exc))
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound()

@@ -34,6 +34,7 @@ DOMAIN_RULES_BEYOND_THE_SCHEMA = {
     ("POST", "/api/v1/metrics/recompute/"): "a snapshot date cannot be in the future",
     ("POST", "/api/v1/filings/{id}/submit/"): "a filing is complete only with its documents on file",
     ("POST", "/api/v1/filings/{id}/resubmit/"): "a filing is complete only with its documents on file",
+    ("POST", "/api/v1/populations/upload/"): "the file must be a CSV or XLSX table of known regions",
 }
 
 

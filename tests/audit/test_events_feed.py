@@ -59,7 +59,7 @@ def test_county_official_follows_filings_decided_in_their_county(api_client, ins
     assert types(page) == [("filing.submitted", "长安区阳光托育园"), ("institution.changed", "长安区阳光托育园"),
                            ("filing.filed", "长安区阳光托育园")]
     filed = page["events"][2]
-    assert filed["label"] == "Filing decided: filed" and filed["region"] == "130102001"
+    assert filed["label"] == "Filed, receipt issued" and filed["region"] == "130102001"
     assert filed["data"]["receipt_number"] and filed["data"]["status"] == "filed"
     # The change touched the legal representative: the feed says which field, never the person's name.
     changed = page["events"][1]

@@ -119,7 +119,7 @@ def test_institution_list_filters_and_keeps_fixed_queries(api_client, province_o
     assert "next" in response.json()
 
 
-def test_mentoring_pairs_and_guidance_centres_are_read_only_lists(api_client, city_official, institution, regions):
+def test_mentoring_pairs_and_guidance_centres_are_listed(api_client, city_official, institution, regions):
     mentor = InstitutionFactory(region_id="130104")
     MentoringPair.objects.create(mentor=mentor, mentee=institution)
     GuidanceCentre.objects.create(city_id="1301", name="石家庄市托育指导中心", host="石家庄市妇幼保健院")
@@ -128,7 +128,7 @@ def test_mentoring_pairs_and_guidance_centres_are_read_only_lists(api_client, ci
     assert pairs[0]["mentee_name"] == institution.name
     centres = api_client.get("/api/v1/guidance-centres/").json()["results"]
     assert centres[0]["name"] == "石家庄市托育指导中心"
-    assert api_client.post("/api/v1/guidance-centres/", {}).status_code == 405
+    assert api_client.post("/api/v1/guidance-centres/", {}).status_code == 400  # writable now: name missing
 
 
 def test_other_city_sees_no_mentoring_pair_of_this_city(api_client, other_city_official, institution):

@@ -74,7 +74,8 @@ def test_register_api_lists_filed_institutions_without_personal_data(api_client,
     assert row["name"] == "公示阳光托育园" and row["places"] == 20 and row["filing_number"] == "130102-2021-0007"
     _personal_data_absent(response.content.decode())
     detail = api_client.get(f"/api/v1/register/institutions/{listed.pk}/")
-    assert detail.json()["classes"] == [{"name": "豆豆一班", "class_type": "older", "places": 20}]
+    assert detail.json()["classes"] == [{"name": "豆豆一班", "class_type": "older", "places": 20,
+                                         "opened_on": "2020-01-01"}]
     _personal_data_absent(detail.content.decode())
 
 

@@ -1,3 +1,4 @@
+import gzip
 import shutil
 from pathlib import Path
 
@@ -11,8 +12,10 @@ pytestmark = pytest.mark.django_db
 
 
 def _copy_divisions(tmp_path: Path) -> Path:
-    for name in ("provinces.csv", "cities.csv", "areas.csv", "streets.csv"):
+    for name in ("provinces.csv", "cities.csv", "areas.csv"):
         shutil.copy(DATA_DIR / name, tmp_path / name)
+    with gzip.open(DATA_DIR / "streets.csv.gz", "rb") as src, (tmp_path / "streets.csv").open("wb") as dst:
+        shutil.copyfileobj(src, dst)
     return tmp_path
 
 

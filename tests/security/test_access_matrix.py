@@ -214,6 +214,17 @@ def pairing_level(actor, side) -> bool:
     return actor is not None and (actor.is_system_admin or (actor.is_official and len(actor.region_id) <= 4))
 
 
+def administrators(actor, side) -> bool:
+    return actor is not None and actor.is_system_admin
+
+
+def population_officials(actor, side) -> bool:
+    """Setting a region's population: officials of the region (its county here) or above, administrators."""
+    if actor is None or actor.is_institution_staff:
+        return False
+    return actor.is_system_admin or (actor.is_official and side["county"].startswith(actor.region_id))
+
+
 def province_level(actor, side) -> bool:
     """Onboarding a province's filed institutions: administrators and provincial officials."""
     return actor is not None and (actor.is_system_admin or (actor.is_official and len(actor.region_id) == 2))
@@ -280,10 +291,18 @@ RULES: dict[str, Rule] = {
     "accounts:security": Rule(signed_in, UNCHECKED), "accounts:verify": Rule(signed_in, UNCHECKED),
     # Regions: public reference data
     "api-region-list": Rule(anyone), "api-region-detail": Rule(anyone, kwargs=k(code="county")),
-    "api-region-populations": Rule(anyone, kwargs=k(code="county")),
+    "api-region-populations": Rule(anyone, population_officials, kwargs=k(code="county")),
+    "api-region-population": Rule(UNCHECKED, population_officials,
+                                  kwargs=lambda s: {"code": s["county"], "year": 2020}),
+    "api-region-load": Rule(administrators, administrators),
+    "regions:load": Rule(administrators, administrators),
+    "regions:populations": Rule(official_role, population_officials, kwargs=k(code="county")),
+    "regions:populations_upload": Rule(official_role, official_role),
+    "api-population-upload": Rule(None, official_role),
     # Institutions
     "institutions:list": Rule(official_role), "institutions:detail": Rule(area, kwargs=k(pk="institution")),
     "institutions:suspend": Rule(None, filing_authority, kwargs=k(pk="institution")),
+    "institutions:lift_suspension": Rule(None, filing_authority, kwargs=k(pk="institution")),
     "institutions:mentoring": Rule(official_role, pairing_level),
     "institutions:guidance_centres": Rule(official_role, pairing_level),
     "institutions:mine": Rule(staff_role, staff_role), "institutions:create": Rule(UNCHECKED, UNCHECKED),
@@ -301,6 +320,9 @@ RULES: dict[str, Rule] = {
     "api-institution-class-close": Rule(area, own_or_admin, kwargs=k(pk="institution", class_pk="klass")),
     "api-institution-staff": Rule(area, own_or_admin, kwargs=k(pk="institution")),
     "api-institution-staff-member": Rule(area, own_or_admin, kwargs=k(pk="institution", member_pk="member")),
+    "api-institution-suspend": Rule(None, filing_authority, kwargs=k(pk="institution")),
+    "api-institution-lift-suspension": Rule(None, filing_authority, kwargs=k(pk="institution")),
+    "api-mentoring-pairs": Rule(signed_in, pairing_level), "api-guidance-centres": Rule(signed_in, pairing_level),
     "institutions:onboarding": Rule(province_level, UNCHECKED),
     "institutions:onboarding_template": Rule(province_level),
     "institutions:onboarding_job": Rule(onboarding_job_province, onboarding_job_province,
@@ -309,7 +331,6 @@ RULES: dict[str, Rule] = {
     "api-onboarding-imports": Rule(signed_in, UNCHECKED),
     "api-onboarding-import": Rule(onboarding_job_province, kwargs=k(pk="onboarding_job")),
     "api-onboarding-import-confirm": Rule(None, onboarding_job_province, kwargs=k(pk="onboarding_job")),
-    "api-mentoring-pairs": Rule(signed_in), "api-guidance-centres": Rule(signed_in),
     "api-register-list": Rule(anyone), "api-register-detail": Rule(anyone, kwargs=k(pk="institution")),
     # Filings
     "filings:mine": Rule(staff_role, UNCHECKED), "filings:create": Rule(staff_role, UNCHECKED),
@@ -343,7 +364,7 @@ RULES: dict[str, Rule] = {
     "api-filing-documents": Rule(area, own_or_admin, kwargs=k(pk="filing")),
     "api-document-download": Rule(area, kwargs=k(pk="document")),
     "filings:slots": Rule(official_role, city_level),
-    "api-slot-list": Rule(signed_in, UNCHECKED), "api-booking-list": Rule(signed_in, UNCHECKED),
+    "api-slot-list": Rule(signed_in, city_level), "api-booking-list": Rule(signed_in, UNCHECKED),
     "api-booking-cancel": Rule(None, own, kwargs=k(pk="booking")),
     "api-booking-move": Rule(None, own, kwargs=k(pk="booking")),
     "api-notification-list": Rule(signed_in),

@@ -1,0 +1,107 @@
+"""Every audit action the portal records, with the words people read for it.
+
+One registry, read by every history page (institution, filing) and the admin, so an action is called
+the same everywhere. A service recording a new action adds it here; a test checks that every action
+recorded in the code has its label.
+"""
+
+from __future__ import annotations
+
+from django.utils.translation import pgettext_lazy
+
+# The context keeps these words apart from the same English words elsewhere (a status, a button).
+
+
+ACTION_LABELS = {
+    # Registry
+    "institution.create": pgettext_lazy("audit action", "Institution registered"),
+    "institution.update": pgettext_lazy("audit action", "Particulars edited"),
+    "institution.change_applied": pgettext_lazy("audit action", "Change filing applied"),
+    "institution.filed": pgettext_lazy("audit action", "Institution filed"),
+    "institution.cancel": pgettext_lazy("audit action", "Institution cancelled"),
+    "institution.suspend": pgettext_lazy("audit action", "Institution suspended"),
+    "institution.suspension_lift": pgettext_lazy("audit action", "Suspension lifted"),
+    "institution.import": pgettext_lazy("audit action", "Filed institution imported"),
+    "class.add": pgettext_lazy("audit action", "Class added"),
+    "class.update": pgettext_lazy("audit action", "Class changed"),
+    "class.close": pgettext_lazy("audit action", "Class closed"),
+    "staff.add": pgettext_lazy("audit action", "Staff member added"),
+    "staff.update": pgettext_lazy("audit action", "Staff member changed"),
+    "mentoring.create": pgettext_lazy("audit action", "Mentoring pair started"),
+    "guidance_centre.create": pgettext_lazy("audit action", "Guidance centre recorded"),
+    "onboarding.upload": pgettext_lazy("audit action", "Onboarding spreadsheet uploaded and checked"),
+    "onboarding.confirm": pgettext_lazy("audit action", "Onboarding import confirmed"),
+    "onboarding.import": pgettext_lazy("audit action", "Onboarding import done"),
+    # Filings
+    "filing.create": pgettext_lazy("audit action", "Filing started"),
+    "filing.update": pgettext_lazy("audit action", "Filing edited"),
+    "filing.submit": pgettext_lazy("audit action", "Filing submitted"),
+    "filing.resubmit": pgettext_lazy("audit action", "Filing resubmitted"),
+    "filing.approve": pgettext_lazy("audit action", "Filed, receipt issued"),
+    "filing.return": pgettext_lazy("audit action", "Filing returned for correction"),
+    "filing.reject": pgettext_lazy("audit action", "Filing rejected"),
+    "filing.withdraw": pgettext_lazy("audit action", "Filing withdrawn"),
+    "document.upload": pgettext_lazy("audit action", "Document uploaded"),
+    "document.remove": pgettext_lazy("audit action", "Document removed"),
+    "document.view": pgettext_lazy("audit action", "Document viewed"),
+    "appointment.slot_create": pgettext_lazy("audit action", "Appointment slot published"),
+    "appointment.book": pgettext_lazy("audit action", "Appointment booked"),
+    "appointment.move": pgettext_lazy("audit action", "Appointment moved"),
+    "appointment.cancel": pgettext_lazy("audit action", "Appointment cancelled"),
+    # Children and enrolments
+    "child.register": pgettext_lazy("audit action", "Child recorded"),
+    "child.view": pgettext_lazy("audit action", "Child's record viewed"),
+    "child.export": pgettext_lazy("audit action", "Children's records exported"),
+    "enrolment.create": pgettext_lazy("audit action", "Child enrolled"),
+    "enrolment.move_class": pgettext_lazy("audit action", "Child moved to another class"),
+    "enrolment.end": pgettext_lazy("audit action", "Child withdrawn"),
+    "enrolment.import_upload": pgettext_lazy("audit action", "Enrolment list uploaded"),
+    "enrolment.import": pgettext_lazy("audit action", "Enrolment list imported"),
+    "enrolment_report.prepare": pgettext_lazy("audit action", "Enrolment report prepared"),
+    "enrolment_report.confirm": pgettext_lazy("audit action", "Enrolment report confirmed"),
+    "enrolment_report.submit": pgettext_lazy("audit action", "Enrolment report submitted"),
+    # Pilots and progress
+    "pilot.designate": pgettext_lazy("audit action", "Pilot designated"),
+    "pilot.complete": pgettext_lazy("audit action", "Pilot quality improvement completed"),
+    "assessment.record": pgettext_lazy("audit action", "Assessment recorded"),
+    "scorecard.load": pgettext_lazy("audit action", "Scorecard loaded"),
+    "progress_template.create": pgettext_lazy("audit action", "Progress report template created"),
+    "progress_template.assign": pgettext_lazy("audit action", "Progress report template assigned"),
+    "progress_report.submit": pgettext_lazy("audit action", "Progress report submitted"),
+    "progress_report.demo_import": pgettext_lazy("audit action", "Demo progress reports loaded"),
+    # Metrics and reference data
+    "metrics.recompute_request": pgettext_lazy("audit action", "Recompute requested"),
+    "metrics.snapshot_ready": pgettext_lazy("audit action", "Figures computed"),
+    "ranking.compute": pgettext_lazy("audit action", "Ranking computed"),
+    "ranking.publish": pgettext_lazy("audit action", "Ranking published"),
+    "ranking.weights": pgettext_lazy("audit action", "Ranking weights set"),
+    "regions.import": pgettext_lazy("audit action", "Divisions imported"),
+    "populations.import": pgettext_lazy("audit action", "Populations imported"),
+    "population.set": pgettext_lazy("audit action", "Population figure set"),
+    "populations.upload": pgettext_lazy("audit action", "Population table uploaded"),
+    # Accounts and security
+    "access.denied": pgettext_lazy("audit action", "Access refused"),
+    "auth.login_failed": pgettext_lazy("audit action", "Failed sign-in"),
+    "auth.totp_enrolled": pgettext_lazy("audit action", "Two-step sign-in set up"),
+    "auth.totp_failed": pgettext_lazy("audit action", "Wrong two-step code"),
+    "auth.totp_removed": pgettext_lazy("audit action", "Two-step sign-in removed"),
+    # The demo's seed (manage.py seed_demo)
+    "demo.institutions_seed": pgettext_lazy("audit action", "Demo institutions loaded"),
+    "demo.classes_seed": pgettext_lazy("audit action", "Demo classes loaded"),
+    "demo.staff_seed": pgettext_lazy("audit action", "Demo staff loaded"),
+    "demo.filings_seed": pgettext_lazy("audit action", "Demo filings loaded"),
+    "demo.drafts_seed": pgettext_lazy("audit action", "Demo drafts loaded"),
+    "demo.enrolments_seed": pgettext_lazy("audit action", "Demo enrolments loaded"),
+    "demo.mentoring_seed": pgettext_lazy("audit action", "Demo mentoring pairs loaded"),
+    "demo.guidance_centres_seed": pgettext_lazy("audit action", "Demo guidance centres loaded"),
+}
+
+
+def action_label(action: str) -> str:
+    """The label of an action; an action missing from the registry shows its code rather than nothing."""
+    label = ACTION_LABELS.get(action)
+    return str(label) if label is not None else action
+
+
+def action_choices() -> list[tuple[str, str]]:
+    return sorted(((code, str(label)) for code, label in ACTION_LABELS.items()), key=lambda c: c[1])
