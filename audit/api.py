@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -52,10 +52,11 @@ class EventFeedView(APIView):
             "cursor of each answer. Cursors are opaque and stay valid. Events appear a few seconds after "
             "they happen (`EVENTS_SETTLE_SECONDS`), so that a write still committing is never skipped."),
         parameters=[
-            OpenApiParameter("after", str, description="The `next` cursor of the previous answer.",
+            OpenApiParameter("after", str, description="The `next` cursor of the previous answer (an unknown "
+                                                       "cursor: 404).",
                              pattern=r"^[A-Za-z0-9_\-]{1,40}$"),
-            OpenApiParameter("limit", int, description=f"Events per answer, 1 to {events.MAX_LIMIT} "
-                                                       f"(default {events.DEFAULT_LIMIT})."),
+            OpenApiParameter("limit", {"type": "integer", "minimum": 1, "maximum": events.MAX_LIMIT},
+                             description=f"Events per answer (default {events.DEFAULT_LIMIT})."),
             OpenApiParameter("type", str, enum=EVENT_NAMES, many=True, explode=True,
                              description="Only these event types (repeat the parameter for several)."),
         ],
@@ -69,8 +70,9 @@ class EventFeedView(APIView):
         if raw_after is not None:
             try:
                 after = events.decode_cursor(raw_after)
-            except events.BadCursor:
-                errors["after"] = [_("Not a cursor of this feed: pass the “next” value of a previous answer.")]
+            except events.BadCursor as exc:
+                # Like DRF's cursor pages: an opaque value the schema cannot tell apart is "not found".
+                raise NotFound(_("Not a cursor of this feed: pass the “next” value of a previous answer.")) from exc
         limit = events.DEFAULT_LIMIT
         raw_limit = params.get("limit")
         if raw_limit is not None:

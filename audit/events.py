@@ -131,7 +131,7 @@ def events_for(user, *, after: int = 0, limit: int = DEFAULT_LIMIT, types: list[
     Queries: one per part of the caller's area (one; two for officials, who also see national
     events), plus one for the institutions' names — the same whatever the page size.
     """
-    settle = datetime.timedelta(seconds=getattr(settings, "EVENTS_SETTLE_SECONDS", 2))
+    settle = datetime.timedelta(seconds=settings.EVENTS_SETTLE_SECONDS)
     until = (now or timezone.now()) - settle
     actions = [BY_EVENT_NAME[t] for t in types] if types else None
     entries = []

@@ -16,13 +16,14 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from audit.services import audit_record
 from institutions.models import InstitutionClass
-from portal import tabular
+from portal import runs, tabular
 from portal.tabular import RowErrors
 from portal.tabular import cell_date as _date
 from portal.tabular import cell_text as _text
@@ -355,9 +356,16 @@ def import_execute(job: ImportJob, actor=None) -> ImportJob:
     """
     if job.is_finished:
         return job
-    ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.VALIDATING)
-    actor = actor or job.created_by
+    ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.VALIDATING, attempts=F("attempts") + 1,
+                                               heartbeat_at=timezone.now())
+    with runs.Heartbeat(ImportJob.objects.filter(pk=job.pk, status__in=RUNNING)):
+        return _execute(job, actor or job.created_by)
 
+
+RUNNING = [ImportJob.Status.VALIDATING, ImportJob.Status.WRITING]
+
+
+def _execute(job: ImportJob, actor) -> ImportJob:
     def fail(errors):
         ImportJob.objects.filter(pk=job.pk).update(
             status=ImportJob.Status.FAILED, errors=errors[:1000], data=b"", finished_at=timezone.now())
@@ -403,7 +411,7 @@ def import_execute(job: ImportJob, actor=None) -> ImportJob:
 
 @transaction.atomic
 def import_job_create(*, institution, upload, klass=None, actor) -> ImportJob:
-    """Stores an upload as a pending import job (the caller dispatches the task on commit)."""
+    """Stores an upload as a pending import job (run at once by the API, queued by `import_job_submit`)."""
     from .services import _ensure_staff_of
 
     _ensure_staff_of(actor, institution.pk)
@@ -417,6 +425,46 @@ def import_job_create(*, institution, upload, klass=None, actor) -> ImportJob:
                                    filename=name[:200], data=upload.read())
     audit_record(actor=actor, action="enrolment.import_upload", target=job, after={"file": job.filename})
     return job
+
+
+@transaction.atomic
+def import_job_submit(*, institution, upload, klass=None, actor) -> ImportJob:
+    """Stores an upload as a pending import job and queues its run (an outbox row in the same transaction),
+    so the job and its task are committed together or not at all, whatever the broker is doing."""
+    from portal.dispatch import dispatch_on_commit
+
+    from .tasks import enrolment_import_run
+
+    job = import_job_create(institution=institution, upload=upload, klass=klass, actor=actor)
+    dispatch_on_commit(enrolment_import_run, job.pk)
+    return job
+
+
+def import_sweep() -> int:
+    """Imports whose heartbeat is stale lost their process (a worker, or the web process of an API upload):
+    each is set back to pending and queued again, or failed after RUN_MAX_ATTEMPTS with a message saying so.
+    Safe: the import writes in one transaction, so a lost run wrote nothing. Returns how many were found."""
+    from portal.dispatch import dispatch_on_commit
+
+    from .tasks import enrolment_import_run
+
+    found = 0
+    stale = ImportJob.objects.filter(status__in=RUNNING, heartbeat_at__lt=runs.stale_before())
+    for job in stale.only("pk", "attempts", "heartbeat_at"):
+        final = job.attempts >= runs.max_attempts()
+        with transaction.atomic():
+            claimed = ImportJob.objects.filter(pk=job.pk, status__in=RUNNING, heartbeat_at=job.heartbeat_at)
+            if final:
+                message = _("The import stopped %(n)s times before it could finish; nothing was imported. "
+                            "Upload the file again.") % {"n": job.attempts}
+                claimed = claimed.update(status=ImportJob.Status.FAILED, data=b"", finished_at=timezone.now(),
+                                         errors=[{"row": 0, "column": "", "message": message}])
+            else:
+                claimed = claimed.update(status=ImportJob.Status.PENDING, processed_rows=0)
+                if claimed:
+                    dispatch_on_commit(enrolment_import_run, job.pk)
+            found += claimed
+    return found
 
 
 # --- Templates and exports ------------------------------------------------------------------------

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
+from .importing import import_sweep  # noqa: F401 - registered with portal.runs by the app config
 from .models import ImportJob
 
 

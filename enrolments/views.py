@@ -28,7 +28,6 @@ from portal.forms import add_service_errors
 from . import exports, importing, selectors, services
 from .forms import EnrolExistingForm, EnrolForm, ImportForm, MoveForm, WithdrawForm
 from .models import Child, Enrolment, EnrolmentReport, ImportJob
-from .tasks import enrolment_import_run
 
 
 def _institution(request) -> Institution:
@@ -202,12 +201,11 @@ def import_upload(request):
                       max_bytes=settings.UPLOAD_MAX_BYTES)
     if request.method == "POST" and form.is_valid():
         try:
-            job = importing.import_job_create(institution=institution, upload=form.cleaned_data["file"],
+            job = importing.import_job_submit(institution=institution, upload=form.cleaned_data["file"],
                                               klass=form.cleaned_data["klass"], actor=request.user)
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            enrolment_import_run.delay_on_commit(job.pk)
             return redirect("enrolments:import_job", pk=job.pk)
     jobs = ImportJob.objects.filter(institution=institution).defer("data").order_by("-created_at")[:10]
     return render(request, "enrolments/import.html", {"form": form, "jobs": jobs,

@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from audit.services import audit_record
+from institutions.demo import NUMERALS
 from institutions.models import GuidanceCentre, Institution
 
 from .models import (
@@ -193,7 +194,11 @@ def _seed_workflow(rng, drafts: list[Institution], holidays: set, official_id: i
                       .exclude(filings__status__in=Filing.OPEN).order_by("pk")[:3])
     if len(filed_here) >= 3:
         first_class = filed_here[1].classes.filter(closed_on__isnull=True).order_by("pk").first()
-        classes = [{"action": "add", "name": "托小二班", "class_type": "younger", "places": 10, "caregivers": 2}]
+        # A name no open class of the institution has yet: "托小二班" was often taken, and the filing could
+        # never be approved (the class-name constraint refused the new class).
+        taken = set(filed_here[1].classes.filter(closed_on__isnull=True).values_list("name", flat=True))
+        new_name = next(f"托小{n}班" for n in NUMERALS if f"托小{n}班" not in taken)
+        classes = [{"action": "add", "name": new_name, "class_type": "younger", "places": 10, "caregivers": 2}]
         if first_class is not None:
             classes.append({"action": "update", "class_id": first_class.pk, "caregivers": first_class.caregivers + 1})
         filings += [

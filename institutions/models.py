@@ -158,12 +158,18 @@ class Institution(models.Model):
             # Name search (icontains) uses a trigram index on PostgreSQL: migration 0004.
         ]
         constraints = [
+            # Every constraint a user can meet says which field, in the user's language (never its name).
             models.CheckConstraint(condition=Q(status="draft") | Q(filed_on__isnull=False),
-                                   name="institution_filed_has_date"),
+                                   name="institution_filed_has_date",
+                                   violation_error_message=_("Filed on: a filed institution has a filing date.")),
             models.CheckConstraint(condition=~Q(status="cancelled") | Q(cancelled_on__isnull=False),
-                                   name="institution_cancelled_has_date"),
+                                   name="institution_cancelled_has_date",
+                                   violation_error_message=_("Cancelled on: a cancelled institution has a "
+                                                             "cancellation date.")),
             models.CheckConstraint(condition=Q(is_inclusive=True) | Q(inclusive_price__isnull=True),
-                                   name="institution_price_only_if_inclusive"),
+                                   name="institution_price_only_if_inclusive",
+                                   violation_error_message=_("Inclusive price: only an inclusive (普惠) institution "
+                                                             "has an inclusive price.")),
         ]
 
     def __str__(self) -> str:
@@ -264,10 +270,14 @@ class InstitutionClass(models.Model):
         verbose_name_plural = _("classes")
         ordering = ["institution_id", "class_type", "name"]
         constraints = [
-            models.CheckConstraint(condition=Q(places__gt=0), name="class_places_positive"),
-            models.CheckConstraint(condition=Q(places__lte=20), name="class_places_at_most_20"),
+            models.CheckConstraint(condition=Q(places__gt=0), name="class_places_positive",
+                                   violation_error_message=_("Places: a class has at least one place.")),
+            models.CheckConstraint(condition=Q(places__lte=20), name="class_places_at_most_20",
+                                   violation_error_message=_("Places: a class has at most 20 places.")),
             models.UniqueConstraint(fields=["institution", "name"], condition=Q(closed_on__isnull=True),
-                                    name="class_name_unique_while_open"),
+                                    name="class_name_unique_while_open",
+                                    violation_error_message=_("Class name: another open class of this institution "
+                                                              "already has this name.")),
         ]
         indexes = [
             models.Index(fields=["updated_at", "id"], name="class_updated_idx"),
@@ -404,9 +414,12 @@ class MentoringPair(models.Model):
         verbose_name = _("mentoring pair")
         verbose_name_plural = _("mentoring pairs")
         constraints = [
-            models.CheckConstraint(condition=~Q(mentor=models.F("mentee")), name="mentoring_not_self"),
+            models.CheckConstraint(condition=~Q(mentor=models.F("mentee")), name="mentoring_not_self",
+                                   violation_error_message=_("Mentee: an institution cannot mentor itself.")),
             models.UniqueConstraint(fields=["mentor", "mentee"], condition=Q(ended_on__isnull=True),
-                                    name="mentoring_pair_unique_while_active"),
+                                    name="mentoring_pair_unique_while_active",
+                                    violation_error_message=_("Mentee: these two institutions are already an "
+                                                              "active mentoring pair.")),
         ]
         indexes = [models.Index(fields=["updated_at", "id"], name="mentoring_updated_idx")]
 

@@ -369,6 +369,7 @@ def institution_list(request):
     return render(request, "institutions/institution_list.html", {
         "form": form, "page": _page(request, queryset), "regions": regions, "current_region": current_region,
         "querystring": _querystring_without_page(request),
+        "onboards": policies.is_admin(user) or policies.onboards(user, user.region_id),
     })
 
 

@@ -149,7 +149,8 @@ class RecomputeRequestSerializer(serializers.Serializer):
 RecomputeStatusSerializer = inline_serializer(name="RecomputeStatus", fields={
     "task_id": serializers.CharField(),
     "date": serializers.DateField(allow_null=True),
-    "status": serializers.CharField(help_text="queued, computing, ready, failed or superseded."),
+    "status": serializers.CharField(help_text="queued, computing, ready, failed or superseded; requeued while "
+                                   "a run whose worker was lost waits to be started again."),
     "progress": serializers.IntegerField(),
     "snapshot": serializers.IntegerField(allow_null=True),
     "error": serializers.CharField(allow_blank=True),

@@ -5,3 +5,12 @@ from django.utils.translation import gettext_lazy as _
 class MetricsConfig(AppConfig):
     name = "metrics"
     verbose_name = _("Capacity metrics and rankings")
+
+    def ready(self):
+        from portal.runs import register_sweeper
+
+        from .compute import snapshot_prune
+        from .tasks import snapshot_sweep
+
+        register_sweeper(snapshot_sweep)
+        register_sweeper(snapshot_prune)

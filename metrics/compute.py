@@ -28,6 +28,7 @@ from django.utils import timezone
 
 from audit.services import audit_record
 from institutions.models import Institution, InstitutionClass
+from portal import runs
 
 from .models import RegionSnapshot, Snapshot
 
@@ -35,7 +36,8 @@ log = logging.getLogger(__name__)
 
 SETTING_TYPES = [value for value, _label in Institution.SettingType.choices]
 CLASS_TYPES = [value for value, _label in InstitutionClass.ClassType.choices]
-STALE_AFTER = datetime.timedelta(seconds=getattr(settings, "CELERY_TASK_TIME_LIMIT", 660) + 60)
+# A computing snapshot whose worker was lost says so in its error; the sweeper requeues it (portal.runs).
+LOST_WORKER = "lost: the worker stopped"
 
 # Columns of metrics_regionsnapshot the INSERT writes, in order.
 ROW_COLUMNS = [
@@ -279,7 +281,7 @@ def _claim(date: datetime.date, *, task_id: str, requested_by_id: int | None, ta
     """Create the computing snapshot of a date: the partial unique constraint makes this the lock.
 
     A computing snapshot left by a dead worker is taken over when its task is redelivered (same task id)
-    or when it has shown no sign of life for longer than the task's hard time limit.
+    or when its heartbeat is stale (portal.runs): "already running" holds only while the holder is alive.
     """
     for _attempt in range(2):
         version = (Snapshot.objects.filter(date=date).aggregate(v=Max("version"))["v"] or 0) + 1
@@ -291,7 +293,7 @@ def _claim(date: datetime.date, *, task_id: str, requested_by_id: int | None, ta
             running = Snapshot.objects.filter(date=date, status=Snapshot.Status.COMPUTING).first()
             if running is None:
                 continue  # a version number race with a run that has just finished: try again
-            stale = running.heartbeat_at < timezone.now() - STALE_AFTER
+            stale = running.heartbeat_at < runs.stale_before()
             if not (stale or (task_id and running.task_id == task_id)):
                 raise SnapshotBusy(running) from None
             taken = Snapshot.objects.filter(pk=running.pk, status=Snapshot.Status.COMPUTING).update(
@@ -311,24 +313,15 @@ def snapshot_compute(*, date: datetime.date, task_id: str = "", requested_by_id:
     """Compute every region's figures for the date into a new snapshot version and swap it in atomically.
 
     Side effects: a new ready Snapshot with one RegionSnapshot per region; the previous ready version of the
-    same date becomes `superseded` and its rows are deleted. Safe to repeat: the same data gives the same rows.
+    same date becomes `superseded`, its rows deleted after the grace period (`snapshot_prune`).
+    Safe to repeat: the same data gives the same rows.
     Raises SnapshotBusy while another live run computes the same date.
     """
     target = Decimal(str(getattr(settings, "PLACES_TARGET_PER_1000", 4.5))).quantize(Decimal("0.01"))
     snapshot = _claim(date, task_id=task_id, requested_by_id=requested_by_id, target=target)
     try:
-        tables = set(connection.introspection.table_names())
-        parts = _sql_parts(tables)
-        previous = (Snapshot.objects.ready().filter(date__lt=date).order_by("-date", "-version")
-                    .values_list("pk", flat=True).first())
-        _progress(snapshot, 10)
-        params = snapshot_params(date=date, snapshot_id=snapshot.pk, previous_id=previous, target=target)
-        with transaction.atomic(), connection.cursor() as cursor:
-            for statement in session_tuning():
-                cursor.execute(statement)
-            cursor.execute(snapshot_sql(parts), params)
-        _progress(snapshot, 90)
-        snapshot_swap(snapshot)
+        with runs.Heartbeat(Snapshot.objects.filter(pk=snapshot.pk, status=Snapshot.Status.COMPUTING)):
+            _compute_into(snapshot, date=date, target=target)
     except SnapshotBusy:
         raise
     except Exception as exc:
@@ -340,12 +333,32 @@ def snapshot_compute(*, date: datetime.date, task_id: str = "", requested_by_id:
     return snapshot
 
 
+def _compute_into(snapshot: Snapshot, *, date: datetime.date, target: Decimal) -> None:
+    """The work of one run: the one INSERT … SELECT, then the swap. Raises SnapshotBusy if taken over."""
+    tables = set(connection.introspection.table_names())
+    parts = _sql_parts(tables)
+    previous = (Snapshot.objects.ready().filter(date__lt=date).order_by("-date", "-version")
+                .values_list("pk", flat=True).first())
+    _progress(snapshot, 10)
+    params = snapshot_params(date=date, snapshot_id=snapshot.pk, previous_id=previous, target=target)
+    with transaction.atomic(), connection.cursor() as cursor:
+        for statement in session_tuning():
+            cursor.execute(statement)
+        cursor.execute(snapshot_sql(parts), params)
+    _progress(snapshot, 90)
+    snapshot_swap(snapshot)
+
+
 def snapshot_swap(snapshot: Snapshot) -> None:
-    """Retire the ready version of the date and make this one ready, in one transaction."""
+    """Retire the ready version of the date and make this one ready, in one transaction.
+
+    The retired version's rows stay for SNAPSHOT_GRACE_SECONDS: a request that pinned it before the swap
+    (every reader takes one snapshot per request) reads all of its rows to the end.
+    """
     with transaction.atomic():
         old = list(Snapshot.objects.select_for_update().filter(date=snapshot.date, status=Snapshot.Status.READY)
                    .values_list("pk", flat=True))
-        Snapshot.objects.filter(pk__in=old).update(status=Snapshot.Status.SUPERSEDED)
+        Snapshot.objects.filter(pk__in=old).update(status=Snapshot.Status.SUPERSEDED, superseded_at=timezone.now())
         flipped = Snapshot.objects.filter(pk=snapshot.pk, status=Snapshot.Status.COMPUTING).update(
             status=Snapshot.Status.READY, progress=100, computed_at=timezone.now(), heartbeat_at=timezone.now())
         if not flipped:
@@ -354,6 +367,16 @@ def snapshot_swap(snapshot: Snapshot) -> None:
         # The events feed announces it to every official (figures of the whole country changed).
         audit_record(actor=None, action="metrics.snapshot_ready", target=snapshot,
                      after={"date": str(snapshot.date), "version": snapshot.version})
-    if old:
-        # Outside the swap: readers already moved to the new version, so the old rows can go at leisure.
-        RegionSnapshot.objects.filter(snapshot_id__in=old).delete()
+    snapshot_prune()
+
+
+def snapshot_prune() -> int:
+    """Deletes the rows of versions superseded more than SNAPSHOT_GRACE_SECONDS ago (after every swap, and
+    by the sweeper beside the workers). Safe to repeat. Returns how many versions were pruned."""
+    cutoff = timezone.now() - datetime.timedelta(seconds=settings.SNAPSHOT_GRACE_SECONDS)
+    due = list(Snapshot.objects.filter(status=Snapshot.Status.SUPERSEDED, superseded_at__lt=cutoff,
+                                       rows_removed_at__isnull=True).values_list("pk", flat=True)[:50])
+    for pk in due:
+        RegionSnapshot.objects.filter(snapshot_id=pk).delete()
+        Snapshot.objects.filter(pk=pk).update(rows_removed_at=timezone.now())
+    return len(due)

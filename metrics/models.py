@@ -55,6 +55,10 @@ class Snapshot(models.Model):
     heartbeat_at = models.DateTimeField(_("last sign of life"), default=timezone.now,
                                         help_text=_("A computing snapshot silent for long is taken over."))
     computed_at = models.DateTimeField(_("computed"), null=True, blank=True)
+    # A superseded version keeps its rows for SNAPSHOT_GRACE_SECONDS: a reader that pinned it just before
+    # the swap still reads every row of it (never a count without its rows).
+    superseded_at = models.DateTimeField(_("superseded"), null=True, blank=True)
+    rows_removed_at = models.DateTimeField(_("rows removed"), null=True, blank=True)
     error = models.TextField(_("error"), blank=True)
     target_per_1000 = models.DecimalField(_("target places per 1,000"), max_digits=6, decimal_places=2,
                                           default=4.5)

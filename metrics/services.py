@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-import uuid
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -11,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import audit_record
+from portal.dispatch import dispatch_on_commit
 
 
 def require_official_or_admin(user) -> None:
@@ -23,8 +23,8 @@ def require_official_or_admin(user) -> None:
 def snapshot_request_recompute(*, date: datetime.date, actor) -> str:
     """An official asks for the snapshot of a date to be recomputed; returns the Celery task id.
 
-    Side effects: an audit row; the task is sent when the transaction commits. If the same date is being
-    computed already, the task reports that run instead of starting a second one.
+    Side effects: an audit row and the task call, in one transaction (the outbox; sent by the relay).
+    If the same date is being computed already, the task reports that run instead of starting a second one.
     """
     if not (actor.is_system_admin or actor.is_official):
         raise ValidationError(_("Only officials may ask for a recompute."))
@@ -32,24 +32,23 @@ def snapshot_request_recompute(*, date: datetime.date, actor) -> str:
         raise ValidationError({"date": _("The date is in the future.")})
     from .tasks import recompute_snapshot
 
-    task_id = str(uuid.uuid4())
     audit_record(actor=actor, action="metrics.recompute_request", target_type="metrics.snapshot",
                  target_id=date.isoformat(), region_code=actor.region_id or "")
-    transaction.on_commit(lambda: recompute_snapshot.apply_async(
-        args=[date.isoformat()], kwargs={"requested_by_id": actor.pk, "if_busy": "skip"}, task_id=task_id))
-    return task_id
+    return dispatch_on_commit(recompute_snapshot, date.isoformat(), requested_by_id=actor.pk, if_busy="skip")
 
 
 def recompute_progress(task_id: str):
     """Where a recompute request stands, as (status, percent, snapshot or None).
 
     Status is "queued" until a worker starts it, then the snapshot's: computing (with percent), ready,
-    failed or superseded. A request for a date that was already being computed follows that run.
+    failed or superseded; "requeued" while a run whose worker was lost waits to be started again.
+    A request for a date that was already being computed follows that run.
     """
     from django.core.cache import cache
 
+    from .compute import LOST_WORKER
     from .models import Snapshot
-    from .tasks import recompute_result_key
+    from .tasks import RESTARTED, recompute_result_key
 
     snapshot = Snapshot.objects.filter(task_id=task_id).order_by("-version").first()
     if snapshot is None:
@@ -57,4 +56,7 @@ def recompute_progress(task_id: str):
         snapshot = Snapshot.objects.filter(pk=covered_by).first() if covered_by else None
     if snapshot is None:
         return "queued", 0, None
+    if snapshot.status == Snapshot.Status.FAILED and snapshot.error.startswith(LOST_WORKER) \
+            and snapshot.error.endswith(RESTARTED):
+        return "requeued", 0, snapshot
     return snapshot.status, snapshot.progress, snapshot

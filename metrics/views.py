@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from portal.forms import add_service_errors
 
+from .compute import LOST_WORKER
 from .forms import RecomputeForm
 from .models import Snapshot
 from .services import recompute_progress, require_official_or_admin, snapshot_request_recompute
@@ -42,6 +43,7 @@ def recompute(request):
 def _progress_context(task_id) -> dict:
     state, percent, snapshot = recompute_progress(str(task_id))
     return {"task_id": task_id, "state": state, "percent": percent, "snapshot": snapshot,
+            "lost": bool(snapshot and snapshot.error.startswith(LOST_WORKER)),
             "finished": state in (Snapshot.Status.READY, Snapshot.Status.FAILED, Snapshot.Status.SUPERSEDED)}
 
 

@@ -11,3 +11,9 @@ class PortalConfig(AppConfig):
 
         # Every connection reports its writes, so cached API reads are dropped when their data changes.
         connection_created.connect(cache.install, dispatch_uid="portal.api.cache.install")
+        # The application role (DATABASE_APP_ROLE) gets its privileges on every table after each migrate.
+        from django.db.models.signals import post_migrate
+
+        from portal.roles import grant_after_migrate
+
+        post_migrate.connect(grant_after_migrate, sender=self, dispatch_uid="portal.roles.grant_after_migrate")

@@ -2,17 +2,32 @@ from django.db import models
 
 
 class TaskOutbox(models.Model):
-    """Task calls that could not be published because the broker was down; resent by beat."""
+    """A task call written in the same transaction as the change that asks for it (the transactional outbox).
+
+    The relay (`portal.dispatch.relay_pending`, run by `manage.py outbox_relay` beside every worker) sends
+    pending rows to the broker and marks them sent; a row is never lost with a broker outage, and a
+    rolled-back change takes its task call with it.
+    """
 
     task_name = models.CharField(max_length=200)
     args = models.JSONField(default=list)
     kwargs = models.JSONField(default=dict)
+    # The Celery task id the call is sent with: known before it is sent (progress pages follow it), and
+    # the same on a resend, so a task can tell a repeat of itself.
+    task_id = models.CharField(max_length=64, blank=True, db_index=True)
+    # Not sent before this time (a countdown): the relay holds it, so no ETA task waits inside the broker.
+    not_before = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0, help_text="Failed attempts to reach the broker.")
     error = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        indexes = [models.Index(fields=["sent_at", "created_at"], name="outbox_pending_idx")]
+        indexes = [
+            models.Index(fields=["sent_at", "created_at"], name="outbox_pending_idx"),
+            models.Index(fields=["not_before"], condition=models.Q(sent_at__isnull=True),
+                         name="outbox_due_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.task_name} ({'sent' if self.sent_at else 'pending'})"

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import environ
 
+from accounts.scopes import scope_descriptions
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -34,7 +36,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
+    "oauth2_provider",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -56,6 +58,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "portal.health.DatabaseUnavailableMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "audit.request.AuditRequestMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -101,16 +104,31 @@ TEMPLATES = [
 # connection pool, so each worker process keeps a few warm connections instead of one per request.
 DATABASES = {"default": env.db_url("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # Django's pool checks each connection before handing it out (psycopg_pool's check_connection),
-    # so a connection broken by a database restart is replaced, not given to a request.
     DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
         "min_size": env.int("DATABASE_POOL_MIN", default=1),
         "max_size": env.int("DATABASE_POOL_MAX", default=10),
-        "timeout": env.int("DATABASE_POOL_TIMEOUT", default=10),
+        # While the database is unreachable a request waits this long for a connection, then gets the 503.
+        "timeout": env.float("DATABASE_POOL_TIMEOUT", default=3),
     }
+    # With the pool, this makes Django pass psycopg_pool's check_connection: a connection broken by a
+    # database restart is found and replaced before a request gets it.
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # psycopg_pool retries a lost connection with exponential backoff (1, 2, 4, 8 … s): after a 30 s outage
+    # it would try again only ~30 s after the database's return, answering 503 meanwhile. A constant half
+    # second (with its jitter) reconnects within a second of the return; a refused attempt costs nothing.
+    from psycopg_pool.base import AttemptWithBackoff
+
+    AttemptWithBackoff.INITIAL_DELAY = env.float("DATABASE_RECONNECT_SECONDS", default=0.5)
+    AttemptWithBackoff.DELAY_BACKOFF = 1.0
+    # A new connection to an unreachable server gives up quickly instead of hanging a request.
+    DATABASES["default"]["OPTIONS"].setdefault("connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=3))
     DATABASES["default"]["CONN_MAX_AGE"] = 0  # the pool, not persistent connections, reuses them
 else:
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+# The role the portal connects as in production (owns nothing); `migrate`, run as the owner role, grants it
+# its privileges (portal/roles.py). Unset: no grants (a single-role development database).
+DATABASE_APP_ROLE = env.str("DATABASE_APP_ROLE", default="")
+DATABASE_RETRY_AFTER_SECONDS = env.int("DATABASE_RETRY_AFTER_SECONDS", default=5)
 IS_POSTGRESQL = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -208,7 +226,7 @@ PII_KEY = env.str("PII_KEY", default="insecure-development-pii-key") if DEBUG el
 # https://www.django-rest-framework.org/api-guide/settings/
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "portal.api.authentication.CachedTokenAuthentication",
+        "portal.api.authentication.BearerTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -251,12 +269,48 @@ SPECTACULAR_SETTINGS = {
         "DocumentKindEnum": "filings.models.Document.Kind",
         "BookingStatusEnum": "filings.models.Booking.Status",
         "InstitutionStatusEnum": "institutions.models.Institution.Status",
+        "UserRoleEnum": "accounts.models.User.Role",
     },
 }
 
+# --- API tokens ---------------------------------------------------------------------------------
+# https://django-oauth-toolkit.readthedocs.io/en/latest/settings.html
+# Other systems get OAuth 2.0 client credentials (accounts.ApiClient); people make personal tokens on
+# their security page. Both are django-oauth-toolkit access tokens, stored as a SHA-256 checksum only.
+OAUTH2_PROVIDER = {
+    "SCOPES": scope_descriptions(),  # one read and one write scope per area of the API
+    "DEFAULT_SCOPES": [],
+    "SCOPES_BACKEND_CLASS": "accounts.tokens.ClientScopes",
+    "OAUTH2_VALIDATOR_CLASS": "accounts.tokens.PortalOAuth2Validator",
+    "ACCESS_TOKEN_EXPIRE_SECONDS": env.int("API_CLIENT_TOKEN_SECONDS", default=3600),
+    "ERROR_RESPONSE_WITH_SCOPES": True,
+    # RFC 9700 (OAuth 2.0 security best current practice): tokens hashed at rest, no tokens in query
+    # strings, no implicit or password grants, PKCE with S256 only.
+    "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
+    "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
+    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_REQUIRED": True,
+    "COMPLIANT_BCP_RFC9700_REFRESH_TOKEN": True,
+    "COMPLIANT_BCP_RFC9700_REDIRECT_URI_SCHEME": True,
+    "COMPLIANT_BCP_RFC9700_REDIRECT_URI_MATCHING": True,
+    "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
+}
+# The library's own models (named here because accounts' models refer to them, and Django resolves
+# swappable models through these settings).
+OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
+OAUTH2_PROVIDER_ACCESS_TOKEN_MODEL = "oauth2_provider.AccessToken"  # noqa: S105 — a model name
+OAUTH2_PROVIDER_REFRESH_TOKEN_MODEL = "oauth2_provider.RefreshToken"  # noqa: S105 — a model name
+OAUTH2_PROVIDER_ID_TOKEN_MODEL = "oauth2_provider.IDToken"  # noqa: S105 — a model name
+OAUTH2_PROVIDER_GRANT_MODEL = "oauth2_provider.Grant"
+OAUTH2_PROVIDER_DEVICE_GRANT_MODEL = "oauth2_provider.DeviceGrant"
+# Personal tokens: the longest lifetime a person may choose (days), and invitations' lifetime.
+PERSONAL_TOKEN_MAX_DAYS = env.int("PERSONAL_TOKEN_MAX_DAYS", default=365)
+INVITATION_DAYS = env.int("INVITATION_DAYS", default=14)
 # The events feed and change-feed cursors hold back rows younger than this, so that a transaction
 # still committing cannot land behind a cursor a consumer has already passed (audit/events.py).
-EVENTS_SETTLE_SECONDS = env.int("EVENTS_SETTLE_SECONDS", default=2)
+EVENTS_SETTLE_SECONDS = env.int("EVENTS_SETTLE_SECONDS", default=5)
 
 # --- Cache --------------------------------------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
@@ -264,6 +318,10 @@ if REDIS_URL:
     CACHES = {"default": {"BACKEND": "portal.cache.PortalRedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# A stopped or frozen Redis must cost milliseconds: short socket timeouts, then the cache is skipped for
+# a few seconds (portal/cache.py) — reads miss, writes are dropped and their keys deleted once it is back.
+CACHE_SOCKET_TIMEOUT = env.float("CACHE_SOCKET_TIMEOUT", default=0.25)
+CACHE_BREAKER_SECONDS = env.float("CACHE_BREAKER_SECONDS", default=5.0)
 # Cached API reads and token lookups (portal/api/cache.py), dropped as soon as the data behind them
 # changes. They need a cache shared by every process, so they are on only with Redis; 0 turns them off.
 API_CACHE_SECONDS = env.int("API_CACHE_SECONDS", default=120 if REDIS_URL else 0)
@@ -289,6 +347,19 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 CELERY_RESULT_EXPIRES = 24 * 3600
 CELERY_TASK_TRACK_STARTED = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Tasks go through the transactional outbox (portal/dispatch.py). Its relay runs beside every worker
+# (`manage.py outbox_relay`); it wakes on commit (PostgreSQL NOTIFY) and polls every few seconds.
+OUTBOX_RELAY_IN_WORKER = env.bool("OUTBOX_RELAY_IN_WORKER", default=True)
+OUTBOX_RELAY_POLL_SECONDS = env.float("OUTBOX_RELAY_POLL_SECONDS", default=2.0)
+# Runs (recompute, ranking, import) beat every RUN_HEARTBEAT_SECONDS; one silent for RUN_STALE_SECONDS
+# has lost its worker and is requeued (at most RUN_MAX_ATTEMPTS times) by the sweeper, which looks every
+# RUN_SWEEP_SECONDS (portal/runs.py): a lost run is noticed within stale + sweep seconds (75 s by default).
+RUN_HEARTBEAT_SECONDS = env.float("RUN_HEARTBEAT_SECONDS", default=10.0)
+RUN_STALE_SECONDS = env.float("RUN_STALE_SECONDS", default=60.0)
+RUN_SWEEP_SECONDS = env.float("RUN_SWEEP_SECONDS", default=15.0)
+RUN_MAX_ATTEMPTS = env.int("RUN_MAX_ATTEMPTS", default=3)
+# A superseded snapshot version keeps its rows this long after the swap, for readers that pinned it.
+SNAPSHOT_GRACE_SECONDS = env.int("SNAPSHOT_GRACE_SECONDS", default=600)
 CELERY_TIMEZONE = TIME_ZONE
 
 # --- E-mail -------------------------------------------------------------------------------------

@@ -12,24 +12,13 @@ def health() -> dict:
 
 
 @shared_task(name="portal.dispatch_retry_outbox", acks_late=True)
-def dispatch_retry_outbox(limit: int = 500) -> int:
-    """Resends task calls kept while the broker was down. Each row is claimed with a conditional
-    UPDATE, so two overlapping runs never send the same call twice. Returns how many were sent."""
-    from django.utils import timezone
+def dispatch_retry_outbox() -> dict:
+    """Beat's safety net beside the relay process of each worker (every minute): one relay pass and one
+    sweep of lost runs. Safe to repeat and to overlap with the relays (rows are claimed with row locks)."""
+    from portal import dispatch, runs
 
-    from portal.celery import app
-    from portal.dispatch import PUBLISH_RETRY_POLICY
-    from portal.models import TaskOutbox
-
-    sent = 0
-    for row in TaskOutbox.objects.filter(sent_at__isnull=True).order_by("created_at")[:limit]:
-        if not TaskOutbox.objects.filter(pk=row.pk, sent_at__isnull=True).update(sent_at=timezone.now()):
-            continue
-        try:
-            app.send_task(row.task_name, args=row.args, kwargs=row.kwargs, retry=True,
-                          retry_policy=PUBLISH_RETRY_POLICY)
-        except Exception:  # still down: give the row back for the next run
-            TaskOutbox.objects.filter(pk=row.pk).update(sent_at=None)
-            break
-        sent += 1
-    return sent
+    try:
+        sent = dispatch.relay_pending()
+    except dispatch.BrokerUnavailable:
+        sent = 0
+    return {"sent": sent, "swept": runs.sweep_all(), "pruned_outbox_rows": dispatch.outbox_prune()}

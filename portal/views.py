@@ -28,10 +28,14 @@ def home(request):
 @never_cache
 @require_GET
 def healthz(request):
-    """Liveness and database reachability, for load balancers and compose health checks."""
+    """Liveness and database reachability, for load balancers and compose health checks: 503 with
+    Retry-After while the database is unreachable (portal.health), and how many task calls wait in the
+    outbox (a number that grows while the broker is away)."""
+    from portal.dispatch import outbox_pending
+
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
-    return JsonResponse({"status": "ok"})
+    return JsonResponse({"status": "ok", "outbox_pending": outbox_pending()})
 
 
 @require_GET
@@ -54,6 +58,10 @@ def handler404(request, exception=None):
 
 
 def handler500(request):
+    from portal.health import current_exception_is_database_unavailable, unavailable_response
+
+    if current_exception_is_database_unavailable():  # raised before the view (session, user): still a 503
+        return unavailable_response(request)
     if request.path.startswith("/api/"):
         return _api_error(request, 500, "server_error", "Server error; it has been logged.")
     from django.views.defaults import server_error

@@ -211,6 +211,8 @@ def celery_worker_process(django_db_setup, django_db_blocker):
         "DATABASE_URL": f"postgres://{user}{password}@{host}:{port}/{db['NAME']}",
         "CELERY_BROKER_URL": broker,
         "CELERY_RESULT_BACKEND": settings.CELERY_RESULT_BACKEND,
+        # No outbox relay beside this session-long worker: it would send the outbox rows of later tests.
+        "OUTBOX_RELAY_IN_WORKER": "0",
     }
     # Anything left in the test queue by an earlier, interrupted run would confuse the tests.
     from portal.celery import app

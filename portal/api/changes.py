@@ -31,7 +31,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from rest_framework import mixins
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.filters import BaseFilterBackend
 from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
@@ -79,7 +79,8 @@ def parse_updated_after(raw: str) -> datetime.datetime:
     try:
         if timezone.is_naive(value):
             value = timezone.make_aware(value)
-        value.astimezone(datetime.UTC)
+        # In UTC: PostgreSQL refuses offsets beyond ±15:59, which ISO 8601 allows.
+        value = value.astimezone(datetime.UTC)
     except (OverflowError, ValueError) as exc:
         raise ValidationError({UPDATED_AFTER: [_("This date and time is out of range.")]}) from exc
     return value
@@ -102,7 +103,9 @@ def decode_cursor(raw: str, model) -> tuple[datetime.datetime, object]:
             raise ValueError(text)
         return at, pk
     except (binascii.Error, UnicodeDecodeError, ValueError, DjangoValidationError) as exc:
-        raise ValidationError({CHANGE_CURSOR: [_("Not a cursor of this list: follow the “next” link.")]}) from exc
+        # As DRF's own cursor pages answer an unknown cursor: not found (a schema cannot tell an opaque
+        # cursor from any other string, so a 400 would contradict the schema).
+        raise NotFound(_("change_cursor: not a cursor of this list; follow the “next” link.")) from exc
 
 
 def change_mode(request) -> bool:
@@ -143,7 +146,7 @@ class UpdatedAfterFilterBackend(BaseFilterBackend):
                                 "sync; then keep `next`).",
                  "schema": {"type": "string", "enum": ["updated"]}},
                 {"name": CHANGE_CURSOR, "in": "query", "required": False,
-                 "description": "Opaque position in the change order, from a `next` link.",
+                 "description": "Opaque position in the change order, from a `next` link (an unknown one: 404).",
                  "schema": {"type": "string", "pattern": r"^[A-Za-z0-9_\-]{1,120}$"}},
             ]
         return parameters
@@ -163,12 +166,12 @@ class ChangeFeedPaginationMixin:
         size = self.get_page_size(request) if getattr(self, "page_size_query_param", None) else None
         size = size or self.change_page_size
         raw = request.query_params.get(CHANGE_CURSOR)
-        self.position = decode_cursor(raw, queryset.model) if raw else None
+        self.position = decode_cursor(raw, queryset.model) if raw is not None else None
         if self.position:
             at, pk = self.position
             # The first condition is the index range; the second skips the rows of the same instant already seen.
             queryset = queryset.filter(updated_at__gte=at).filter(Q(updated_at__gt=at) | Q(pk__gt=pk))
-        settle = datetime.timedelta(seconds=getattr(settings, "EVENTS_SETTLE_SECONDS", 2))
+        settle = datetime.timedelta(seconds=settings.EVENTS_SETTLE_SECONDS)
         queryset = queryset.filter(updated_at__lte=timezone.now() - settle)
         rows = list(queryset.order_by("updated_at", "pk")[:size])
         self.last = (rows[-1].updated_at, rows[-1].pk) if rows else self.position

@@ -124,7 +124,6 @@ def test_marking_a_notification_read_puts_it_back_in_the_feed(api_client, staff,
 @pytest.mark.parametrize("params, field", [
     ({"updated_after": "yesterday"}, "updated_after"), ({"updated_after": "2026-13-01T00:00:00"}, "updated_after"),
     ({"updated_after": ""}, "updated_after"), ({"ordering": "name"}, "ordering"),
-    ({"change_cursor": "not-a-cursor"}, "change_cursor"),
 ])
 def test_malformed_feed_parameters_are_refused_naming_them(api_client, admin_user, params, field):
     api_client.force_authenticate(admin_user)
@@ -132,6 +131,23 @@ def test_malformed_feed_parameters_are_refused_naming_them(api_client, admin_use
         response = api_client.get(url, params)
         assert response.status_code == 400, (url, response.content)
         assert field in response.json()["error"]["fields"]
+
+
+def test_an_unknown_change_cursor_is_not_found(api_client, admin_user):
+    api_client.force_authenticate(admin_user)
+    for cursor in ("0", "not-a-cursor", ""):
+        response = api_client.get("/api/v1/institutions/", {"change_cursor": cursor})
+        assert response.status_code == 404 and "change_cursor" in response.json()["error"]["message"]
+
+
+def test_any_iso_offset_is_read(api_client, admin_user, regions):
+    InstitutionFactory(region_id="130102", name="偏移园")
+    api_client.force_authenticate(admin_user)
+    for moment in ("2539-09-14T20:33:48+16:31", "0315-08-31T17:12:26-17:10", "0001-01-01T00:00:00+01:00"):
+        response = api_client.get("/api/v1/institutions/", {"updated_after": moment, "ordering": "updated"})
+        assert response.status_code in (200, 400), (moment, response.content)
+    response = api_client.get("/api/v1/institutions/", {"updated_after": "2000-01-01T00:00:00+16:31"})
+    assert [r["name"] for r in response.json()["results"]] == ["偏移园"]
 
 
 def test_a_naive_updated_after_is_read_in_the_portals_time_zone(api_client, admin_user, regions):

@@ -125,8 +125,15 @@ def test_the_cursor_pages_forward_and_keeps_its_place_when_nothing_happened(api_
     assert feed(api_client, staff, type="class.opened", limit=1)["events"][0]["data"]["places"] == 5
 
 
+@pytest.mark.parametrize("after", ["not-a-cursor", "ZXYxOi0x", "0"])
+def test_an_unknown_cursor_is_not_found_and_says_why(api_client, county_official, after):
+    api_client.force_authenticate(county_official)
+    response = api_client.get(URL, {"after": after})
+    assert response.status_code == 404 and "cursor" in response.json()["error"]["message"]
+
+
 @pytest.mark.parametrize("params, field", [
-    ({"after": "not-a-cursor"}, "after"), ({"after": "ZXYxOi0x"}, "after"), ({"limit": "0"}, "limit"),
+    ({"limit": "0"}, "limit"),
     ({"limit": "501"}, "limit"), ({"limit": "ten"}, "limit"), ({"type": "child.viewed"}, "type"),
 ])
 def test_malformed_parameters_are_refused_naming_them(api_client, county_official, params, field):

@@ -78,6 +78,16 @@ def test_the_demo_county_official_can_decide_the_demo_queue(demo, client):
     assert filing.receipt_number.startswith("130102-")
     assert Filing.objects.filter(receipt_number=filing.receipt_number).count() == 1
 
+    # The demo's change filing (a new 托小 class and one more caregiver) can be approved from the page:
+    # its new class's name was taken by an open class, and the approval answered the raw constraint name.
+    change = Filing.objects.get(is_demo=True, kind="change", status="submitted")
+    new_class = next(c["name"] for c in change.class_changes if c["action"] == "add")
+    response = client.post(reverse("filings:approve", args=[change.pk]))
+    assert response.status_code == 302
+    change.refresh_from_db()
+    assert change.status == "filed" and change.receipt_number
+    assert change.institution.classes.filter(name=new_class, closed_on__isnull=True).count() == 1
+
 
 def test_demo_slots_at_the_shijiazhuang_guidance_centre(demo):
     assert AppointmentSlot.objects.filter(is_demo=True, centre__city_id="1301").count() > 20

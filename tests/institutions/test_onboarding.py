@@ -172,3 +172,25 @@ def test_the_pages_check_then_import(client, province_official, regions):
     assert 'data-status="done"' in done
     assert Institution.objects.filter(name__startswith="导入", status="filed").count() == 2
     assert client.get("/institutions/onboarding/template.csv").content.decode("utf-8-sig").startswith("机构名称,")
+
+
+def test_the_institutions_page_links_to_onboarding_for_those_who_may(client, province_official, city_official):
+    client.force_login(province_official)
+    assert 'data-testid="onboarding-link"' in client.get("/institutions/").content.decode()
+    client.force_login(city_official)
+    assert 'data-testid="onboarding-link"' not in client.get("/institutions/").content.decode()
+    assert client.get("/institutions/onboarding/").status_code == 404
+
+
+def test_the_onboarding_pages_cost_the_same_queries_with_1_and_8_imports(client, province_official, regions):
+    client.force_login(province_official)
+    counts = []
+    for n in (1, 8):
+        jobs = [OnboardingJob.objects.create(province_id="13", created_by=province_official, filename=f"{n}-{i}.csv",
+                                             errors=[{"row": 2, "column": "地址", "message": "请填写地址。"}] * 3,
+                                             status="failed") for i in range(n)]
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get("/institutions/onboarding/").status_code == 200
+            assert client.get(f"/institutions/onboarding/{jobs[-1].pk}/").status_code == 200
+        counts.append(len(ctx.captured_queries))
+    assert counts[0] == counts[1], counts

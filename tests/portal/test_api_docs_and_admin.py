@@ -35,7 +35,7 @@ def test_admin_is_closed_to_officials(client, province_official):
 
 
 def test_healthz_checks_the_database(client):
-    assert client.get("/healthz").json() == {"status": "ok"}
+    assert client.get("/healthz").json() == {"status": "ok", "outbox_pending": 0}
 
 
 def test_pages_are_chinese_by_default_and_english_on_request(client):

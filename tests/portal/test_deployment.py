@@ -55,3 +55,16 @@ def test_openapi_schema_is_valid_and_has_no_warnings(tmp_path):
         capture_output=True, text=True, cwd=ROOT)
     assert result.returncode == 0, result.stderr[-3000:]
     assert "/api/v1/regions/" in out.read_text(encoding="utf-8")
+
+
+def test_compose_stack_migrates_as_the_owner_and_serves_as_the_app_role():
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text(encoding="utf-8"))
+    services = compose["services"]
+    migrate = services["migrate"]["environment"]
+    assert migrate["DATABASE_URL"].startswith("postgres://tuoyu_owner:") and migrate["DATABASE_APP_ROLE"] == "tuoyu_app"
+    for name in ("web", "worker", "beat"):
+        assert services[name]["environment"]["DATABASE_URL"].startswith("postgres://tuoyu_app:"), name
+    init = (ROOT / "docker" / "postgres-init-roles.sh").read_text(encoding="utf-8")
+    assert "CREATE ROLE tuoyu_owner LOGIN NOSUPERUSER" in init and "CREATE ROLE tuoyu_app LOGIN NOSUPERUSER" in init
+    assert "CREATE DATABASE tuoyu OWNER tuoyu_owner" in init
+    assert any("postgres-init-roles.sh" in volume for volume in services["db"]["volumes"])

@@ -37,9 +37,10 @@ class Command(BaseCommand):
         for date in dates_between(first, last, every):
             if use_celery:
                 from metrics.tasks import recompute_snapshot
+                from portal.dispatch import dispatch_on_commit
 
-                result = recompute_snapshot.delay(date.isoformat())
-                self.stdout.write(f"{date}: task {result.id}")
+                task_id = dispatch_on_commit(recompute_snapshot, date.isoformat())
+                self.stdout.write(f"{date}: task {task_id} queued")
             else:
                 snapshot = snapshot_compute(date=date)
                 self.stdout.write(f"{date}: snapshot #{snapshot.pk} v{snapshot.version} {snapshot.status}")

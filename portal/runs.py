@@ -1,0 +1,88 @@
+"""Long runs (recompute, ranking, import) that show a heartbeat, and the sweeper that notices a lost one.
+
+A run updates its row's heartbeat every RUN_HEARTBEAT_SECONDS from a thread of its own while the work goes
+on (one long SQL statement gives no other chance to). A row whose heartbeat is older than
+RUN_STALE_SECONDS belongs to a worker that was killed or lost: the sweepers registered here (one per kind
+of run) requeue it, or mark it failed after RUN_MAX_ATTEMPTS, within a minute or two instead of the
+broker's visibility timeout (which stays longer than the longest task, so that a live task is never
+handed out twice). The relay beside every worker (`manage.py outbox_relay`) calls `sweep_all`.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+import threading
+from collections.abc import Callable
+
+from django.conf import settings
+from django.db import connections
+from django.utils import timezone
+
+log = logging.getLogger(__name__)
+
+_sweepers: list[Callable[[], int]] = []
+
+
+def register_sweeper(sweeper: Callable[[], int]) -> None:
+    """Adds a function that finds stale runs of one kind and requeues or fails them (returns how many)."""
+    if sweeper not in _sweepers:
+        _sweepers.append(sweeper)
+
+
+def sweep_all() -> int:
+    """Runs every registered sweeper once. Safe to repeat and to run in several processes at once."""
+    done = 0
+    for sweeper in list(_sweepers):
+        try:
+            done += sweeper()
+        except Exception:
+            log.exception("sweeper %s failed", getattr(sweeper, "__name__", sweeper))
+    return done
+
+
+def stale_before() -> datetime.datetime:
+    """Runs whose last heartbeat is older than this are taken as lost."""
+    return timezone.now() - datetime.timedelta(seconds=settings.RUN_STALE_SECONDS)
+
+
+def max_attempts() -> int:
+    return settings.RUN_MAX_ATTEMPTS
+
+
+class Heartbeat:
+    """`with Heartbeat(queryset):` sets `heartbeat_at=now()` on the queryset's rows every interval.
+
+    The thread uses a database connection of its own, so the beat goes on while the run's connection is
+    busy with one long statement, and it stops with the block (or with the process, when it is killed).
+    """
+
+    def __init__(self, queryset, field: str = "heartbeat_at", interval: float | None = None):
+        self.queryset = queryset
+        self.field = field
+        self.interval = interval if interval is not None else settings.RUN_HEARTBEAT_SECONDS
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="run-heartbeat", daemon=True)
+
+    def _run(self) -> None:
+        try:
+            while not self._stop.wait(self.interval):
+                try:
+                    self.queryset.update(**{self.field: timezone.now()})
+                except Exception as exc:  # the database is away for a moment: the next beat tries again
+                    log.warning("heartbeat failed: %s", exc)
+        finally:
+            connections.close_all()
+
+    def __enter__(self):
+        self.queryset.update(**{self.field: timezone.now()})
+        # SQLite (the embedded default) runs tasks in-process: nobody else can take the run over there.
+        if connections[self.queryset.db].vendor == "postgresql":
+            self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join(timeout=self.interval + 5)
+        return False
