@@ -296,6 +296,10 @@ OAUTH2_PROVIDER = {
     "COMPLIANT_BCP_RFC9700_REDIRECT_URI_SCHEME": True,
     "COMPLIANT_BCP_RFC9700_REDIRECT_URI_MATCHING": True,
     "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
+    # Only the client-credentials grant is used (no redirects, no refresh tokens); should another grant
+    # ever be enabled, these keep it to the same practice.
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["https"],
 }
 # The library's own models (named here because accounts' models refer to them, and Django resolves
 # swappable models through these settings).
