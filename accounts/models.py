@@ -13,18 +13,20 @@ from django.db.models.functions import Now
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
+from accounts import policies
+
 
 class UserQuerySet(models.QuerySet):
     def visible_to(self, user) -> "UserQuerySet":
         """Administrators see all accounts; officials those of their area; staff their colleagues."""
         if not user.is_authenticated:
             return self.none()
-        if user.is_system_admin:
+        if policies.is_admin(user):
             return self.all()
-        if user.is_official and user.region_id:
+        if policies.is_official(user):
             return self.filter(Q(region__code__startswith=user.region_id)
                                | Q(institution__region__code__startswith=user.region_id))
-        if user.is_institution_staff and user.institution_id:
+        if policies.is_linked_staff(user):
             return self.filter(institution_id=user.institution_id)
         return self.filter(pk=user.pk)
 
@@ -95,18 +97,13 @@ class User(AbstractUser):
         return self.role == self.Role.OFFICIAL and not self.is_superuser
 
     @property
-    def oversees_cities(self) -> bool:
-        """Officials of a city or a province (not of a county or township), and administrators."""
-        return self.is_system_admin or (self.is_official and 2 <= len(self.region_id or "") <= 4)
-
-    @property
     def is_institution_staff(self) -> bool:
         return self.role == self.Role.INSTITUTION_STAFF and not self.is_superuser
 
     @property
     def official_level(self) -> str | None:
         """province, city, county or township: the level of the official's region."""
-        return self.region.level if self.is_official and self.region_id else None
+        return policies.official_level(self)
 
     @property
     def effective_role(self) -> str:
@@ -115,7 +112,7 @@ class User(AbstractUser):
 
     @property
     def role_label(self) -> str:
-        if self.is_official and self.region_id:
+        if policies.is_official(self):
             return _("%(region)s official") % {"region": self.region.name}
         return self.Role(self.effective_role).label
 

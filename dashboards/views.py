@@ -17,7 +17,9 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from accounts import policies
 from metrics.models import RankingRun
+from regions import codes
 from regions.models import Region
 
 from . import exports, tables
@@ -75,8 +77,8 @@ def _chart_data(data: AreaData) -> dict:
 
 def _crumbs(user, area) -> list[dict]:
     """The area's ancestors; those inside the user's own area link to their dashboards."""
-    own = "" if user.is_system_admin else user.region_id
-    return [{"name": r.name, "url": reverse("dashboards:area", args=[r.code]) if r.code.startswith(own) else None}
+    own = policies.area_of(user)
+    return [{"name": r.name, "url": reverse("dashboards:area", args=[r.code]) if codes.contains(own, r.code) else None}
             for r in area.breadcrumb_ancestors]
 
 
@@ -94,7 +96,7 @@ def _ranking_kind(request) -> str:
 @require_GET
 def area(request, code: str | None = None):
     """The dashboard of one region: headline cards, map, child-region table, trends, ranking, pilots."""
-    if code is None and request.user.is_system_admin:
+    if code is None and policies.is_admin(request.user):
         return render(request, "dashboards/choose.html",
                       {"provinces": Region.objects.filter(level=Region.Level.PROVINCE).order_by("code")})
     region = area_for(request.user, code or home_code(request.user))

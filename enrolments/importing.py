@@ -30,7 +30,7 @@ from portal.tabular import cell_text as _text
 
 from . import bulk, identity, rules
 from .models import CareForm, Child, Enrolment, Guardian, ImportJob, Sex
-from .services import document_errors, lock_identities
+from .services import document_errors, ensure_record_keeper, lock_identities
 
 BATCH = 1000
 PROGRESS_EVERY = 500
@@ -412,9 +412,7 @@ def _execute(job: ImportJob, actor) -> ImportJob:
 @transaction.atomic
 def import_job_create(*, institution, upload, klass=None, actor) -> ImportJob:
     """Stores an upload as a pending import job (run at once by the API, queued by `import_job_submit`)."""
-    from .services import _ensure_staff_of
-
-    _ensure_staff_of(actor, institution.pk)
+    ensure_record_keeper(actor, institution.pk)
     name = upload.name or "upload"
     if not name.lower().endswith((".csv", ".xlsx")):
         raise ValidationError({"file": _("Upload a .csv or .xlsx file.")})

@@ -15,11 +15,10 @@ from django.db.models.functions import Substr
 from django.utils import timezone
 
 from institutions.models import Institution, InstitutionClass
+from regions import codes
 from regions.models import Region
 
 from .models import Enrolment, EnrolmentReport
-
-NEXT_LEVEL = {2: 4, 4: 6, 6: 9, 9: 9}
 
 
 def class_lists(institution: Institution, on: datetime.date):
@@ -77,15 +76,14 @@ class AreaRow:
 
 
 def _areas(region_code: str) -> tuple[int, dict[str, str]]:
-    n = NEXT_LEVEL[len(region_code)]
-    names = dict(Region.objects.filter(code__startswith=region_code)
-                 .filter(code__regex=rf"^\d{{{n}}}$" if n != len(region_code) else rf"^{region_code}$")
+    n = codes.grouping_length(region_code)
+    names = dict(Region.objects.filter(code__startswith=region_code, code__regex=rf"^\d{{{n}}}$")
                  .values_list("code", "name"))
     return n, names
 
 
-def _area_names(codes, names: dict[str, str]) -> dict[str, str]:
-    missing = [c for c in codes if c not in names]
+def _area_names(area_codes, names: dict[str, str]) -> dict[str, str]:
+    missing = [c for c in area_codes if c not in names]
     if missing:
         names.update(Region.objects.filter(code__in=missing).values_list("code", "name"))
     return names

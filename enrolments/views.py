@@ -37,11 +37,8 @@ def _institution(request) -> Institution:
 
 def _official_region(request) -> str:
     user = request.user
-    if user.is_system_admin:
-        return request.GET.get("region", "13")[:9] or "13"
-    if user.is_official and user.region_id:
-        return user.region_id
-    raise Http404
+    require(policies.is_official_or_admin(user), outside_area=True)
+    return (request.GET.get("region", "13")[:9] or "13") if policies.is_admin(user) else user.region_id
 
 
 @login_required

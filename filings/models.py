@@ -28,11 +28,11 @@ class FilingQuerySet(models.QuerySet):
         """
         if not user.is_authenticated:
             return self.none()
-        if user.is_system_admin:
+        if policies.is_admin(user):
             return self.filter(submitted_at__isnull=False)
-        if user.is_official and user.region_id:
+        if policies.is_official(user):
             return self.filter(institution__region__code__startswith=user.region_id, submitted_at__isnull=False)
-        if user.is_institution_staff and user.institution_id:
+        if policies.is_linked_staff(user):
             return self.filter(institution_id=user.institution_id)
         return self.none()
 
@@ -157,7 +157,7 @@ class Filing(models.Model):
 
     @property
     def county_code(self) -> str:
-        return self.institution.region_id[:6]
+        return self.institution.county_code
 
     @property
     def is_pending(self) -> bool:
@@ -421,12 +421,12 @@ class BookingQuerySet(models.QuerySet):
         bookings at guidance centres in their area (a city official sees the centre's whole day)."""
         if not user.is_authenticated:
             return self.none()
-        if user.is_system_admin:
+        if policies.is_admin(user):
             return self.all()
-        if user.is_official and user.region_id:
+        if policies.is_official(user):
             return self.filter(Q(institution__region__code__startswith=user.region_id)
                                | Q(slot__centre__city__code__startswith=user.region_id))
-        if user.is_institution_staff and user.institution_id:
+        if policies.is_linked_staff(user):
             return self.filter(institution_id=user.institution_id)
         return self.none()
 

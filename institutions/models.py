@@ -16,7 +16,9 @@ from django.db.models.functions import Coalesce, Now
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts import policies
 from portal.validators import validate_credit_code
+from regions import codes
 
 
 class InstitutionQuerySet(models.QuerySet):
@@ -28,11 +30,11 @@ class InstitutionQuerySet(models.QuerySet):
         """
         if not user.is_authenticated:
             return self.none()
-        if user.is_system_admin:
+        if policies.is_admin(user):
             return self.all()
-        if user.is_official and user.region_id:
+        if policies.is_official(user):
             return self.filter(region__code__startswith=user.region_id)
-        if user.is_institution_staff and user.institution_id:
+        if policies.is_linked_staff(user):
             return self.filter(pk=user.institution_id)
         return self.none()
 
@@ -180,7 +182,7 @@ class Institution(models.Model):
 
     @property
     def county_code(self) -> str:
-        return self.region_id[:6]
+        return codes.county_of(self.region_id)
 
     @property
     def service_forms(self) -> list[str]:
@@ -201,7 +203,7 @@ class Institution(models.Model):
         super().clean()
         if self.credit_code:
             self.credit_code = self.credit_code.strip().upper()
-        if self.region_id and len(self.region_id) not in (6, 9):
+        if self.region_id and codes.level_of(self.region_id) not in (codes.COUNTY, codes.TOWNSHIP):
             raise ValidationError({"region": _("Choose a county or a township, not a province or city.")})
         if self.inclusive_price is not None and not self.is_inclusive:
             raise ValidationError({"inclusive_price": _("A negotiated price is only for inclusive institutions.")})
@@ -431,10 +433,17 @@ class GuidanceCentreQuerySet(models.QuerySet):
         """The centres serving an official's area: their city's (a province's: all of its cities');
         administrators: all."""
         centres = self.visible_to(user)
-        if user.is_system_admin:
+        if policies.is_admin(user):
             return centres
         region = user.region_id or ""
-        return centres.filter(city_id=region[:4]) if len(region) >= 4 else centres.filter(city__code__startswith=region)
+        city = codes.city_of(region)
+        return centres.filter(city_id=city) if city else centres.filter(city__code__startswith=region)
+
+    def publishable_by(self, user) -> GuidanceCentreQuerySet:
+        """The centres whose slots the user may publish (`policies.publishes_slots_at`)."""
+        if policies.is_admin(user):
+            return self
+        return self.filter(city_id=user.region_id) if policies.publishes_slots(user) else self.none()
 
 
 class GuidanceCentre(models.Model):
@@ -468,9 +477,9 @@ class OnboardingJobQuerySet(models.QuerySet):
         """Administrators: all; a province's officials: their province's; anyone else: none."""
         if not user.is_authenticated:
             return self.none()
-        if user.is_system_admin:
+        if policies.is_admin(user):
             return self.all()
-        if user.is_official and user.official_level == "province":
+        if policies.official_level(user) == codes.PROVINCE:
             return self.filter(province_id=user.region_id)
         return self.none()
 

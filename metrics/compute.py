@@ -29,6 +29,7 @@ from django.utils import timezone
 from audit.services import audit_record
 from institutions.models import Institution, InstitutionClass
 from portal import runs
+from portal.api import cache as api_cache
 
 from .models import RegionSnapshot, Snapshot
 
@@ -367,6 +368,7 @@ def snapshot_swap(snapshot: Snapshot) -> None:
         # The events feed announces it to every official (figures of the whole country changed).
         audit_record(actor=None, action="metrics.snapshot_ready", target=snapshot,
                      after={"date": str(snapshot.date), "version": snapshot.version})
+        api_cache.metrics_changed()  # the one moment a snapshot's figures become visible
     snapshot_prune()
 
 

@@ -201,7 +201,7 @@ def filing_approve(*, filing: Filing, actor) -> Filing:
         ensure_no_active_enrolments(institution)
     now = timezone.now()
     today = timezone.localdate(now)
-    number = _next_receipt_number(institution.region_id[:6], today.year)
+    number = _next_receipt_number(institution.county_code, today.year)
     if not Filing.objects.filter(pk=filing.pk, status__in=Filing.PENDING).update(
             status=Filing.Status.FILED, decided_at=now, decided_by=actor, receipt_number=number, updated_at=now):
         raise state_error(filing.pk, _("approved"))

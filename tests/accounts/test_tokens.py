@@ -232,6 +232,7 @@ def test_tokens_and_secrets_are_not_recoverable_from_the_database(staff, county_
     assert PersonalToken.objects.get(user=staff).hint == raw[:10]
 
 
+@pytest.mark.django_db(transaction=True)  # committed: a transaction that wrote the token does not use the cache
 def test_the_cache_holds_no_usable_token(staff, require_redis, settings):
     settings.API_CACHE_SECONDS = 120
     from django.core.cache import cache
