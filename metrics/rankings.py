@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from accounts import policies
 from accounts.policies import require
 from audit.services import audit_record
+from filings.models import Filing
 from portal.api import cache as api_cache
 from regions import codes
 from regions.models import Region
@@ -123,17 +124,11 @@ def indicator_values(scope: Region, start: datetime.date, end: datetime.date) ->
 
 
 def _filing_timeliness(scope_code: str, child_len: int, start: datetime.date, end: datetime.date) -> dict:
-    from django.apps import apps
-
-    try:
-        filing_model = apps.get_model("filings", "Filing")
-    except LookupError:
-        return {}
     tz = timezone.get_current_timezone()
     since = datetime.datetime.combine(start, datetime.time.min, tzinfo=tz)
     until = datetime.datetime.combine(end + datetime.timedelta(days=1), datetime.time.min, tzinfo=tz)
-    rows = (filing_model.objects
-            .filter(status__in=["filed", "rejected"], decided_at__gte=since, decided_at__lt=until,
+    rows = (Filing.objects
+            .filter(status__in=Filing.DECIDED, decided_at__gte=since, decided_at__lt=until,
                     institution__region__code__startswith=scope_code)
             .annotate(code=Substr("institution__region_id", 1, child_len))
             .values("code")
