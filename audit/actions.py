@@ -105,6 +105,7 @@ ACTION_LABELS = {
     "demo.enrolments_seed": pgettext_lazy("audit action", "Demo enrolments loaded"),
     "demo.mentoring_seed": pgettext_lazy("audit action", "Demo mentoring pairs loaded"),
     "demo.guidance_centres_seed": pgettext_lazy("audit action", "Demo guidance centres loaded"),
+    "demo.pilots_seed": pgettext_lazy("audit action", "Demo pilots loaded"),
 }
 
 
