@@ -74,6 +74,17 @@ def test_a_client_may_ask_for_fewer_scopes_but_not_more(county_system):
     assert more.status_code == 400 and more.json()["error"] == "invalid_scope"
 
 
+def test_a_client_revokes_its_own_token_audited(county_system):
+    client, secret = county_system
+    raw = client_credentials(client.application.client_id, secret).json()["access_token"]
+    basic = base64.b64encode(f"{client.application.client_id}:{secret}".encode()).decode()
+    response = APIClient().post("/api/v1/oauth/revoke/", {"token": raw}, format="multipart",
+                                HTTP_AUTHORIZATION=f"Basic {basic}")
+    assert response.status_code == 200
+    assert bearer(raw).get("/api/v1/filings/").status_code == 401
+    assert AuditEntry.objects.filter(action="token.client_revoked", target_id=str(client.pk)).count() == 1
+
+
 def test_a_wrong_secret_gets_no_token(county_system):
     client, _secret = county_system
     response = client_credentials(client.application.client_id, "not-the-secret")
