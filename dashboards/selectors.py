@@ -19,6 +19,7 @@ from django.db.models import Q
 from django.http import Http404
 
 from accounts import policies
+from institutions.models import Institution
 from metrics.models import RankingEntry, RankingRun, RegionSnapshot, Snapshot
 from pilots.reporting import reporting_rates
 from regions import codes
@@ -98,6 +99,8 @@ class AreaData:
     entries: list[RankingEntry] = field(default_factory=list)
     map: MapInfo | None = None
     reporting: dict[str, dict] = field(default_factory=dict)
+    # The first day of the demo's synthetic growth when the snapshot includes it (None otherwise).
+    synthetic_from: datetime.date | None = None
 
     @property
     def reporting_period(self) -> tuple[datetime.date, datetime.date] | None:
@@ -169,6 +172,15 @@ def reporting_for(area: Region, date: datetime.date) -> dict[str, dict]:
     return reporting_rates(region_code=area.code, group_length=length, start=quarter_start(date), end=date)
 
 
+def synthetic_from(snapshot: Snapshot | None) -> datetime.date | None:
+    """When the figures include the demo's invented growth (institutions marked is_synthetic), the day it
+    starts; None for real data. One indexed query."""
+    if snapshot is None:
+        return None
+    return (Institution.objects.filter(is_synthetic=True, filed_on__lte=snapshot.date)
+            .order_by("filed_on").values_list("filed_on", flat=True).first())
+
+
 def area_data(user, area: Region, date: datetime.date | None, *, with_history: bool = True,
               ranking_kind: str = RankingRun.PeriodKind.QUARTER) -> AreaData:
     snapshot = snapshot_for(date)
@@ -182,4 +194,5 @@ def area_data(user, area: Region, date: datetime.date | None, *, with_history: b
             data.trend = trend_for(user, area, snapshot.date)
         data.ranking, data.entries = ranking_for(user, area, snapshot.date, ranking_kind)
         data.reporting = reporting_for(area, snapshot.date)
+        data.synthetic_from = synthetic_from(snapshot)
     return data

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET
 
 from accounts import policies
 from metrics.models import RankingRun
+from portal.demo import REAL_FIGURES_ON
 from regions import codes
 from regions.models import Region
 
@@ -58,6 +59,7 @@ def _chart_data(data: AreaData) -> dict:
             "enrolled": [t["enrolled"] for t in data.trend],
             "rate": [_float(tables.quantize(t["places_per_1000"])) for t in data.trend],
             "target": [_float(t["target_per_1000"]) for t in data.trend],
+            "syntheticFrom": data.synthetic_from.isoformat() if data.synthetic_from else None,
         },
         "ranking": {
             "regions": [e.region.name for e in data.entries],
@@ -71,8 +73,14 @@ def _chart_data(data: AreaData) -> dict:
             "rate": _("Places per 1,000"), "places": _("Places"), "enrolled": _("Enrolled children"),
             "target": _("Target"), "notProvided": _("population not provided"), "points": _("Points"),
             "noRegion": _("no current region has this boundary's code"),
+            "synthetic": _("synthetic demo data from here"),
         },
     }
+
+
+def _region_table(data: AreaData, child_label: str) -> tables.Table:
+    """The child regions, plus a row for what is not assigned to any of them: the rows add up to the area."""
+    return tables.region_table(data.children, child_label, area_row=data.row, child_level=data.child_level)
 
 
 def _crumbs(user, area) -> list[dict]:
@@ -107,12 +115,13 @@ def area(request, code: str | None = None):
         "area": region, "crumbs": _crumbs(request.user, region), "data": data, "form": form, "row": data.row,
         "snapshot": data.snapshot,
         "child_label": child_label,
-        "region_table": tables.region_table(data.children, child_label),
+        "region_table": _region_table(data, child_label),
         "ranking_table": tables.ranking_table(data.ranking, data.entries) if data.ranking else None,
         "pilots_table": tables.pilots_table(data.children, data.reporting),
         "composition_table": tables.composition_table(data.children),
         "trend_table": tables.trend_table(data.trend),
         "chart_data": _chart_data(data),
+        "published_date": REAL_FIGURES_ON,
         "date_q": f"?date={data.snapshot.date.isoformat()}" if data.snapshot else "",
         "ranking_kind": _ranking_kind(request), "ranking_kinds": RankingRun.PeriodKind.choices,
         "ranking_q": f"&ranking={_ranking_kind(request)}" if data.snapshot and request.GET.get("ranking") else "",
@@ -131,7 +140,7 @@ def report(request, code: str):
     return render(request, "dashboards/report.html", {
         "area": region, "crumbs": _crumbs(request.user, region), "data": data, "row": data.row,
         "snapshot": data.snapshot, "child_label": child_label,
-        "region_table": tables.region_table(data.children, child_label),
+        "region_table": _region_table(data, child_label),
         "ranking_table": tables.ranking_table(data.ranking, data.entries) if data.ranking else None,
         "pilots_table": tables.pilots_table(data.children, data.reporting),
         "chart_data": _chart_data(data),
@@ -166,7 +175,7 @@ def report_pdf(request, code: str):
                      ranking_kind=_ranking_kind(request))
     with translation.override(exports.EXPORT_LANGUAGE):
         child_label = _level_plural(data.child_level)
-        table_list = [tables.region_table(data.children, child_label)]
+        table_list = [_region_table(data, child_label)]
         if data.ranking:
             table_list.append(tables.ranking_table(data.ranking, data.entries))
         table_list.append(tables.pilots_table(data.children, data.reporting))
@@ -232,7 +241,7 @@ def export(request, code: str, table: str, fmt: str):
                          ranking_kind=_ranking_kind(request))
         child_label = _level_plural(data.child_level)
         built = {
-            "regions": lambda: tables.region_table(data.children, child_label),
+            "regions": lambda: _region_table(data, child_label),
             "composition": lambda: tables.composition_table(data.children),
             "ranking": lambda: tables.ranking_table(data.ranking, data.entries),
             "pilots": lambda: tables.pilots_table(data.children, data.reporting),

@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy
 
 from audit.services import audit_record
 from institutions.models import InstitutionClass
+from institutions.signals import figures_changed
 from portal import runs, tabular
 from portal.tabular import RowErrors
 from portal.tabular import cell_date as _date
@@ -399,6 +400,8 @@ def _execute(job: ImportJob, actor) -> ImportJob:
                          after={"rows": len(rows), "children_created": created_children,
                                 "enrolments_created": created_enrolments, "unchanged": plan["unchanged"],
                                 "file": job.filename})
+            if created_enrolments:
+                figures_changed.send(sender=ImportJob, region_code=job.institution.region_id)
             ImportJob.objects.filter(pk=job.pk).update(
                 status=ImportJob.Status.DONE, processed_rows=total, children_created=created_children,
                 enrolments_created=created_enrolments, rows_unchanged=plan["unchanged"], data=b"", errors=[],

@@ -75,6 +75,41 @@ class AreaRow:
         return (Decimal(self.on_time) * 100 / Decimal(self.expected)).quantize(Decimal("0.1"))
 
 
+DUE_WITHIN_DAYS = 30
+
+
+@dataclass
+class Due:
+    """A child who must move class (or leave) within DUE_WITHIN_DAYS: read live from the enrolments."""
+
+    enrolment: Enrolment
+    kind: str
+    due_on: datetime.date
+
+    def get_kind_display(self) -> str:
+        from .models import DueNotice
+
+        return DueNotice.Kind(self.kind).label
+
+
+def due_enrolments(institution: Institution, on: datetime.date, within_days: int = DUE_WITHIN_DAYS) -> list[Due]:
+    """The institution's children due to move class or leave within `within_days` of `on`, soonest first.
+
+    The one definition behind the class list's count and the due list (one query): live, so a child
+    withdrawn or moved a minute ago is no longer on it.
+    """
+    from .services import due_dates
+
+    horizon = on + datetime.timedelta(days=within_days)
+    out = []
+    for e in (Enrolment.objects.active_on(on).filter(institution=institution)
+              .select_related("child", "klass").order_by("pk")):
+        kind, due_on = due_dates(e.child.date_of_birth, e.klass.class_type)
+        if due_on <= horizon:
+            out.append(Due(enrolment=e, kind=kind, due_on=due_on))
+    return sorted(out, key=lambda d: (d.due_on, d.enrolment.pk))
+
+
 def _areas(region_code: str) -> tuple[int, dict[str, str]]:
     n = codes.grouping_length(region_code)
     names = dict(Region.objects.filter(code__startswith=region_code, code__regex=rf"^\d{{{n}}}$")

@@ -21,6 +21,7 @@ from accounts import policies
 from accounts.policies import require
 from audit.services import audit_record
 from institutions.models import Institution, InstitutionClass, StaffMember
+from institutions.signals import figures_changed
 from regions import codes
 
 from . import identity, rules
@@ -182,6 +183,7 @@ def enrolment_create(*, child: Child, klass: InstitutionClass, care_form: str, s
     enrolment.full_clean(validate_constraints=False)
     enrolment.save()
     audit_record(actor=actor, action="enrolment.create", target=enrolment, after=_enrolment_snapshot(enrolment))
+    figures_changed.send(sender=Enrolment, region_code=institution.region_id)
     return enrolment
 
 
@@ -243,6 +245,7 @@ def enrolment_end(*, enrolment: Enrolment, end_date: datetime.date, reason: str,
         raise ValidationError({"end_date": _("%(child)s has already left or moved.") % {"child": name}})
     current.refresh_from_db()
     audit_record(actor=actor, action="enrolment.end", target=current, after=_enrolment_snapshot(current))
+    figures_changed.send(sender=Enrolment, region_code=current.institution.region_id)
     return current
 
 

@@ -414,7 +414,7 @@ class AppointmentSlotListView(generics.ListCreateAPIView):
             return AppointmentSlot.objects.none()
         qs = AppointmentSlot.objects.visible_to(self.request.user).select_related("centre")
         if self.request.query_params.get("all") != "1":
-            qs = qs.filter(date__gte=timezone.localdate())
+            qs = qs.upcoming()
         return qs
 
     @extend_schema(tags=["appointments"], responses={200: AppointmentSlotSerializer(many=True), **LIST_ERRORS})

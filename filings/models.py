@@ -73,6 +73,7 @@ class Filing(models.Model):
         WITHDRAWN = "withdrawn", _("Withdrawn")
 
     PENDING = (Status.SUBMITTED, Status.RESUBMITTED)
+    DECIDED = (Status.FILED, Status.REJECTED)
     OPEN = (Status.DRAFT, Status.SUBMITTED, Status.RETURNED, Status.RESUBMITTED)
     EDITABLE = (Status.DRAFT, Status.RETURNED)
 
@@ -370,9 +371,13 @@ class AppointmentSlotQuerySet(models.QuerySet):
         """Slots are public information for everyone signed in (like the guidance centres)."""
         return self.all() if user.is_authenticated else self.none()
 
-    def bookable(self, on: datetime.date | None = None) -> AppointmentSlotQuerySet:
-        on = on or timezone.localdate()
-        return self.filter(date__gte=on, booked_count__lt=F("capacity"))
+    def upcoming(self, now: datetime.datetime | None = None) -> AppointmentSlotQuerySet:
+        """Slots that have not started yet: later days, and today's from the next minute on."""
+        now = timezone.localtime(now)
+        return self.filter(Q(date__gt=now.date()) | Q(date=now.date(), start_time__gt=now.time()))
+
+    def bookable(self, now: datetime.datetime | None = None) -> AppointmentSlotQuerySet:
+        return self.upcoming(now).filter(booked_count__lt=F("capacity"))
 
 
 class AppointmentSlot(models.Model):

@@ -427,7 +427,7 @@ def slots(request):
                     "date": slot.date.isoformat(), "start": slot.start_time.strftime("%H:%M"),
                     "centre": slot.centre.name})
                 return redirect("filings:slots")
-    upcoming = (AppointmentSlot.objects.visible_to(user).filter(centre__in=centres, date__gte=timezone.localdate())
+    upcoming = (AppointmentSlot.objects.visible_to(user).upcoming().filter(centre__in=centres)
                 .select_related("centre").order_by("date", "start_time", "centre__name")[:200])
     return render(request, "filings/slots.html", {"form": form, "slots": upcoming, "centres": centres},
                   status=400 if form is not None and form.errors else 200)

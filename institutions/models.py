@@ -130,6 +130,9 @@ class Institution(models.Model):
     cancelled_on = models.DateField(_("cancelled on"), null=True, blank=True)
     filing_number = models.CharField(_("filing number"), max_length=20, blank=True, db_index=True)
     is_demo = models.BooleanField(_("demo data"), default=False)
+    is_synthetic = models.BooleanField(
+        _("synthetic demo growth"), default=False,
+        help_text=_("Invented by the demo after its last published figures (8 July 2022); not a real institution."))
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -144,6 +147,8 @@ class Institution(models.Model):
             models.Index(fields=["updated_at", "id"], name="institution_updated_idx"),
             models.Index(fields=["status", "region"], name="institution_status_region_idx"),
             models.Index(fields=["filed_on", "cancelled_on"], name="institution_active_idx"),
+            # Dashboards ask whether a snapshot includes the demo's synthetic growth.
+            models.Index(fields=["filed_on"], condition=Q(is_synthetic=True), name="institution_synthetic_idx"),
             models.Index(fields=["setting_type"], name="institution_setting_idx"),
             models.Index(fields=["name"], name="institution_name_idx"),
             # Filters of the official list and the public register (status first: both filter on it).

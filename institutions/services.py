@@ -21,8 +21,8 @@ from audit.services import audit_record
 
 from .models import GuidanceCentre, Institution, InstitutionClass, MentoringPair, StaffMember
 
-# Particulars a change filing may change (domain.md: name, address, legal representative, service
-# forms, places), plus the contact and pricing details that go with them.
+# Particulars a change filing may change (docs/domain.md, "Change filing and cancellation": name,
+# address, legal representative, service forms, places), plus the contact and pricing details that go with them.
 CHANGEABLE_FIELDS = [
     "name", "address", "legal_representative", "legal_representative_phone", "person_in_charge",
     "person_in_charge_phone", "full_day", "half_day", "hourly", "temporary", "meals_served",

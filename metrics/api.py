@@ -28,7 +28,7 @@ from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from portal.api.cache import ResponseCacheMixin
+from portal.api.cache import METRICS, ResponseCacheMixin
 from portal.api.schema import BAD_REQUEST, READ_ERRORS, WRITE_ERRORS
 from portal.api.serializers import CachedFieldsMixin
 from regions.models import Region
@@ -39,8 +39,9 @@ from .models import RankingEntry, RankingRun, RegionSnapshot, Snapshot
 from .services import recompute_progress, require_official_or_admin, snapshot_request_recompute
 
 TAGS = ["metrics"]
-# Reads are cached until a snapshot, ranking or region changes (portal.api.cache).
-METRICS_TABLES = ("metrics", "regions")
+# Reads are cached under the version of the ready metrics (a snapshot swapped in, a ranking computed or
+# published) and of the regions (names) (portal.api.cache).
+METRICS_CACHE = (METRICS, "regions")
 # Reads that take a date parameter answer 400 for a malformed date.
 DATED_READ_ERRORS = {**READ_ERRORS, 400: BAD_REQUEST}
 
@@ -164,7 +165,7 @@ RecomputeStatusSerializer = inline_serializer(name="RecomputeStatus", fields={
 class SnapshotListView(ResponseCacheMixin, generics.ListAPIView):
     """Ready snapshots, newest first: the dates for which figures can be shown."""
 
-    cache_depends_on = METRICS_TABLES
+    cache_depends_on = METRICS_CACHE
 
     serializer_class = SnapshotSerializer
 
@@ -189,7 +190,7 @@ class RegionSnapshotListView(ResponseCacheMixin, generics.ListAPIView):
 
     serializer_class = RegionSnapshotSerializer
     filterset_class = RegionSnapshotFilter
-    cache_depends_on = METRICS_TABLES
+    cache_depends_on = METRICS_CACHE
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
@@ -206,7 +207,7 @@ class RegionSnapshotListView(ResponseCacheMixin, generics.ListAPIView):
 class RegionSnapshotDetailView(ResponseCacheMixin, generics.RetrieveAPIView):
     """One region's figures on a date (404 outside the caller's area or without a ready snapshot)."""
 
-    cache_depends_on = METRICS_TABLES
+    cache_depends_on = METRICS_CACHE
 
     serializer_class = RegionSnapshotSerializer
 
@@ -226,7 +227,7 @@ class RegionSeriesView(ResponseCacheMixin, generics.ListAPIView):
 
     serializer_class = RegionSeriesPointSerializer
     pagination_class = None
-    cache_depends_on = METRICS_TABLES
+    cache_depends_on = METRICS_CACHE
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
@@ -302,7 +303,7 @@ class RankingRunListView(ResponseCacheMixin, generics.ListAPIView):
 
     serializer_class = RankingRunSerializer
     filterset_class = RankingRunFilter
-    cache_depends_on = METRICS_TABLES
+    cache_depends_on = METRICS_CACHE
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
@@ -317,7 +318,7 @@ class RankingRunDetailView(ResponseCacheMixin, generics.RetrieveAPIView):
     previous version (`prior_version_rank`, `prior_version_score`)."""
 
     serializer_class = RankingRunDetailSerializer
-    cache_depends_on = METRICS_TABLES
+    cache_depends_on = METRICS_CACHE
 
     def get_queryset(self):
         from django.db.models import Prefetch

@@ -24,6 +24,8 @@ from django.utils.translation import gettext as _
 from accounts import policies
 from accounts.policies import require
 from audit.services import audit_record
+from filings.models import Filing
+from portal.api import cache as api_cache
 from regions import codes
 from regions.models import Region
 
@@ -122,17 +124,11 @@ def indicator_values(scope: Region, start: datetime.date, end: datetime.date) ->
 
 
 def _filing_timeliness(scope_code: str, child_len: int, start: datetime.date, end: datetime.date) -> dict:
-    from django.apps import apps
-
-    try:
-        filing_model = apps.get_model("filings", "Filing")
-    except LookupError:
-        return {}
     tz = timezone.get_current_timezone()
     since = datetime.datetime.combine(start, datetime.time.min, tzinfo=tz)
     until = datetime.datetime.combine(end + datetime.timedelta(days=1), datetime.time.min, tzinfo=tz)
-    rows = (filing_model.objects
-            .filter(status__in=["filed", "rejected"], decided_at__gte=since, decided_at__lt=until,
+    rows = (Filing.objects
+            .filter(status__in=Filing.DECIDED, decided_at__gte=since, decided_at__lt=until,
                     institution__region__code__startswith=scope_code)
             .annotate(code=Substr("institution__region_id", 1, child_len))
             .values("code")
@@ -207,6 +203,7 @@ def ranking_compute(*, scope: Region, period_kind: str, period_start: datetime.d
             move=(before - rank) if before else None,
             prior_version_rank=old.rank if old else None, prior_version_score=old.score if old else None))
     RankingEntry.objects.bulk_create(entries)
+    api_cache.metrics_changed()
     audit_record(actor=actor, action="ranking.compute", target=run,
                  after={"version": run.version, "entries": len(entries), "weights": weights})
     return run
@@ -231,6 +228,7 @@ def ranking_publish(*, run: RankingRun, actor) -> RankingRun:
         status=RankingRun.Status.PUBLISHED, published_at=timezone.now(), published_by=actor)
     run.refresh_from_db()
     if claimed:
+        api_cache.metrics_changed()
         audit_record(actor=actor, action="ranking.publish", target=run, after={"version": run.version})
     return run
 

@@ -40,8 +40,8 @@ def appointment_slot_create(*, centre, date: datetime.date, start_time: datetime
 
 
 def _slot_is_past(slot: AppointmentSlot) -> bool:
-    now = timezone.localtime()
-    return slot.date < now.date() or (slot.date == now.date() and slot.start_time <= now.time())
+    """The same rule the slot lists apply (AppointmentSlot.objects.upcoming): started slots are past."""
+    return not AppointmentSlot.objects.upcoming().filter(pk=slot.pk).exists()
 
 
 def _take_place(slot: AppointmentSlot) -> None:
