@@ -29,7 +29,10 @@ class UserQuerySet(models.QuerySet):
 
 
 class PortalUserManager(UserManager.from_queryset(UserQuerySet)):
-    pass
+    def create_superuser(self, username, email=None, password=None, **extra_fields):
+        # A superuser administers: without this its role would be the field's default, "staff".
+        extra_fields.setdefault("role", User.Role.SYSTEM_ADMIN)
+        return super().create_superuser(username, email, password, **extra_fields)
 
 
 class User(AbstractUser):
@@ -102,7 +105,165 @@ class User(AbstractUser):
         return self.region.level if self.is_official and self.region_id else None
 
     @property
+    def effective_role(self) -> str:
+        """The role access is decided by: a superuser is an administrator whatever its role field says."""
+        return self.Role.SYSTEM_ADMIN if self.is_superuser else self.role
+
+    @property
     def role_label(self) -> str:
         if self.is_official and self.region_id:
             return _("%(region)s official") % {"region": self.region.name}
-        return self.get_role_display()
+        return self.Role(self.effective_role).label
+
+
+class ApiClient(models.Model):
+    """Another system (a province's information system, a statistics bureau) calling the API with OAuth 2.0
+    client credentials. An administrator registers it; it acts as its own service account, whose role and
+    region bound everything it may see and do, narrowed further by the scopes it was given."""
+
+    application = models.OneToOneField("oauth2_provider.Application", verbose_name=_("OAuth application"),
+                                       on_delete=models.CASCADE, related_name="portal_client")
+    name = models.CharField(_("name"), max_length=100)
+    service_account = models.OneToOneField(
+        User, verbose_name=_("service account"), on_delete=models.PROTECT, related_name="api_client",
+        help_text=_("The account the client acts as: its role and region decide what the client may reach."))
+    scope = models.CharField(_("scopes"), max_length=500,
+                             help_text=_("Space-separated scopes the client may ask for, e.g. metrics:read."))
+    created_by = models.ForeignKey(User, verbose_name=_("registered by"), null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("registered at"), auto_now_add=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API client")
+        verbose_name_plural = _("API clients")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def audit_region_code(self) -> str:
+        return self.service_account.region_id or ""
+
+
+class PersonalToken(models.Model):
+    """A token a person makes for their own scripts on the security page: expiring, scoped, revocable.
+
+    The token itself is a django-oauth-toolkit access token (stored as its checksum only); this row keeps
+    what the owner sees about it after the token is gone: its name, scopes, dates and a short hint."""
+
+    user = models.ForeignKey(User, verbose_name=_("owner"), on_delete=models.CASCADE,
+                             related_name="personal_tokens")
+    name = models.CharField(_("name"), max_length=80, help_text=_("What the token is for, e.g. “monthly export”."))
+    access_token = models.OneToOneField("oauth2_provider.AccessToken", null=True, blank=True,
+                                        on_delete=models.SET_NULL, related_name="personal_token")
+    scope = models.CharField(_("scopes"), max_length=500)
+    hint = models.CharField(_("starts with"), max_length=12, editable=False,
+                            help_text=_("The first characters of the token, to tell tokens apart."))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires at"))
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("personal API token")
+        verbose_name_plural = _("personal API tokens")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["user", "created_at"], name="personal_token_user_idx")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def audit_region_code(self) -> str:
+        return self.user.region_id or ""
+
+    @property
+    def audit_institution_id(self):
+        return self.user.institution_id
+
+    def is_active(self, now=None) -> bool:
+        from django.utils import timezone
+
+        return self.revoked_at is None and self.expires_at > (now or timezone.now())
+
+
+class TokenUse(models.Model):
+    """When a client or personal token was last used, written at most once a minute per token.
+
+    Its own table outside the `accounts_` prefix on purpose: the API cache drops every cached token
+    lookup when an accounts table is written (portal/api/cache.py), and a use is not a change."""
+
+    subject = models.CharField(max_length=40, unique=True)  # "client:<id>" or "personal:<id>"
+    last_used_at = models.DateTimeField()
+
+    class Meta:
+        db_table = "api_token_use"
+        verbose_name = _("token use")
+
+    def __str__(self) -> str:
+        return f"{self.subject} {self.last_used_at:%Y-%m-%d %H:%M}"
+
+
+class InvitationQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "InvitationQuerySet":
+        """Administrators see every invitation; officials those of their area."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_system_admin:
+            return self.all()
+        if user.is_official and user.region_id:
+            return self.filter(region__code__startswith=user.region_id)
+        return self.none()
+
+
+class Invitation(models.Model):
+    """A one-time code a county hands to an institution's staff (on paper, by phone, in a chat): whoever
+    holds it creates their own staff account, of the named institution or to register a new one in the
+    county. No mail server is needed. Only the code's SHA-256 is stored; it is shown once."""
+
+    code_checksum = models.CharField(max_length=64, unique=True, editable=False)
+    hint = models.CharField(_("starts with"), max_length=12, editable=False)
+    region = models.ForeignKey("regions.Region", verbose_name=_("county"), on_delete=models.PROTECT,
+                               related_name="+")
+    institution = models.ForeignKey("institutions.Institution", verbose_name=_("institution"), null=True,
+                                    blank=True, on_delete=models.CASCADE, related_name="invitations",
+                                    help_text=_("Leave empty for someone who will register a new institution."))
+    note = models.CharField(_("for whom"), max_length=100, blank=True,
+                            help_text=_("A name or note to recognise the invitation by; not shown to the invitee."))
+    created_by = models.ForeignKey(User, verbose_name=_("created by"), on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires at"))
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    accepted_by = models.ForeignKey(User, verbose_name=_("accepted by"), null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+
+    objects = InvitationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["region", "created_at"], name="invitation_region_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.hint}…"
+
+    @property
+    def audit_region_code(self) -> str:
+        return self.region_id
+
+    @property
+    def audit_institution_id(self):
+        return self.institution_id
+
+    @property
+    def status(self) -> str:
+        from django.utils import timezone
+
+        if self.accepted_at:
+            return "accepted"
+        if self.revoked_at:
+            return "revoked"
+        return "expired" if self.expires_at <= timezone.now() else "open"

@@ -33,6 +33,12 @@ Which predicates exist, in the words of the domain:
 | `records_centre(user, city_code)` | city or province officials holding the city, and administrators |
 | `pairs(user, mentor, mentee)` | city or province officials holding both institutions, and administrators |
 | `governs(user, region)` | administrators, and the officials of exactly that region |
+| `registers_api_clients(user)` | administrators (other systems' client credentials) |
+| `may_revoke_personal_token(user, token)` | the token's owner, and administrators |
+| `provisions(user, region)` | administrators, and officials of the region one level up (province → its cities…) |
+| `provisions_anyone(user)` | administrators, province, city and county officials |
+| `invites_staff_to(user, county_code)` | the county's officials, and administrators |
+| `manages_account(user, account)` | who provisions the account's region; for staff, their county; administrators |
 | `publishes_slots(user)` | administrators, and city officials (at their own city's centres) |
 | `loads_divisions(user)` | administrators (loading a province's division codes) |
 | `sets_population_of(user, region)` | administrators, and officials overseeing the region |
@@ -174,6 +180,56 @@ def pairs(user, mentor, mentee) -> bool:
     and administrators."""
     return is_admin(user) or (oversees_cities(user) and oversees(user, mentor.region_id)
                               and oversees(user, mentee.region_id))
+
+
+# --- Accounts, API clients and tokens -------------------------------------------------------------
+
+def registers_api_clients(user) -> bool:
+    """Administrators register other systems as API clients, and revoke them."""
+    return is_admin(user)
+
+
+def may_revoke_personal_token(user, token) -> bool:
+    """A personal token's owner, and administrators (a leaked token must be stoppable by them)."""
+    return _signed_in(user) and (token.user_id == user.pk or is_admin(user))
+
+
+def provisions(user, region) -> bool:
+    """May create and manage the officials of `region` (a Region): administrators, and the officials of the
+    region one level up — a province for its cities, a city for its counties, a county for its townships."""
+    return is_admin(user) or (is_official(user) and region is not None and region.parent_id == user.region_id)
+
+
+def provisions_anyone(user) -> bool:
+    """Has a level below them to provision: administrators, province, city and county officials."""
+    return is_admin(user) or official_level(user) in (codes.PROVINCE, codes.CITY, codes.COUNTY)
+
+
+def invites_staff_to(user, county_code: str | None) -> bool:
+    """May hand out invitations for institution staff in the county `county_code`, and manage those staff
+    accounts: the county's own officials (the commission institutions file with), and administrators."""
+    return is_admin(user) or (is_reviewer(user) and user.region_id == county_code)
+
+
+def invites_staff(user) -> bool:
+    """Hands out staff invitations at all: county officials, for their own county."""
+    return is_reviewer(user)
+
+
+def manages_account(user, account) -> bool:
+    """May deactivate, reactivate or re-scope `account`: administrators (not their own account); for an
+    official's account, whoever provisions its region; for a staff account, its institution's county."""
+    if not _signed_in(user) or account.pk == user.pk:
+        return False
+    if is_admin(user):
+        return True
+    if is_admin(account):
+        return False
+    if is_official(account):
+        return provisions(user, account.region)
+    if account.institution_id is not None:
+        return invites_staff_to(user, codes.county_of(account.institution.region_id))
+    return False
 
 
 def publishes_slots(user) -> bool:

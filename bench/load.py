@@ -177,9 +177,9 @@ def prepare_database(database_url: str, *, reuse: bool) -> dict:
         _manage(env, "seed_demo")
     _manage(env, "collectstatic", "--noinput", "-v0")
     token = subprocess.run(
-        [sys.executable, "manage.py", "drf_create_token", "hebei"], env=env, cwd=ROOT, check=True,
-        capture_output=True, text=True).stdout.split()[2]
-    return {"Authorization": f"Token {token}"}
+        [sys.executable, "manage.py", "api_token", "hebei", "--write", "--days", "1", "--name", "load benchmark"],
+        env=env, cwd=ROOT, check=True, capture_output=True, text=True).stdout.split()[-1]
+    return {"Authorization": f"Bearer {token}"}
 
 
 def start_gunicorn(database_url: str, redis_url: str, port: int, workers: int) -> subprocess.Popen:

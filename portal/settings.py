@@ -9,6 +9,8 @@ from pathlib import Path
 
 import environ
 
+from accounts.scopes import scope_descriptions
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -34,7 +36,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
+    "oauth2_provider",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -224,7 +226,7 @@ PII_KEY = env.str("PII_KEY", default="insecure-development-pii-key") if DEBUG el
 # https://www.django-rest-framework.org/api-guide/settings/
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "portal.api.authentication.CachedTokenAuthentication",
+        "portal.api.authentication.BearerTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -267,9 +269,49 @@ SPECTACULAR_SETTINGS = {
         "DocumentKindEnum": "filings.models.Document.Kind",
         "BookingStatusEnum": "filings.models.Booking.Status",
         "InstitutionStatusEnum": "institutions.models.Institution.Status",
+        "UserRoleEnum": "accounts.models.User.Role",
     },
 }
 
+# --- API tokens ---------------------------------------------------------------------------------
+# https://django-oauth-toolkit.readthedocs.io/en/latest/settings.html
+# Other systems get OAuth 2.0 client credentials (accounts.ApiClient); people make personal tokens on
+# their security page. Both are django-oauth-toolkit access tokens, stored as a SHA-256 checksum only.
+OAUTH2_PROVIDER = {
+    "SCOPES": scope_descriptions(),  # one read and one write scope per area of the API
+    "DEFAULT_SCOPES": [],
+    "SCOPES_BACKEND_CLASS": "accounts.tokens.ClientScopes",
+    "OAUTH2_VALIDATOR_CLASS": "accounts.tokens.PortalOAuth2Validator",
+    "ACCESS_TOKEN_EXPIRE_SECONDS": env.int("API_CLIENT_TOKEN_SECONDS", default=3600),
+    "ERROR_RESPONSE_WITH_SCOPES": True,
+    # RFC 9700 (OAuth 2.0 security best current practice): tokens hashed at rest, no tokens in query
+    # strings, no implicit or password grants, PKCE with S256 only.
+    "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
+    "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
+    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_REQUIRED": True,
+    "COMPLIANT_BCP_RFC9700_REFRESH_TOKEN": True,
+    "COMPLIANT_BCP_RFC9700_REDIRECT_URI_SCHEME": True,
+    "COMPLIANT_BCP_RFC9700_REDIRECT_URI_MATCHING": True,
+    "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
+    # Only the client-credentials grant is used (no redirects, no refresh tokens); should another grant
+    # ever be enabled, these keep it to the same practice.
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["https"],
+}
+# The library's own models (named here because accounts' models refer to them, and Django resolves
+# swappable models through these settings).
+OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
+OAUTH2_PROVIDER_ACCESS_TOKEN_MODEL = "oauth2_provider.AccessToken"  # noqa: S105 — a model name
+OAUTH2_PROVIDER_REFRESH_TOKEN_MODEL = "oauth2_provider.RefreshToken"  # noqa: S105 — a model name
+OAUTH2_PROVIDER_ID_TOKEN_MODEL = "oauth2_provider.IDToken"  # noqa: S105 — a model name
+OAUTH2_PROVIDER_GRANT_MODEL = "oauth2_provider.Grant"
+OAUTH2_PROVIDER_DEVICE_GRANT_MODEL = "oauth2_provider.DeviceGrant"
+# Personal tokens: the longest lifetime a person may choose (days), and invitations' lifetime.
+PERSONAL_TOKEN_MAX_DAYS = env.int("PERSONAL_TOKEN_MAX_DAYS", default=365)
+INVITATION_DAYS = env.int("INVITATION_DAYS", default=14)
 # The events feed and change-feed cursors hold back rows younger than this, so that a transaction
 # still committing cannot land behind a cursor a consumer has already passed (audit/events.py).
 EVENTS_SETTLE_SECONDS = env.int("EVENTS_SETTLE_SECONDS", default=5)

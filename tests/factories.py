@@ -67,3 +67,12 @@ class StaffMemberFactory(factory.django.DjangoModelFactory):
     institution = factory.SubFactory(InstitutionFactory)
     name = factory.Sequence(lambda n: f"保育员{n}")
     role = StaffMember.Role.CAREGIVER
+
+
+def api_token(user, scopes=None, days: int = 30) -> str:
+    """A personal API token of `user` (all scopes unless given), for `Authorization: Bearer <token>`."""
+    from accounts.scopes import ALL_SCOPES
+    from accounts.services import personal_token_create
+
+    _row, raw = personal_token_create(actor=user, name="test", scopes=scopes or ALL_SCOPES, days=days)
+    return raw

@@ -1,33 +1,73 @@
-"""Token authentication that does not query the database on every request.
+"""Bearer-token authentication for the API: OAuth 2.0 client-credentials tokens and personal tokens.
 
-The token → user lookup is kept in the shared cache, tagged with the generations of the accounts and
-authtoken tables (portal.api.cache): changing a user (role, area, deactivation, password) or
-revoking a token makes every cached lookup stale at once, so the cache never outlives a revocation.
-When the view caches its answers (ResponseCacheMixin), the answer is fetched in the same round trip.
+Both kinds are django-oauth-toolkit access tokens (accounts.tokens). The token → (user, grant) lookup
+is kept in the shared cache under the token's checksum, tagged with the generations of the accounts
+and oauth2 tables (portal.api.cache): revoking a token, revoking a client, or changing the user (role,
+area, deactivation) drops every cached lookup at once, so the cache never outlives a revocation.
+Expiry is checked on every request against the cached expiry time.
+
+The token's scopes are enforced here, for every API view whatever its permission classes: a token
+may read an area with `<area>:read` or `<area>:write`, and write only with `<area>:write`; anything
+else is a 403 naming the scope it needs. Sessions (the browser) are not scoped.
 """
 
 from __future__ import annotations
 
 import logging
 
-from django.utils.translation import gettext_lazy as _
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import exceptions
-from rest_framework.authentication import TokenAuthentication
+from rest_framework.authentication import BaseAuthentication, get_authorization_header
+
+from accounts import tokens
+from accounts.scopes import scope_descriptions
 
 from . import cache as api_cache
 
 logger = logging.getLogger(__name__)
 
-class CachedTokenAuthentication(TokenAuthentication):
-    def authenticate(self, request):
-        self._request = request
-        return super().authenticate(request)
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 
-    def authenticate_credentials(self, key):
+
+def refuse_out_of_scope(grant: tokens.Grant, view, method: str) -> None:
+    area = tokens.area_of(view)
+    write = method not in SAFE_METHODS
+    if not grant.allows(area, write=write):
+        raise exceptions.PermissionDenied(
+            tokens.TOKEN_OUT_OF_SCOPE % {"scope": grant.required_scope(area, write=write)})
+
+
+class BearerTokenAuthentication(BaseAuthentication):
+    keyword = "bearer"
+
+    def authenticate(self, request):
+        header = get_authorization_header(request).split()
+        if not header or header[0].lower() != self.keyword.encode():
+            return None
+        if len(header) != 2:
+            raise exceptions.AuthenticationFailed(tokens.TOKEN_HEADER_INVALID)
+        try:
+            raw = header[1].decode("ascii")
+        except UnicodeError:
+            raise exceptions.AuthenticationFailed(tokens.TOKEN_INVALID) from None
+        user, grant = self._lookup(request, raw)
+        if not user.is_active:  # belt and braces: a deactivation also changes the accounts generation
+            raise exceptions.AuthenticationFailed(tokens.TOKEN_USER_INACTIVE)
+        if grant.is_expired():
+            raise exceptions.AuthenticationFailed(tokens.TOKEN_EXPIRED)
+        view = request.parser_context.get("view")
+        if view is not None:
+            refuse_out_of_scope(grant, view, request.method)
+        tokens.record_use(grant)
+        return user, grant
+
+    def authenticate_header(self, request):
+        return 'Bearer realm="api"'
+
+    def _lookup(self, request, raw: str):
         if not api_cache.enabled():
-            return super().authenticate_credentials(key)
-        request = self._request
-        credential = api_cache.token_credential(key)
+            return self._from_database(raw)
+        credential = api_cache.token_credential(raw)
         cache_key = api_cache.token_cache_key(credential)
         view = request.parser_context.get("view")
         try:
@@ -38,11 +78,41 @@ class CachedTokenAuthentication(TokenAuthentication):
             found, generations = api_cache.lookup(cache_key, api_cache.TOKEN_DEPENDS_ON, request)
         except Exception:
             logger.warning("api cache: unavailable, looking the token up in the database", exc_info=True)
-            return super().authenticate_credentials(key)
+            return self._from_database(raw)
         if found is None:
-            found = super().authenticate_credentials(key)  # raises for an unknown token or inactive user
+            found = self._from_database(raw)  # raises for an unknown or revoked token
             api_cache.store(cache_key, generations, found)
-        user, token = found
-        if not user.is_active:  # belt and braces: a deactivation also changes the accounts generation
-            raise exceptions.AuthenticationFailed(_("User inactive or deleted."))
-        return user, token
+        return found
+
+    def _from_database(self, raw: str):
+        found = tokens.load(raw)
+        if found is None:
+            raise exceptions.AuthenticationFailed(tokens.TOKEN_INVALID)
+        return found
+
+
+class BearerTokenScheme(OpenApiAuthenticationExtension):
+    """The OpenAPI security schemes: OAuth 2.0 client credentials (other systems) and personal tokens
+    (people), both sent as `Authorization: Bearer <token>`; each operation names the scope it needs."""
+
+    target_class = BearerTokenAuthentication
+    name = ["oauth2", "personalToken"]
+
+    def get_security_definition(self, auto_schema):
+        return [
+            {"type": "oauth2", "description": "Client credentials registered by an administrator "
+                                              "(`POST /api/v1/oauth/token/` with HTTP Basic client_id:client_secret, "
+                                              "`grant_type=client_credentials`). Tokens last an hour.",
+             "flows": {"clientCredentials": {"tokenUrl": "/api/v1/oauth/token/",
+                                             "scopes": scope_descriptions()}}},
+            {"type": "http", "scheme": "bearer",
+             "description": "A personal token made on the account security page (`/accounts/security/`); "
+                            "it acts as its owner, limited to the scopes chosen."},
+        ]
+
+    def get_security_requirement(self, auto_schema):
+        view, method = auto_schema.view, auto_schema.method
+        area = tokens.area_of(view)
+        kind = "read" if method in SAFE_METHODS else "write"
+        scopes = [] if area == tokens.SELF_AREA else [f"{area}:{kind}"]
+        return [{"oauth2": scopes}, {"personalToken": scopes}]

@@ -32,11 +32,13 @@ from django.http import HttpResponse
 from django.utils import timezone, translation
 from django.utils.cache import patch_vary_headers
 
+from accounts import tokens
+
 logger = logging.getLogger(__name__)
 
 # Apps whose writes change what cached responses say. Others (sessions, audit, axes, beat, the task
 # outbox) change nothing a cached read shows.
-TRACKED_APPS = frozenset({"accounts", "authtoken", "enrolments", "filings", "institutions", "metrics", "pilots",
+TRACKED_APPS = frozenset({"accounts", "oauth2", "enrolments", "filings", "institutions", "metrics", "pilots",
                           "regions"})
 # The target table of a write statement, at its start (ORM) or after a WITH clause (raw SQL).
 _WRITE_TARGET = re.compile(r'\b(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM|TRUNCATE(?:\s+TABLE)?)\s+"?([a-z0-9_]+)"?',
@@ -141,8 +143,9 @@ def store(key: str, generations: tuple[str, ...], value) -> None:
 
 
 # A token lookup is cached under the token's hash, never the token itself (a dump of Redis must not
-# hold usable tokens), and dropped by any write to the accounts or authtoken tables.
-TOKEN_DEPENDS_ON = ("accounts", "authtoken")
+# hold usable tokens), and dropped by any write to the accounts or oauth2 (django-oauth-toolkit) tables:
+# a revoked token, a revoked client, a deactivated or re-scoped account.
+TOKEN_DEPENDS_ON = ("accounts", "oauth2")
 
 
 def token_credential(key: str) -> str:
@@ -198,7 +201,7 @@ class ResponseCacheMixin:
                 or settings.SESSION_COOKIE_NAME in request.COOKIES):
             return None
         auth = meta.get("HTTP_AUTHORIZATION", "").split()
-        if len(auth) == 2 and auth[0].lower() == "token":
+        if len(auth) == 2 and auth[0].lower() == "bearer":
             credential = token_credential(auth[1])
             token_keys = lookup_keys(token_cache_key(credential), TOKEN_DEPENDS_ON)
         elif not auth and not self.cache_per_user:
@@ -211,9 +214,11 @@ class ResponseCacheMixin:
             user = AnonymousUser()
             if token_keys:
                 found, _ = lookup(token_keys[0], TOKEN_DEPENDS_ON, request)
-                if found is None or not found[0].is_active:
+                # Expired, out of scope or inactive: DRF's path answers with the right error.
+                if (found is None or not found[0].is_active or found[1].is_expired()
+                        or not found[1].allows(tokens.area_of(self), write=False)):
                     return None
-                user = found[0]
+                user, grant = found
             value, _ = lookup(key, self.cache_depends_on, request)
         except Exception:
             return None  # DRF's path logs the cache being down
@@ -223,6 +228,8 @@ class ResponseCacheMixin:
         request.user = user
         if not all(throttle.allow_request(request, self) for throttle in self.get_throttles()):
             return None
+        if token_keys:
+            tokens.record_use(grant)
         response = HttpResponse(value[0], content_type=value[1])
         response["X-Cache"] = "hit"
         response["Allow"] = ", ".join(self.allowed_methods)

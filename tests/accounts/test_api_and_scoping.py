@@ -1,9 +1,9 @@
 import pytest
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 
 from accounts.models import User
 from institutions.models import Institution
+from tests.factories import api_token
 
 pytestmark = pytest.mark.django_db
 
@@ -15,8 +15,8 @@ def test_me_requires_authentication(api_client):
 
 
 def test_me_with_a_token_names_role_and_scope(api_client, county_official):
-    token = Token.objects.create(user=county_official)
-    api_client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    token = api_token(county_official)
+    api_client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
     body = api_client.get("/api/v1/me/").json()
     assert body["role"] == "official"
     assert body["region"] == "130102"
@@ -24,7 +24,7 @@ def test_me_with_a_token_names_role_and_scope(api_client, county_official):
 
 
 def test_wrong_token_is_401(api_client, regions):
-    api_client.credentials(HTTP_AUTHORIZATION="Token not-a-real-token")
+    api_client.credentials(HTTP_AUTHORIZATION="Bearer not-a-real-token")
     assert api_client.get("/api/v1/me/").status_code == 401
 
 

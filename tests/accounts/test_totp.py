@@ -14,10 +14,9 @@ from django.utils import timezone
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
-from rest_framework.authtoken.models import Token
 
 from audit.models import AuditEntry
-from tests.factories import UserFactory
+from tests.factories import UserFactory, api_token
 
 pytestmark = pytest.mark.django_db
 
@@ -217,8 +216,8 @@ def test_unverified_session_gets_403_json_from_the_api(client, county_official, 
 
 
 def test_token_clients_are_not_asked_for_a_code(api_client, county_official, device):
-    token = Token.objects.create(user=county_official)
-    api_client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    token = api_token(county_official)
+    api_client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
     assert api_client.get("/api/v1/me/").status_code == 200
 
 

@@ -4,10 +4,10 @@ with a draft filing and the county official who reviews its county. Every status
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
-from rest_framework.authtoken.models import Token
 
 from filings import services
 from filings.models import Filing
+from tests.factories import api_token
 
 from .conftest import make_submitted
 
@@ -17,9 +17,9 @@ FILING_PATHS = r"^/api/v1/(filings|documents|appointment-slots|bookings|notifica
 
 
 def _schema(live_server, user):
-    token = Token.objects.create(user=user)
+    token = api_token(user)
     schema = schemathesis.openapi.from_url(f"{live_server.url}/api/v1/schema/")
-    schema.config.headers = {"Authorization": f"Token {token.key}"}
+    schema.config.headers = {"Authorization": f"Bearer {token}"}
     return schema
 
 

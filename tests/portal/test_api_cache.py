@@ -9,14 +9,13 @@ import datetime
 
 import pytest
 from django.db import connection, transaction
-from rest_framework.authtoken.models import Token
 
 from institutions.models import Institution
 from metrics.compute import snapshot_compute
 from metrics.models import RegionSnapshot
 from portal.api import cache as api_cache
 from portal.api import throttling
-from tests.factories import InstitutionClassFactory, InstitutionFactory
+from tests.factories import InstitutionClassFactory, InstitutionFactory, api_token
 
 pytestmark = pytest.mark.django_db
 D = datetime.date(2022, 6, 30)
@@ -35,8 +34,8 @@ def snapshot(regions):
 
 
 def _token_client(api_client, user):
-    token = Token.objects.create(user=user)
-    api_client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    token = api_token(user)
+    api_client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
     return api_client, token
 
 
@@ -154,7 +153,10 @@ def test_a_moved_official_loses_cached_access_at_once(api_client, snapshot, city
 def test_a_revoked_token_stops_working_at_once(api_client, snapshot, province_official):
     client, token = _token_client(api_client, province_official)
     assert _area(client).status_code == 200
-    token.delete()
+    from accounts.models import PersonalToken
+    from accounts.services import personal_token_revoke
+
+    personal_token_revoke(token=PersonalToken.objects.get(user=province_official), actor=province_official)
     assert _area(client).status_code == 401
 
 

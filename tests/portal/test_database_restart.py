@@ -22,10 +22,10 @@ import time
 import pytest
 from django.conf import settings
 from django.db import connection
-from rest_framework.authtoken.models import Token
 
 from institutions.models import GuidanceCentre
 from tests.conftest import require_service
+from tests.factories import api_token
 
 pytestmark = pytest.mark.services
 
@@ -74,7 +74,7 @@ def _request(port, method, path, token, body=None):
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=15)
     try:
         conn.request(method, path, body=json.dumps(body) if body else None,
-                     headers={"Authorization": f"Token {token}", "Content-Type": "application/json"})
+                     headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
         response = conn.getresponse()
         return response.status, response.read()
     except OSError:
@@ -86,7 +86,7 @@ def _request(port, method, path, token, body=None):
 def test_portal_recovers_from_a_database_restart_without_losing_committed_writes(
         require_postgresql, transactional_db, regions, city_official, own_cluster):
     centre = GuidanceCentre.objects.create(city_id="1301", name="石家庄市托育指导中心")
-    token = Token.objects.create(user=city_official).key
+    token = api_token(city_official)
     port = own_cluster["port"]
     dsn = f"postgresql://postgres@127.0.0.1:{port}"
     # Copy the test database (schema and the rows above) into the private cluster.

@@ -79,7 +79,7 @@ class World(dict):
 
 
 @pytest.fixture
-def world(regions, institution, other_institution, staff, other_staff):
+def world(regions, institution, other_institution, staff, other_staff, admin_user):
     from enrolments import services as enrol
     from filings import services as filing_services
     from filings.models import AppointmentSlot, Filing, Notification
@@ -130,7 +130,16 @@ def world(regions, institution, other_institution, staff, other_staff):
         filed = Filing.objects.create(institution=inst, kind=Filing.Kind.INITIAL, status=Filing.Status.FILED,
                                       created_by=user, submitted_at=timezone.now(), due_on=today,
                                       decided_at=timezone.now(), receipt_number=f"{inst.region_id[:6]}-2020-{side}")
+        from accounts import services as account_services
+
+        personal_token, _raw = account_services.personal_token_create(actor=user, name=f"token {side}",
+                                                                      scopes=["institutions:read"], days=5)
+        invitation, _code = account_services.invitation_create(actor=admin_user, county_code=inst.region_id[:6])
+        api_client, _secret = account_services.api_client_register(
+            actor=admin_user, name=f"system {side}", role="official", region_id=city, scopes="metrics:read")
         w[side] = {
+            "staff_user": user, "personal_token": personal_token, "invitation": invitation,
+            "api_client": api_client,
             "filed_filing": filed, "institution": inst, "klass": klass, "member": member, "filing": filing,
             "document": document,
             "notification": notification, "booking": booking, "slot": slot, "child": child,
@@ -214,6 +223,31 @@ def pairing_level(actor, side) -> bool:
     return actor is not None and (actor.is_system_admin or (actor.is_official and len(actor.region_id) <= 4))
 
 
+def token_owner_or_admin(actor, side) -> bool:
+    return actor is not None and (actor.is_system_admin or actor.pk == side["staff_user"].pk)
+
+
+def token_owner(actor, side) -> bool:
+    return actor is not None and actor.pk == side["staff_user"].pk
+
+
+def admin_only(actor, side) -> bool:
+    return actor is not None and actor.is_system_admin
+
+
+def provisioners(actor, side) -> bool:
+    """Who has a level below them: administrators, province, city and county officials."""
+    return actor is not None and (actor.is_system_admin or (actor.is_official and len(actor.region_id) < 9))
+
+
+def county_officials(actor, side) -> bool:
+    """The staff-invitations page: officials of a county (for their own county)."""
+    return actor is not None and actor.is_official and len(actor.region_id) == 6
+
+
+def staff_account_manager(actor, side) -> bool:
+    """Managing a staff account: its institution's county and administrators (never the account itself)."""
+    return actor is not None and (actor.is_system_admin or (actor.is_official and actor.region_id == side["county"]))
 def administrators(actor, side) -> bool:
     return actor is not None and actor.is_system_admin
 
@@ -286,6 +320,30 @@ RULES: dict[str, Rule] = {
     "api-redoc": Rule(anyone), "constant-json": Rule(anyone),
     "accounts:login": Rule(anyone, UNCHECKED), "accounts:logout": Rule(UNCHECKED, UNCHECKED),
     "api-me": Rule(signed_in),
+    # Tokens, API clients, provisioning, invitations
+    "accounts:token_create": Rule(nobody, signed_in),
+    "accounts:token_revoke": Rule(nobody, token_owner, kwargs=k(pk="personal_token")),
+    "accounts:people": Rule(provisioners, provisioners),
+    "accounts:person": Rule(staff_account_manager, staff_account_manager, kwargs=k(pk="staff_user")),
+    "accounts:invitations": Rule(county_officials, county_officials),
+    "accounts:invitation_revoke": Rule(nobody, filing_authority, kwargs=k(pk="invitation")),
+    "accounts:invitation_enter": Rule(anyone, UNCHECKED),
+    "accounts:invitation_accept": Rule(anyone, UNCHECKED, kwargs=lambda s: {"code": "ABCDE-FGHJK"}),
+    "accounts:clients": Rule(admin_only, admin_only),
+    "accounts:client_revoke": Rule(nobody, admin_only, kwargs=k(pk="api_client")),
+    "accounts:password_setup": Rule(anyone, UNCHECKED, kwargs=lambda s: {"uidb64": "MQ", "token": "x-y"}),
+    "api-personal-tokens": Rule(signed_in),
+    "api-personal-token-revoke": Rule(None, token_owner_or_admin, kwargs=k(pk="personal_token")),
+    "api-oauth-token": Rule(UNCHECKED, UNCHECKED), "api-oauth-revoke": Rule(UNCHECKED, UNCHECKED),
+    "api-clients": Rule(admin_only, admin_only),
+    "api-client-revoke": Rule(None, admin_only, kwargs=k(pk="api_client")),
+    "api-accounts": Rule(signed_in, UNCHECKED),
+    "api-account": Rule(area, staff_account_manager, kwargs=k(pk="staff_user")),
+    "api-account-deactivate": Rule(None, staff_account_manager, kwargs=k(pk="staff_user")),
+    "api-account-reactivate": Rule(None, staff_account_manager, kwargs=k(pk="staff_user")),
+    "api-invitations": Rule(signed_in, UNCHECKED),
+    "api-invitation-accept": Rule(None, UNCHECKED),
+    "api-invitation-revoke": Rule(None, filing_authority, kwargs=k(pk="invitation")),
     # The events feed: everyone signed in reads their own area's events (scoping: tests/audit)
     "api-events": Rule(signed_in),
     "accounts:security": Rule(signed_in, UNCHECKED), "accounts:verify": Rule(signed_in, UNCHECKED),
