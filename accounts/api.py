@@ -79,8 +79,23 @@ class AuditedTokenView(TokenView):
         return response
 
 
+@method_decorator(transaction.atomic, name="post")
 class PortalRevokeTokenView(RevokeTokenView):
-    """RFC 7009 revocation: a client revokes one of its own tokens (with its credentials)."""
+    """RFC 7009 revocation: a client revokes one of its own tokens (with its credentials); audited when a
+    token of the client was revoked."""
+
+    def post(self, request, *args, **kwargs):
+        from oauth2_provider.models import AccessToken
+
+        raw = request.POST.get("token", "")
+        before = (AccessToken.objects.select_related("application__portal_client")
+                  .filter(token_checksum=tokens.checksum(raw)).first()) if raw else None
+        response = super().post(request, *args, **kwargs)
+        client = getattr(getattr(before, "application", None), "portal_client", None)
+        if response.status_code == 200 and client is not None \
+                and not AccessToken.objects.filter(pk=before.pk).exists():
+            services.api_client_token_revoked(client=client, token_id=before.pk)
+        return response
 
 
 # --- Personal tokens ----------------------------------------------------------------------------------
@@ -146,7 +161,7 @@ class ApiClientListView(generics.ListAPIView):
 
     def list(self, request, *args, **kwargs):
         _admins_only(request)
-        page = self.paginate_queryset(self.get_queryset())
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         return self.get_paginated_response(self.get_serializer(_with_last_used(page, "client"), many=True).data)
 
     def post(self, request):

@@ -9,11 +9,9 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from accounts import policies
+
 TOUCH_EVERY_SECONDS = 300
-
-
-def _is_official(user) -> bool:
-    return user.is_authenticated and (user.is_official or user.is_system_admin)
 
 
 def _touch(session) -> None:
@@ -23,7 +21,7 @@ def _touch(session) -> None:
 
 @receiver(user_logged_in)
 def start_official_idle_timeout(sender, request, user, **kwargs):
-    if request is not None and hasattr(request, "session") and _is_official(user):
+    if request is not None and hasattr(request, "session") and policies.is_official_or_admin(user):
         _touch(request.session)
 
 
@@ -40,7 +38,7 @@ class OfficialSessionTimeoutMiddleware:
 
     def __call__(self, request):
         user = getattr(request, "user", None)
-        if user is not None and _is_official(user):
+        if user is not None and policies.is_official_or_admin(user):
             session = request.session
             if int(time.time()) - session.get("idle_touched", 0) > TOUCH_EVERY_SECONDS:
                 _touch(session)
@@ -59,7 +57,7 @@ ENROL_ALLOWED = frozenset({"accounts:security", "accounts:logout", "set_language
 
 def must_enrol_totp(user) -> bool:
     """With OFFICIALS_REQUIRE_TOTP, officials and administrators (who see whole areas) need a device."""
-    return settings.OFFICIALS_REQUIRE_TOTP and user.is_authenticated and (user.is_official or user.is_system_admin)
+    return settings.OFFICIALS_REQUIRE_TOTP and policies.is_official_or_admin(user)
 
 
 @receiver(user_logged_in)

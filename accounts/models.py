@@ -9,8 +9,11 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Now
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
+
+from accounts import policies
 
 
 class UserQuerySet(models.QuerySet):
@@ -18,12 +21,12 @@ class UserQuerySet(models.QuerySet):
         """Administrators see all accounts; officials those of their area; staff their colleagues."""
         if not user.is_authenticated:
             return self.none()
-        if user.is_system_admin:
+        if policies.is_admin(user):
             return self.all()
-        if user.is_official and user.region_id:
+        if policies.is_official(user):
             return self.filter(Q(region__code__startswith=user.region_id)
                                | Q(institution__region__code__startswith=user.region_id))
-        if user.is_institution_staff and user.institution_id:
+        if policies.is_linked_staff(user):
             return self.filter(institution_id=user.institution_id)
         return self.filter(pk=user.pk)
 
@@ -56,6 +59,8 @@ class User(AbstractUser):
         _("session stamp"), max_length=32, blank=True, editable=False,
         help_text=_("Changed when the second factor is turned on or reset by an administrator: every other "
                     "session of the user ends."))
+    updated_at = models.DateTimeField(_("updated"), auto_now=True, db_default=Now(),
+                                      help_text=_("Set on every change; the API's change feed orders by it."))
 
     objects = PortalUserManager()
 
@@ -81,6 +86,7 @@ class User(AbstractUser):
                 name="official_has_region",
             ),
         ]
+        indexes = [models.Index(fields=["updated_at", "id"], name="user_updated_idx")]
 
     @property
     def is_system_admin(self) -> bool:
@@ -91,18 +97,13 @@ class User(AbstractUser):
         return self.role == self.Role.OFFICIAL and not self.is_superuser
 
     @property
-    def oversees_cities(self) -> bool:
-        """Officials of a city or a province (not of a county or township), and administrators."""
-        return self.is_system_admin or (self.is_official and 2 <= len(self.region_id or "") <= 4)
-
-    @property
     def is_institution_staff(self) -> bool:
         return self.role == self.Role.INSTITUTION_STAFF and not self.is_superuser
 
     @property
     def official_level(self) -> str | None:
         """province, city, county or township: the level of the official's region."""
-        return self.region.level if self.is_official and self.region_id else None
+        return policies.official_level(self)
 
     @property
     def effective_role(self) -> str:
@@ -111,7 +112,7 @@ class User(AbstractUser):
 
     @property
     def role_label(self) -> str:
-        if self.is_official and self.region_id:
+        if policies.is_official(self):
             return _("%(region)s official") % {"region": self.region.name}
         return self.Role(self.effective_role).label
 
@@ -133,11 +134,14 @@ class ApiClient(models.Model):
                                    on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(_("registered at"), auto_now_add=True)
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True, db_default=Now(),
+                                      help_text=_("Set on every change; the API's change feed orders by it."))
 
     class Meta:
         verbose_name = _("API client")
         verbose_name_plural = _("API clients")
         ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["updated_at", "id"], name="api_client_updated_idx")]
 
     def __str__(self) -> str:
         return self.name
@@ -238,6 +242,8 @@ class Invitation(models.Model):
     accepted_by = models.ForeignKey(User, verbose_name=_("accepted by"), null=True, blank=True,
                                     on_delete=models.SET_NULL, related_name="+")
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True, db_default=Now(),
+                                      help_text=_("Set on every change; the API's change feed orders by it."))
 
     objects = InvitationQuerySet.as_manager()
 
@@ -245,7 +251,8 @@ class Invitation(models.Model):
         verbose_name = _("invitation")
         verbose_name_plural = _("invitations")
         ordering = ["-created_at", "-pk"]
-        indexes = [models.Index(fields=["region", "created_at"], name="invitation_region_idx")]
+        indexes = [models.Index(fields=["region", "created_at"], name="invitation_region_idx"),
+                   models.Index(fields=["updated_at", "id"], name="invitation_updated_idx")]
 
     def __str__(self) -> str:
         return f"{self.hint}…"

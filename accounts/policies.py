@@ -19,9 +19,13 @@ Which predicates exist, in the words of the domain:
 |---|---|
 | `is_admin(user)` | administrators (and superusers) |
 | `is_official(user)` | officials with a region |
+| `is_official_or_admin(user)` | the government side: officials and administrators |
+| `at_level_or_above(user, level)` | administrators, officials of that level or higher |
+| `area_of(user)` | (not a predicate) "" for administrators, the official's region code, else None |
 | `is_institution_staff(user)` | institution-staff accounts, linked to an institution or not yet |
 | `is_linked_staff(user)` | institution staff whose institution is registered |
 | `is_staff_of(user, institution)` | staff linked to that institution — never an administrator |
+| `registers_institutions(user)` | institution staff, and administrators |
 | `keeps_records_of(user, institution)` | its staff, and administrators (particulars, classes, staff, enrolments) |
 | `oversees(user, region)` | officials whose area contains the region |
 | `in_area(user, region)` | administrators, and officials overseeing it |
@@ -101,9 +105,28 @@ def is_linked_staff(user) -> bool:
     return is_institution_staff(user) and user.institution_id is not None
 
 
+def is_official_or_admin(user) -> bool:
+    """The government side of the portal: officials of every level, and administrators."""
+    return is_official(user) or is_admin(user)
+
+
 def official_level(user) -> str | None:
     """province, city, county or township for an official; None for everyone else."""
     return codes.level_of(user.region_id) if is_official(user) else None
+
+
+def at_level_or_above(user, level: str) -> bool:
+    """Administrators, and officials of `level` or a higher one (a province is above a city)."""
+    own = official_level(user)
+    return is_admin(user) or (own is not None and codes.LEVEL_LENGTHS[own] <= codes.LEVEL_LENGTHS[level])
+
+
+def area_of(user) -> str | None:
+    """The code prefix of everything the user oversees: "" (the whole country) for an administrator,
+    the region's code for an official, None for everyone else."""
+    if is_admin(user):
+        return ""
+    return user.region_id if is_official(user) else None
 
 
 # --- Institutions ---------------------------------------------------------------------------------
@@ -116,6 +139,12 @@ def is_staff_of(user, institution) -> bool:
     institution, and an account whose institution is not registered yet is staff of none.
     """
     return is_linked_staff(user) and user.institution_id == _pk(institution)
+
+
+def registers_institutions(user) -> bool:
+    """Institution staff register their institution (once: a linked account is refused); administrators
+    register any."""
+    return is_institution_staff(user) or is_admin(user)
 
 
 def keeps_records_of(user, institution) -> bool:
@@ -162,7 +191,7 @@ def suspends(user, institution) -> bool:
 
 def oversees_cities(user) -> bool:
     """Officials of a province or a city (not of a county or township), and administrators."""
-    return is_admin(user) or official_level(user) in (codes.PROVINCE, codes.CITY)
+    return at_level_or_above(user, codes.CITY)
 
 
 def records_centre(user, city_code: str | None) -> bool:
@@ -261,4 +290,4 @@ def uploads_populations(user) -> bool:
 def onboards(user, province) -> bool:
     """May import a province's institutions filed in the national system: administrators, and the
     officials of that province's own commission."""
-    return is_admin(user) or (governs(user, province) and official_level(user) == "province")
+    return is_admin(user) or (governs(user, province) and official_level(user) == codes.PROVINCE)

@@ -272,6 +272,13 @@ def api_client_revoke(*, client: ApiClient, actor: User) -> ApiClient:
 
 
 @transaction.atomic
+def api_client_token_revoked(*, client: ApiClient, token_id: int) -> None:
+    """Audits "token.client_revoked": the client revoked one of its tokens at the revocation endpoint."""
+    audit_record(actor=client.service_account, action="token.client_revoked", target=client,
+                 after={"token": token_id})
+
+
+@transaction.atomic
 def api_client_token_issued(*, client: ApiClient, scope: str, expires) -> None:
     """Audits "token.client_issued" for a token handed out at the token endpoint (called in its transaction)."""
     audit_record(actor=client.service_account, action="token.client_issued", target=client,

@@ -80,6 +80,17 @@ ACTION_LABELS = {
     "population.set": pgettext_lazy("audit action", "Population figure set"),
     "populations.upload": pgettext_lazy("audit action", "Population table uploaded"),
     # Accounts and security
+    "account.created": pgettext_lazy("audit action", "Account created"),
+    "account.reactivated": pgettext_lazy("audit action", "Account reactivated"),
+    "account.rescoped": pgettext_lazy("audit action", "Account's role or area changed"),
+    "invitation.created": pgettext_lazy("audit action", "Invitation sent"),
+    "invitation.accepted": pgettext_lazy("audit action", "Invitation accepted"),
+    "invitation.revoked": pgettext_lazy("audit action", "Invitation revoked"),
+    "api_client.registered": pgettext_lazy("audit action", "API client registered"),
+    "api_client.revoked": pgettext_lazy("audit action", "API client revoked"),
+    "token.client_issued": pgettext_lazy("audit action", "API client token issued"),
+    "token.personal_created": pgettext_lazy("audit action", "Personal API token created"),
+    "token.personal_revoked": pgettext_lazy("audit action", "Personal API token revoked"),
     "access.denied": pgettext_lazy("audit action", "Access refused"),
     "auth.login_failed": pgettext_lazy("audit action", "Failed sign-in"),
     "auth.totp_enrolled": pgettext_lazy("audit action", "Two-step sign-in set up"),
@@ -94,6 +105,7 @@ ACTION_LABELS = {
     "demo.enrolments_seed": pgettext_lazy("audit action", "Demo enrolments loaded"),
     "demo.mentoring_seed": pgettext_lazy("audit action", "Demo mentoring pairs loaded"),
     "demo.guidance_centres_seed": pgettext_lazy("audit action", "Demo guidance centres loaded"),
+    "demo.pilots_seed": pgettext_lazy("audit action", "Demo pilots loaded"),
 }
 
 

@@ -24,6 +24,9 @@ from django.db.models import Q
 from django.db.models.functions import Substr
 from django.utils import timezone
 
+from accounts import policies
+from regions import codes
+
 from .actions import action_label
 
 
@@ -110,16 +113,17 @@ def _area_queries(user):
     public = AuditEntry.objects.filter(action__in=PUBLIC_ACTIONS)
     if not user.is_authenticated:
         return []
-    if user.is_system_admin:
+    if policies.is_admin(user):
         return [public]
-    if user.is_official and user.region_id:
+    if policies.is_official(user):
         code = user.region_id
-        if len(code) in PREFIX_LENGTHS:
-            area = public.annotate(area_prefix=Substr("region_code", 1, len(code))).filter(area_prefix=code)
+        length = codes.LEVEL_LENGTHS[codes.level_of(code)]
+        if length in PREFIX_LENGTHS:
+            area = public.annotate(area_prefix=Substr("region_code", 1, length)).filter(area_prefix=code)
         else:
             area = public.filter(region_code=code)
         return [area, public.filter(region_code="", action__in=NATIONAL_ACTIONS)]
-    if user.is_institution_staff and user.institution_id:
+    if policies.is_linked_staff(user):
         return [public.filter(institution_id=user.institution_id)]
     return []
 

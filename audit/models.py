@@ -9,6 +9,8 @@ from django.db import models
 from django.db.models.functions import Substr
 from django.utils.translation import gettext_lazy as _
 
+from accounts import policies
+
 from .actions import action_label
 from .events import PREFIX_LENGTHS, feed_index_condition
 
@@ -21,11 +23,11 @@ class AuditEntryQuerySet(models.QuerySet):
         """Administrators see everything; officials the entries of their area; staff their institution's."""
         if not user.is_authenticated:
             return self.none()
-        if user.is_system_admin:
+        if policies.is_admin(user):
             return self.all()
-        if user.is_official and user.region_id:
+        if policies.is_official(user):
             return self.filter(region_code__startswith=user.region_id)
-        if user.is_institution_staff and user.institution_id:
+        if policies.is_linked_staff(user):
             return self.filter(institution_id=user.institution_id)
         return self.none()
 

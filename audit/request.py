@@ -1,13 +1,7 @@
-"""The client address of the request being served, for audit entries written deep in services."""
+"""The audit middleware: the client address for audit entries, and a row for every refused access."""
 
-from contextvars import ContextVar
-
-_ip: ContextVar[str | None] = ContextVar("audit_ip", default=None)
-
-
-def current_ip() -> str | None:
-    return _ip.get()
-
+from .context import client_ip
+from .services import audit_record
 
 DENIED_STATUSES = {403, 404}
 NOT_AUDITED_PREFIXES = ("/static/", "/favicon", "/jsi18n/")
@@ -25,18 +19,13 @@ class AuditRequestMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        token = _ip.set(request.META.get("REMOTE_ADDR"))
-        try:
+        with client_ip(request.META.get("REMOTE_ADDR")):
             response = self.get_response(request)
             user = getattr(request, "user", None)
             if (response.status_code in DENIED_STATUSES and user is not None and user.is_authenticated
                     and not request.path.startswith(NOT_AUDITED_PREFIXES)):
-                from .services import audit_record
-
                 audit_record(actor=user, action="access.denied", target_type="path",
                              target_id=request.path[:64],
                              after={"method": request.method, "status": response.status_code,
                                     "path": request.path[:500]})
             return response
-        finally:
-            _ip.reset(token)

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from .context import current_ip
 from .models import AuditEntry
-from .request import current_ip
 
 
 def audit_record(

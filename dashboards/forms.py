@@ -29,13 +29,26 @@ class PlannerForm(forms.Form):
 
     DEFAULT_INCLUSIVE_SHARE = Decimal("50")  # nationally about half of places are inclusive (2025)
 
+    @staticmethod
+    def default_year(snapshot_date: datetime.date) -> int:
+        """The deadline the planner aims at by default (a working definition): the end of the year the
+        target was set for (PLACES_TARGET_YEAR, 2025 for the 14th Five-Year Plan's 4.5), or, once that is
+        past, the end of the next five-year plan still ahead of the snapshot (2030, 2035, ...)."""
+        year = settings.PLACES_TARGET_YEAR
+        while datetime.date(year, 12, 31) <= snapshot_date:
+            year += settings.PLAN_PERIOD_YEARS
+        return year
+
     def values(self, snapshot_date: datetime.date) -> dict:
         data = self.cleaned_data if self.is_valid() else {}
-        year = data.get("year") or max(snapshot_date.year, 2025)
+        year = data.get("year") or self.default_year(snapshot_date)
         days = (datetime.date(year, 12, 31) - snapshot_date).days
         return {
             "target": data.get("target") or Decimal(str(settings.PLACES_TARGET_PER_1000)),
             "year": year,
+            "target_year": settings.PLACES_TARGET_YEAR,
+            # The target's own deadline is past and the default moved on to a later plan's end.
+            "next_plan": not data.get("year") and year != settings.PLACES_TARGET_YEAR,
             # Years left from the snapshot to the end of the chosen year; 0 when that is already past.
             "years": max(Decimal(0), Decimal(days) / Decimal("365.25")).quantize(Decimal("0.1")),
             "inclusive_share": data.get("inclusive_share")

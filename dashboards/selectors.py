@@ -18,11 +18,14 @@ from django.conf import settings
 from django.db.models import Q
 from django.http import Http404
 
+from accounts import policies
+from institutions.models import Institution
 from metrics.models import RankingEntry, RankingRun, RegionSnapshot, Snapshot
+from pilots.reporting import reporting_rates
+from regions import codes
 from regions.models import Region
 
 GEO_DIR = Path(settings.BASE_DIR) / "static" / "geo" / "hebei"
-CHILD_LEVEL = {"province": "city", "city": "county", "county": "township"}
 
 
 def area_for(user, code: str | None) -> Region:
@@ -31,17 +34,15 @@ def area_for(user, code: str | None) -> Region:
     Officials see their own region and everything under it (a prefix of the division code);
     administrators see every region. Institution staff have no dashboard.
     """
-    if user.is_system_admin:
-        if not code:
-            raise Http404("administrators choose a region")
-    elif user.is_official and user.region_id:
-        code = code or user.region_id
-        if not code.startswith(user.region_id):
-            raise Http404("outside the official's area")
-    else:
+    if not policies.is_official_or_admin(user):
         raise Http404("no dashboard for this account")
+    code = code or home_code(user)
+    if not code:
+        raise Http404("administrators choose a region")
+    if not policies.in_area(user, code):
+        raise Http404("outside the official's area")
     # The region and its ancestors (for the breadcrumbs) in one query.
-    prefixes = [code[:n] for n in (2, 4, 6) if n < len(code)]
+    prefixes = codes.ancestors_of(code)
     regions = {r.code: r for r in Region.objects.filter(code__in=[*prefixes, code])}
     if code not in regions:
         raise Http404("no such region")
@@ -52,9 +53,7 @@ def area_for(user, code: str | None) -> Region:
 
 def home_code(user) -> str | None:
     """Where /dashboards/ leads: an official's own region; None for an administrator (who picks one)."""
-    if user.is_official and user.region_id:
-        return user.region_id
-    return None
+    return user.region_id if policies.is_official(user) else None
 
 
 @functools.cache
@@ -100,6 +99,8 @@ class AreaData:
     entries: list[RankingEntry] = field(default_factory=list)
     map: MapInfo | None = None
     reporting: dict[str, dict] = field(default_factory=dict)
+    # The first day of the demo's synthetic growth when the snapshot includes it (None otherwise).
+    synthetic_from: datetime.date | None = None
 
     @property
     def reporting_period(self) -> tuple[datetime.date, datetime.date] | None:
@@ -107,7 +108,7 @@ class AreaData:
 
     @property
     def child_level(self) -> str | None:
-        return CHILD_LEVEL.get(self.area.level)
+        return codes.child_level(self.area.code)
 
 
 def snapshot_for(date: datetime.date | None) -> Snapshot | None:
@@ -158,9 +159,6 @@ def ranking_for(user, area: Region, date: datetime.date, kind: str = RankingRun.
     return run, list(run.entries.select_related("region").order_by("rank"))
 
 
-CHILD_CODE_LENGTH = {"province": 4, "city": 6, "county": 9}
-
-
 def quarter_start(date: datetime.date) -> datetime.date:
     return datetime.date(date.year, (date.month - 1) // 3 * 3 + 1, 1)
 
@@ -168,14 +166,19 @@ def quarter_start(date: datetime.date) -> datetime.date:
 def reporting_for(area: Region, date: datetime.date) -> dict[str, dict]:
     """Progress-report completeness (expected / actual / on time) per child region over the quarter of the
     date up to the date, from the pilots app (a fixed number of queries)."""
-    length = CHILD_CODE_LENGTH.get(area.level)
+    length = codes.child_length(area.code)
     if length is None:
         return {}
-    try:
-        from pilots.reporting import reporting_rates
-    except ImportError:  # the pilots app ships its reporting rates with the metrics issue
-        return {}
     return reporting_rates(region_code=area.code, group_length=length, start=quarter_start(date), end=date)
+
+
+def synthetic_from(snapshot: Snapshot | None) -> datetime.date | None:
+    """When the figures include the demo's invented growth (institutions marked is_synthetic), the day it
+    starts; None for real data. One indexed query."""
+    if snapshot is None:
+        return None
+    return (Institution.objects.filter(is_synthetic=True, filed_on__lte=snapshot.date)
+            .order_by("filed_on").values_list("filed_on", flat=True).first())
 
 
 def area_data(user, area: Region, date: datetime.date | None, *, with_history: bool = True,
@@ -191,4 +194,5 @@ def area_data(user, area: Region, date: datetime.date | None, *, with_history: b
             data.trend = trend_for(user, area, snapshot.date)
         data.ranking, data.entries = ranking_for(user, area, snapshot.date, ranking_kind)
         data.reporting = reporting_for(area, snapshot.date)
+        data.synthetic_from = synthetic_from(snapshot)
     return data

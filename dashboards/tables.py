@@ -88,8 +88,32 @@ def rate_bar(rate, target) -> int:
 
 # --- The tables ------------------------------------------------------------------------------------
 
-def region_table(rows, child_level_label: str = "") -> Table:
-    """Every metric of each child region, with the gap to target."""
+# Institutions are filed at a county's code or one of its townships' codes, so only a county's child regions
+# (townships) can leave some of the area's institutions out.
+UNASSIGNED = {"township": _("Not assigned to a township or street")}
+# The counts that add up from child regions to their parent.
+SUMMED = ["institutions", "places", "places_inclusive", "enrolled", "pilots_completed", "pilots_designated",
+          "filings_pending", "filings_overdue"]
+
+
+def unassigned_row(area_row, children) -> dict | None:
+    """What the area's own row holds beyond the sum of its child regions: institutions filed at the area's
+    own code (a county's institutions not assigned to a township). None when the rows already add up."""
+    if area_row is None:
+        return None
+    rest = {k: getattr(area_row, k) - sum(getattr(r, k) for r in children) for k in SUMMED}
+    if not any(rest.values()):
+        return None
+    if area_row.places_change is not None and all(r.places_change is not None for r in children):
+        rest["places_change"] = area_row.places_change - sum(r.places_change for r in children)
+    else:
+        rest["places_change"] = None
+    return rest
+
+
+def region_table(rows, child_level_label: str = "", *, area_row=None, child_level: str | None = None) -> Table:
+    """Every metric of each child region, with the gap to target; with the area's row, a last row for what
+    is not assigned to any child region, so the rows add up to the area's headline."""
     columns = [
         Column("region", child_level_label or _("Region"), TEXT),
         Column("code", _("Division code"), TEXT),
@@ -117,6 +141,18 @@ def region_table(rows, child_level_label: str = "") -> Table:
             r.resident_population, quantize(r.places_per_1000), quantize(r.target_per_1000), r.target_gap,
             percent(r.utilisation), percent(r.inclusive_share), r.places_change, r.pilots_completed,
             r.pilots_designated, r.filings_pending, r.filings_overdue,
+        ])
+    rest = unassigned_row(area_row, rows) if rows and child_level in UNASSIGNED else None
+    if rest is not None:
+        places = rest["places"]
+        table.codes.append("")
+        table.rows.append([
+            str(UNASSIGNED[child_level]), "", rest["institutions"],
+            places, rest["places_inclusive"], rest["enrolled"], None, None, None, None,
+            percent(Decimal(rest["enrolled"]) / places) if places > 0 else None,
+            percent(Decimal(rest["places_inclusive"]) / places) if places > 0 else None,
+            rest["places_change"], rest["pilots_completed"], rest["pilots_designated"], rest["filings_pending"],
+            rest["filings_overdue"],
         ])
     return table
 
@@ -262,7 +298,9 @@ def planner_table(rows, *, target: Decimal, share: Decimal, years: Decimal) -> T
             to_add = max(0, needed - r.places)
             inclusive_needed = math.ceil(needed * share / 100)
             inclusive_to_add = max(0, inclusive_needed - r.places_inclusive)
-            per_year = math.ceil(to_add / years) if years > 0 else to_add
+            # Spread over the years left; with a year or less left, the whole gap is this year's need
+            # (dividing by 0.1 year made a "per year" figure ten times the gap).
+            per_year = math.ceil(to_add / years) if years > 1 else to_add
         else:
             needed = to_add = inclusive_needed = inclusive_to_add = per_year = None
         table.codes.append(r.region_id)

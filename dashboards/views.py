@@ -17,7 +17,10 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from accounts import policies
 from metrics.models import RankingRun
+from portal.demo import REAL_FIGURES_ON
+from regions import codes
 from regions.models import Region
 
 from . import exports, tables
@@ -56,6 +59,7 @@ def _chart_data(data: AreaData) -> dict:
             "enrolled": [t["enrolled"] for t in data.trend],
             "rate": [_float(tables.quantize(t["places_per_1000"])) for t in data.trend],
             "target": [_float(t["target_per_1000"]) for t in data.trend],
+            "syntheticFrom": data.synthetic_from.isoformat() if data.synthetic_from else None,
         },
         "ranking": {
             "regions": [e.region.name for e in data.entries],
@@ -69,14 +73,20 @@ def _chart_data(data: AreaData) -> dict:
             "rate": _("Places per 1,000"), "places": _("Places"), "enrolled": _("Enrolled children"),
             "target": _("Target"), "notProvided": _("population not provided"), "points": _("Points"),
             "noRegion": _("no current region has this boundary's code"),
+            "synthetic": _("synthetic demo data from here"),
         },
     }
 
 
+def _region_table(data: AreaData, child_label: str) -> tables.Table:
+    """The child regions, plus a row for what is not assigned to any of them: the rows add up to the area."""
+    return tables.region_table(data.children, child_label, area_row=data.row, child_level=data.child_level)
+
+
 def _crumbs(user, area) -> list[dict]:
     """The area's ancestors; those inside the user's own area link to their dashboards."""
-    own = "" if user.is_system_admin else user.region_id
-    return [{"name": r.name, "url": reverse("dashboards:area", args=[r.code]) if r.code.startswith(own) else None}
+    own = policies.area_of(user)
+    return [{"name": r.name, "url": reverse("dashboards:area", args=[r.code]) if codes.contains(own, r.code) else None}
             for r in area.breadcrumb_ancestors]
 
 
@@ -94,7 +104,7 @@ def _ranking_kind(request) -> str:
 @require_GET
 def area(request, code: str | None = None):
     """The dashboard of one region: headline cards, map, child-region table, trends, ranking, pilots."""
-    if code is None and request.user.is_system_admin:
+    if code is None and policies.is_admin(request.user):
         return render(request, "dashboards/choose.html",
                       {"provinces": Region.objects.filter(level=Region.Level.PROVINCE).order_by("code")})
     region = area_for(request.user, code or home_code(request.user))
@@ -105,12 +115,13 @@ def area(request, code: str | None = None):
         "area": region, "crumbs": _crumbs(request.user, region), "data": data, "form": form, "row": data.row,
         "snapshot": data.snapshot,
         "child_label": child_label,
-        "region_table": tables.region_table(data.children, child_label),
+        "region_table": _region_table(data, child_label),
         "ranking_table": tables.ranking_table(data.ranking, data.entries) if data.ranking else None,
         "pilots_table": tables.pilots_table(data.children, data.reporting),
         "composition_table": tables.composition_table(data.children),
         "trend_table": tables.trend_table(data.trend),
         "chart_data": _chart_data(data),
+        "published_date": REAL_FIGURES_ON,
         "date_q": f"?date={data.snapshot.date.isoformat()}" if data.snapshot else "",
         "ranking_kind": _ranking_kind(request), "ranking_kinds": RankingRun.PeriodKind.choices,
         "ranking_q": f"&ranking={_ranking_kind(request)}" if data.snapshot and request.GET.get("ranking") else "",
@@ -129,7 +140,7 @@ def report(request, code: str):
     return render(request, "dashboards/report.html", {
         "area": region, "crumbs": _crumbs(request.user, region), "data": data, "row": data.row,
         "snapshot": data.snapshot, "child_label": child_label,
-        "region_table": tables.region_table(data.children, child_label),
+        "region_table": _region_table(data, child_label),
         "ranking_table": tables.ranking_table(data.ranking, data.entries) if data.ranking else None,
         "pilots_table": tables.pilots_table(data.children, data.reporting),
         "chart_data": _chart_data(data),
@@ -164,7 +175,7 @@ def report_pdf(request, code: str):
                      ranking_kind=_ranking_kind(request))
     with translation.override(exports.EXPORT_LANGUAGE):
         child_label = _level_plural(data.child_level)
-        table_list = [tables.region_table(data.children, child_label)]
+        table_list = [_region_table(data, child_label)]
         if data.ranking:
             table_list.append(tables.ranking_table(data.ranking, data.entries))
         table_list.append(tables.pilots_table(data.children, data.reporting))
@@ -230,7 +241,7 @@ def export(request, code: str, table: str, fmt: str):
                          ranking_kind=_ranking_kind(request))
         child_label = _level_plural(data.child_level)
         built = {
-            "regions": lambda: tables.region_table(data.children, child_label),
+            "regions": lambda: _region_table(data, child_label),
             "composition": lambda: tables.composition_table(data.children),
             "ranking": lambda: tables.ranking_table(data.ranking, data.entries),
             "pilots": lambda: tables.pilots_table(data.children, data.reporting),

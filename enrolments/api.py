@@ -27,6 +27,7 @@ from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts import policies
 from institutions.models import InstitutionClass
 from portal.api.filters import IdFilter
 from portal.api.pagination import LongListCursorPagination, PagePagination
@@ -40,16 +41,14 @@ class IsInstitutionStaff(BasePermission):
     message = "Only the staff of an institution may do this."
 
     def has_permission(self, request, view):
-        u = request.user
-        return bool(u and u.is_authenticated and (u.is_system_admin or (u.is_institution_staff and u.institution_id)))
+        return policies.is_linked_staff(request.user) or policies.is_admin(request.user)
 
 
 class IsOfficial(BasePermission):
     message = "Only officials may read aggregates of an area."
 
     def has_permission(self, request, view):
-        u = request.user
-        return bool(u and u.is_authenticated and (u.is_system_admin or (u.is_official and u.region_id)))
+        return policies.is_official_or_admin(request.user)
 
 
 def _region_of(request) -> str:
@@ -57,7 +56,7 @@ def _region_of(request) -> str:
     code = request.query_params.get("region", "13")
     if not re.fullmatch(r"\d{2}|\d{4}|\d{6}|\d{9}", code):
         raise serializers.ValidationError({"region": ["A division code of 2, 4, 6 or 9 digits."]})
-    return code if user.is_system_admin else user.region_id
+    return code if policies.is_admin(user) else user.region_id
 
 
 # --- Serializers ----------------------------------------------------------------------------------

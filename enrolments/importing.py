@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy
 
 from audit.services import audit_record
 from institutions.models import InstitutionClass
+from institutions.signals import figures_changed
 from portal import runs, tabular
 from portal.tabular import RowErrors
 from portal.tabular import cell_date as _date
@@ -30,7 +31,7 @@ from portal.tabular import cell_text as _text
 
 from . import bulk, identity, rules
 from .models import CareForm, Child, Enrolment, Guardian, ImportJob, Sex
-from .services import document_errors, lock_identities
+from .services import document_errors, ensure_record_keeper, lock_identities
 
 BATCH = 1000
 PROGRESS_EVERY = 500
@@ -399,6 +400,8 @@ def _execute(job: ImportJob, actor) -> ImportJob:
                          after={"rows": len(rows), "children_created": created_children,
                                 "enrolments_created": created_enrolments, "unchanged": plan["unchanged"],
                                 "file": job.filename})
+            if created_enrolments:
+                figures_changed.send(sender=ImportJob, region_code=job.institution.region_id)
             ImportJob.objects.filter(pk=job.pk).update(
                 status=ImportJob.Status.DONE, processed_rows=total, children_created=created_children,
                 enrolments_created=created_enrolments, rows_unchanged=plan["unchanged"], data=b"", errors=[],
@@ -412,9 +415,7 @@ def _execute(job: ImportJob, actor) -> ImportJob:
 @transaction.atomic
 def import_job_create(*, institution, upload, klass=None, actor) -> ImportJob:
     """Stores an upload as a pending import job (run at once by the API, queued by `import_job_submit`)."""
-    from .services import _ensure_staff_of
-
-    _ensure_staff_of(actor, institution.pk)
+    ensure_record_keeper(actor, institution.pk)
     name = upload.name or "upload"
     if not name.lower().endswith((".csv", ".xlsx")):
         raise ValidationError({"file": _("Upload a .csv or .xlsx file.")})

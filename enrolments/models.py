@@ -20,6 +20,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.db.models.functions import Now
 from django.utils.translation import gettext_lazy as _
 
+from accounts import policies
 from institutions.models import Institution
 
 from . import identity
@@ -57,9 +58,9 @@ class ChildQuerySet(models.QuerySet):
         enrolled (and system administrators). Officials get none: they see counts and rates only."""
         if not user.is_authenticated:
             return self.none()
-        if user.is_system_admin:
+        if policies.is_admin(user):
             return self.all()
-        if user.is_institution_staff and user.institution_id:
+        if policies.is_linked_staff(user):
             enrolled_here = Enrolment.objects.filter(child=OuterRef("pk"), institution_id=user.institution_id)
             return self.filter(Q(institution_id=user.institution_id) | Exists(enrolled_here))
         return self.none()
@@ -167,9 +168,9 @@ class EnrolmentQuerySet(models.QuerySet):
         """Enrolment rows name a child: staff of the institution (and administrators) only."""
         if not user.is_authenticated:
             return self.none()
-        if user.is_system_admin:
+        if policies.is_admin(user):
             return self.all()
-        if user.is_institution_staff and user.institution_id:
+        if policies.is_linked_staff(user):
             return self.filter(institution_id=user.institution_id)
         return self.none()
 

@@ -15,11 +15,10 @@ from django.db.models.functions import Substr
 from django.utils import timezone
 
 from institutions.models import Institution, InstitutionClass
+from regions import codes
 from regions.models import Region
 
 from .models import Enrolment, EnrolmentReport
-
-NEXT_LEVEL = {2: 4, 4: 6, 6: 9, 9: 9}
 
 
 def class_lists(institution: Institution, on: datetime.date):
@@ -76,16 +75,50 @@ class AreaRow:
         return (Decimal(self.on_time) * 100 / Decimal(self.expected)).quantize(Decimal("0.1"))
 
 
+DUE_WITHIN_DAYS = 30
+
+
+@dataclass
+class Due:
+    """A child who must move class (or leave) within DUE_WITHIN_DAYS: read live from the enrolments."""
+
+    enrolment: Enrolment
+    kind: str
+    due_on: datetime.date
+
+    def get_kind_display(self) -> str:
+        from .models import DueNotice
+
+        return DueNotice.Kind(self.kind).label
+
+
+def due_enrolments(institution: Institution, on: datetime.date, within_days: int = DUE_WITHIN_DAYS) -> list[Due]:
+    """The institution's children due to move class or leave within `within_days` of `on`, soonest first.
+
+    The one definition behind the class list's count and the due list (one query): live, so a child
+    withdrawn or moved a minute ago is no longer on it.
+    """
+    from .services import due_dates
+
+    horizon = on + datetime.timedelta(days=within_days)
+    out = []
+    for e in (Enrolment.objects.active_on(on).filter(institution=institution)
+              .select_related("child", "klass").order_by("pk")):
+        kind, due_on = due_dates(e.child.date_of_birth, e.klass.class_type)
+        if due_on <= horizon:
+            out.append(Due(enrolment=e, kind=kind, due_on=due_on))
+    return sorted(out, key=lambda d: (d.due_on, d.enrolment.pk))
+
+
 def _areas(region_code: str) -> tuple[int, dict[str, str]]:
-    n = NEXT_LEVEL[len(region_code)]
-    names = dict(Region.objects.filter(code__startswith=region_code)
-                 .filter(code__regex=rf"^\d{{{n}}}$" if n != len(region_code) else rf"^{region_code}$")
+    n = codes.grouping_length(region_code)
+    names = dict(Region.objects.filter(code__startswith=region_code, code__regex=rf"^\d{{{n}}}$")
                  .values_list("code", "name"))
     return n, names
 
 
-def _area_names(codes, names: dict[str, str]) -> dict[str, str]:
-    missing = [c for c in codes if c not in names]
+def _area_names(area_codes, names: dict[str, str]) -> dict[str, str]:
+    missing = [c for c in area_codes if c not in names]
     if missing:
         names.update(Region.objects.filter(code__in=missing).values_list("code", "name"))
     return names

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import Count, Q, Sum
@@ -20,6 +21,8 @@ from accounts import policies
 from accounts.policies import require
 from audit.services import audit_record
 from institutions.models import Institution, InstitutionClass, StaffMember
+from institutions.signals import figures_changed
+from regions import codes
 
 from . import identity, rules
 from .models import (
@@ -35,7 +38,7 @@ from .models import (
 )
 
 
-def _ensure_staff_of(actor, institution_id: int) -> None:
+def ensure_record_keeper(actor, institution_id: int) -> None:
     require(policies.keeps_records_of(actor, institution_id),
             _("Only the institution's own staff may change its enrolment records."))
 
@@ -87,7 +90,7 @@ def child_register(*, institution: Institution, name: str, sex: str, date_of_bir
     Side effects: one audit row (without the number). Not repeatable: the same number twice in one
     institution is refused as a duplicate.
     """
-    _ensure_staff_of(actor, institution.pk)
+    ensure_record_keeper(actor, institution.pk)
     problems = document_errors(document_type=document_type, number=document_number,
                                date_of_birth=date_of_birth, sex=sex)
     if problems:
@@ -171,7 +174,7 @@ def enrolment_create(*, child: Child, klass: InstitutionClass, care_form: str, s
     """
     klass = InstitutionClass.objects.select_for_update().select_related("institution").get(pk=klass.pk)
     institution = klass.institution
-    _ensure_staff_of(actor, institution.pk)
+    ensure_record_keeper(actor, institution.pk)
     _check_new_enrolment(child=child, institution=institution, klass=klass, care_form=care_form,
                          start_date=start_date, end_date=end_date)
     enrolment = Enrolment(child=child, institution=institution, klass=klass, care_form=care_form,
@@ -180,6 +183,7 @@ def enrolment_create(*, child: Child, klass: InstitutionClass, care_form: str, s
     enrolment.full_clean(validate_constraints=False)
     enrolment.save()
     audit_record(actor=actor, action="enrolment.create", target=enrolment, after=_enrolment_snapshot(enrolment))
+    figures_changed.send(sender=Enrolment, region_code=institution.region_id)
     return enrolment
 
 
@@ -192,7 +196,7 @@ def enrolment_move_class(*, enrolment: Enrolment, klass: InstitutionClass, on: d
     """
     klass = InstitutionClass.objects.select_for_update().select_related("institution").get(pk=klass.pk)
     current = Enrolment.objects.select_related("child", "institution").get(pk=enrolment.pk)
-    _ensure_staff_of(actor, current.institution_id)
+    ensure_record_keeper(actor, current.institution_id)
     name = current.child.name
     if klass.pk == current.klass_id:
         raise ValidationError({"klass": _("%(child)s is already in class %(class)s.")
@@ -228,7 +232,7 @@ def enrolment_end(*, enrolment: Enrolment, end_date: datetime.date, reason: str,
     Side effects: one audit row. A repeat is refused (the enrolment has already ended).
     """
     current = Enrolment.objects.select_related("child", "institution").get(pk=enrolment.pk)
-    _ensure_staff_of(actor, current.institution_id)
+    ensure_record_keeper(actor, current.institution_id)
     name = current.child.name
     if reason not in LeavingReason.values or reason == LeavingReason.CLASS_CHANGE:
         raise ValidationError({"reason": _("%(child)s: choose a reason for leaving.") % {"child": name}})
@@ -241,6 +245,7 @@ def enrolment_end(*, enrolment: Enrolment, end_date: datetime.date, reason: str,
         raise ValidationError({"end_date": _("%(child)s has already left or moved.") % {"child": name}})
     current.refresh_from_db()
     audit_record(actor=actor, action="enrolment.end", target=current, after=_enrolment_snapshot(current))
+    figures_changed.send(sender=Enrolment, region_code=current.institution.region_id)
     return current
 
 
@@ -285,11 +290,9 @@ def due_notices_refresh(*, on: datetime.date | None = None, institution_id: int 
 
 def reporting_setting(province_code: str) -> ReportingPeriodSetting:
     """The province's setting, or the default (unsaved) one: 90-day periods from 2022-01-01."""
-    from django.conf import settings
-
-    found = ReportingPeriodSetting.objects.filter(province_id=province_code[:2]).first()
-    return found or ReportingPeriodSetting(province_id=province_code[:2],
-                                           period_days=settings.ENROLMENT_REPORT_PERIOD_DAYS)
+    province = codes.province_of(province_code)
+    found = ReportingPeriodSetting.objects.filter(province_id=province).first()
+    return found or ReportingPeriodSetting(province_id=province, period_days=settings.ENROLMENT_REPORT_PERIOD_DAYS)
 
 
 def period_containing(setting: ReportingPeriodSetting, date: datetime.date) -> tuple[datetime.date, datetime.date]:
@@ -340,7 +343,7 @@ def report_prepare(*, institution: Institution, period_start: datetime.date, act
     Figures are counted on the period's last day (or today, if the institution was cancelled earlier
     the cancellation day before it). Side effects: one audit row. Safe to repeat until submitted.
     """
-    _ensure_staff_of(actor, institution.pk)
+    ensure_record_keeper(actor, institution.pk)
     today = today or timezone.localdate()
     setting = reporting_setting(institution.region_id)
     try:
@@ -379,7 +382,7 @@ def report_prepare(*, institution: Institution, period_start: datetime.date, act
 @transaction.atomic
 def report_confirm(*, report: EnrolmentReport, actor) -> EnrolmentReport:
     """Staff confirm that the prepared figures are right. Repeat: refused once confirmed."""
-    _ensure_staff_of(actor, report.institution_id)
+    ensure_record_keeper(actor, report.institution_id)
     claimed = EnrolmentReport.objects.filter(pk=report.pk, status=EnrolmentReport.Status.DRAFT).update(
         status=EnrolmentReport.Status.CONFIRMED, confirmed_at=timezone.now(),
         confirmed_by=actor if getattr(actor, "is_authenticated", False) else None)
@@ -396,7 +399,7 @@ def report_submit(*, report: EnrolmentReport, actor, today: datetime.date | None
 
     Side effects: one audit row. A repeat is refused (already submitted).
     """
-    _ensure_staff_of(actor, report.institution_id)
+    ensure_record_keeper(actor, report.institution_id)
     now = timezone.now()
     claimed = EnrolmentReport.objects.filter(pk=report.pk, status=EnrolmentReport.Status.CONFIRMED).update(
         status=EnrolmentReport.Status.SUBMITTED, submitted_at=now, submitted_on=today or timezone.localdate(),

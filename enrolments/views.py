@@ -27,7 +27,7 @@ from portal.forms import add_service_errors
 
 from . import exports, importing, selectors, services
 from .forms import EnrolExistingForm, EnrolForm, ImportForm, MoveForm, WithdrawForm
-from .models import Child, DueNotice, Enrolment, EnrolmentReport, ImportJob
+from .models import Child, Enrolment, EnrolmentReport, ImportJob
 
 
 def _institution(request) -> Institution:
@@ -37,11 +37,8 @@ def _institution(request) -> Institution:
 
 def _official_region(request) -> str:
     user = request.user
-    if user.is_system_admin:
-        return request.GET.get("region", "13")[:9] or "13"
-    if user.is_official and user.region_id:
-        return user.region_id
-    raise Http404
+    require(policies.is_official_or_admin(user), outside_area=True)
+    return (request.GET.get("region", "13")[:9] or "13") if policies.is_admin(user) else user.region_id
 
 
 @login_required
@@ -52,9 +49,9 @@ def classes(request):
     for k in class_list:
         k.enrolled = len(k.current)
         k.percent = min(100, int(k.enrolled * 100 / k.places)) if k.places else 0
-    due = DueNotice.objects.filter(institution=institution).count()
     return render(request, "enrolments/classes.html", {
-        "institution": institution, "classes": class_list, "today": today, "due_count": due,
+        "institution": institution, "classes": class_list, "today": today,
+        "due_count": len(selectors.due_enrolments(institution, today)),
         "total_enrolled": sum(k.enrolled for k in class_list), "total_places": sum(k.places for k in class_list)})
 
 
@@ -158,11 +155,7 @@ def enrol_existing(request, pk):
 def due(request):
     institution = _institution(request)
     today = timezone.localdate()
-    notices = DueNotice.objects.filter(institution=institution)
-    if not notices.filter(computed_on=today).exists():
-        services.due_notices_refresh(on=today, institution_id=institution.pk)
-    notices = (DueNotice.objects.filter(institution=institution)
-               .select_related("enrolment__child", "enrolment__klass").order_by("due_on", "pk"))
+    notices = selectors.due_enrolments(institution, today)
     return render(request, "enrolments/due.html", {"notices": notices, "today": today})
 
 

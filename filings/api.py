@@ -253,8 +253,7 @@ class FilingListCreateView(ResponseCacheMixin, generics.ListCreateAPIView):
                    responses={201: FilingSerializer, **WRITE_ERRORS_409})
     def post(self, request, *args, **kwargs):
         user = request.user
-        if not (user.is_institution_staff and user.institution_id):
-            raise exceptions.PermissionDenied("Only institution staff create filings.")
+        require(policies.is_linked_staff(user), _("Only institution staff create filings."))
         data = FilingCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         d = data.validated_data
@@ -415,7 +414,7 @@ class AppointmentSlotListView(generics.ListCreateAPIView):
             return AppointmentSlot.objects.none()
         qs = AppointmentSlot.objects.visible_to(self.request.user).select_related("centre")
         if self.request.query_params.get("all") != "1":
-            qs = qs.filter(date__gte=timezone.localdate())
+            qs = qs.upcoming()
         return qs
 
     @extend_schema(tags=["appointments"], responses={200: AppointmentSlotSerializer(many=True), **LIST_ERRORS})

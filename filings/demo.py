@@ -5,6 +5,7 @@
 - the demo drafts in 长安区 (130102) carry filings in every status: draft, submitted, overdue,
   returned with comments, rejected, withdrawn; two filed institutions there carry a change filing and
   a cancellation under review;
+- a change filing waiting in 桥西区 (130104), so that county's official has one to decide too;
 - slots at Shijiazhuang's guidance centre over the coming weeks, with a few bookings.
 
 Idempotent: a second run finds the demo filings and slots and changes nothing. Runs in seconds
@@ -40,6 +41,7 @@ from .models import (
 from .workdays import add_working_days_skipping
 
 DEMO_COUNTY = "130102"
+OTHER_COUNTY = "130104"
 DEMO_CITY = "1301"
 STAFF_USERNAME = "changan-staff"
 
@@ -161,9 +163,9 @@ def _seed_workflow(rng, drafts: list[Institution], holidays: set, official_id: i
         username=STAFF_USERNAME,
         defaults={"role": User.Role.INSTITUTION_STAFF, "institution": returned_inst, "first_name": "长安演示"})
     if created:
-        from portal.demo import DEMO_PASSWORD
+        from accounts.demo import demo_password_hash
 
-        staff.set_password(DEMO_PASSWORD)
+        staff.password = demo_password_hash()
         staff.save(update_fields=["password"])
     uploader = staff.pk
 
@@ -206,6 +208,13 @@ def _seed_workflow(rng, drafts: list[Institution], holidays: set, official_id: i
             Filing(institution=filed_here[2], kind="cancellation", status="submitted", resettlement_confirmed=True,
                    note="举办者停止办托，已与家长协商转园（演示数据）", **submitted(3)),
         ]
+    # 桥西区 (the other county official's area) has a change filing waiting too.
+    other = (Institution.objects.filter(is_demo=True, status=Institution.Status.FILED,
+                                        region__code__startswith=OTHER_COUNTY)
+             .exclude(filings__status__in=Filing.OPEN).order_by("pk").first())
+    if other is not None:
+        filings.append(Filing(institution=other, kind="change", status="submitted",
+                              changes={"particulars": {"person_in_charge_phone": "13900001111"}}, **submitted(1)))
     for f in filings:
         f.is_demo = True
         f.created_by_id = uploader if f.institution_id == returned_inst.pk else None

@@ -28,11 +28,11 @@ class FilingQuerySet(models.QuerySet):
         """
         if not user.is_authenticated:
             return self.none()
-        if user.is_system_admin:
+        if policies.is_admin(user):
             return self.filter(submitted_at__isnull=False)
-        if user.is_official and user.region_id:
+        if policies.is_official(user):
             return self.filter(institution__region__code__startswith=user.region_id, submitted_at__isnull=False)
-        if user.is_institution_staff and user.institution_id:
+        if policies.is_linked_staff(user):
             return self.filter(institution_id=user.institution_id)
         return self.none()
 
@@ -72,6 +72,7 @@ class Filing(models.Model):
         WITHDRAWN = "withdrawn", _("Withdrawn")
 
     PENDING = (Status.SUBMITTED, Status.RESUBMITTED)
+    DECIDED = (Status.FILED, Status.REJECTED)
     OPEN = (Status.DRAFT, Status.SUBMITTED, Status.RETURNED, Status.RESUBMITTED)
     EDITABLE = (Status.DRAFT, Status.RETURNED)
 
@@ -157,7 +158,7 @@ class Filing(models.Model):
 
     @property
     def county_code(self) -> str:
-        return self.institution.region_id[:6]
+        return self.institution.county_code
 
     @property
     def is_pending(self) -> bool:
@@ -369,9 +370,13 @@ class AppointmentSlotQuerySet(models.QuerySet):
         """Slots are public information for everyone signed in (like the guidance centres)."""
         return self.all() if user.is_authenticated else self.none()
 
-    def bookable(self, on: datetime.date | None = None) -> AppointmentSlotQuerySet:
-        on = on or timezone.localdate()
-        return self.filter(date__gte=on, booked_count__lt=F("capacity"))
+    def upcoming(self, now: datetime.datetime | None = None) -> AppointmentSlotQuerySet:
+        """Slots that have not started yet: later days, and today's from the next minute on."""
+        now = timezone.localtime(now)
+        return self.filter(Q(date__gt=now.date()) | Q(date=now.date(), start_time__gt=now.time()))
+
+    def bookable(self, now: datetime.datetime | None = None) -> AppointmentSlotQuerySet:
+        return self.upcoming(now).filter(booked_count__lt=F("capacity"))
 
 
 class AppointmentSlot(models.Model):
@@ -421,12 +426,12 @@ class BookingQuerySet(models.QuerySet):
         bookings at guidance centres in their area (a city official sees the centre's whole day)."""
         if not user.is_authenticated:
             return self.none()
-        if user.is_system_admin:
+        if policies.is_admin(user):
             return self.all()
-        if user.is_official and user.region_id:
+        if policies.is_official(user):
             return self.filter(Q(institution__region__code__startswith=user.region_id)
                                | Q(slot__centre__city__code__startswith=user.region_id))
-        if user.is_institution_staff and user.institution_id:
+        if policies.is_linked_staff(user):
             return self.filter(institution_id=user.institution_id)
         return self.none()
 

@@ -28,6 +28,7 @@ from audit.models import AuditEntry
 from enrolments.selectors import enrolled_by_class
 from institutions.models import GuidanceCentre
 from portal.forms import add_service_errors
+from regions import codes
 from regions.models import Region
 
 from . import services
@@ -85,8 +86,7 @@ def _bookable_slots():
 def mine(request):
     """The institution's filings, a new filing, and its appointments."""
     user = request.user
-    if not user.is_institution_staff:
-        raise Http404
+    require(policies.is_institution_staff(user), outside_area=True)
     filings = Filing.objects.visible_to(user).select_related("institution").order_by("-created_at")
     bookings = (Booking.objects.visible_to(user).filter(status=Booking.Status.BOOKED,
                                                         slot__date__gte=timezone.localdate())
@@ -107,8 +107,7 @@ def mine(request):
 @require_POST
 def create(request):
     user = request.user
-    if not (user.is_institution_staff and user.institution_id):
-        raise Http404
+    require(policies.is_linked_staff(user), outside_area=True)
     form = FilingCreateForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose the kind of filing."))
@@ -362,16 +361,16 @@ def queue(request):
     pending and overdue per county. A fixed number of queries whatever the number of filings.
     """
     user = request.user
-    if not (user.is_official or user.is_system_admin):
-        raise Http404
+    require(policies.is_official_or_admin(user), outside_area=True)
     today = timezone.localdate()
     pending = Filing.objects.visible_to(user).pending()
     rows = pending.select_related("institution__region").order_by("due_on", "submitted_at", "pk")
     page = Paginator(rows, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
-    is_reviewer = bool(user.is_official and user.region_id and len(user.region_id) == 6)
+    is_reviewer = policies.is_reviewer(user)
     per_county = []
     if not is_reviewer:
-        counts = (pending.annotate(county=Substr("institution__region", 1, 6)).values("county")
+        counts = (pending.annotate(county=Substr("institution__region", 1, codes.LEVEL_LENGTHS[codes.COUNTY]))
+                  .values("county")
                   .annotate(pending=Count("pk"), overdue=Count("pk", filter=Q(due_on__lt=today)))
                   .order_by("-overdue", "county"))
         names = dict(Region.objects.filter(code__in=[c["county"] for c in counts]).values_list("code", "name"))
@@ -387,8 +386,7 @@ def queue(request):
 def appointments(request):
     """The day's appointments for officials (bookings at their area's centres or of their institutions)."""
     user = request.user
-    if not (user.is_official or user.is_system_admin):
-        raise Http404
+    require(policies.is_official_or_admin(user), outside_area=True)
     day = parse_date(request.GET.get("date") or "") or timezone.localdate()
     bookings = (Booking.objects.visible_to(user).filter(slot__date=day, status=Booking.Status.BOOKED)
                 .select_related("slot__centre", "institution", "filing")
@@ -404,11 +402,9 @@ def appointments(request):
 def slots(request):
     """Upcoming appointment slots at the area's guidance centres; city officials publish new ones."""
     user = request.user
-    if not (user.is_official or user.is_system_admin):
-        raise Http404
+    require(policies.is_official_or_admin(user), outside_area=True)
     centres = GuidanceCentre.objects.serving(user)
-    # The service lets a centre's own city (and administrators) publish; the form offers only those.
-    publishable = centres if user.is_system_admin else centres.filter(city_id=user.region_id)
+    publishable = centres.publishable_by(user)
     form = SlotForm(request.POST or None, centres=publishable) if publishable.exists() else None
     if request.method == "POST":
         if form is None:
@@ -423,7 +419,7 @@ def slots(request):
                     "date": slot.date.isoformat(), "start": slot.start_time.strftime("%H:%M"),
                     "centre": slot.centre.name})
                 return redirect("filings:slots")
-    upcoming = (AppointmentSlot.objects.visible_to(user).filter(centre__in=centres, date__gte=timezone.localdate())
+    upcoming = (AppointmentSlot.objects.visible_to(user).upcoming().filter(centre__in=centres)
                 .select_related("centre").order_by("date", "start_time", "centre__name")[:200])
     return render(request, "filings/slots.html", {"form": form, "slots": upcoming, "centres": centres},
                   status=400 if form is not None and form.errors else 200)
@@ -452,8 +448,7 @@ def notifications_read(request):
 @require_POST
 def book(request):
     user = request.user
-    if not (user.is_institution_staff and user.institution_id):
-        raise Http404
+    require(policies.is_linked_staff(user), outside_area=True)
     slot = get_object_or_404(AppointmentSlot.objects.visible_to(user), pk=request.POST.get("slot") or 0)
     filing = None
     if request.POST.get("filing"):

@@ -90,8 +90,7 @@ class InstitutionListCreateView(ResponseCacheMixin, generics.ListCreateAPIView):
 
     def create(self, request, *args, **kwargs):
         user = request.user
-        require(policies.is_admin(user) or policies.is_institution_staff(user),
-                _("Only institution staff register an institution."))
+        require(policies.registers_institutions(user), _("Only institution staff register an institution."))
         if policies.is_linked_staff(user):
             raise Conflict(_("Your account already belongs to an institution."))
         serializer = InstitutionWriteSerializer(data=request.data)
@@ -416,7 +415,7 @@ class OnboardingUploadSerializer(serializers.Serializer):
 def _onboarding_province(request, code: str | None):
     from regions.models import Region
 
-    code = code or (request.user.region_id if request.user.is_official else None)
+    code = code or (request.user.region_id if policies.is_official(request.user) else None)
     if not code:
         raise exceptions.ValidationError({"province": [_("Choose the province to onboard.")]})
     province = Region.objects.filter(code=code, level=Region.Level.PROVINCE).first()

@@ -6,6 +6,11 @@ population and over counties and townships; about half the places inclusive; Xin
 integration and its 6 mentoring pairs; one guidance centre per city; Shijiazhuang Benyi Happy Castle
 Kindergarten with its two 20-child Doudou classes. Everything is labelled `is_demo=True`.
 
+After the published figures (portal.demo.REAL_FIGURES_ON, 8 July 2022) the province keeps growing up to
+the day the demo is seeded: about SYNTHETIC_PER_YEAR more institutions a year, filed on dates spread over
+the period, marked `is_synthetic=True` (invented, not published figures) — so the dashboards open on today
+with figures and their trends run from 2020 to today.
+
 Idempotent: if demo institutions exist the step only makes sure its demo accounts exist. Rows are
 bulk-created (a few seconds on SQLite) with one audit row per bulk step, not one per row.
 """
@@ -21,7 +26,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from audit.services import audit_record
-from portal.demo import DEMO_PROVINCE
+from portal.demo import DEMO_PROVINCE, REAL_FIGURES_ON
 from portal.validators import credit_code_check_character
 from regions.models import Region, RegionPopulation
 
@@ -34,6 +39,12 @@ LAST_FILED_ON = datetime.date(2022, 6, 30)
 XINGTAI = "1305"
 MENTORING_PAIRS = 6
 DRAFTS = 4
+# Synthetic growth after REAL_FIGURES_ON: institutions a year (Hebei added places faster than this; the demo
+# stays small enough to seed in seconds), and how many of them open in 长安区's first township, whose official
+# would otherwise have an empty area.
+SYNTHETIC_PER_YEAR = 200
+SYNTHETIC_TOWNSHIP = "130102001"
+SYNTHETIC_IN_TOWNSHIP = 4
 
 BENYI_NAME = "石家庄市本一快乐城堡幼儿园"
 BENYI_COUNTY = "130102"
@@ -179,6 +190,28 @@ def _seed(ctx) -> Institution:  # noqa: C901, PLR0912, PLR0915 — one linear re
     plans.append({"city": "1301", "county": BENYI_COUNTY, "region": benyi_county, "setting": ST.KINDERGARTEN,
                   "benyi": True})
 
+    # --- Synthetic growth after the published figures, spread over cities like the rest ---------------
+    growth_from = REAL_FIGURES_ON + datetime.timedelta(days=1)
+    growth_to = today - datetime.timedelta(days=3)
+    growth = []
+    if growth_to > growth_from:
+        n_growth = round(SYNTHETIC_PER_YEAR * (growth_to - growth_from).days / 365.25)
+        per_city = _split(n_growth, [population.get(c.code, 1) for c in cities])
+        for city, n in zip(cities, per_city, strict=True):
+            counties = counties_of[city.code]
+            weights = [population.get(c.code, 1) for c in counties]
+            for county in rng.choices(counties, weights=weights, k=n):
+                setting = rng.choices(list(SETTING_WEIGHTS), weights=list(SETTING_WEIGHTS.values()))[0]
+                region = county
+                if townships_of.get(county.code) and rng.random() < 0.7:
+                    region = rng.choice(townships_of[county.code])
+                growth.append({"city": city.code, "county": county.code, "region": region, "setting": setting,
+                               "synthetic": True})
+        township = next((t for t in townships_of.get(BENYI_COUNTY, []) if t.code == SYNTHETIC_TOWNSHIP), None)
+        if township is not None:
+            for p in [p for p in growth if p["county"] == BENYI_COUNTY][:SYNTHETIC_IN_TOWNSHIP]:
+                p["region"] = township
+
     # --- Places: family points 5 each, Benyi 40, the rest in proportion to a size weight -----------
     family = [p for p in plans if p["setting"] == ST.FAMILY]
     for p in family:
@@ -191,6 +224,15 @@ def _seed(ctx) -> Institution:  # noqa: C901, PLR0912, PLR0915 — one linear re
     targets = _split(TOTAL_PLACES - fixed, [SETTING_SIZE[p["setting"]] * rng.uniform(0.5, 1.5) for p in others])
     for p, target in zip(others, targets, strict=True):
         p["classes"] = _classes_for(rng, target)
+    # Synthetic institutions are sized like those of 2022 (the mean places of a setting-size unit).
+    unit = (TOTAL_PLACES - fixed) / sum(SETTING_SIZE[p["setting"]] for p in others)
+    for p in growth:
+        if p["setting"] == ST.FAMILY:
+            p["classes"] = [(CT.MIXED, 5, 2)]
+        else:
+            p["classes"] = _classes_for(rng, max(10, round(unit * SETTING_SIZE[p["setting"]]
+                                                           * rng.uniform(0.5, 1.5))))
+    plans += growth
 
     # --- Particulars -------------------------------------------------------------------------------
     used_names: set[str] = set()
@@ -214,8 +256,12 @@ def _seed(ctx) -> Institution:  # noqa: C901, PLR0912, PLR0915 — one linear re
         used_names.add(name)
         p["name"] = name
         p["credit_code"] = _credit_code(p["legal_form"], p["county"], serial)
-        p["filed_on"] = datetime.date(2021, 3, 15) if p.get("benyi") else _date_between(
-            rng, FIRST_FILED_ON, LAST_FILED_ON)
+        if p.get("benyi"):
+            p["filed_on"] = datetime.date(2021, 3, 15)
+        elif p.get("synthetic"):
+            p["filed_on"] = _date_between(rng, growth_from, growth_to)
+        else:
+            p["filed_on"] = _date_between(rng, FIRST_FILED_ON, LAST_FILED_ON)
 
     # Filing numbers: COUNTY-YEAR-NNNN in filing order, unique per county and year.
     by_county_year: dict[tuple[str, int], list[dict]] = defaultdict(list)
@@ -231,6 +277,9 @@ def _seed(ctx) -> Institution:  # noqa: C901, PLR0912, PLR0915 — one linear re
     inclusive_places = 0
     for p in order:
         places = sum(n for _, n, _ in p["classes"])
+        if p.get("synthetic"):  # the inclusive share keeps rising a little after 2022
+            p["inclusive"] = p["setting"] != ST.FAMILY and rng.random() < 0.58
+            continue
         p["inclusive"] = inclusive_places < TOTAL_PLACES // 2 and p["setting"] != ST.FAMILY
         if p["inclusive"]:
             inclusive_places += places
@@ -255,13 +304,14 @@ def _seed(ctx) -> Institution:  # noqa: C901, PLR0912, PLR0915 — one linear re
             is_inclusive=p["inclusive"],
             inclusive_price=Decimal(rng.randrange(800, 2200, 50)) if p["inclusive"] else None,
             status=Institution.Status.FILED, filed_on=p["filed_on"], filing_number=p["filing_number"],
-            is_demo=True,
+            is_demo=True, is_synthetic=bool(p.get("synthetic")),
         ))
     Institution.objects.bulk_create(institutions, batch_size=500)
     pk_of = dict(Institution.objects.filter(is_demo=True).values_list("credit_code", "pk"))
     audit_record(actor=None, action="demo.institutions_seed", target_type="institutions.institution",
                  target_id="demo", region_code=DEMO_PROVINCE,
-                 after={"filed": len(institutions), "places": TOTAL_PLACES})
+                 after={"filed": len(institutions), "synthetic": len(growth),
+                        "places": sum(n for p in plans for _, n, _ in p["classes"])})
 
     # --- Classes -----------------------------------------------------------------------------------
     classes = []
@@ -314,7 +364,8 @@ def _seed(ctx) -> Institution:  # noqa: C901, PLR0912, PLR0915 — one linear re
                  target_id="demo", region_code=DEMO_PROVINCE, after={"staff_members": len(members)})
 
     # --- Xingtai's mentoring pairs: six experienced institutions, each with a weaker one ---------------
-    xingtai = sorted((p for p in plans if p["city"] == XINGTAI and p["setting"] != ST.FAMILY),
+    xingtai = sorted((p for p in plans if p["city"] == XINGTAI and p["setting"] != ST.FAMILY
+                      and not p.get("synthetic")),
                      key=lambda p: (p["filed_on"], -sum(n for _, n, _ in p["classes"])))
     mentors, mentees = xingtai[:MENTORING_PAIRS], xingtai[-MENTORING_PAIRS:]
     pairs = [MentoringPair(mentor_id=pk_of[m["credit_code"]], mentee_id=pk_of[e["credit_code"]],
@@ -362,7 +413,11 @@ def _seed(ctx) -> Institution:  # noqa: C901, PLR0912, PLR0915 — one linear re
     audit_record(actor=None, action="demo.drafts_seed", target_type="institutions.institution", target_id="demo",
                  region_code=BENYI_COUNTY, after={"drafts": len(drafts)})
 
-    ctx.say(f"Institutions: {len(institutions):,} filed with {sum(c.places for c in classes):,} places, "
+    real = [p for p in plans if not p.get("synthetic")]
+    ctx.say(f"Institutions: {len(real):,} filed by {REAL_FIGURES_ON} with "
+            f"{sum(n for p in real for _, n, _ in p['classes']):,} places; synthetic growth since then: "
+            f"{len(growth):,} more with {sum(n for p in growth for _, n, _ in p['classes']):,} places. "
+            f"{len(institutions):,} filed with {sum(c.places for c in classes):,} places, "
             f"{len(members):,} staff members, {len(pairs)} mentoring pairs in Xingtai, {len(centres)} guidance "
             f"centres, {len(drafts)} drafts in {BENYI_COUNTY}.")
     return Institution.objects.get(credit_code=next(p["credit_code"] for p in plans if p.get("benyi")))

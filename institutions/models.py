@@ -16,7 +16,9 @@ from django.db.models.functions import Coalesce, Now
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts import policies
 from portal.validators import validate_credit_code
+from regions import codes
 
 
 class InstitutionQuerySet(models.QuerySet):
@@ -28,11 +30,11 @@ class InstitutionQuerySet(models.QuerySet):
         """
         if not user.is_authenticated:
             return self.none()
-        if user.is_system_admin:
+        if policies.is_admin(user):
             return self.all()
-        if user.is_official and user.region_id:
+        if policies.is_official(user):
             return self.filter(region__code__startswith=user.region_id)
-        if user.is_institution_staff and user.institution_id:
+        if policies.is_linked_staff(user):
             return self.filter(pk=user.institution_id)
         return self.none()
 
@@ -127,6 +129,9 @@ class Institution(models.Model):
     cancelled_on = models.DateField(_("cancelled on"), null=True, blank=True)
     filing_number = models.CharField(_("filing number"), max_length=20, blank=True, db_index=True)
     is_demo = models.BooleanField(_("demo data"), default=False)
+    is_synthetic = models.BooleanField(
+        _("synthetic demo growth"), default=False,
+        help_text=_("Invented by the demo after its last published figures (8 July 2022); not a real institution."))
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -141,6 +146,8 @@ class Institution(models.Model):
             models.Index(fields=["updated_at", "id"], name="institution_updated_idx"),
             models.Index(fields=["status", "region"], name="institution_status_region_idx"),
             models.Index(fields=["filed_on", "cancelled_on"], name="institution_active_idx"),
+            # Dashboards ask whether a snapshot includes the demo's synthetic growth.
+            models.Index(fields=["filed_on"], condition=Q(is_synthetic=True), name="institution_synthetic_idx"),
             models.Index(fields=["setting_type"], name="institution_setting_idx"),
             models.Index(fields=["name"], name="institution_name_idx"),
             # Filters of the official list and the public register (status first: both filter on it).
@@ -180,7 +187,7 @@ class Institution(models.Model):
 
     @property
     def county_code(self) -> str:
-        return self.region_id[:6]
+        return codes.county_of(self.region_id)
 
     @property
     def service_forms(self) -> list[str]:
@@ -201,7 +208,7 @@ class Institution(models.Model):
         super().clean()
         if self.credit_code:
             self.credit_code = self.credit_code.strip().upper()
-        if self.region_id and len(self.region_id) not in (6, 9):
+        if self.region_id and codes.level_of(self.region_id) not in (codes.COUNTY, codes.TOWNSHIP):
             raise ValidationError({"region": _("Choose a county or a township, not a province or city.")})
         if self.inclusive_price is not None and not self.is_inclusive:
             raise ValidationError({"inclusive_price": _("A negotiated price is only for inclusive institutions.")})
@@ -431,10 +438,17 @@ class GuidanceCentreQuerySet(models.QuerySet):
         """The centres serving an official's area: their city's (a province's: all of its cities');
         administrators: all."""
         centres = self.visible_to(user)
-        if user.is_system_admin:
+        if policies.is_admin(user):
             return centres
         region = user.region_id or ""
-        return centres.filter(city_id=region[:4]) if len(region) >= 4 else centres.filter(city__code__startswith=region)
+        city = codes.city_of(region)
+        return centres.filter(city_id=city) if city else centres.filter(city__code__startswith=region)
+
+    def publishable_by(self, user) -> GuidanceCentreQuerySet:
+        """The centres whose slots the user may publish (`policies.publishes_slots_at`)."""
+        if policies.is_admin(user):
+            return self
+        return self.filter(city_id=user.region_id) if policies.publishes_slots(user) else self.none()
 
 
 class GuidanceCentre(models.Model):
@@ -468,9 +482,9 @@ class OnboardingJobQuerySet(models.QuerySet):
         """Administrators: all; a province's officials: their province's; anyone else: none."""
         if not user.is_authenticated:
             return self.none()
-        if user.is_system_admin:
+        if policies.is_admin(user):
             return self.all()
-        if user.is_official and user.official_level == "province":
+        if policies.official_level(user) == codes.PROVINCE:
             return self.filter(province_id=user.region_id)
         return self.none()
 

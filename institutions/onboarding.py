@@ -24,8 +24,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts import policies
+from audit.context import current_ip
 from audit.models import AuditEntry
-from audit.request import current_ip
 from audit.services import audit_record
 from portal import tabular
 from portal.tabular import RowErrors, cell_date, cell_text

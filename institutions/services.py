@@ -21,8 +21,8 @@ from audit.services import audit_record
 
 from .models import GuidanceCentre, Institution, InstitutionClass, MentoringPair, StaffMember
 
-# Particulars a change filing may change (domain.md: name, address, legal representative, service
-# forms, places), plus the contact and pricing details that go with them.
+# Particulars a change filing may change (docs/domain.md, "Change filing and cancellation": name,
+# address, legal representative, service forms, places), plus the contact and pricing details that go with them.
 CHANGEABLE_FIELDS = [
     "name", "address", "legal_representative", "legal_representative_phone", "person_in_charge",
     "person_in_charge_phone", "full_day", "half_day", "hourly", "temporary", "meals_served",
@@ -40,6 +40,19 @@ def _ensure_staff_of(actor, institution: Institution) -> None:
     require(policies.keeps_records_of(actor, institution), _("Only the institution's own staff may change it."))
 
 
+def _ensure_reviewer(actor, institution: Institution) -> None:
+    """The registry records a filing decision only from the county official who took it."""
+    require(policies.reviews(actor, institution),
+            _("Only officials of the institution's county health commission decide filings."))
+
+
+def _ensure_may_change_classes(actor, institution: Institution) -> None:
+    """Its staff (and administrators) keep its classes; the county official approving a change filing
+    applies the filing's class changes."""
+    require(policies.keeps_records_of(actor, institution) or policies.reviews(actor, institution),
+            _("Only the institution's own staff may change its classes."))
+
+
 @transaction.atomic
 def institution_create(*, actor, **fields) -> Institution:
     """Registers a new institution as a draft and links the acting staff member to it.
@@ -47,13 +60,14 @@ def institution_create(*, actor, **fields) -> Institution:
     Side effects: the actor's account is linked to the institution; one audit row.
     Not idempotent: a second call with the same credit code fails on the unique code.
     """
-    if actor is not None and actor.is_institution_staff and actor.institution_id:
+    require(policies.registers_institutions(actor), _("Only institution staff register an institution."))
+    if policies.is_linked_staff(actor):
         raise ValidationError(_("Your account already belongs to an institution."))
     institution = Institution(**{k: v for k, v in fields.items() if k in DRAFT_FIELDS or k == "region_id"})
     institution.status = Institution.Status.DRAFT
     institution.full_clean()
     institution.save()
-    if actor is not None and actor.is_institution_staff:
+    if policies.is_institution_staff(actor):
         actor.institution = institution
         actor.save(update_fields=["institution"])
     audit_record(actor=actor, action="institution.create", target=institution,
@@ -86,6 +100,7 @@ def institution_apply_changes(*, institution: Institution, changes: dict, actor)
 
     `changes` maps CHANGEABLE_FIELDS to new values. Repeating it with the same changes changes nothing.
     """
+    _ensure_reviewer(actor, institution)
     institution = Institution.objects.select_for_update().get(pk=institution.pk)
     before = _snapshot(institution, CHANGEABLE_FIELDS)
     for key, value in changes.items():
@@ -106,6 +121,7 @@ def institution_mark_filed(*, institution: Institution, filed_on: datetime.date,
 
     Guarded: only a draft (or a suspended one being re-filed) becomes filed; a repeat changes nothing.
     """
+    _ensure_reviewer(actor, institution)
     claimed = Institution.objects.filter(
         pk=institution.pk, status__in=[Institution.Status.DRAFT, Institution.Status.SUSPENDED],
     ).update(status=Institution.Status.FILED, filed_on=filed_on, filing_number=filing_number,
@@ -123,6 +139,7 @@ def institution_cancel(*, institution: Institution, cancelled_on: datetime.date,
 
     Active enrolments must have been ended first; the filings app checks that before calling.
     """
+    _ensure_reviewer(actor, institution)
     claimed = Institution.objects.filter(
         pk=institution.pk, status__in=[Institution.Status.FILED, Institution.Status.SUSPENDED],
     ).update(status=Institution.Status.CANCELLED, cancelled_on=cancelled_on, updated_at=timezone.now())
@@ -180,6 +197,7 @@ def class_add(*, institution: Institution, actor, name: str, class_type: str, pl
     For a filed institution, places change through a change filing: the filings app calls this
     with the approving official as actor.
     """
+    _ensure_may_change_classes(actor, institution)
     if institution.status == Institution.Status.CANCELLED:
         raise ValidationError(_("A cancelled institution cannot open classes."))
     # Lock the institution so two concurrent additions cannot both pass the family-point total.
@@ -202,6 +220,7 @@ def _places_changed(institution_id: int) -> None:
 @transaction.atomic
 def class_update(*, klass: InstitutionClass, actor, **fields) -> InstitutionClass:
     """Changes a class's name, type, places or caregivers; the same rules apply."""
+    _ensure_may_change_classes(actor, klass.institution)
     Institution.objects.select_for_update().filter(pk=klass.institution_id).first()
     klass = InstitutionClass.objects.select_related("institution").get(pk=klass.pk)
     if klass.closed_on:
@@ -222,6 +241,7 @@ def class_update(*, klass: InstitutionClass, actor, **fields) -> InstitutionClas
 @transaction.atomic
 def class_close(*, klass: InstitutionClass, actor, closed_on: datetime.date | None = None) -> InstitutionClass:
     """Closes a class (its places stop counting). Kept, never deleted. A repeat changes nothing."""
+    _ensure_may_change_classes(actor, klass.institution)
     closed_on = closed_on or timezone.localdate()
     if InstitutionClass.objects.filter(pk=klass.pk, closed_on__isnull=True).update(closed_on=closed_on):
         klass.refresh_from_db()

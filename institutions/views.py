@@ -14,7 +14,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Prefetch, Q
+from django.db.models import Count, Prefetch, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -23,8 +23,10 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import policies
+from accounts.policies import require
 from audit.models import AuditEntry
 from portal.forms import add_service_errors
+from regions import codes
 from regions.models import Region
 
 from . import services
@@ -54,8 +56,7 @@ HISTORY_ACTION_PREFIXES = ("institution.", "class.", "staff.", "mentoring.", "fi
 def _own_institution(request) -> Institution:
     """The signed-in staff member's institution, or 404 for everyone else."""
     user = request.user
-    if not (user.is_institution_staff and user.institution_id):
-        raise Http404
+    require(policies.is_linked_staff(user), outside_area=True)
     return get_object_or_404(Institution.objects.visible_to(user).select_related("region__parent"),
                              pk=user.institution_id)
 
@@ -148,11 +149,24 @@ def _staff_rows(members, today: datetime.date) -> list[dict]:
     return rows
 
 
+def _enrolled_by_class(classes: list, on) -> dict[int, int]:
+    """Children enrolled in each class on a date, counted the way the class list counts them (one query)."""
+    from enrolments.models import Enrolment
+
+    if not classes:
+        return {}
+    return dict(Enrolment.objects.active_on(on).filter(klass__in=classes).values("klass_id")
+                .annotate(n=Count("pk")).order_by().values_list("klass_id", "n"))
+
+
 def _institution_context(institution: Institution) -> dict:
     """Everything the staff page and the official detail page show, in a fixed number of queries."""
     today = timezone.localdate()
     classes = list(institution.classes.order_by("closed_on", "class_type", "name"))
     open_classes = [c for c in classes if c.closed_on is None]
+    enrolled = _enrolled_by_class(open_classes, today)
+    for c in open_classes:
+        c.enrolled = enrolled.get(c.pk, 0)
     members = list(institution.staff_members.filter(Q(left_on__isnull=True) | Q(left_on__gte=today))
                    .order_by("role", "name"))
     staff_rows = _staff_rows(members, today)
@@ -164,6 +178,7 @@ def _institution_context(institution: Institution) -> dict:
         "closed_classes": [c for c in classes if c.closed_on is not None],
         "total_places": sum(c.places for c in open_classes),
         "total_caregivers": sum(c.caregivers for c in open_classes),
+        "total_enrolled": sum(c.enrolled for c in open_classes),
         "staff_rows": staff_rows,
         "expired_count": sum(1 for r in staff_rows if "expired" in (r["qualification"], r["health"])),
         "pairs": pairs,
@@ -176,11 +191,11 @@ def _region_choices(scope_code: str, selected: str) -> tuple[list[Region], Regio
     """Regions for the filter select, in one query and a short list even at national scale: the
     provinces and cities within scope plus the counties of the selected city; a city official gets
     their counties, a county official their townships."""
-    selected = selected.strip() if selected.strip().startswith(scope_code) else ""
-    if len(scope_code) <= 2:
+    selected = selected.strip() if codes.contains(scope_code, selected.strip()) else ""
+    if scope_code == "" or codes.level_of(scope_code) == codes.PROVINCE:
         condition = Q(code__startswith=scope_code, level__in=[Region.Level.PROVINCE, Region.Level.CITY])
-        if len(selected) >= 4:
-            condition |= Q(parent_id=selected[:4])
+        if codes.city_of(selected):
+            condition |= Q(parent_id=codes.city_of(selected))
     else:
         condition = Q(code=scope_code) | Q(parent_id=scope_code)
     if selected:
@@ -207,7 +222,7 @@ def _querystring_without_page(request) -> str:
 def mine(request):
     """The staff member's institution: status, particulars, classes, staff, mentoring and history."""
     user = request.user
-    if user.is_institution_staff and not user.institution_id:
+    if policies.is_institution_staff(user) and not policies.is_linked_staff(user):
         return redirect("institutions:create")
     institution = _own_institution(request)
     context = _institution_context(institution)
@@ -221,9 +236,8 @@ def mine(request):
 def create(request):
     """Registration for a staff account that is not linked to an institution yet."""
     user = request.user
-    if not user.is_institution_staff:
-        raise Http404
-    if user.institution_id:
+    require(policies.is_institution_staff(user), outside_area=True)
+    if policies.is_linked_staff(user):
         return redirect("institutions:mine")
     form = InstitutionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -345,13 +359,11 @@ def staff_edit(request, pk: int):
 def institution_list(request):
     """Institutions of the official's area, filtered and paginated at a fixed number of queries."""
     user = request.user
-    if not (user.is_official or user.is_system_admin):
-        raise Http404
+    require(policies.is_official_or_admin(user), outside_area=True)
     form = OfficialFilterForm(request.GET or None)
     queryset = form.apply(Institution.objects.visible_to(user)).with_open_places().select_related(
         "region__parent").order_by("name", "pk")
-    scope = "" if user.is_system_admin else user.region_id
-    regions, current_region = _region_choices(scope, form.region_code())
+    regions, current_region = _region_choices(policies.area_of(user), form.region_code())
     return render(request, "institutions/institution_list.html", {
         "form": form, "page": _page(request, queryset), "regions": regions, "current_region": current_region,
         "querystring": _querystring_without_page(request),
@@ -365,25 +377,19 @@ def detail(request, pk: int):
     institution = get_object_or_404(Institution.objects.visible_to(request.user).select_related("region__parent"),
                                     pk=pk)
     context = _institution_context(institution)
-    context["is_own"] = request.user.institution_id == institution.pk
-    if institution.status == Institution.Status.FILED and _filing_authority(request.user, institution):
+    context["is_own"] = policies.is_staff_of(request.user, institution)
+    if institution.status == Institution.Status.FILED and policies.suspends(request.user, institution):
         context["suspend_form"] = SuspendForm()
     context["may_lift_suspension"] = (institution.status == Institution.Status.SUSPENDED
-                                      and _filing_authority(request.user, institution))
+                                      and policies.suspends(request.user, institution))
     return render(request, "institutions/institution_detail.html", context)
-
-
-def _filing_authority(user, institution: Institution) -> bool:
-    """The county health commission the institution files with, and administrators."""
-    return policies.suspends(user, institution)
 
 
 @login_required
 @require_POST
 def suspend(request, pk: int):
     institution = get_object_or_404(Institution.objects.visible_to(request.user), pk=pk)
-    if not _filing_authority(request.user, institution):
-        raise PermissionDenied
+    require(policies.suspends(request.user, institution))
     form = SuspendForm(request.POST)
     if institution.status != Institution.Status.FILED:
         form.add_error(None, _("Only a filed institution can be suspended."))
@@ -404,8 +410,7 @@ def suspend(request, pk: int):
 def lift_suspension(request, pk: int):
     """The filing county lifts a suspension: the institution is filed again."""
     institution = get_object_or_404(Institution.objects.visible_to(request.user), pk=pk)
-    if not _filing_authority(request.user, institution):
-        raise PermissionDenied
+    require(policies.suspends(request.user, institution))
     if institution.status == Institution.Status.SUSPENDED:
         services.institution_lift_suspension(institution=institution, actor=request.user)
         messages.success(request, _("The suspension is lifted; the institution is filed again."))
@@ -439,11 +444,10 @@ def _page_with_form(request, template: str, form, context: dict):
 def mentoring(request):
     """Mentoring pairs (帮扶结对) of the official's area; city and province officials set up new ones."""
     user = request.user
-    if not (user.is_official or user.is_system_admin):
-        raise Http404
+    require(policies.is_official_or_admin(user), outside_area=True)
     candidates = (Institution.objects.visible_to(user).filter(status=Institution.Status.FILED)
                   .select_related("region").order_by("region_id", "name"))
-    form = MentoringPairForm(request.POST or None, institutions=candidates) if user.oversees_cities else None
+    form = MentoringPairForm(request.POST or None, institutions=candidates) if policies.oversees_cities(user) else None
     done = _submit(request, form, services.mentoring_pair_create, _("Mentoring pair set up."), "institutions:mentoring")
     if done:
         return done
@@ -483,11 +487,9 @@ def register_detail(request, pk: int):
 def guidance_centres(request):
     """The guidance centres of the official's area; city and province officials record new ones."""
     user = request.user
-    if not (user.is_official or user.is_system_admin):
-        raise Http404
-    area = "" if user.is_system_admin else user.region_id or ""
-    cities = Region.objects.filter(level=Region.Level.CITY, code__startswith=area).order_by("code")
-    form = GuidanceCentreForm(request.POST or None, cities=cities) if user.oversees_cities else None
+    require(policies.is_official_or_admin(user), outside_area=True)
+    cities = Region.objects.overseen_by(user).filter(level=Region.Level.CITY).order_by("code")
+    form = GuidanceCentreForm(request.POST or None, cities=cities) if policies.oversees_cities(user) else None
     done = _submit(request, form, services.guidance_centre_create, _("Guidance centre recorded."),
                    "institutions:guidance_centres")
     if done:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime
 import re
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -28,7 +28,7 @@ from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from portal.api.cache import ResponseCacheMixin
+from portal.api.cache import METRICS, ResponseCacheMixin
 from portal.api.schema import BAD_REQUEST, READ_ERRORS, WRITE_ERRORS
 from portal.api.serializers import CachedFieldsMixin
 from regions.models import Region
@@ -39,8 +39,9 @@ from .models import RankingEntry, RankingRun, RegionSnapshot, Snapshot
 from .services import recompute_progress, require_official_or_admin, snapshot_request_recompute
 
 TAGS = ["metrics"]
-# Reads are cached until a snapshot, ranking or region changes (portal.api.cache).
-METRICS_TABLES = ("metrics", "regions")
+# Reads are cached under the version of the ready metrics (a snapshot swapped in, a ranking computed or
+# published) and of the regions (names) (portal.api.cache).
+METRICS_CACHE = (METRICS, "regions")
 # Reads that take a date parameter answer 400 for a malformed date.
 DATED_READ_ERRORS = {**READ_ERRORS, 400: BAD_REQUEST}
 
@@ -164,7 +165,7 @@ RecomputeStatusSerializer = inline_serializer(name="RecomputeStatus", fields={
 class SnapshotListView(ResponseCacheMixin, generics.ListAPIView):
     """Ready snapshots, newest first: the dates for which figures can be shown."""
 
-    cache_depends_on = METRICS_TABLES
+    cache_depends_on = METRICS_CACHE
 
     serializer_class = SnapshotSerializer
 
@@ -189,7 +190,7 @@ class RegionSnapshotListView(ResponseCacheMixin, generics.ListAPIView):
 
     serializer_class = RegionSnapshotSerializer
     filterset_class = RegionSnapshotFilter
-    cache_depends_on = METRICS_TABLES
+    cache_depends_on = METRICS_CACHE
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
@@ -206,7 +207,7 @@ class RegionSnapshotListView(ResponseCacheMixin, generics.ListAPIView):
 class RegionSnapshotDetailView(ResponseCacheMixin, generics.RetrieveAPIView):
     """One region's figures on a date (404 outside the caller's area or without a ready snapshot)."""
 
-    cache_depends_on = METRICS_TABLES
+    cache_depends_on = METRICS_CACHE
 
     serializer_class = RegionSnapshotSerializer
 
@@ -226,14 +227,14 @@ class RegionSeriesView(ResponseCacheMixin, generics.ListAPIView):
 
     serializer_class = RegionSeriesPointSerializer
     pagination_class = None
-    cache_depends_on = METRICS_TABLES
+    cache_depends_on = METRICS_CACHE
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return RegionSnapshot.objects.none()
         require_official_or_admin(self.request.user)
         code = self.kwargs["code"]
-        get_object_or_404(Region.objects.filter(code__startswith=self.request.user.region_id or ""), code=code)
+        get_object_or_404(Region.objects.overseen_by(self.request.user), code=code)
         qs = (RegionSnapshot.objects.visible_to(self.request.user).ready().filter(region_id=code)
               .select_related("snapshot").order_by("snapshot__date"))
         start, end = _date_param(self.request, "from"), _date_param(self.request, "to")
@@ -302,7 +303,7 @@ class RankingRunListView(ResponseCacheMixin, generics.ListAPIView):
 
     serializer_class = RankingRunSerializer
     filterset_class = RankingRunFilter
-    cache_depends_on = METRICS_TABLES
+    cache_depends_on = METRICS_CACHE
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
@@ -317,7 +318,7 @@ class RankingRunDetailView(ResponseCacheMixin, generics.RetrieveAPIView):
     previous version (`prior_version_rank`, `prior_version_score`)."""
 
     serializer_class = RankingRunDetailSerializer
-    cache_depends_on = METRICS_TABLES
+    cache_depends_on = METRICS_CACHE
 
     def get_queryset(self):
         from django.db.models import Prefetch
@@ -339,10 +340,8 @@ class RankingComputeView(APIView):
         require_official_or_admin(request.user)
         data = RankingComputeSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        scope = get_object_or_404(Region.objects.filter(code__startswith=request.user.region_id or ""),
+        scope = get_object_or_404(Region.objects.overseen_by(request.user),
                                   code=data.validated_data["scope"])
-        if not (request.user.is_system_admin or request.user.region_id == scope.code):
-            raise PermissionDenied
         run = rankings.ranking_compute(scope=scope, period_kind=data.validated_data["period_kind"],
                                        period_start=data.validated_data["period_start"], actor=request.user)
         return Response(RankingRunSerializer(run).data, status=status.HTTP_201_CREATED)
@@ -357,8 +356,6 @@ class RankingPublishView(APIView):
     def post(self, request, pk: int):
         require_official_or_admin(request.user)
         run = get_object_or_404(RankingRun.objects.visible_to(request.user), pk=pk)
-        if not (request.user.is_system_admin or request.user.region_id == run.scope_id):
-            raise PermissionDenied
         run = rankings.ranking_publish(run=run, actor=request.user)
         return Response(RankingRunSerializer(run).data)
 
@@ -371,16 +368,14 @@ class RankingWeightsView(APIView):
     @extend_schema(tags=TAGS, responses={200: RankingWeightsSerializer, **READ_ERRORS})
     def get(self, request, code: str):
         require_official_or_admin(request.user)
-        region = get_object_or_404(Region.objects.filter(code__startswith=request.user.region_id or ""), code=code)
+        region = get_object_or_404(Region.objects.overseen_by(request.user), code=code)
         return Response({"weights": rankings.weights_for(region)})
 
     @extend_schema(tags=TAGS, request=RankingWeightsSerializer, responses={200: RankingWeightsSerializer,
                                                                            **WRITE_ERRORS})
     def put(self, request, code: str):
         require_official_or_admin(request.user)
-        region = get_object_or_404(Region.objects.filter(code__startswith=request.user.region_id or ""), code=code)
-        if not (request.user.is_system_admin or request.user.region_id == region.code):
-            raise PermissionDenied
+        region = get_object_or_404(Region.objects.overseen_by(request.user), code=code)
         data = RankingWeightsSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         weights = rankings.ranking_weights_set(region=region, weights=data.validated_data["weights"],

@@ -9,6 +9,7 @@ class MetricsConfig(AppConfig):
     def ready(self):
         from portal.runs import register_sweeper
 
+        from . import receivers  # noqa: F401 — connects the recompute to institutions.signals.figures_changed
         from .compute import snapshot_prune
         from .tasks import snapshot_sweep
 

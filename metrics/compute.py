@@ -27,8 +27,11 @@ from django.db.models import Max
 from django.utils import timezone
 
 from audit.services import audit_record
+from enrolments.models import Enrolment
+from filings.models import Filing
 from institutions.models import Institution, InstitutionClass
 from portal import runs
+from portal.api import cache as api_cache
 
 from .models import RegionSnapshot, Snapshot
 
@@ -62,26 +65,25 @@ class SnapshotBusy(Exception):
         self.snapshot = snapshot
 
 
+def _sql_in(values) -> str:
+    """A SQL list of constants from our own TextChoices (never user input): ('filed', 'rejected')."""
+    return "(" + ", ".join(f"'{v}'" for v in values) + ")"
+
+
+# Filings counted on a date: submitted and waiting (pending), or decided.
+FILING_COUNTED = _sql_in([*Filing.PENDING, *Filing.DECIDED])
+FILING_DECIDED = _sql_in(Filing.DECIDED)
+
+
 @dataclass
 class SqlParts:
-    """The pieces of SQL that differ between PostgreSQL and SQLite, and the tables that may be missing."""
+    """The pieces of SQL that differ between PostgreSQL and SQLite."""
 
     json_setting: str
     decided_local_date: str
-    has_enrolments: bool
-    has_filings: bool
 
 
-def _table(app_label: str, model: str) -> str | None:
-    from django.apps import apps
-
-    try:
-        return apps.get_model(app_label, model)._meta.db_table
-    except LookupError:
-        return None
-
-
-def _sql_parts(tables: set[str]) -> SqlParts:
+def _sql_parts() -> SqlParts:
     pairs = []
     for s in SETTING_TYPES:
         pairs.append(f"'{s}'")
@@ -92,9 +94,7 @@ def _sql_parts(tables: set[str]) -> SqlParts:
     else:
         json_setting = f"json_object({', '.join(pairs)})"
         decided_local = "date(f.decided_at, %(utc_offset)s)"
-    enrol = _table("enrolments", "Enrolment")
-    filing = _table("filings", "Filing")
-    return SqlParts(json_setting, decided_local, bool(enrol and enrol in tables), bool(filing and filing in tables))
+    return SqlParts(json_setting, decided_local)
 
 
 def snapshot_sql(parts: SqlParts) -> str:
@@ -108,40 +108,33 @@ def snapshot_sql(parts: SqlParts) -> str:
     class_cols = ", ".join(f"COALESCE(cls.places_{c}, 0) AS places_{c}" for c in CLASS_TYPES)
     sums = ", ".join(f"SUM({m}) AS {m}" for m in MEASURES)
 
-    if parts.has_enrolments:
-        enrolments = """
+    # Only constants from our own code are formatted in; every value is a bound parameter.
+    enrolments = f"""
         enr AS (
             SELECT e.institution_id, COUNT(*) AS enrolled
-            FROM enrolments_enrolment e
+            FROM {Enrolment._meta.db_table} e
             WHERE e.start_date <= %(d)s AND (e.end_date IS NULL OR e.end_date > %(d)s)
             GROUP BY e.institution_id
-        ),"""
-    else:
-        enrolments = """
-        enr AS (SELECT CAST(NULL AS bigint) AS institution_id, 0 AS enrolled WHERE 1 = 0),"""
-    if parts.has_filings:
-        # Only constants from our own code are formatted in; every value is a bound parameter.
-        filings = f"""
+        ),"""  # noqa: S608
+    filings = f"""
         UNION ALL
         SELECT i.region_id, 0, {zero_settings}, 0, 0, {zero_classes}, 0, 0, 0,
-               SUM(CASE WHEN f.status IN ('submitted', 'resubmitted', 'filed', 'rejected')
+               SUM(CASE WHEN f.status IN {FILING_COUNTED}
                          AND f.submitted_at < %(d_end)s
                          AND (f.decided_at IS NULL OR f.decided_at >= %(d_end)s) THEN 1 ELSE 0 END),
-               SUM(CASE WHEN f.status IN ('submitted', 'resubmitted', 'filed', 'rejected')
+               SUM(CASE WHEN f.status IN {FILING_COUNTED}
                          AND f.submitted_at < %(d_end)s
                          AND (f.decided_at IS NULL OR f.decided_at >= %(d_end)s)
                          AND f.due_on < %(d)s THEN 1 ELSE 0 END),
-               SUM(CASE WHEN f.status IN ('filed', 'rejected') AND f.decided_at >= %(year_start)s
+               SUM(CASE WHEN f.status IN {FILING_DECIDED} AND f.decided_at >= %(year_start)s
                          AND f.decided_at < %(d_end)s THEN 1 ELSE 0 END),
-               SUM(CASE WHEN f.status IN ('filed', 'rejected') AND f.decided_at >= %(year_start)s
+               SUM(CASE WHEN f.status IN {FILING_DECIDED} AND f.decided_at >= %(year_start)s
                          AND f.decided_at < %(d_end)s AND f.due_on IS NOT NULL
                          AND {parts.decided_local_date} <= f.due_on THEN 1 ELSE 0 END)
-        FROM filings_filing f
+        FROM {Filing._meta.db_table} f
         JOIN institutions_institution i ON i.id = f.institution_id
         WHERE f.submitted_at < %(d_end)s
         GROUP BY i.region_id"""  # noqa: S608
-    else:
-        filings = ""
 
     # Only constants from our own code are formatted in; every value is a bound parameter.
     return f"""
@@ -149,7 +142,8 @@ def snapshot_sql(parts: SqlParts) -> str:
     WITH inst AS (
         SELECT i.id, i.region_id, i.is_inclusive, {setting_cols}
         FROM institutions_institution i
-        WHERE i.status <> 'draft' AND i.filed_on <= %(d)s AND (i.cancelled_on IS NULL OR i.cancelled_on > %(d)s)
+        WHERE i.status <> '{Institution.Status.DRAFT}' AND i.filed_on <= %(d)s
+          AND (i.cancelled_on IS NULL OR i.cancelled_on > %(d)s)
     ),
     cls AS (
         SELECT c.institution_id, SUM(c.places) AS places,
@@ -335,8 +329,7 @@ def snapshot_compute(*, date: datetime.date, task_id: str = "", requested_by_id:
 
 def _compute_into(snapshot: Snapshot, *, date: datetime.date, target: Decimal) -> None:
     """The work of one run: the one INSERT … SELECT, then the swap. Raises SnapshotBusy if taken over."""
-    tables = set(connection.introspection.table_names())
-    parts = _sql_parts(tables)
+    parts = _sql_parts()
     previous = (Snapshot.objects.ready().filter(date__lt=date).order_by("-date", "-version")
                 .values_list("pk", flat=True).first())
     _progress(snapshot, 10)
@@ -367,6 +360,7 @@ def snapshot_swap(snapshot: Snapshot) -> None:
         # The events feed announces it to every official (figures of the whole country changed).
         audit_record(actor=None, action="metrics.snapshot_ready", target=snapshot,
                      after={"date": str(snapshot.date), "version": snapshot.version})
+        api_cache.metrics_changed()  # the one moment a snapshot's figures become visible
     snapshot_prune()
 
 

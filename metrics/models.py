@@ -21,6 +21,9 @@ from django.db.models.functions import Now
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts import policies
+from regions import codes
+
 
 class SnapshotQuerySet(models.QuerySet):
     def ready(self) -> SnapshotQuerySet:
@@ -94,9 +97,9 @@ class RegionSnapshotQuerySet(models.QuerySet):
         """Officials see their own region and everything under it; administrators all; others nothing."""
         if not user.is_authenticated:
             return self.none()
-        if user.is_system_admin:
+        if policies.is_admin(user):
             return self.all()
-        if user.is_official and user.region_id:
+        if policies.is_official(user):
             return self.filter(region__code__startswith=user.region_id)
         return self.none()
 
@@ -202,12 +205,12 @@ class RankingRunQuerySet(models.QuerySet):
         published rankings of the regions above them (a city sees the province's ranking of cities)."""
         if not user.is_authenticated:
             return self.none()
-        if user.is_system_admin:
+        if policies.is_admin(user):
             return self.all()
-        if not (user.is_official and user.region_id):
+        if not policies.is_official(user):
             return self.none()
         code = user.region_id
-        above = [code[:n] for n in (2, 4, 6) if n < len(code)]
+        above = codes.ancestors_of(code)
         return self.filter(Q(scope__code__startswith=code)
                            | Q(scope_id__in=above or ["-"], status=RankingRun.Status.PUBLISHED))
 

@@ -21,7 +21,12 @@ from django.db.models.functions import Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts import policies
+from accounts.policies import require
 from audit.services import audit_record
+from filings.models import Filing
+from portal.api import cache as api_cache
+from regions import codes
 from regions.models import Region
 
 from .models import RankingEntry, RankingRun, RankingWeights, RegionSnapshot, Snapshot
@@ -34,7 +39,6 @@ DEFAULT_WEIGHTS = {
     "report_timeliness": 15,
 }
 INDICATORS = list(DEFAULT_WEIGHTS)
-CHILD_CODE_LENGTH = {2: 4, 4: 6}
 
 
 def period_bounds(kind: str, start: datetime.date) -> tuple[datetime.date, datetime.date]:
@@ -69,9 +73,9 @@ def previous_period_start(kind: str, start: datetime.date) -> datetime.date:
 
 def weights_for(scope: Region) -> dict[str, float]:
     """The scope's own weights, else its province's, else the defaults; unknown indicators are dropped."""
-    stored = {w.region_id: w.weights for w in RankingWeights.objects.filter(region_id__in=[scope.code,
-                                                                                          scope.code[:2]])}
-    weights = stored.get(scope.code) or stored.get(scope.code[:2]) or DEFAULT_WEIGHTS
+    province = codes.province_of(scope.code)
+    stored = {w.region_id: w.weights for w in RankingWeights.objects.filter(region_id__in=[scope.code, province])}
+    weights = stored.get(scope.code) or stored.get(province) or DEFAULT_WEIGHTS
     return {k: float(v) for k, v in weights.items() if k in DEFAULT_WEIGHTS and float(v) > 0}
 
 
@@ -83,9 +87,9 @@ def _ratio(numerator, denominator) -> Decimal | None:
 
 def indicator_values(scope: Region, start: datetime.date, end: datetime.date) -> tuple[dict, Snapshot | None]:
     """{child code: {indicator: value or None}} for the regions one level below the scope."""
-    child_len = CHILD_CODE_LENGTH.get(len(scope.code))
-    if child_len is None:
+    if codes.level_of(scope.code) not in (codes.PROVINCE, codes.CITY):
         raise ValidationError({"scope": _("Only provinces and cities rank the regions below them.")})
+    child_len = codes.child_length(scope.code)
     snap_end = Snapshot.objects.current(end)
     snap_start = Snapshot.objects.current(start - datetime.timedelta(days=1))
     children = list(Region.objects.filter(parent_id=scope.code).values_list("code", flat=True))
@@ -120,17 +124,11 @@ def indicator_values(scope: Region, start: datetime.date, end: datetime.date) ->
 
 
 def _filing_timeliness(scope_code: str, child_len: int, start: datetime.date, end: datetime.date) -> dict:
-    from django.apps import apps
-
-    try:
-        filing_model = apps.get_model("filings", "Filing")
-    except LookupError:
-        return {}
     tz = timezone.get_current_timezone()
     since = datetime.datetime.combine(start, datetime.time.min, tzinfo=tz)
     until = datetime.datetime.combine(end + datetime.timedelta(days=1), datetime.time.min, tzinfo=tz)
-    rows = (filing_model.objects
-            .filter(status__in=["filed", "rejected"], decided_at__gte=since, decided_at__lt=until,
+    rows = (Filing.objects
+            .filter(status__in=Filing.DECIDED, decided_at__gte=since, decided_at__lt=until,
                     institution__region__code__startswith=scope_code)
             .annotate(code=Substr("institution__region_id", 1, child_len))
             .values("code")
@@ -167,8 +165,10 @@ def ranking_compute(*, scope: Region, period_kind: str, period_start: datetime.d
 
     An unpublished draft of the period is recomputed in place; when the latest version is published a new
     draft version is made, its entries carrying the published rank and score (the difference shown).
-    Side effects: one audit row. Safe to repeat.
+    Side effects: one audit row. Safe to repeat. Without an actor it is the scheduled run of the period's end.
     """
+    if actor is not None:
+        require(policies.governs(actor, scope), _("Only the region itself ranks the regions below it."))
     start, end = period_bounds(period_kind, period_start)
     weights = weights_for(scope)
     values, snapshot = indicator_values(scope, start, end)
@@ -203,6 +203,7 @@ def ranking_compute(*, scope: Region, period_kind: str, period_start: datetime.d
             move=(before - rank) if before else None,
             prior_version_rank=old.rank if old else None, prior_version_score=old.score if old else None))
     RankingEntry.objects.bulk_create(entries)
+    api_cache.metrics_changed()
     audit_record(actor=actor, action="ranking.compute", target=run,
                  after={"version": run.version, "entries": len(entries), "weights": weights})
     return run
@@ -222,12 +223,12 @@ def ranking_compute_all(*, period_kind: str, period_start: datetime.date, period
 @transaction.atomic
 def ranking_publish(*, run: RankingRun, actor) -> RankingRun:
     """Publish and freeze a draft ranking. Publishing twice changes nothing the second time."""
-    if not (actor.is_system_admin or (actor.is_official and actor.region_id == run.scope_id)):
-        raise ValidationError(_("Only the region that ranks may publish its ranking."))
+    require(policies.governs(actor, run.scope_id), _("Only the region that ranks may publish its ranking."))
     claimed = RankingRun.objects.filter(pk=run.pk, status=RankingRun.Status.DRAFT).update(
         status=RankingRun.Status.PUBLISHED, published_at=timezone.now(), published_by=actor)
     run.refresh_from_db()
     if claimed:
+        api_cache.metrics_changed()
         audit_record(actor=actor, action="ranking.publish", target=run, after={"version": run.version})
     return run
 
@@ -235,8 +236,7 @@ def ranking_publish(*, run: RankingRun, actor) -> RankingRun:
 @transaction.atomic
 def ranking_weights_set(*, region: Region, weights: dict, actor) -> RankingWeights:
     """A province (or city) sets its ranking weights; they apply to rankings computed from now on."""
-    if not (actor.is_system_admin or (actor.is_official and actor.region_id == region.code)):
-        raise ValidationError(_("Only the region itself may set its ranking weights."))
+    require(policies.governs(actor, region), _("Only the region itself may set its ranking weights."))
     unknown = sorted(set(weights) - set(DEFAULT_WEIGHTS))
     if unknown:
         raise ValidationError({"weights": _("Unknown indicators: %(names)s.") % {"names": ", ".join(unknown)}})

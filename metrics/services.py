@@ -4,19 +4,20 @@ from __future__ import annotations
 
 import datetime
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts import policies
+from accounts.policies import require
 from audit.services import audit_record
 from portal.dispatch import dispatch_on_commit
 
 
 def require_official_or_admin(user) -> None:
     """Area figures, recomputes and rankings are for officials of a region and administrators (else 403)."""
-    if not (user.is_system_admin or (user.is_official and user.region_id)):
-        raise PermissionDenied
+    require(policies.is_official_or_admin(user), _("Area figures are for officials and administrators."))
 
 
 @transaction.atomic
@@ -26,8 +27,7 @@ def snapshot_request_recompute(*, date: datetime.date, actor) -> str:
     Side effects: an audit row and the task call, in one transaction (the outbox; sent by the relay).
     If the same date is being computed already, the task reports that run instead of starting a second one.
     """
-    if not (actor.is_system_admin or actor.is_official):
-        raise ValidationError(_("Only officials may ask for a recompute."))
+    require(policies.is_official_or_admin(actor), _("Only officials may ask for a recompute."))
     if date > timezone.localdate():
         raise ValidationError({"date": _("The date is in the future.")})
     from .tasks import recompute_snapshot

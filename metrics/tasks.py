@@ -101,6 +101,8 @@ def recompute_today() -> dict:
 
 
 @shared_task(acks_late=True, name="metrics.rankings_period_end", soft_time_limit=600, time_limit=660)
+@runs.leased("metrics.rankings_period_end",
+             key=lambda on_iso="": f"rankings_period_end:{on_iso or timezone.localdate().isoformat()}")
 def rankings_period_end(on_iso: str = "") -> dict:
     """Beat entry on the first day of each quarter: draft rankings of every period that ended yesterday.
 

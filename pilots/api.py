@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -20,7 +20,10 @@ from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts import policies
+from accounts.policies import require
 from portal.api.schema import BAD_REQUEST, READ_ERRORS, WRITE_ERRORS
+from regions import codes
 from regions.models import Region
 
 from . import services
@@ -42,8 +45,7 @@ LIST_ERRORS = {**READ_ERRORS, 400: BAD_REQUEST}  # a filter value of the wrong t
 
 
 def _official(user) -> None:
-    if not (user.is_system_admin or (user.is_official and user.region_id)):
-        raise PermissionDenied
+    require(policies.is_official_or_admin(user), _("Only officials and administrators do this."))
 
 
 # --- Serializers -----------------------------------------------------------------------------------
@@ -235,10 +237,10 @@ class ProgressReportListCreateView(generics.ListAPIView):
         _official(request.user)
         data = ProgressReportWriteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        region = get_object_or_404(Region.objects.filter(code__startswith=request.user.region_id or ""),
+        region = get_object_or_404(Region.objects.under(policies.area_of(request.user)),
                                    code=data.validated_data["region"])
         template = get_object_or_404(ProgressReportTemplate.objects.filter(is_active=True),
-                                     region_id=region.code[:2], code=data.validated_data["template"])
+                                     region_id=codes.province_of(region.code), code=data.validated_data["template"])
         report = services.progress_report_submit(template=template, region=region, date=data.validated_data["date"],
                                                  values=data.validated_data["values"], actor=request.user)
         return Response(ProgressReportSerializer(report).data, status=status.HTTP_201_CREATED)
@@ -267,16 +269,15 @@ class ReportingRateView(APIView):
             problems["start"] = [_("Enter start and end as YYYY-MM-DD.")]
         if problems:
             raise ValidationError(problems)
-        if not (request.user.is_system_admin or (request.user.is_official and request.user.region_id)):
+        if not policies.is_official_or_admin(request.user):
             return Response([])  # institution staff: no area figures
-        region = get_object_or_404(Region.objects.filter(code__startswith=request.user.region_id or ""),
-                                   code=params["region"])
+        region = get_object_or_404(Region.objects.under(policies.area_of(request.user)), code=params["region"])
         template = None
         if params.get("template"):
-            template = get_object_or_404(ProgressReportTemplate, region_id=region.code[:2], code=params["template"])
-        child_len = {2: 4, 4: 6, 6: 9}.get(len(region.code), len(region.code))
+            template = get_object_or_404(ProgressReportTemplate, region_id=codes.province_of(region.code),
+                                         code=params["template"])
         rows = []
-        for code_len in sorted({len(region.code), child_len}):
+        for code_len in codes.own_and_child_lengths(region.code):
             for code, rate in sorted(reporting_rates(region_code=region.code, group_length=code_len, start=start,
                                                      end=end, template=template).items()):
                 rows.append(_rate_row(code, rate))

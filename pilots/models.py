@@ -17,12 +17,15 @@ from django.db.models.functions import Now
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts import policies
+from regions import codes
+
 
 def _region_scope(user, field: str) -> Q | None:
     """Officials see records of their own region and below; None means "everything" (administrators)."""
-    if user.is_system_admin:
+    if policies.is_admin(user):
         return None
-    if user.is_official and user.region_id:
+    if policies.is_official(user):
         return Q(**{f"{field}__startswith": user.region_id})
     return Q(pk__in=[])
 
@@ -34,9 +37,10 @@ class ScorecardTemplateQuerySet(models.QuerySet):
         """National templates and those of the user's province are readable by every signed-in user."""
         if not user.is_authenticated:
             return self.none()
-        if user.is_system_admin:
+        if policies.is_admin(user):
             return self.all()
-        province = (user.region_id or "")[:2] or (user.institution.region_id[:2] if user.institution_id else "")
+        home = user.region_id or (user.institution.region_id if user.institution_id else "")
+        province = codes.province_of(home) or ""
         return self.filter(Q(region__isnull=True) | Q(region_id=province))
 
 
@@ -140,7 +144,7 @@ class PilotQuerySet(models.QuerySet):
     def visible_to(self, user) -> PilotQuerySet:
         if not user.is_authenticated:
             return self.none()
-        if user.is_institution_staff and user.institution_id:
+        if policies.is_linked_staff(user):
             return self.filter(institution_id=user.institution_id)
         scope = _region_scope(user, "institution__region__code")
         return self.all() if scope is None else self.filter(scope)
@@ -260,10 +264,10 @@ class ProgressReportTemplateQuerySet(models.QuerySet):
     def visible_to(self, user) -> ProgressReportTemplateQuerySet:
         if not user.is_authenticated:
             return self.none()
-        if user.is_system_admin:
+        if policies.is_admin(user):
             return self.all()
-        if user.is_official and user.region_id:
-            return self.filter(region_id=user.region_id[:2])
+        if policies.is_official(user):
+            return self.filter(region_id=codes.province_of(user.region_id))
         return self.none()
 
 

@@ -13,6 +13,8 @@ from django.db.models import Count, Q
 from django.db.models.functions import Substr
 from django.utils import timezone
 
+from regions import codes
+
 from .models import ProgressReport, ProgressReportTemplate, ReportingObligation
 
 
@@ -56,7 +58,7 @@ def reporting_rates(*, region_code: str, group_length: int, start: datetime.date
     today = today or timezone.localdate()
     end = min(end, today)
     templates = ([template] if template else
-                 list(ProgressReportTemplate.objects.filter(region_id=region_code[:2], is_active=True)))
+                 list(ProgressReportTemplate.objects.filter(region_id=codes.province_of(region_code), is_active=True)))
     by_id = {t.pk: t for t in templates}
     rates: dict[str, dict[str, int]] = {}
     obligations = ReportingObligation.objects.filter(
@@ -64,11 +66,12 @@ def reporting_rates(*, region_code: str, group_length: int, start: datetime.date
     ).filter(Q(ends_on__isnull=True) | Q(ends_on__gte=start)).values_list("template_id", "region_id",
                                                                           "starts_on", "ends_on")
     for template_id, region_id, starts_on, ends_on in obligations:
-        if len(region_id) < group_length:
+        group = codes.truncated(region_id, group_length)
+        if group is None:
             continue
         first = max(start, starts_on)
         last = min(end, ends_on) if ends_on else end
-        rate = rates.setdefault(region_id[:group_length], {"expected": 0, "actual": 0, "on_time": 0})
+        rate = rates.setdefault(group, {"expected": 0, "actual": 0, "on_time": 0})
         rate["expected"] += period_dates(by_id[template_id].frequency, first, last)
     reports = (ProgressReport.objects
                .filter(template_id__in=by_id, region__code__startswith=region_code, date__gte=start, date__lte=end)
@@ -76,7 +79,7 @@ def reporting_rates(*, region_code: str, group_length: int, start: datetime.date
                .values("code")
                .annotate(actual=Count("pk"), on_time=Count("pk", filter=Q(on_time=True))))
     for row in reports:
-        if len(row["code"]) < group_length:
+        if codes.truncated(row["code"], group_length) is None:
             continue
         rate = rates.setdefault(row["code"], {"expected": 0, "actual": 0, "on_time": 0})
         rate["actual"] += row["actual"]

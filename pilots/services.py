@@ -13,8 +13,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts import policies
+from accounts.policies import require
 from audit.services import audit_record
 from institutions.models import Institution
+from regions import codes
 from regions.models import Region
 
 from .models import (
@@ -33,14 +36,11 @@ from .models import (
 from .reporting import period_end, period_start
 
 
-def _ensure_official_over(actor, region_code: str, *, level_max: int | None = None) -> None:
-    """The actor is an administrator or an official whose region contains `region_code`."""
-    if actor.is_system_admin:
-        return
-    if not (actor.is_official and actor.region_id and region_code.startswith(actor.region_id)):
-        raise ValidationError(_("This is outside your area."))
-    if level_max is not None and len(actor.region_id) > level_max:
-        raise ValidationError(_("Your level of government may not do this."))
+def _ensure_official_over(actor, region_code: str, *, level: str | None = None) -> None:
+    """The actor is an administrator or an official whose region contains `region_code` (of `level`
+    or higher, when given)."""
+    require(policies.in_area(actor, region_code), _("This is outside your area."))
+    require(level is None or policies.at_level_or_above(actor, level), _("Your level of government may not do this."))
 
 
 # --- Scorecards ----------------------------------------------------------------------------------
@@ -52,8 +52,8 @@ def scorecard_load(*, data: dict, actor, region: Region | None = None) -> Scorec
     Dimension points must add up to the total and item points to their dimension. Loading a code that
     already exists replaces it only while no assessment uses it; otherwise a clear error. Repeat-safe.
     """
-    if actor is not None and getattr(actor, "is_authenticated", False) and region is not None:
-        _ensure_official_over(actor, region.code, level_max=2)
+    if actor is not None and region is not None:  # a management command loads for everyone
+        _ensure_official_over(actor, region.code, level=codes.PROVINCE)
     dimensions = data.get("dimensions") or []
     if not dimensions:
         raise ValidationError({"dimensions": _("A scorecard needs at least one dimension.")})
@@ -102,11 +102,11 @@ def scorecard_load_wst821(*, actor=None) -> ScorecardTemplate:
 def pilot_designate(*, institution: Institution, year: int, designated_on: datetime.date, actor,
                     designated_by: Region | None = None) -> Pilot:
     """A province (or city) designates a filed institution as a pilot for a year. Repeat-safe: once per year."""
-    designated_by = designated_by or (actor.region if getattr(actor, "is_official", False) else None)
+    designated_by = designated_by or (actor.region if policies.is_official(actor) else None)
     if designated_by is None:
         raise ValidationError({"designated_by": _("Say which province or city designates the pilot.")})
-    _ensure_official_over(actor, designated_by.code, level_max=4)
-    if not institution.region_id.startswith(designated_by.code):
+    _ensure_official_over(actor, designated_by.code, level=codes.CITY)
+    if not codes.contains(designated_by.code, institution.region_id):
         raise ValidationError({"institution": _("The institution is outside the designating region.")})
     if institution.status not in (Institution.Status.FILED, Institution.Status.SUSPENDED):
         raise ValidationError({"institution": _("Only filed institutions can be pilots.")})
@@ -198,7 +198,7 @@ def progress_template_create(*, region: Region, code: str, name: str, fields: li
                              frequency: str = ProgressReportTemplate.Frequency.DAILY,
                              grace_days: int = 1) -> ProgressReportTemplate:
     """A province defines what its cities and counties report, and how often. Repeat-safe per code."""
-    _ensure_official_over(actor, region.code, level_max=2)
+    _ensure_official_over(actor, region.code, level=codes.PROVINCE)
     template, created = ProgressReportTemplate.objects.get_or_create(
         region=region, code=code, defaults={"name": name, "frequency": frequency, "grace_days": grace_days})
     if created:
@@ -218,7 +218,7 @@ def progress_template_create(*, region: Region, code: str, name: str, fields: li
 def reporting_assign(*, template: ProgressReportTemplate, region_codes: list[str], starts_on: datetime.date,
                      actor) -> int:
     """Expect reports of the template from these regions from `starts_on` (DHIS2 data set assignment)."""
-    _ensure_official_over(actor, template.region_id, level_max=2)
+    _ensure_official_over(actor, template.region_id, level=codes.PROVINCE)
     regions = set(Region.objects.filter(code__in=region_codes, code__startswith=template.region_id)
                   .values_list("code", flat=True))
     unknown = sorted(set(region_codes) - regions)
@@ -270,9 +270,8 @@ def progress_report_submit(*, template: ProgressReportTemplate, region: Region, 
                            actor, submitted_at: datetime.datetime | None = None) -> ProgressReport:
     """A city or county submits its report for a period. A second submission for the same period corrects
     the values but keeps the first submission time (and so its timeliness)."""
-    if not (actor.is_system_admin or (actor.is_official and actor.region_id == region.code)):
-        raise ValidationError(_("Only the region itself submits its reports."))
-    if not region.code.startswith(template.region_id):
+    require(policies.governs(actor, region), _("Only the region itself submits its reports."))
+    if not codes.contains(template.region_id, region.code):
         raise ValidationError({"region": _("This template is not for your province.")})
     submitted_at = submitted_at or timezone.now()
     date = period_start(template.frequency, date)

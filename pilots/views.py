@@ -6,17 +6,17 @@ from __future__ import annotations
 import datetime
 
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.views.generic import ListView
 
+from accounts import policies
+from accounts.policies import require
+from regions import codes
 from regions.models import Region
 
 from .models import Assessment, Pilot
 from .reporting import reporting_rates
-
-CHILD_LENGTH = {2: 4, 4: 6, 6: 9}
 
 
 class PilotListView(LoginRequiredMixin, ListView):
@@ -25,9 +25,8 @@ class PilotListView(LoginRequiredMixin, ListView):
     paginate_by = 50
 
     def dispatch(self, request, *args, **kwargs):
-        user = request.user
-        if user.is_authenticated and not (user.is_system_admin or user.is_official):
-            raise PermissionDenied
+        if request.user.is_authenticated:  # the public are sent to sign in by LoginRequiredMixin
+            require(policies.is_official_or_admin(request.user))
         return super().dispatch(request, *args, **kwargs)
 
     def base_queryset(self):
@@ -62,7 +61,7 @@ class PilotListView(LoginRequiredMixin, ListView):
 
     def rates(self) -> list[dict]:
         code = self.request.user.region_id or ""
-        child_len = CHILD_LENGTH.get(len(code))
+        child_len = codes.child_length(code)
         if not code or child_len is None:
             return []
         end = timezone.localdate()

@@ -6,11 +6,17 @@ Each step is a module with `seed(ctx)`; steps run in order and must be idempoten
 
 from __future__ import annotations
 
+import datetime
 import importlib
 import random
 from dataclasses import dataclass, field
 
 DEMO_PROVINCE = "13"  # Hebei
+# The demo is a living province. Its records reproduce Hebei's published figures on this date (1,273 filed
+# institutions, 138,000 places, 1.85 per 1,000 residents, 126 of 160 pilots completed: the snapshot a dashboard
+# opens with ?date=2022-07-08); what happens after it, up to the day seed_demo runs, is synthetic growth,
+# marked `is_synthetic` on the institutions it adds.
+REAL_FIGURES_ON = datetime.date(2022, 7, 8)
 DEMO_PASSWORD = "tuoyu-demo-2026"  # noqa: S105 — demo accounts only, printed by `make run`
 DEMO_STEPS = [
     "regions.demo",

@@ -31,3 +31,25 @@ class TaskOutbox(models.Model):
 
     def __str__(self) -> str:
         return f"{self.task_name} ({'sent' if self.sent_at else 'pending'})"
+
+
+class RunLease(models.Model):
+    """A long task without a status row of its own (the period-end rankings): its heartbeat while it runs,
+    so that the sweeper can requeue it when its worker is lost (portal.runs.leased)."""
+
+    key = models.CharField(max_length=200, unique=True)
+    task_name = models.CharField(max_length=200)
+    args = models.JSONField(default=list)
+    kwargs = models.JSONField(default=dict)
+    attempts = models.PositiveIntegerField(default=0)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["heartbeat_at"], condition=models.Q(finished_at__isnull=True),
+                                name="run_lease_running_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.key} ({self.outcome or 'running'})"

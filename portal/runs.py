@@ -86,3 +86,59 @@ class Heartbeat:
         if self._thread.is_alive():
             self._thread.join(timeout=self.interval + 5)
         return False
+
+
+def leased(task_name: str, key: Callable[..., str]):
+    """Decorator (under @shared_task(name=task_name)) for a task without a status row of its own: while it
+    runs, a RunLease row named by `key(*args, **kwargs)` beats; `lease_sweep` requeues the task when the
+    beat stops. The task must be safe to repeat. A finished lease is started afresh by the next call."""
+    import functools
+
+    def wrap(func):
+        @functools.wraps(func)
+        def run(*args, **kwargs):
+            from portal.models import RunLease
+
+            lease, _ = RunLease.objects.get_or_create(key=key(*args, **kwargs)[:200], defaults={
+                "task_name": task_name, "args": list(args), "kwargs": kwargs})
+            now = timezone.now()
+            fresh = {"started_at": now, "heartbeat_at": now, "finished_at": None, "outcome": ""}
+            if lease.finished_at is not None:
+                fresh["attempts"] = 1
+            else:
+                from django.db.models import F
+
+                fresh["attempts"] = F("attempts") + 1
+            RunLease.objects.filter(pk=lease.pk).update(**fresh)
+            with Heartbeat(RunLease.objects.filter(pk=lease.pk, finished_at__isnull=True)):
+                result = func(*args, **kwargs)
+            RunLease.objects.filter(pk=lease.pk).update(finished_at=timezone.now(), outcome="done")
+            return result
+
+        return run
+
+    return wrap
+
+
+def lease_sweep() -> int:
+    """Requeues leased tasks whose heartbeat stopped (or gives up after RUN_MAX_ATTEMPTS). Safe to repeat."""
+    from celery import current_app
+
+    from portal.dispatch import dispatch_on_commit
+    from portal.models import RunLease
+
+    found = 0
+    for lease in RunLease.objects.filter(finished_at__isnull=True, heartbeat_at__lt=stale_before()):
+        final = lease.attempts >= max_attempts()
+        claimed = RunLease.objects.filter(pk=lease.pk, finished_at__isnull=True, heartbeat_at=lease.heartbeat_at)
+        if final:
+            found += claimed.update(finished_at=timezone.now(), outcome=f"given up after {lease.attempts} attempts")
+            continue
+        if claimed.update(heartbeat_at=timezone.now()):  # one sweeper requeues it; the redo beats from now on
+            found += 1
+            log.warning("run %s lost its worker; started again", lease.key)
+            dispatch_on_commit(current_app.tasks[lease.task_name], *lease.args, **lease.kwargs)
+    return found
+
+
+register_sweeper(lease_sweep)

@@ -373,6 +373,10 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="tuoyu@localhost")
 # --- Domain -------------------------------------------------------------------------------------
 # Working definitions (see docs/domain.md): configurable, and said so in the UI.
 PLACES_TARGET_PER_1000 = env.float("PLACES_TARGET_PER_1000", default=4.5)
+# The year whose end the target is set for (14th Five-Year Plan: 4.5 by the end of 2025). Once it is past,
+# the planner aims at the end of the next five-year plan (2030, ...) with the same target until a new one is set.
+PLACES_TARGET_YEAR = env.int("PLACES_TARGET_YEAR", default=2025)
+PLAN_PERIOD_YEARS = 5
 FILING_DECISION_WORKING_DAYS = 5
 # The load benchmark's constant-JSON reference endpoint; off in production.
 BENCH_ENDPOINTS = env.bool("BENCH_ENDPOINTS", default=False)

@@ -13,15 +13,14 @@ def home(request):
     user = request.user
     if not user.is_authenticated:
         return render(request, "portal/home_public.html")
-    if user.is_system_admin:
+    if policies.is_admin(user):
         return render(request, "portal/home_admin.html")
-    if user.is_official:
+    if policies.is_official(user):
         return render(request, "portal/home_official.html", {"region": user.region,
                                                               "ancestors": user.region.ancestors()})
-    if user.is_institution_staff and user.institution_id:
-        return render(request, "portal/home_staff.html", {"institution": user.institution})
-    if user.is_institution_staff:
-        return render(request, "portal/home_staff.html", {"institution": None})
+    if policies.is_institution_staff(user):
+        institution = user.institution if policies.is_linked_staff(user) else None
+        return render(request, "portal/home_staff.html", {"institution": institution})
     return redirect("accounts:login")
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 PROVINCE, CITY, COUNTY, TOWNSHIP = "province", "city", "county", "township"
 CODE_LENGTHS = {2: PROVINCE, 4: CITY, 6: COUNTY, 9: TOWNSHIP}
 LEVEL_LENGTHS = {level: length for length, level in CODE_LENGTHS.items()}
-_NEXT_LENGTH = {2: 4, 4: 6, 6: 9, 9: 9}
+_CHILD_LENGTH = {2: 4, 4: 6, 6: 9}
 
 
 def level_of(code: str | None) -> str | None:
@@ -25,8 +25,7 @@ def is_level(code: str | None, level: str) -> bool:
 
 def at_level(code: str, level: str) -> str | None:
     """The code of the region at `level` that holds `code` (itself at its own level); None above it."""
-    length = LEVEL_LENGTHS[level]
-    return code[:length] if code and len(code) >= length else None
+    return truncated(code, LEVEL_LENGTHS[level])
 
 
 def province_of(code: str) -> str | None:
@@ -42,15 +41,41 @@ def county_of(code: str) -> str | None:
 
 
 def contains(area: str | None, code: str | None) -> bool:
-    """Whether the region `code` lies in `area` (an area contains itself)."""
-    return bool(area and code and code.startswith(area))
+    """Whether the region `code` lies in `area` (an area contains itself; "" is the whole country)."""
+    return area is not None and bool(code) and code.startswith(area)
 
 
-def child_length(code: str) -> int:
-    """The code length of the level below `code`'s (a township has none below: its own length)."""
-    return _NEXT_LENGTH[len(code)]
+def child_length(code: str) -> int | None:
+    """The code length of the level below `code`'s; None for a township (nothing below it)."""
+    return _CHILD_LENGTH.get(len(code))
+
+
+def child_level(code: str) -> str | None:
+    """The level below `code`'s (a province's children are cities); None for a township."""
+    return CODE_LENGTHS.get(child_length(code))
+
+
+def grouping_length(code: str) -> int:
+    """The code length that breaks an area's figures down: its children's, or its own for a township."""
+    return child_length(code) or len(code)
+
+
+def truncated(code: str, length: int) -> str | None:
+    """The first `length` digits of `code` (its ancestor of that length); None when `code` is shorter."""
+    return code[:length] if code and len(code) >= length else None
 
 
 def is_code_of_level(code: str, level: str) -> bool:
     """`code` has the form of a code at `level` (digits of the right length)."""
     return code.isdigit() and len(code) == LEVEL_LENGTHS[level]
+
+
+def own_and_child_lengths(code: str) -> list[int]:
+    """The code lengths that group figures by the region itself and by its children (a township has
+    no children: just its own)."""
+    return sorted({len(code), grouping_length(code)})
+
+
+def ancestors_of(code: str) -> list[str]:
+    """The codes of the province down to the parent of `code`."""
+    return [code[:n] for n in sorted(CODE_LENGTHS) if n < len(code)]

@@ -13,7 +13,9 @@ from django.db.models import Q
 from django.db.models.functions import Now
 from django.utils.translation import gettext_lazy as _
 
-CODE_LENGTHS = {2: "province", 4: "city", 6: "county", 9: "township"}
+from accounts import policies
+
+from . import codes
 
 
 class RegionQuerySet(models.QuerySet):
@@ -22,6 +24,12 @@ class RegionQuerySet(models.QuerySet):
         code = region if isinstance(region, str) else region.code
         qs = self.filter(code__startswith=code)
         return qs if include_self else qs.exclude(code=code)
+
+    def overseen_by(self, user) -> RegionQuerySet:
+        """The regions of the user's area: all for an administrator, the official's region and
+        everything under it, none for anyone else."""
+        area = policies.area_of(user)
+        return self.none() if area is None else self.under(area)
 
     def visible_to(self, user) -> RegionQuerySet:
         """Division codes, names and census populations are public data: everyone may read them.
@@ -84,12 +92,11 @@ class Region(models.Model):
     @property
     def gb_code(self) -> str:
         """The six-digit GB/T 2260 form (130000, 130100) of a province, city or county code."""
-        return self.code.ljust(6, "0")[:6] if len(self.code) <= 6 else self.code
+        return self.code.ljust(6, "0") if codes.level_of(self.code) != codes.TOWNSHIP else self.code
 
     def ancestors(self) -> list[Region]:
         """Province down to the parent, in one query."""
-        codes = [self.code[:n] for n in (2, 4, 6) if n < len(self.code)]
-        return list(Region.objects.filter(code__in=codes).order_by("code"))
+        return list(Region.objects.filter(code__in=codes.ancestors_of(self.code)).order_by("code"))
 
     @property
     def is_functional_area(self) -> bool:

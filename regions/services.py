@@ -215,7 +215,7 @@ def populations_upload(*, rows: list[UploadRow], actor, dry_run: bool = False) -
         RegionPopulation.objects.bulk_create(
             changed, batch_size=2000, update_conflicts=True, unique_fields=["region", "year"],
             update_fields=["resident_population", "source", "is_synthetic"])
-        area = "" if actor.is_system_admin else actor.region_id
+        area = policies.area_of(actor) or ""
         audit_record(actor=actor, action="populations.upload", target_type="regions.regionpopulation",
                      target_id=str(len(figures)), region_code=area,
                      after={"created": result.created, "updated": result.updated,

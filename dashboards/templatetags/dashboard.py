@@ -54,11 +54,11 @@ def table_body(table, links=False, bars=False, target=None, date_q="", total_cod
             key = cell.column.key
             if key == "region":
                 text = escape(cell.text)
-                inner = f'<a href="{area_url}{escape(code)}/{escape(date_q)}">{text}</a>' if links else text
+                inner = f'<a href="{area_url}{escape(code)}/{escape(date_q)}">{text}</a>' if links and code else text
                 parts.append(f'<th scope="row" data-sort="{text}">{inner}</th>')
             elif cell.value is None:
                 parts.append(f'<td class="num" data-sort="" data-key="{key}">'
-                             f'{not_provided if key in NOT_PROVIDED_KEYS else "—"}</td>')
+                             f'{not_provided if key in NOT_PROVIDED_KEYS and code else "—"}</td>')
             else:
                 css = ' class="num"' if cell.column.numeric else ""
                 parts.append(f'<td{css} data-sort="{escape(cell.sort)}" data-key="{key}">{escape(cell.text)}</td>')

@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import datetime
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts import policies
+from accounts.policies import require
 from audit.services import audit_record
 
 from ..models import AppointmentSlot, Booking, Filing
@@ -23,8 +25,7 @@ from .common import FilingStateError, ensure_staff
 def appointment_slot_create(*, centre, date: datetime.date, start_time: datetime.time, end_time: datetime.time,
                             capacity: int, purpose: str, actor) -> AppointmentSlot:
     """A city (or province) official publishes a slot at a guidance centre of their area."""
-    if not (actor.is_system_admin or (actor.is_official and actor.region_id == centre.city_id)):
-        raise PermissionDenied(_("Only officials of the centre's city publish its slots."))
+    require(policies.publishes_slots_at(actor, centre), _("Only officials of the centre's city publish its slots."))
     if date < timezone.localdate():
         raise ValidationError({"date": _("A slot cannot be in the past.")})
     slot = AppointmentSlot(centre=centre, date=date, start_time=start_time, end_time=end_time, capacity=capacity,
@@ -39,8 +40,8 @@ def appointment_slot_create(*, centre, date: datetime.date, start_time: datetime
 
 
 def _slot_is_past(slot: AppointmentSlot) -> bool:
-    now = timezone.localtime()
-    return slot.date < now.date() or (slot.date == now.date() and slot.start_time <= now.time())
+    """The same rule the slot lists apply (AppointmentSlot.objects.upcoming): started slots are past."""
+    return not AppointmentSlot.objects.upcoming().filter(pk=slot.pk).exists()
 
 
 def _take_place(slot: AppointmentSlot) -> None:
@@ -58,8 +59,7 @@ def booking_create(*, slot: AppointmentSlot, actor, filing: Filing | None = None
 
     Refused for a past or full slot, or a slot the institution already booked. Not idempotent.
     """
-    if not (actor.is_authenticated and actor.is_institution_staff and actor.institution_id):
-        raise PermissionDenied(_("Only institution staff book appointments."))
+    require(policies.is_linked_staff(actor), _("Only institution staff book appointments."))
     if filing is not None and filing.institution_id != actor.institution_id:
         raise ValidationError({"filing": _("Choose one of your institution's filings.")})
     if Booking.objects.filter(slot=slot, institution_id=actor.institution_id, status=Booking.Status.BOOKED).exists():

@@ -15,8 +15,7 @@ from django.utils.translation import gettext as _
 from audit.services import audit_record
 from institutions import services as institution_services
 from institutions.models import Institution, InstitutionClass
-from metrics.tasks import recompute_snapshot_debounced
-from portal.dispatch import dispatch_on_commit
+from institutions.signals import figures_changed
 
 from ..models import Filing, FilingReturnComment, Notification, ReceiptCounter
 from ..workdays import decision_due_on
@@ -134,11 +133,6 @@ def filing_resubmit(*, filing: Filing, actor) -> Filing:
                    action="filing.resubmit")
 
 
-def _dispatch_metrics_recompute(region_code: str) -> None:
-    """Filed and cancelled institutions change the metrics: a debounced recompute on commit."""
-    dispatch_on_commit(recompute_snapshot_debounced, region_code=region_code)
-
-
 @transaction.atomic
 def filing_return(*, filing: Filing, actor, comments: dict[str, str]) -> Filing:
     """Returns a pending filing for correction with comments per section (退回补正).
@@ -201,7 +195,7 @@ def filing_approve(*, filing: Filing, actor) -> Filing:
         ensure_no_active_enrolments(institution)
     now = timezone.now()
     today = timezone.localdate(now)
-    number = _next_receipt_number(institution.region_id[:6], today.year)
+    number = _next_receipt_number(institution.county_code, today.year)
     if not Filing.objects.filter(pk=filing.pk, status__in=Filing.PENDING).update(
             status=Filing.Status.FILED, decided_at=now, decided_by=actor, receipt_number=number, updated_at=now):
         raise state_error(filing.pk, _("approved"))
@@ -219,7 +213,7 @@ def filing_approve(*, filing: Filing, actor) -> Filing:
     audit_record(actor=actor, action="filing.approve", target=filing, before={"status": locked.status},
                  after=snapshot(filing))
     notify_staff(filing, Notification.Event.FILED, number)
-    _dispatch_metrics_recompute(institution.region_id)
+    figures_changed.send(sender=Filing, region_code=institution.region_id)
     return filing
 
 

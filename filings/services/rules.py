@@ -52,6 +52,9 @@ def validate_class_changes(institution: Institution, changes: list) -> list:
     if not isinstance(changes, list):
         raise ValidationError({"classes": _("Class changes must be a list.")})
     open_classes = {c.pk: c for c in institution.classes.filter(closed_on__isnull=True)}
+    # Names of the open classes as they will be once the change is applied: two open classes of one
+    # institution never share a name (class_name_unique_while_open), so say it now, not at approval.
+    names = {pk: c.name for pk, c in open_classes.items()}
     clean = []
     for index, change in enumerate(changes, start=1):
         if not isinstance(change, dict) or change.get("action") not in CLASS_ACTIONS:
@@ -74,6 +77,14 @@ def validate_class_changes(institution: Institution, changes: list) -> list:
                 klass.full_clean(exclude=["institution", "opened_on"], validate_unique=False)
             except ValidationError as exc:
                 raise ValidationError({"classes": [m for msgs in exc.message_dict.values() for m in msgs]}) from exc
+        key = klass.pk if action != "add" else f"new-{index}"
+        if action == "close":
+            names.pop(key, None)
+        elif klass.name in {name for other, name in names.items() if other != key}:
+            raise ValidationError({"classes": _("Class change %(n)d: class name “%(name)s” is already used by an "
+                                                "open class of this institution.") % {"n": index, "name": klass.name}})
+        else:
+            names[key] = klass.name
         entry = {"action": action, **fields}
         if action != "add":
             entry["class_id"] = klass.pk

@@ -1,9 +1,10 @@
 """Bearer-token authentication for the API: OAuth 2.0 client-credentials tokens and personal tokens.
 
 Both kinds are django-oauth-toolkit access tokens (accounts.tokens). The token → (user, grant) lookup
-is kept in the shared cache under the token's checksum, tagged with the generations of the accounts
+is kept in the shared cache under the token's checksum, tagged with the versions of the accounts
 and oauth2 tables (portal.api.cache): revoking a token, revoking a client, or changing the user (role,
-area, deactivation) drops every cached lookup at once, so the cache never outlives a revocation.
+area, deactivation) makes every cached lookup stale when it commits, so the cache never outlives a
+revocation.
 Expiry is checked on every request against the cached expiry time.
 
 The token's scopes are enforced here, for every API view whatever its permission classes: a token
@@ -51,7 +52,7 @@ class BearerTokenAuthentication(BaseAuthentication):
         except UnicodeError:
             raise exceptions.AuthenticationFailed(tokens.TOKEN_INVALID) from None
         user, grant = self._lookup(request, raw)
-        if not user.is_active:  # belt and braces: a deactivation also changes the accounts generation
+        if not user.is_active:  # belt and braces: a deactivation also changes the accounts version
             raise exceptions.AuthenticationFailed(tokens.TOKEN_USER_INACTIVE)
         if grant.is_expired():
             raise exceptions.AuthenticationFailed(tokens.TOKEN_EXPIRED)
@@ -65,7 +66,7 @@ class BearerTokenAuthentication(BaseAuthentication):
         return 'Bearer realm="api"'
 
     def _lookup(self, request, raw: str):
-        if not api_cache.enabled():
+        if not api_cache.enabled() or api_cache.writing(api_cache.TOKEN_DEPENDS_ON):
             return self._from_database(raw)
         credential = api_cache.token_credential(raw)
         cache_key = api_cache.token_cache_key(credential)
@@ -75,13 +76,13 @@ class BearerTokenAuthentication(BaseAuthentication):
                 request._api_cache_credential = credential
                 api_cache.prefetch(request, [*api_cache.lookup_keys(cache_key, api_cache.TOKEN_DEPENDS_ON),
                                              *view.response_cache_keys(request, credential)])
-            found, generations = api_cache.lookup(cache_key, api_cache.TOKEN_DEPENDS_ON, request)
+            found, versions = api_cache.lookup(cache_key, api_cache.TOKEN_DEPENDS_ON, request)
         except Exception:
             logger.warning("api cache: unavailable, looking the token up in the database", exc_info=True)
             return self._from_database(raw)
         if found is None:
             found = self._from_database(raw)  # raises for an unknown or revoked token
-            api_cache.store(cache_key, generations, found)
+            api_cache.store(cache_key, versions, found)
         return found
 
     def _from_database(self, raw: str):

@@ -1,16 +1,24 @@
-"""Cached API reads, invalidated by every write to the tables they read.
+"""Cached API reads, served only while the data behind them is unchanged.
 
 Dashboards, snapshot figures, the public register and review queues are read far more often than
 the data behind them changes. A view that opts in (`ResponseCacheMixin`) keeps its rendered JSON in
-the shared cache (Redis) keyed by caller, path, language and day, and tagged with the *generation*
-of each app whose tables it reads. A generation is a random token that changes whenever a row of
-that app is written, so a cached response is served only while nothing it depends on has changed.
+the shared cache (Redis) keyed by caller, path, language and day, and tagged with the *version* of
+each kind of data it reads. A version is a random token that is replaced when that data changes, so an
+answer is served only while it is still the current one; nothing is ever deleted, old answers expire.
 
-Writes are seen where they cannot be missed: a database execute wrapper looks at every statement
-(ORM saves, `QuerySet.update()`, bulk inserts, the metrics' raw SQL, admin, tests' factories) and,
-for INSERT / UPDATE / DELETE on a tracked app's table, changes that app's generation at once (so the
-writing transaction reads its own writes) and again after commit (so nothing read before
-the commit can be served as current afterwards).
+Two kinds of versions:
+
+- **The metrics version** (`METRICS`): ready snapshots are immutable and rankings change only when they
+  are computed or published, so the metrics code says when: the snapshot swap and the ranking services
+  call `metrics_changed()`, which replaces the version at once and again when they commit. Computing a new
+  snapshot writes many rows nobody can see yet; none of that touches the cache.
+- **The version of an app's tables** (accounts, tokens, institutions, filings, regions...): those are
+  written by services, the admin, queryset updates and raw SQL alike, so a database execute wrapper
+  notices every INSERT / UPDATE / DELETE on a tracked app's table. It only notes the app on the
+  connection (a prefix test, about a microsecond per statement); the versions are replaced once, in one
+  round trip, when the transaction commits (at once in autocommit). Until then the writing connection
+  neither reads nor stores cached answers about what it wrote, so it reads its own writes and an
+  uncommitted (perhaps rolled-back) answer is never kept for others.
 
 Switched on by `API_CACHE_SECONDS` (a shared Redis cache; 0 turns it off). A client that wants the
 data fresh sends `Cache-Control: no-cache`. Responses carry `X-Cache: hit` or `miss`.
@@ -22,12 +30,11 @@ import hashlib
 import logging
 import re
 import secrets
-from functools import partial
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.http import HttpResponse
 from django.utils import timezone, translation
 from django.utils.cache import patch_vary_headers
@@ -36,10 +43,13 @@ from accounts import tokens
 
 logger = logging.getLogger(__name__)
 
-# Apps whose writes change what cached responses say. Others (sessions, audit, axes, beat, the task
-# outbox) change nothing a cached read shows.
-TRACKED_APPS = frozenset({"accounts", "oauth2", "enrolments", "filings", "institutions", "metrics", "pilots",
-                          "regions"})
+# The version of the metrics answers: replaced when a snapshot becomes ready or a ranking is computed
+# or published (metrics_changed), never by the wrapper below.
+METRICS = "metrics-ready"
+# Apps whose writes change what cached responses say, seen by the execute wrapper. Others (sessions,
+# audit, axes, beat, the task outbox, and metrics, whose answers follow METRICS) change nothing a
+# cached read shows.
+TRACKED_APPS = frozenset({"accounts", "oauth2", "enrolments", "filings", "institutions", "pilots", "regions"})
 # The target table of a write statement, at its start (ORM) or after a WITH clause (raw SQL).
 _WRITE_TARGET = re.compile(r'\b(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM|TRUNCATE(?:\s+TABLE)?)\s+"?([a-z0-9_]+)"?',
                            re.IGNORECASE)
@@ -51,19 +61,29 @@ def enabled() -> bool:
     return settings.API_CACHE_SECONDS > 0
 
 
-def _generation_key(app: str) -> str:
-    return f"api-gen:{app}"
+def _version_key(name: str) -> str:
+    return f"api-gen:{name}"
 
 
-def _bump(apps: frozenset[str] | set[str]) -> None:
-    """New random generations: responses tagged with the old ones are never served again."""
+def _bump(names) -> None:
+    """New random versions: answers tagged with the old ones are never served again."""
+    if not names:
+        return
     try:
-        cache.set_many({_generation_key(app): secrets.token_hex(8) for app in apps}, timeout=None)
+        cache.set_many({_version_key(name): secrets.token_hex(8) for name in names}, timeout=None)
     except Exception:  # the cache being down must not fail a write; entries expire within API_CACHE_SECONDS
-        logger.warning("api cache: could not change generations of %s", sorted(apps), exc_info=True)
+        logger.warning("api cache: could not change versions of %s", sorted(names), exc_info=True)
 
 
-_AFTER_COMMIT = {app: partial(_bump, frozenset({app})) for app in TRACKED_APPS}
+def metrics_changed(using: str = DEFAULT_DB_ALIAS) -> None:
+    """Called by the transaction that changes what metrics answers say (a snapshot swap, a ranking written).
+
+    The version is replaced at once, so this transaction reads its own change, and again at commit, so
+    that nothing read from the old rows meanwhile (by anyone) is served as current afterwards. Two round
+    trips per swap or ranking, however many rows they wrote."""
+    if enabled():
+        _bump({METRICS})
+        transaction.on_commit(lambda: _bump({METRICS}), using=using)
 
 
 def _apps_written(sql: str) -> set[str]:
@@ -77,33 +97,57 @@ def _apps_written(sql: str) -> set[str]:
     return apps
 
 
+def _pending(connection) -> set[str]:
+    """Apps this connection wrote in a transaction whose commit has not yet replaced their versions."""
+    return connection.__dict__.setdefault("api_cache_pending", set())
+
+
+def _flush(alias: str) -> None:
+    """On commit (the first of the transaction's callbacks does it; the others find nothing left)."""
+    pending = _pending(connections[alias])
+    names = set(pending)
+    pending.clear()
+    _bump(names)
+
+
 def record_writes(execute, sql, params, many, context):
-    """Database execute wrapper (installed on every connection by portal.apps)."""
+    """Database execute wrapper (installed on every connection by portal.apps): notes tracked writes."""
     result = execute(sql, params, many, context)
     if not enabled():
         return result
     apps = _apps_written(sql)
     if not apps:
         return result
-    _bump(apps)  # at once: this transaction reads its own writes (autocommit: already committed)
     connection = context["connection"]
+    pending = _pending(connection)
+    pending |= apps
     if connection.in_atomic_block:
-        registered = {func for _, func, *_ in connection.run_on_commit}
-        for app in apps:
-            if _AFTER_COMMIT[app] not in registered:  # once per transaction is enough at commit
-                transaction.on_commit(_AFTER_COMMIT[app], using=connection.alias)
+        # Registered for every write, not once per transaction: a callback registered inside a savepoint
+        # that is rolled back is dropped with it, and the next write's must still be there. The first
+        # to run empties the pending set; the others find nothing to do.
+        transaction.on_commit(lambda: _flush(connection.alias), using=connection.alias)
+    else:  # autocommit: already committed
+        _flush(connection.alias)
     return result
+
+
+def writing(apps: tuple[str, ...], using: str = DEFAULT_DB_ALIAS) -> bool:
+    """Whether this connection is inside a transaction that wrote one of `apps` (so a cached answer about
+    them is stale for it, and what it reads is not yet committed)."""
+    connection = connections[using]
+    return connection.in_atomic_block and not _pending(connection).isdisjoint(apps)
 
 
 def install(connection, **kwargs) -> None:
     """`connection_created` receiver: watch this connection's writes (once per connection object)."""
+    _pending(connection).clear()  # a new database session: nothing of an earlier one is still open
     if record_writes not in connection.execute_wrappers:
         connection.execute_wrappers.append(record_writes)
 
 
-def lookup_keys(key: str, apps: tuple[str, ...]) -> list[str]:
-    """The cache keys `lookup(key, apps)` reads, for `prefetch`."""
-    return [key, *(_generation_key(app) for app in apps)]
+def lookup_keys(key: str, names: tuple[str, ...]) -> list[str]:
+    """The cache keys `lookup(key, names)` reads, for `prefetch`."""
+    return [key, *(_version_key(name) for name in names)]
 
 
 def prefetch(request, keys: list[str]) -> None:
@@ -111,39 +155,39 @@ def prefetch(request, keys: list[str]) -> None:
     request._api_cache_fetched = (frozenset(keys), cache.get_many(keys))
 
 
-def lookup(key: str, apps: tuple[str, ...], request=None):
-    """(value, generations): the value stored under `key` if it was stored under the current
-    generations of `apps`, else None; and those generations, for `store`. One cache round trip, none
+def lookup(key: str, names: tuple[str, ...], request=None):
+    """(value, versions): the value stored under `key` if it was stored under the current
+    versions of `names`, else None; and those versions, for `store`. One cache round trip, none
     when the request prefetched the keys. Raises whatever the cache raises when it is down."""
-    keys = lookup_keys(key, apps)
+    keys = lookup_keys(key, names)
     fetched = getattr(request, "_api_cache_fetched", None)
     if fetched is not None and fetched[0].issuperset(keys):
         found = {k: fetched[1][k] for k in keys if k in fetched[1]}
     else:
         found = cache.get_many(keys)
-    generation_keys = keys[1:]
-    missing = [k for k in generation_keys if k not in found]
-    if missing:  # first use, or the cache was emptied: start generations nothing is tagged with
+    version_keys = keys[1:]
+    missing = [k for k in version_keys if k not in found]
+    if missing:  # first use, or the cache was emptied: start versions nothing is tagged with
         fresh = {k: secrets.token_hex(8) for k in missing}
         cache.set_many(fresh, timeout=None)
         found.update(fresh)
-    generations = tuple(found[k] for k in generation_keys)
+    versions = tuple(found[k] for k in version_keys)
     entry = found.get(key)
-    if entry is not None and entry[0] == generations:
-        return entry[1], generations
-    return None, generations
+    if entry is not None and entry[0] == versions:
+        return entry[1], versions
+    return None, versions
 
 
-def store(key: str, generations: tuple[str, ...], value) -> None:
-    """Keeps `value` for API_CACHE_SECONDS, tagged with the generations read before computing it."""
+def store(key: str, versions: tuple[str, ...], value) -> None:
+    """Keeps `value` for API_CACHE_SECONDS, tagged with the versions read before computing it."""
     try:
-        cache.set(key, (generations, value), settings.API_CACHE_SECONDS)
+        cache.set(key, (versions, value), settings.API_CACHE_SECONDS)
     except Exception:
         logger.warning("api cache: could not store %s", key, exc_info=True)
 
 
 # A token lookup is cached under the token's hash, never the token itself (a dump of Redis must not
-# hold usable tokens), and dropped by any write to the accounts or oauth2 (django-oauth-toolkit) tables:
+# hold usable tokens), and stale after any write to the accounts or oauth2 (django-oauth-toolkit) tables:
 # a revoked token, a revoked client, a deactivated or re-scoped account.
 TOKEN_DEPENDS_ON = ("accounts", "oauth2")
 
@@ -170,7 +214,8 @@ def user_fingerprint(user) -> str:
 
 
 class ResponseCacheMixin:
-    """Serves a GET from the cache while the generations of `cache_depends_on` are unchanged.
+    """Serves a GET from the cache while the versions of `cache_depends_on` are unchanged (app labels
+    of tracked tables, or METRICS).
 
     Authentication, permissions and throttling run as usual first; only the view's own work (queries,
     serialisation, rendering) is skipped. Only 200 JSON responses are kept. The key holds the caller's
@@ -197,6 +242,7 @@ class ResponseCacheMixin:
         """
         meta = request.META
         if (not enabled() or request.method != "GET" or "format" in request.GET
+                or writing((*self.cache_depends_on, *TOKEN_DEPENDS_ON))
                 or not _wants_json(meta.get("HTTP_ACCEPT", "")) or "no-cache" in meta.get("HTTP_CACHE_CONTROL", "")
                 or settings.SESSION_COOKIE_NAME in request.COOKIES):
             return None
@@ -251,7 +297,7 @@ class ResponseCacheMixin:
         return getattr(request, "_api_cache_credential", None) or f"user:{request.user.pk}"
 
     def _cacheable(self, request) -> bool:
-        return (enabled() and request.method in ("GET", "HEAD")
+        return (enabled() and request.method in ("GET", "HEAD") and not writing(self.cache_depends_on)
                 and getattr(request, "accepted_renderer", None) is not None
                 and request.accepted_renderer.format == "json")
 
@@ -261,7 +307,7 @@ class ResponseCacheMixin:
         key = self.response_cache_key(request, self._credential(request))
         fingerprint = user_fingerprint(request.user) if self.cache_per_user else "public"
         try:
-            value, generations = lookup(key, self.cache_depends_on, request)
+            value, versions = lookup(key, self.cache_depends_on, request)
         except Exception:
             logger.warning("api cache: unavailable, answering uncached", exc_info=True)
             return super().get(request, *args, **kwargs)
@@ -270,8 +316,8 @@ class ResponseCacheMixin:
             response = HttpResponse(value[0], content_type=value[1])
             response["X-Cache"] = "hit"
             return response
-        # Remembered for finalize_response: the generations read *before* the data.
-        request._api_cache = (key, generations, fingerprint)
+        # Remembered for finalize_response: the versions read *before* the data.
+        request._api_cache = (key, versions, fingerprint)
         return super().get(request, *args, **kwargs)
 
     def finalize_response(self, request, response, *args, **kwargs):
@@ -280,7 +326,7 @@ class ResponseCacheMixin:
         if pending is None or response.status_code != 200:
             return response
         response.render()
-        key, generations, fingerprint = pending
-        store(key, generations, (response.content, response["Content-Type"], fingerprint))
+        key, versions, fingerprint = pending
+        store(key, versions, (response.content, response["Content-Type"], fingerprint))
         response["X-Cache"] = "miss"
         return response

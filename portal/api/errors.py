@@ -9,7 +9,7 @@ service can raise it and the caller sees a 400 naming the field, never a 500; a 
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import OperationalError
+from django.db import IntegrityError, OperationalError
 from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -43,6 +43,13 @@ def exception_handler(exc, context):
         response["Retry-After"] = "5"
         response.data = {"error": {"code": "database_unavailable", "message": str(DatabaseUnavailable.default_detail)}}
         return response
+    if isinstance(exc, IntegrityError):
+        # A race past validation (two requests at once): the constraint explained, naming the field.
+        from portal.constraints import constraint_error
+
+        exc = constraint_error(exc) or exc
+        if isinstance(exc, IntegrityError):
+            return None
     if isinstance(exc, Conflict):
         exc = _Conflict(" ".join(exc.messages))
     elif isinstance(exc, DjangoValidationError):

@@ -120,17 +120,34 @@
       .catch(function () { node.textContent = ""; node.setAttribute("data-ready", "error"); });
   }
 
+  // Trend series as [date, value] pairs on a time axis, so snapshots are spaced by the time between them.
+  function pairs(dates, values) {
+    return dates.map(function (d, i) { return [d, values[i]]; });
+  }
+
+  // Where the demo's published figures end and its synthetic growth begins: a dashed vertical line.
+  function syntheticMark(t) {
+    if (!t.syntheticFrom) { return undefined; }
+    return {
+      symbol: "none", silent: true, lineStyle: { type: "dashed", color: "#888" },
+      label: { formatter: L.synthetic, position: "insideEndTop", color: "#555" },
+      data: [{ xAxis: t.syntheticFrom }]
+    };
+  }
+
   function drawTrends() {
     var t = data.trend;
     if (!t || !t.dates.length) { return; }
+    var xAxis = { type: "time", min: t.dates[0], max: t.dates[t.dates.length - 1],
+                  axisLabel: { hideOverlap: true } };
     var rate = init("chart-rate");
     if (rate) {
       rate.setOption({
         color: SERIES, tooltip: { trigger: "axis" }, legend: { top: 0 }, grid: { left: 40, right: 16, top: 32, bottom: 28 },
-        xAxis: { type: "category", data: t.dates }, yAxis: { type: "value", min: 0 },
+        xAxis: xAxis, yAxis: { type: "value", min: 0 },
         series: [
-          { name: L.rate, type: "line", data: t.rate, symbolSize: 6 },
-          { name: L.target, type: "line", data: t.target, lineStyle: { type: "dashed" }, symbol: "none" }
+          { name: L.rate, type: "line", data: pairs(t.dates, t.rate), symbolSize: 6, markLine: syntheticMark(t) },
+          { name: L.target, type: "line", data: pairs(t.dates, t.target), lineStyle: { type: "dashed" }, symbol: "none" }
         ]
       });
     }
@@ -138,10 +155,10 @@
     if (places) {
       places.setOption({
         color: SERIES, tooltip: { trigger: "axis" }, legend: { top: 0 }, grid: { left: 56, right: 16, top: 32, bottom: 28 },
-        xAxis: { type: "category", data: t.dates }, yAxis: { type: "value", min: 0 },
+        xAxis: xAxis, yAxis: { type: "value", min: 0 },
         series: [
-          { name: L.places, type: "line", data: t.places, symbolSize: 6 },
-          { name: L.enrolled, type: "line", data: t.enrolled, symbolSize: 6 }
+          { name: L.places, type: "line", data: pairs(t.dates, t.places), symbolSize: 6, markLine: syntheticMark(t) },
+          { name: L.enrolled, type: "line", data: pairs(t.dates, t.enrolled), symbolSize: 6 }
         ]
       });
     }

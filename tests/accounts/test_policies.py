@@ -13,27 +13,15 @@ from institutions import services as institution_services
 from institutions.models import GuidanceCentre
 from tests.factories import UserFactory
 
+# The owner is the `staff` fixture (the account that registered the institution), the outsider
+# `other_staff` (staff of another institution).
+owner = pytest.fixture(lambda staff: staff, name="owner")
+outsider = pytest.fixture(lambda other_staff: other_staff, name="outsider")
 
-@pytest.fixture
-def owner(staff):
-    """The staff account that registered the institution."""
-    return staff
-
-
-@pytest.fixture
-def teammate(institution):
-    return UserFactory(username="staff_a2", institution=institution)
-
-
-@pytest.fixture
-def outsider(other_staff):
-    return other_staff
-
-
-@pytest.fixture
-def unlinked(db):
-    """A staff account whose institution is not registered yet."""
-    return UserFactory(username="newcomer", institution=None)
+teammate = pytest.fixture(lambda institution: UserFactory(username="staff_a2", institution=institution),
+                          name="teammate")
+# A staff account whose institution is not registered yet.
+unlinked = pytest.fixture(lambda db: UserFactory(username="newcomer", institution=None), name="unlinked")
 
 
 # --- Staff of an institution ------------------------------------------------------------------------

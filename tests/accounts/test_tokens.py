@@ -74,6 +74,17 @@ def test_a_client_may_ask_for_fewer_scopes_but_not_more(county_system):
     assert more.status_code == 400 and more.json()["error"] == "invalid_scope"
 
 
+def test_a_client_revokes_its_own_token_audited(county_system):
+    client, secret = county_system
+    raw = client_credentials(client.application.client_id, secret).json()["access_token"]
+    basic = base64.b64encode(f"{client.application.client_id}:{secret}".encode()).decode()
+    response = APIClient().post("/api/v1/oauth/revoke/", {"token": raw}, format="multipart",
+                                HTTP_AUTHORIZATION=f"Basic {basic}")
+    assert response.status_code == 200
+    assert bearer(raw).get("/api/v1/filings/").status_code == 401
+    assert AuditEntry.objects.filter(action="token.client_revoked", target_id=str(client.pk)).count() == 1
+
+
 def test_a_wrong_secret_gets_no_token(county_system):
     client, _secret = county_system
     response = client_credentials(client.application.client_id, "not-the-secret")
@@ -221,6 +232,7 @@ def test_tokens_and_secrets_are_not_recoverable_from_the_database(staff, county_
     assert PersonalToken.objects.get(user=staff).hint == raw[:10]
 
 
+@pytest.mark.django_db(transaction=True)  # committed: a transaction that wrote the token does not use the cache
 def test_the_cache_holds_no_usable_token(staff, require_redis, settings):
     settings.API_CACHE_SECONDS = 120
     from django.core.cache import cache

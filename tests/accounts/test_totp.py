@@ -85,7 +85,8 @@ def test_official_enrols_after_a_wrong_code_then_a_right_one(client, county_offi
 
     refused = client.post(reverse("accounts:security"), {"action": "confirm", "code": wrong(code_for(pending))})
     assert refused.status_code == 200
-    assert "not valid" in refused.content.decode() or "无效" in refused.content.decode()
+    assert refused["Content-Language"] == "zh-hans"
+    assert "验证码无效。请输入应用当前显示的验证码。" in refused.content.decode()
     assert not TOTPDevice.objects.get(pk=pending.pk).confirmed
 
     done = client.post(reverse("accounts:security"), {"action": "confirm", "code": code_for(pending)})
@@ -247,7 +248,8 @@ def test_repeated_wrong_codes_are_throttled(client, county_official, device):
     # Three failures in a row: the next attempt must wait 4 s, even with the right code.
     response = client.post(reverse("accounts:verify"), {"code": code_for(device)})
     assert response.status_code == 200
-    assert "Too many" in response.content.decode() or "错误次数过多" in response.content.decode()
+    assert response["Content-Language"] == "zh-hans"
+    assert "验证码错误次数过多。请在" in response.content.decode()
     assert client.get(reverse("home")).status_code == 302
     assert actions(county_official) == ["auth.totp_failed"] * 4
     assert AuditEntry.objects.filter(action="auth.totp_failed").order_by("pk").last().after["reason"] == "throttled"

@@ -220,3 +220,76 @@ def test_ranking_period_can_be_the_half_year(client, province_official, hebei_sn
     assert half.context["ranking_table"].rows[0][1] == "邢台市"
     assert "&amp;ranking=half" in half.content.decode()  # the export link keeps the period
     assert client.get("/dashboards/13/", {"ranking": "bogus"}).context["ranking_table"].rows[0][1] == "石家庄市"
+
+
+def test_county_rows_add_up_to_the_headline_with_a_row_for_institutions_not_in_a_township(client, county_official):
+    from django.utils import timezone
+
+    from metrics.compute import snapshot_compute
+    from tests.factories import InstitutionClassFactory, InstitutionFactory
+
+    for region_id, places in (("130102001", 20), ("130102001", 15), ("130102002", 18), ("130102", 20),
+                              ("130102", 10)):
+        InstitutionClassFactory(institution=InstitutionFactory(region_id=region_id), places=places,
+                                class_type="older" if places == 20 else "younger" if places == 15 else "mixed")
+    snapshot_compute(date=timezone.localdate())
+    client.force_login(county_official)
+    response = client.get("/dashboards/130102/")
+    table = response.context["region_table"]
+    column = {c.key: i for i, c in enumerate(table.columns)}
+    assert table.codes == ["130102001", "130102002", ""]
+    unassigned = table.rows[-1]
+    assert unassigned[0] == "未分配到乡镇（街道）"
+    assert (unassigned[column["institutions"]], unassigned[column["places"]]) == (2, 30)
+    row = response.context["row"]
+    assert sum(r[column["institutions"]] for r in table.rows) == row.institutions == 5
+    assert sum(r[column["places"]] for r in table.rows) == row.places == 83
+    assert "未分配到乡镇（街道）" in response.content.decode()
+
+
+def _planner_today(client, params=None):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from .builders import make_row, make_snapshot
+
+    today = timezone.localdate()
+    snap = make_snapshot(today)
+    make_row(snap, "13", places=235784, population=74610235, institutions=2151)
+    make_row(snap, "1301", places=40000, population=11235086)
+    response = client.get("/dashboards/13/planner/", params or {})
+    year = 2025
+    while dt.date(year, 12, 31) <= today:
+        year += 5
+    return response, year, today
+
+
+def test_planner_aims_at_the_next_plans_end_once_the_targets_year_is_past_and_says_so(english, province_official):
+    english.force_login(province_official)
+    response, expected_year, today = _planner_today(english)
+    values = response.context["values"]
+    assert values["year"] == expected_year and values["years"] >= 0  # not this year, 0.1 year away
+    html = _text(response)
+    if today.year > 2025:
+        assert values["year"] == 2030 and values["next_plan"]
+        assert "the end of 2025, is past" in html and "the next five-year plan, 2030" in html
+    table = response.context["table"]
+    keys = [c.key for c in table.columns]
+    for row in table.rows:
+        record = dict(zip(keys, row, strict=True))
+        assert record["per_year"] <= record["places_to_add"]
+
+
+def test_planner_per_year_need_never_exceeds_the_gap_even_weeks_before_the_deadline(english, province_official):
+    from django.utils import timezone
+
+    english.force_login(province_official)
+    this_year = timezone.localdate().year
+    response, _year, _today = _planner_today(english, {"year": str(this_year)})
+    table = response.context["table"]
+    keys = [c.key for c in table.columns]
+    whole = dict(zip(keys, table.rows[-1], strict=True))
+    # 74,610,235 × 4.5 / 1,000 = 335,746.1 → 335,747 places; 235,784 exist: a gap of 99,963, due this year.
+    assert whole["places_to_add"] == 99963
+    assert whole["per_year"] == 99963

@@ -45,10 +45,8 @@ def _add_cities(snapshot, n: int) -> None:
 @pytest.fixture
 def reporting(db):
     """A daily progress report expected of every city, so the reporting-rate queries run too."""
-    try:
-        from pilots.models import ProgressReportTemplate, ReportingObligation
-    except ImportError:  # pragma: no cover
-        return
+    from pilots.models import ProgressReportTemplate, ReportingObligation
+
     template = ProgressReportTemplate.objects.create(region_id="13", code="daily", name="每日进度")
     for code in ("1301", "1305"):
         ReportingObligation.objects.create(template=template, region_id=code, starts_on="2022-04-01")

@@ -67,6 +67,12 @@ def test_province_official_reads_hebei_drills_down_and_downloads(page, live_serv
     login(page, live_server, "hebei", password=DEMO_PASSWORD)  # the demo's provincial official
     page.locator("nav.main-nav a[href='/dashboards/']").click()  # 数据看板 in the main navigation
     page.wait_for_load_state("networkidle")
+    # Today's figures include the demo's synthetic growth, and say so; the published ones are a click away.
+    assert "2022-07-08" in page.get_by_test_id("synthetic-note").inner_text()
+    assert "1,273" not in page.get_by_test_id("card-institutions").inner_text()
+    page.get_by_test_id("published-link").click()
+    page.wait_for_load_state("networkidle")
+    assert "2022-07-08" in page.get_by_test_id("snapshot-date").inner_text()
 
     assert "河北省" in page.get_by_test_id("dashboard-heading").inner_text()
     assert "1,273" in page.get_by_test_id("card-institutions").inner_text()
@@ -155,7 +161,9 @@ def test_province_official_reads_hebei_drills_down_and_downloads(page, live_serv
     page.click("button[name=language][value=en]")
     page.wait_for_load_state("networkidle")
     assert "at a glance" in page.get_by_test_id("dashboard-heading").inner_text()
-    assert "138,000 places / 74,610,235 residents" in page.get_by_test_id("rate-fraction").inner_text()
+    # The breadcrumbs lead to today's figures: the synthetic growth, said so in English too.
+    assert "places / 74,610,235 residents" in page.get_by_test_id("rate-fraction").inner_text()
+    assert "synthetic growth" in page.get_by_test_id("synthetic-note").inner_text()
     _wait_for_map(page)
     screenshot(page, "dashboard-province-en")
 

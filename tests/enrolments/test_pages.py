@@ -182,3 +182,36 @@ def test_a_child_who_left_can_be_enrolled_again(client, staff, enrolled, older_c
                            {"klass": older_class.pk, "care_form": "full_day", "start_date": later.isoformat()})
     assert response.status_code == 302
     assert Enrolment.objects.filter(child=enrolled).count() == 2
+
+
+def _due_count_on_class_list(client) -> str:
+    import re
+
+    body = client.get(reverse("enrolments:classes")).content.decode()
+    return re.search(r'<div class="figure">(\d+)</div><p><a href="/enrolments/due/"', body).group(1)
+
+
+def test_class_list_and_due_list_count_the_same_children_and_a_withdrawn_child_leaves_both_at_once(
+        client, staff, register, older_class, today):
+    due = [register(name, 35, number=None) for name in ("甲一", "乙二", "丙三")]
+    not_due = register("丁四", 26)
+    for child in [*due, not_due]:
+        services.enrolment_create(child=child, klass=older_class if child != not_due else
+                                  InstitutionClassFactory(institution=older_class.institution, class_type="older",
+                                                          places=20, caregivers=3),
+                                  care_form="full_day", start_date=today - datetime.timedelta(days=5), actor=staff)
+    client.force_login(staff)
+    rows = client.get(reverse("enrolments:due")).context["notices"]
+    assert sorted(n.enrolment.child.name for n in rows) == ["丙三", "乙二", "甲一"]
+    assert _due_count_on_class_list(client) == "3"
+
+    leaving = Enrolment.objects.get(child=due[0])
+    services.enrolment_end(enrolment=leaving, end_date=today, reason="family_choice", actor=staff)
+    assert len(client.get(reverse("enrolments:due")).context["notices"]) == 2
+    assert _due_count_on_class_list(client) == "2"
+
+
+def test_institution_page_shows_the_children_enrolled_in_each_class(client, staff, enrolled, older_class):
+    client.force_login(staff)
+    body = client.get(reverse("institutions:mine")).content.decode()
+    assert '<td class="num" data-testid="class-enrolled">1</td>' in body

@@ -2,7 +2,7 @@ import datetime
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from filings import services
 from filings.models import AppointmentSlot, Booking
@@ -19,9 +19,9 @@ def test_staff_book_a_slot_for_their_filing(slot, draft_staff, draft_filing):
 def test_booking_a_full_slot_is_a_clear_error(slot, draft_staff, staff, other_staff):
     services.booking_create(slot=slot, actor=draft_staff)
     services.booking_create(slot=slot, actor=staff)
-    with pytest.raises(services.FilingStateError) as exc:
+    with pytest.raises(services.FilingStateError) as exc, translation.override("en"):
         services.booking_create(slot=slot, actor=other_staff)
-    assert "full" in str(exc.value) or "约满" in str(exc.value)
+    assert exc.value.messages == ["This slot is full: choose another one."]
     slot.refresh_from_db()
     assert slot.booked_count == 2 and Booking.objects.count() == 2
 
@@ -96,3 +96,40 @@ def test_officials_cannot_book(slot, county_official):
 def test_staff_without_an_institution_cannot_book(slot, regions):
     with pytest.raises(PermissionDenied):
         services.booking_create(slot=slot, actor=UserFactory())
+
+
+def _slot_on(centre, day, hour, minute=0):
+    return AppointmentSlot.objects.create(centre=centre, date=day, start_time=datetime.time(hour, minute),
+                                          end_time=datetime.time(23, 59), capacity=3,
+                                          purpose=AppointmentSlot.Purpose.CONSULTATION)
+
+
+def test_slots_that_have_started_today_are_not_offered(centre):
+    today = timezone.localdate()
+    started = _slot_on(centre, today, 9)
+    later_today = _slot_on(centre, today, 15)
+    tomorrow = _slot_on(centre, today + datetime.timedelta(days=1), 9)
+    yesterday = _slot_on(centre, today - datetime.timedelta(days=1), 15)
+    at_noon = timezone.make_aware(datetime.datetime.combine(today, datetime.time(12)))
+    assert set(AppointmentSlot.objects.bookable(at_noon)) == {later_today, tomorrow}
+    upcoming = set(AppointmentSlot.objects.upcoming(at_noon))
+    assert started not in upcoming and yesterday not in upcoming
+
+
+def test_staff_page_never_offers_a_past_slot_and_rebooking_starts_on_no_slot(client, centre, slot, draft_staff):
+    from django.urls import reverse
+
+    today = timezone.localdate()
+    started = _slot_on(centre, today, 0)  # midnight: started whenever the test runs
+    services.booking_create(slot=slot, actor=draft_staff)
+    client.force_login(draft_staff)
+    body = client.get(reverse("filings:mine")).content.decode()
+    assert f'value="{started.pk}"' not in body
+    move_select = body[body.index('<select name="slot" required'):]
+    move_select = move_select[:move_select.index("</select>")]
+    assert '<option value="" selected>' in move_select  # "改约至" defaults to no slot, never a past one
+    assert f'value="{slot.pk}"' not in move_select  # nor to the booked slot itself
+    response = client.post(reverse("filings:booking_move", args=[Booking.objects.get().pk]), {"slot": started.pk},
+                           follow=True)
+    assert Booking.objects.get().slot == slot  # a past slot posted anyway is refused
+    assert "该时段已过" in response.content.decode()

@@ -26,9 +26,10 @@ def demo(db):
     return ctx
 
 
-def test_demo_has_hebeis_filed_institutions_and_places(demo):
-    filed = Institution.objects.filter(is_demo=True, status=Institution.Status.FILED)
+def test_demo_has_hebeis_filed_institutions_and_places_on_2022_07_08(demo):
+    filed = Institution.objects.filter(is_demo=True, status=Institution.Status.FILED, filed_on__lte="2022-07-08")
     assert filed.count() == 1273
+    assert not filed.filter(is_synthetic=True).exists()
     places = InstitutionClass.objects.filter(institution__in=filed, closed_on__isnull=True).aggregate(n=Sum("places"))
     assert places["n"] == 138_000
     assert filed.filter(filed_on__gt="2022-06-30").count() == 0
@@ -60,8 +61,23 @@ def test_demo_contains_benyi_with_two_doudou_classes(demo):
     assert User.objects.get(username="newcentre").institution is None
 
 
+def test_demo_grows_after_the_published_figures_with_synthetic_institutions_up_to_today(demo):
+    import datetime
+
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    growth = Institution.objects.filter(is_demo=True, status=Institution.Status.FILED, is_synthetic=True)
+    years = (today - datetime.date(2022, 7, 8)).days / 365.25
+    assert growth.count() >= int(150 * years)
+    assert not growth.filter(filed_on__lte="2022-07-08").exists()
+    assert not growth.filter(filed_on__gt=today).exists()
+    assert growth.filter(filed_on__gte=today - datetime.timedelta(days=120)).exists()  # still growing lately
+    assert growth.filter(region_id="130102001").exists()  # the demo township official has institutions
+
+
 def test_demo_codes_numbers_and_mix_are_plausible(demo):
-    filed = Institution.objects.filter(is_demo=True, status=Institution.Status.FILED)
+    filed = Institution.objects.filter(is_demo=True, status=Institution.Status.FILED, is_synthetic=False)
     for code in filed.values_list("credit_code", flat=True)[:200]:
         validate_credit_code(code)
     numbers = list(filed.values_list("filing_number", "region_id", "filed_on"))
@@ -86,6 +102,8 @@ def test_demo_step_is_idempotent_and_quick(demo):
     import institutions.demo
 
     assert demo.institutions_seconds < 20
+    before = Institution.objects.count()
     institutions.demo.seed(demo)
-    assert Institution.objects.filter(is_demo=True, status=Institution.Status.FILED).count() == 1273
+    assert Institution.objects.count() == before
+    assert Institution.objects.filter(is_demo=True, status=Institution.Status.FILED, is_synthetic=False).count() == 1273
     assert GuidanceCentre.objects.count() == 11

@@ -196,12 +196,13 @@ def test_home_pages_link_to_the_registry(client, staff, county_official, regions
     assert 'data-testid="institutions-card"' in client.get("/").content.decode()
 
 
-def test_cancelled_institution_says_so_and_offers_no_edits(client, staff, institution):
+def test_cancelled_institution_says_so_and_offers_no_edits(client, staff, institution, county_official):
     import datetime
 
     from institutions import services
 
-    services.institution_cancel(institution=institution, cancelled_on=datetime.date(2026, 1, 1), actor=None)
+    services.institution_cancel(institution=institution, cancelled_on=datetime.date(2026, 1, 1),
+                                actor=county_official)
     client.force_login(staff)
     response = client.get(reverse("institutions:mine"))
     body = response.content.decode()

@@ -100,12 +100,13 @@ def test_mixed_class_ratio_follows_a_province_override(draft, newcomer, settings
 def test_family_point_takes_at_most_five_children_one_carer_per_three(regions):
     point = InstitutionFactory(region_id="130102", setting_type=Institution.SettingType.FAMILY,
                                status=Institution.Status.DRAFT, filed_on=None)
-    services.class_add(institution=point, actor=None, name="家庭班", class_type="mixed", places=3, caregivers=1)
+    carer = UserFactory(username="carer", institution=point)
+    services.class_add(institution=point, actor=carer, name="家庭班", class_type="mixed", places=3, caregivers=1)
     with pytest.raises(ValidationError) as exc:
-        services.class_add(institution=point, actor=None, name="第二班", class_type="mixed", places=3, caregivers=1)
+        services.class_add(institution=point, actor=carer, name="第二班", class_type="mixed", places=3, caregivers=1)
     assert "at most 5" in " ".join(exc.value.message_dict["places"])
     with pytest.raises(ValidationError) as exc:
-        services.class_update(klass=point.classes.get(), actor=None, places=5, caregivers=1)
+        services.class_update(klass=point.classes.get(), actor=carer, places=5, caregivers=1)
     assert "every 3" in " ".join(exc.value.message_dict["caregivers"])
 
 
@@ -121,16 +122,16 @@ def test_only_own_staff_edit_a_draft(draft, other_staff):
         services.institution_update(institution=draft, actor=other_staff, name="别人的")
 
 
-def test_mark_filed_and_cancel_are_idempotent(draft, newcomer):
+def test_mark_filed_and_cancel_are_idempotent(draft, newcomer, county_official):
     services.institution_mark_filed(institution=draft, filed_on=datetime.date(2026, 1, 5),
-                                    filing_number="130102-2026-0001", actor=None)
+                                    filing_number="130102-2026-0001", actor=county_official)
     again = services.institution_mark_filed(institution=draft, filed_on=datetime.date(2026, 2, 1),
-                                            filing_number="130102-2026-0009", actor=None)
+                                            filing_number="130102-2026-0009", actor=county_official)
     assert again.filed_on == datetime.date(2026, 1, 5) and again.filing_number == "130102-2026-0001"
     assert AuditEntry.objects.filter(action="institution.filed", target_id=str(draft.pk)).count() == 1
-    services.class_add(institution=draft, actor=None, name="托大一班", class_type="older", places=20, caregivers=3)
-    services.institution_cancel(institution=draft, cancelled_on=datetime.date(2026, 3, 1), actor=None)
-    services.institution_cancel(institution=draft, cancelled_on=datetime.date(2026, 4, 1), actor=None)
+    services.class_add(institution=draft, actor=newcomer, name="托大一班", class_type="older", places=20, caregivers=3)
+    services.institution_cancel(institution=draft, cancelled_on=datetime.date(2026, 3, 1), actor=county_official)
+    services.institution_cancel(institution=draft, cancelled_on=datetime.date(2026, 4, 1), actor=county_official)
     draft.refresh_from_db()
     assert draft.status == Institution.Status.CANCELLED and draft.cancelled_on == datetime.date(2026, 3, 1)
     assert AuditEntry.objects.filter(action="institution.cancel", target_id=str(draft.pk)).count() == 1
@@ -145,3 +146,27 @@ def test_closing_a_class_twice_changes_nothing(draft, newcomer):
     klass.refresh_from_db()
     assert klass.closed_on == datetime.date(2026, 1, 1)
     assert draft.places == 0
+
+
+def test_classes_are_kept_by_their_staff_and_applied_by_the_reviewing_county(draft, newcomer, other_staff,
+                                                                              county_official, other_county_official):
+    klass = services.class_add(institution=draft, actor=newcomer, name="托小一班", class_type="younger", places=15,
+                               caregivers=3)
+    services.class_update(klass=klass, actor=county_official, places=12)  # applying an approved change filing
+    for outsider in (other_staff, other_county_official):
+        with pytest.raises(PermissionDenied, match="own staff may change its classes"):
+            services.class_add(institution=draft, actor=outsider, name="别人的班", class_type="older", places=20,
+                               caregivers=3)
+        with pytest.raises(PermissionDenied):
+            services.class_close(klass=klass, actor=outsider)
+    klass.refresh_from_db()
+    assert klass.places == 12 and klass.closed_on is None
+
+
+def test_only_the_reviewing_county_records_a_filing_decision(draft, city_official, other_county_official):
+    for official in (city_official, other_county_official):
+        with pytest.raises(PermissionDenied):
+            services.institution_mark_filed(institution=draft, filed_on=datetime.date(2026, 1, 5),
+                                            filing_number="130102-2026-0001", actor=official)
+    draft.refresh_from_db()
+    assert draft.status == Institution.Status.DRAFT

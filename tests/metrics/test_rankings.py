@@ -4,7 +4,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DatabaseError, transaction
 
 from metrics.compute import snapshot_compute
@@ -102,7 +102,7 @@ def test_recomputing_a_draft_replaces_it_in_place(two_cities):
 @pytest.mark.django_db
 def test_only_the_ranking_region_publishes(two_cities, city_official):
     run = ranking_compute(scope=two_cities["13"], period_kind="quarter", period_start=Q2)
-    with pytest.raises(ValidationError):
+    with pytest.raises(PermissionDenied):
         ranking_publish(run=run, actor=city_official)
 
 

@@ -32,3 +32,39 @@ def test_a_class_over_twenty_places_is_refused_naming_the_field(institution, sta
         messages = [str(m) for m in refused.value.messages]
     assert messages and not any("class_places_at_most_20" in m for m in messages)
     assert any(field in m for m in messages), messages
+
+
+def test_a_change_filing_naming_a_taken_class_is_refused_when_drafted_not_at_approval(institution, staff):
+    from filings import services as filing_services
+    from filings.models import Filing
+
+    taken = InstitutionClassFactory(institution=institution, name="托小一班", class_type="younger", places=10,
+                                    caregivers=2)
+    new = {"action": "add", "name": "托小一班", "class_type": "younger", "places": 10, "caregivers": 2}
+    with translation.override("zh-hans"), pytest.raises(ValidationError) as refused:
+        filing_services.filing_create(institution=institution, kind=Filing.Kind.CHANGE, actor=staff,
+                                      class_changes=[new])
+    with translation.override("zh-hans"):
+        message = " ".join(str(m) for m in refused.value.message_dict["classes"])
+    assert "托小一班" in message and "班级名称" in message
+    # Closing the old class first frees its name.
+    filing = filing_services.filing_create(institution=institution, kind=Filing.Kind.CHANGE, actor=staff,
+                                           class_changes=[{"action": "close", "class_id": taken.pk}, new])
+    assert [c["action"] for c in filing.class_changes] == ["close", "add"]
+
+
+def test_a_constraint_race_past_validation_is_explained_naming_the_field(institution):
+    """The IntegrityError of a second INSERT (validation passed for both requests) names the field."""
+    from django.db import IntegrityError, transaction
+
+    from institutions.models import InstitutionClass
+    from portal.constraints import constraint_error
+
+    InstitutionClassFactory(institution=institution, name="托小三班", class_type="younger", places=10, caregivers=2)
+    with pytest.raises(IntegrityError) as raced, transaction.atomic():
+        InstitutionClass.objects.create(institution=institution, name="托小三班", class_type="younger", places=10,
+                                        caregivers=2)
+    with translation.override("en"):
+        explained = constraint_error(raced.value)
+        assert explained.message_dict == {"name": ["Class name: another open class of this institution already "
+                                                   "has this name."]}

@@ -4,7 +4,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 
 from audit.models import AuditEntry
 from pilots.models import Assessment, GradeBand, Pilot, ProgressReport, ScorecardTemplate, ScoreItem
@@ -98,13 +98,13 @@ def test_assessment_rejects_missing_and_excessive_items(pilot, wst821, county_of
 
 
 def test_official_of_another_county_cannot_assess(pilot, wst821, other_county_official):
-    with pytest.raises(ValidationError):
+    with pytest.raises(PermissionDenied):
         assessment_record(pilot=pilot, template=wst821, assessed_on=datetime.date(2022, 5, 1),
                           scores=_full_marks(wst821), actor=other_county_official)
 
 
 def test_county_cannot_designate_provincial_pilots(institution, county_official):
-    with pytest.raises(ValidationError):
+    with pytest.raises(PermissionDenied):
         pilot_designate(institution=institution, year=2022, designated_on=datetime.date(2022, 3, 1),
                         actor=county_official)
 
@@ -189,7 +189,7 @@ def test_report_values_are_checked_against_the_template(daily, regions, county_o
 
 
 def test_a_region_only_submits_its_own_report(daily, regions, city_official):
-    with pytest.raises(ValidationError):
+    with pytest.raises(PermissionDenied):
         progress_report_submit(template=daily, region=regions["130102"], date=datetime.date(2022, 6, 1),
                                values={"places_added": 1, "pilots_completed": 0}, actor=city_official)
 

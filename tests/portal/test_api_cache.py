@@ -3,6 +3,8 @@
 
 A cached answer must never outlive the data behind it, whoever wrote it and however (a service, a
 plain ORM save, a queryset update, raw SQL), nor be shown to anyone but the caller it was made for.
+Metrics answers follow the ready snapshots: computing a new one changes nothing until it is swapped in.
+The tests commit for real (versions change when a transaction commits, as in production).
 """
 
 import datetime
@@ -17,7 +19,7 @@ from portal.api import cache as api_cache
 from portal.api import throttling
 from tests.factories import InstitutionClassFactory, InstitutionFactory, api_token
 
-pytestmark = pytest.mark.django_db
+pytestmark = pytest.mark.django_db(transaction=True)
 D = datetime.date(2022, 6, 30)
 
 
@@ -116,16 +118,67 @@ def test_no_cache_header_asks_for_a_fresh_answer(api_client, snapshot, province_
                       HTTP_CACHE_CONTROL="no-cache")["X-Cache"] == "miss"
 
 
-@pytest.mark.django_db(transaction=True)  # real commits, so that on-commit work really runs
-def test_an_answer_cached_before_the_commit_is_dropped_at_commit(api_client, snapshot, province_official):
-    """The generation changes at the write and again at commit: what anyone cached while the writing
-    transaction was still open (from rows about to change) is not served afterwards."""
-    client, _ = _token_client(api_client, province_official)
+def _names(client):
+    response = client.get("/api/v1/institutions/")
+    return response.get("X-Cache"), [row["name"] for row in response.json()["results"]]
+
+
+def test_the_writer_reads_its_own_write_and_nobody_gets_it_before_the_commit(api_client, regions, institution,
+                                                                             staff):
+    client, _ = _token_client(api_client, staff)
+    assert _names(client) == ("miss", ["长安区阳光托育园"])
     with transaction.atomic():
-        RegionSnapshot.objects.filter(region_id="1301").update(places=99)
-        assert _area(client)["X-Cache"] == "miss"  # the writer reads its own write at once
-        assert _area(client)["X-Cache"] == "hit"  # cached while the transaction is open
-    assert _area(client)["X-Cache"] == "miss"  # committed: dropped
+        Institution.objects.filter(pk=institution.pk).update(name="改名托育园")
+        # Not from the cache, and not kept in it: the answer holds a write that may yet be rolled back.
+        assert _names(client) == (None, ["改名托育园"])
+        assert _names(client) == (None, ["改名托育园"])
+    assert _names(client) == ("miss", ["改名托育园"])  # committed: the old answer is stale
+    assert _names(client) == ("hit", ["改名托育园"])
+
+
+def test_a_rolled_back_write_leaves_the_cached_answer_in_force(api_client, regions, institution, staff):
+    client, _ = _token_client(api_client, staff)
+    _names(client)
+    with pytest.raises(RuntimeError), transaction.atomic():
+        Institution.objects.filter(pk=institution.pk).update(name="从未提交的名字")
+        assert _names(client) == (None, ["从未提交的名字"])
+        raise RuntimeError
+    assert _names(client) == ("hit", ["长安区阳光托育园"])
+
+
+def test_write_statements_cost_no_cache_round_trip_until_the_commit(api_client, regions, institution, staff):
+    """Many writes in one transaction change the app's version once, when it commits."""
+    client, _ = _token_client(api_client, staff)
+    _names(client)
+    key = "api-gen:institutions"
+    before = api_cache.cache.get(key)
+    with transaction.atomic():
+        for n in range(20):
+            Institution.objects.filter(pk=institution.pk).update(address=f"新地址 {n} 号")
+        assert api_cache.cache.get(key) == before
+    after = api_cache.cache.get(key)
+    assert after != before
+    assert _names(client)[0] == "miss"
+
+
+def test_computing_a_snapshot_keeps_cached_figures_until_it_is_swapped_in(api_client, snapshot,
+                                                                          province_official):
+    """Ready snapshots do not change: the rows of one being computed are nobody's answer yet."""
+    from metrics.compute import snapshot_swap
+    from metrics.models import Snapshot
+
+    client, _ = _token_client(api_client, province_official)
+    assert _area(client)["X-Cache"] == "miss"
+    computing = Snapshot.objects.create(date=D, version=2, status=Snapshot.Status.COMPUTING)
+    rows = list(RegionSnapshot.objects.filter(snapshot=snapshot))
+    for row in rows:
+        row.pk, row.snapshot, row.places = None, computing, row.places + 100
+    RegionSnapshot.objects.bulk_create(rows)
+    hit = _area(client)
+    assert hit["X-Cache"] == "hit" and hit.json()["places"] == 20
+    snapshot_swap(computing)
+    fresh = _area(client)
+    assert fresh["X-Cache"] == "miss" and fresh.json()["places"] == 120
 
 
 # --- Only for the caller it was made for ---------------------------------------------------------
@@ -188,14 +241,14 @@ def test_the_cache_being_down_answers_uncached(api_client, snapshot, province_of
 @pytest.mark.parametrize("sql, apps", [
     ('INSERT INTO "institutions_institution" ("name") VALUES (%s)', {"institutions"}),
     ('UPDATE "filings_filing" SET "status" = %s WHERE "filings_filing"."id" = %s', {"filings"}),
-    ('DELETE FROM "metrics_rankingentry" WHERE "metrics_rankingentry"."run_id" IN (%s)', {"metrics"}),
-    ("WITH x AS (SELECT 1) INSERT INTO metrics_regionsnapshot (region_id) SELECT code FROM regions_region",
-     {"metrics"}),
+    ("WITH x AS (SELECT 1) UPDATE regions_region SET population = 1 FROM x", {"regions"}),
     ('INSERT INTO "audit_auditentry" ("action") VALUES (%s)', set()),
     ('SELECT "accounts_user"."id" FROM "accounts_user" FOR UPDATE', set()),
-    ('INSERT INTO "metrics_snapshot" ("date") VALUES (%s) ON CONFLICT DO UPDATE SET "version" = 2', {"metrics"}),
+    # Metrics follow the ready snapshots (metrics_changed), not their tables' writes.
+    ('DELETE FROM "metrics_rankingentry" WHERE "metrics_rankingentry"."run_id" IN (%s)', set()),
+    ("WITH x AS (SELECT 1) INSERT INTO metrics_regionsnapshot (region_id) SELECT code FROM regions_region", set()),
 ])
-def test_which_writes_change_which_generations(sql, apps):
+def test_which_writes_change_which_versions(sql, apps):
     assert api_cache._apps_written(sql) == apps
 
 

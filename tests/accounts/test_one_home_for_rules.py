@@ -1,0 +1,54 @@
+"""Who may act is decided in accounts/policies.py, and the arithmetic of division codes in regions/codes.py.
+
+This test reads the application code and fails on a role test or a region-code computation written
+anywhere else, naming the file and line, so a new copy of a rule is caught before it drifts.
+"""
+
+import re
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+APPS = ["accounts", "audit", "dashboards", "enrolments", "filings", "institutions", "metrics", "pilots", "portal",
+        "regions"]
+
+# The homes of the rules themselves, and the role facts of the user model they build on.
+HOMES = {"accounts/policies.py", "regions/codes.py"}
+ROLE_FACTS = {"accounts/models.py"}
+
+RULES = [
+    ("an inline role comparison", re.compile(r"\.role\s*(==|!=|\bin\b)"), HOMES | ROLE_FACTS),
+    ("a role property instead of a policy predicate",
+     re.compile(r"(?<!policies)\.(is_system_admin|is_official|is_institution_staff|oversees_cities|official_level)\b"),
+     HOMES | ROLE_FACTS),
+    ("the length of a region code", re.compile(r"len\(\s*[\w.\[\]\"']*(region|scope|area)[\w.]*\s*\)"), HOMES),
+    ("a slice of a region code", re.compile(r"[\w.]*(region|scope|area|city|county|province)[\w.]*\)?\[:\d+\]"),
+     HOMES),
+    ("a table of code lengths", re.compile(r"\{\s*2\s*:\s*4\s*,"), HOMES),
+]
+
+
+def _application_files():
+    for app in APPS:
+        for path in sorted((ROOT / app).rglob("*.py")):
+            relative = path.relative_to(ROOT).as_posix()
+            if "/migrations/" in relative or path.name == "demo.py":
+                continue
+            yield relative, path.read_text(encoding="utf-8")
+
+
+def test_no_role_test_or_code_arithmetic_outside_the_policy_module():
+    found = []
+    for relative, text in _application_files():
+        for number, line in enumerate(text.splitlines(), start=1):
+            for what, pattern, allowed in RULES:
+                if relative not in allowed and pattern.search(line):
+                    found.append(f"{relative}:{number}: {what}: {line.strip()}")
+    assert not found, "Use accounts.policies / regions.codes instead:\n" + "\n".join(found)
+
+
+def test_the_check_finds_what_it_looks_for():
+    samples = ['if user.role == "official":', "if actor.is_system_admin:", "len(user.region_id) == 6",
+               "institution.region_id[:6]", "NEXT = {2: 4, 4: 6}"]
+    for sample, (_, pattern, _allowed) in zip(samples, RULES, strict=True):
+        assert pattern.search(sample), sample
+    assert not RULES[1][1].search("policies.is_official(user)")
