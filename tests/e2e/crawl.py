@@ -44,7 +44,7 @@ ADMIN_DEPTH = re.compile(r"^/admin/([^/]+/[^/]+/)?$")
 ENGLISH_ALLOWED = {
     # the product, the formats and tools it names
     "tuoyu", "api", "openapi", "json", "csv", "xlsx", "excel", "pdf", "png", "jpeg", "jpg", "svg", "url", "http",
-    "https", "redoc", "swagger", "ui", "uuid", "iso", "totp", "qr", "token", "otp",
+    "https", "redoc", "swagger", "ui", "uuid", "iso", "totp", "qr", "token", "otp", "oauth",
     # units and abbreviations Chinese text uses as they are
     "kb", "mb", "gb", "id", "ip", "utc", "q", "km",
 }
