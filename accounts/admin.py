@@ -10,12 +10,16 @@ from .models import User
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
-    list_display = ["username", "get_full_name", "role", "region", "institution", "is_active"]
+    list_display = ["username", "full_name", "role", "region", "institution", "is_active"]
     list_filter = ["role", "is_active", "region__level"]
     raw_id_fields = ["region", "institution"]
     fieldsets = (*BaseUserAdmin.fieldsets,
                  (_("Role and scope"), {"fields": ("role", "region", "institution", "phone")}))
     add_fieldsets = (*BaseUserAdmin.add_fieldsets, (_("Role and scope"), {"fields": ("role", "region", "institution")}))
+
+    @admin.display(description=_("full name"))
+    def full_name(self, user):
+        return user.get_full_name()
 
 
 class AuditedTOTPDeviceAdmin(TOTPDeviceAdmin):
@@ -24,6 +28,8 @@ class AuditedTOTPDeviceAdmin(TOTPDeviceAdmin):
     Devices are enrolled by their owners on the account security page; secrets stay there
     (OTP_ADMIN_HIDE_SENSITIVE_DATA hides keys and QR codes here).
     """
+
+    search_help_text = _("Search by the user's username or e-mail address")
 
     def has_add_permission(self, request):
         return False

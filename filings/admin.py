@@ -18,7 +18,7 @@ class ReadOnlyWorkflowAdmin(admin.ModelAdmin):
 
 @admin.register(Filing)
 class FilingAdmin(ReadOnlyWorkflowAdmin):
-    list_display = ["pk", "institution", "kind", "status", "submitted_at", "due_on", "receipt_number"]
+    list_display = ["id", "institution", "kind", "status", "submitted_at", "due_on", "receipt_number"]
     list_filter = ["status", "kind"]
     search_fields = ["institution__name", "receipt_number"]
     list_select_related = ["institution"]

@@ -14,6 +14,7 @@ from django.db.models import F, Q
 from django.db.models.functions import Now
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts import policies
 
@@ -439,7 +440,8 @@ class BookingQuerySet(models.QuerySet):
 class Booking(models.Model):
     class Status(models.TextChoices):
         BOOKED = "booked", _("Booked")
-        CANCELLED = "cancelled", _("Cancelled")
+        # "Cancelled" alone is an institution's deregistration (已注销) elsewhere in the portal.
+        CANCELLED = "cancelled", pgettext_lazy("booking", "Cancelled")
 
     slot = models.ForeignKey(AppointmentSlot, on_delete=models.PROTECT, related_name="bookings",
                              verbose_name=_("slot"))

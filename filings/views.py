@@ -121,6 +121,11 @@ def create(request):
     return redirect("filings:detail", pk=filing.pk)
 
 
+def _preview_id(request, documents) -> int | None:
+    wanted = request.GET.get("preview", "")
+    return next((d.pk for d in documents if str(d.pk) == wanted), None)
+
+
 @login_required
 @require_GET
 def detail(request, pk: int):
@@ -152,6 +157,9 @@ def detail(request, pk: int):
         "overdue": filing.is_overdue(),
         "required_kinds": [Document.Kind(k) for k in services.required_document_kinds(filing)],
         "present_kinds": {d.kind for d in documents},
+        # One document is previewed at a time, when asked for: seven PDF viewers at once took seconds to
+        # load (and to reload after every action), and each counted as a view of the document.
+        "preview_id": _preview_id(request, documents),
     }
     if is_owner and filing.is_editable:
         context["problems"] = services.completeness_problems(filing, documents)

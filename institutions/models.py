@@ -15,6 +15,7 @@ from django.db.models import F, Min, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce, Now
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts import policies
 from portal.validators import validate_credit_code
@@ -355,7 +356,7 @@ class StaffMember(models.Model):
 
     institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="staff_members",
                                     verbose_name=_("institution"))
-    name = models.CharField(_("name"), max_length=100)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=100)
     role = models.CharField(_("role"), max_length=10, choices=Role.choices)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
     qualification = models.CharField(_("qualification certificate"), max_length=100, blank=True)

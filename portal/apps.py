@@ -8,6 +8,9 @@ class PortalConfig(AppConfig):
 
     def ready(self):
         from portal.api import cache
+        from portal.third_party_names import name_third_party_models
+
+        name_third_party_models()
 
         # Every connection reports its writes, so cached API reads are dropped when their data changes.
         connection_created.connect(cache.install, dispatch_uid="portal.api.cache.install")

@@ -17,6 +17,8 @@ class ContentSecurityPolicyMiddleware:
             policy = settings.CONTENT_SECURITY_POLICY
             if request.path.startswith(("/api/v1/docs/", "/api/v1/redoc/")):
                 policy = policy.replace("script-src 'self'", "script-src 'self' 'unsafe-inline'")
+                # ReDoc runs its search index in a worker it creates from a blob: URL.
+                policy += "; worker-src 'self' blob:"
             response["Content-Security-Policy"] = policy
         return response
 

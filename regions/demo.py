@@ -12,7 +12,8 @@ from portal.demo import DEMO_PROVINCE
 from .importing import DATA_DIR, population_upsert, populations_import, regions_import
 from .models import Region, RegionPopulation
 
-SYNTHETIC_SOURCE = "synthetic demo (city census figure split over counties)"
+# Sources are data the users read in the portal's language, as an official would type them.
+SYNTHETIC_SOURCE = "演示用合成数据（市级普查人口按县区拆分）"
 
 
 def seed(ctx) -> None:
@@ -23,7 +24,7 @@ def seed(ctx) -> None:
                                              year=2020)
     province_total = sum(p.resident_population for p in cities)
     figures = [RegionPopulation(region_id=DEMO_PROVINCE, year=2020, resident_population=province_total,
-                                source="7th national census (2020-11-01), sum of the 11 cities")]
+                                source="第七次全国人口普查（2020-11-01），11 个设区市合计")]
     counties_of = {
         r["code"]: r["n"] for r in Region.objects.filter(level="city", code__startswith=DEMO_PROVINCE)
         .annotate(n=Count("children")).values("code", "n")

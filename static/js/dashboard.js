@@ -85,7 +85,7 @@
         var hi = values.length ? Math.ceil(Math.max.apply(null, values) * 10) / 10 : (data.target || 1);
         if (hi <= lo) { hi = lo + 0.1; }
         var chart = init("region-map");
-        chart.setOption({
+        chart.setOption({ baseOption: {
           tooltip: {
             trigger: "item",
             formatter: function (p) {
@@ -106,11 +106,15 @@
               show: true, fontSize: 10,
               formatter: function (p) { var c = byCode[p.name]; return c ? c.name : ""; }
             },
+            // Where names would overlap (small counties, a phone), the larger region keeps its label.
+            labelLayout: { hideOverlap: true },
             emphasis: { label: { show: true }, itemStyle: { areaColor: "#ffd54f" } },
             itemStyle: { borderColor: "#fff", borderWidth: 1, areaColor: "#e6eaf0" },
             data: data.children.map(function (c) { return { name: c.code, value: c.value === null ? "-" : c.value }; })
           }]
-        });
+        }, media: [
+          { query: { maxWidth: 520 }, option: { series: [{ label: { fontSize: 9 } }], visualMap: { itemHeight: 90 } } }
+        ] });
         chart.on("click", function (p) {
           var c = byCode[p.name];
           if (c && c.url) { window.location.href = c.url; }
@@ -171,14 +175,22 @@
     if (!chart) { return; }
     chart.getDom().style.height = Math.max(200, 40 + r.regions.length * 26) + "px";
     chart.resize();
-    chart.setOption({
-      color: SERIES, tooltip: { trigger: "axis", axisPointer: { type: "shadow" } }, legend: { top: 0 },
-      grid: { left: 8, right: 16, top: 40, bottom: 8, containLabel: true },
-      xAxis: { type: "value", name: L.points }, yAxis: { type: "category", data: r.regions.slice().reverse() },
+    // The legend stays on one line (paged when the indicators do not fit), so it never runs over the
+    // bars; on a phone the axis names shrink to leave the bars their room.
+    chart.setOption({ baseOption: {
+      color: SERIES, tooltip: { trigger: "axis", axisPointer: { type: "shadow" }, confine: true },
+      legend: { type: "scroll", top: 0, left: 0, right: 0 },
+      grid: { left: 8, right: 24, top: 40, bottom: 8, containLabel: true },
+      xAxis: { type: "value", name: L.points, nameGap: 8 }, yAxis: { type: "category", data: r.regions.slice().reverse() },
       series: r.indicators.map(function (ind) {
         return { name: ind.label, type: "bar", stack: "score", data: ind.points.slice().reverse() };
       })
-    });
+    }, media: [
+      { query: { maxWidth: 520 }, option: {
+        legend: { itemWidth: 14, itemGap: 6, textStyle: { fontSize: 11 } },
+        xAxis: { name: "", axisLabel: { fontSize: 10 } }, yAxis: { axisLabel: { fontSize: 11, width: 72, overflow: "truncate" } }
+      } }
+    ] });
   }
 
   drawMap();

@@ -112,7 +112,11 @@ def test_staff_file_an_institution_and_the_county_returns_then_files_it(page, li
     login(page, live_server, county_official.username)
     page.goto(f"{live_server.url}{reverse('filings:queue')}")
     _click_and_wait(page, page.get_by_test_id("queue").get_by_text(NAME))
-    assert page.get_by_test_id("documents").locator("iframe").count() == 6
+    documents = page.get_by_test_id("documents")
+    assert documents.locator("iframe").count() == 0  # previewed one at a time, on demand
+    assert documents.locator("[data-testid^=preview-]").count() == 6
+    _click_and_wait(page, documents.locator("[data-testid^=preview-]").first)
+    assert documents.locator("iframe").count() == 1
     screenshot(page, "filing-review")
     page.fill("textarea[name=comment_fire]", "消防验收意见书缺少盖章页，请补充。")
     _click_and_wait(page, page.get_by_test_id("return"))

@@ -49,7 +49,10 @@ def test_an_executable_upload_shows_a_clear_error(client, draft_staff, draft_fil
 def test_county_official_reviews_beside_the_documents_and_approves(client, submitted_filing, county_official):
     client.force_login(county_official)
     page = client.get(reverse("filings:detail", args=[submitted_filing.pk])).content.decode()
-    assert 'data-testid="review"' in page and "<iframe" in page
+    assert 'data-testid="review"' in page and 'data-testid="preview-' in page
+    first = submitted_filing.documents.order_by("pk").first()
+    page = client.get(reverse("filings:detail", args=[submitted_filing.pk]), {"preview": first.pk}).content.decode()
+    assert page.count("<iframe") == 1
     client.post(reverse("filings:approve", args=[submitted_filing.pk]))
     submitted_filing.refresh_from_db()
     assert submitted_filing.status == Filing.Status.FILED

@@ -315,9 +315,9 @@ def k(**fields):
 # One line per URL name: who may read (GET) and who may write (POST/PUT/PATCH/DELETE).
 RULES: dict[str, Rule] = {
     # Portal and accounts
-    "home": Rule(anyone), "healthz": Rule(anyone), "set_language": Rule(anyone, anyone),
+    "home": Rule(anyone), "healthz": Rule(anyone), "favicon": Rule(anyone), "set_language": Rule(anyone, anyone),
     "javascript-catalog": Rule(anyone), "api-schema": Rule(anyone), "api-docs": Rule(anyone),
-    "api-redoc": Rule(anyone), "constant-json": Rule(anyone),
+    "api-redoc": Rule(anyone), "api-redoc-bundle": Rule(anyone), "constant-json": Rule(anyone),
     "accounts:login": Rule(anyone, UNCHECKED), "accounts:logout": Rule(UNCHECKED, UNCHECKED),
     "api-me": Rule(signed_in),
     # Tokens, API clients, provisioning, invitations

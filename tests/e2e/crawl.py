@@ -1,0 +1,460 @@
+"""The crawl: every page a role can reach from its navigation and home, checked in a real browser.
+
+`crawl_role(browser, base_url, username, password)` signs the role in, discovers its pages (the
+navigation, the home page's links, and from each of those one page of every further kind they
+link to), then visits every page in each language at each width and runs the page checks on it.
+Every link a page shows is requested once (with the role's cookies) and must not answer 4xx/5xx.
+
+Page checks are plain functions `check(page, visit) -> list[str]` in PAGE_CHECKS; a new check
+(an accessibility scan, say) is one more function in that list. Screenshots of every visit land in
+tests/e2e/artifacts/crawl/ (ignored by git).
+
+Run against a development server by hand:
+    .venv/bin/python -m tests.e2e.crawl --base http://127.0.0.1:8000 benyi hebei
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+ARTIFACTS = Path(__file__).parent / "artifacts" / "crawl"
+FULL_SCREENSHOTS = os.environ.get("CRAWL_FULL_SCREENSHOTS") == "1"
+LANGUAGES = ("zh-hans", "en")
+WIDTHS = (1366, 390)
+HEIGHT = {1366: 900, 390: 844}
+
+# Paths the crawl never follows: they act rather than show (a GET that signs out), or they are
+# the API's machine-readable answers (their status is still checked, their content not).
+NEVER_VISIT = re.compile(r"^/(accounts/logout|i18n/)")
+NOT_A_PAGE = re.compile(r"^/(api/v1/(?!docs/|redoc/)|static/|media/|jsi18n/)|\.(csv|xlsx|pdf|json|png|svg|zip)(\?|$)")
+# Pages that are the same for everyone (the public register, the API documentation): the public role
+# crawls them; for a signed-in role they are link-checked only, which keeps the crawl within minutes.
+PUBLIC_PAGES = re.compile(r"^/(institutions/register/|api/v1/(docs|redoc)/)")
+# Django admin: the index and one page of each model's list; change forms of single rows add little.
+ADMIN_DEPTH = re.compile(r"^/admin/([^/]+/[^/]+/)?$")
+
+# Latin words a Chinese page may show: product and format names, units and codes.
+ENGLISH_ALLOWED = {
+    # the product, the formats and tools it names
+    "tuoyu", "api", "openapi", "json", "csv", "xlsx", "excel", "pdf", "png", "jpeg", "jpg", "svg", "url", "http",
+    "https", "redoc", "swagger", "ui", "uuid", "iso", "totp", "qr", "token", "otp",
+    # units and abbreviations Chinese text uses as they are
+    "kb", "mb", "gb", "id", "ip", "utc", "q", "km",
+}
+# The API documentation (Swagger UI, ReDoc) is a developer's tool whose own interface is English.
+# django-oauth-toolkit's admin lists (API clients and tokens, landed just now) still show its field
+# names in English; their section and model names are translated (portal/third_party_names.py).
+ENGLISH_PAGES = re.compile(r"^/(api/v1/(docs|redoc)/|admin/oauth2_provider/)")
+# Where a page shows data rather than its own words: text marked as another language (the language
+# switch), as not to be translated (user names) or as code (a file's column names), and the rows of
+# Django admin's lists.
+NOT_WORDS = ['[translate="no"]', '[lang]:not([lang^="zh"])', "code", "kbd", "samp", "#user-tools strong",
+             "#result_list tbody", "#recent-actions-module ul", "#changelist-filter li", ".readonly"]
+LATIN_WORD = re.compile(r"(?<![\w@./:-])[A-Za-z][A-Za-z'’]+(?![\w@/-])")
+# A message id that reached the page unformatted or untranslated: placeholders and template syntax.
+RAW_MSGID = re.compile(r"%\(\w+\)[sdif]|\{\{|\}\}|\{%|%\}|\bmsgid\b")
+
+
+@dataclass
+class Visit:
+    role: str
+    lang: str
+    width: int
+    url: str
+    status: int = 0
+    content_type: str = ""
+    load_ms: float = 0.0
+    console: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def where(self) -> str:
+        return f"{self.role} {self.lang} {self.width}px {_path(self.url)}"
+
+
+def _path(url: str) -> str:
+    parts = urlsplit(url)
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+# --- Page checks --------------------------------------------------------------------------------
+
+def check_status(page, visit: Visit) -> list[str]:
+    return [f"answered {visit.status}"] if visit.status >= 400 else []
+
+
+def check_console(page, visit: Visit) -> list[str]:
+    return [f"console: {m}" for m in visit.console]
+
+
+def check_overflow(page, visit: Visit) -> list[str]:
+    if visit.width > 400:
+        return []
+    found = page.evaluate("""() => {
+        const doc = document.documentElement, limit = window.innerWidth;
+        if (doc.scrollWidth <= limit + 1) return null;
+        const culprits = [];
+        for (const el of document.body.querySelectorAll('*')) {
+            const r = el.getBoundingClientRect();
+            if (r.right > limit + 1 && r.width > 0 && !el.closest('.table-wrap')) {
+                const cls = typeof el.className === 'string' && el.className.trim()
+                    ? '.' + el.className.trim().split(/\\s+/).join('.') : '';
+                culprits.push(el.tagName.toLowerCase() + cls + ' ' + Math.round(r.right) + 'px');
+            }
+            if (culprits.length >= 3) break;
+        }
+        return {width: doc.scrollWidth, culprits};
+    }""")
+    if not found:
+        return []
+    return [f"page is {found['width']}px wide at {visit.width}px: {', '.join(found['culprits'])}"]
+
+
+def check_narrow_cells(page, visit: Visit) -> list[str]:
+    """A cell is too narrow when its first two characters do not fit on one line in it: names broken
+    one character per line, as a squeezed table on a phone does."""
+    narrow = page.evaluate("""() => {
+        const out = [], canvas = document.createElement('canvas').getContext('2d');
+        for (const cell of document.querySelectorAll('td, th')) {
+            if (!cell.offsetParent) continue;
+            const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+            let node = walker.nextNode();
+            while (node && !node.textContent.trim()) node = walker.nextNode();
+            if (!node || node.parentElement.closest('.visually-hidden')) continue;  // a heading for screen readers
+            const two = [...node.textContent.trim()].slice(0, 2).join('');
+            if ([...two].length < 2) continue;
+            canvas.font = getComputedStyle(node.parentElement).font;
+            const s = getComputedStyle(cell);
+            const inner = cell.clientWidth - parseFloat(s.paddingLeft) - parseFloat(s.paddingRight);
+            const need = canvas.measureText(two).width;
+            if (inner + 0.5 < need)
+                out.push(cell.innerText.trim().slice(0, 20) + ' (' + Math.round(inner) + 'px)');
+            if (out.length >= 3) break;
+        }
+        return out;
+    }""")
+    return [f"table cell narrower than two characters: {c}" for c in narrow]
+
+
+def check_date_inputs(page, visit: Visit) -> list[str]:
+    rejected = page.evaluate("""() => [...document.querySelectorAll(
+            'input[type=date], input[type=time], input[type=datetime-local], input[type=month]')]
+        .filter(i => (i.getAttribute('value') || '') !== '' && i.value === '')
+        .map(i => (i.name || i.id) + '=' + i.getAttribute('value'))""")
+    return [f"the browser rejects the value of input {r}" for r in rejected]
+
+
+def _visible_text(page) -> str:
+    """The page's visible text and the words it shows in attributes, leaving out what is marked as
+    another language (lang="en", e.g. the language switch) or as not to be translated (translate="no")."""
+    return page.evaluate("""SKIP => {
+        const skip = el => el.closest(SKIP);
+        const parts = [];  // not document.title: it repeats the heading, or names the object shown
+        const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+        for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+            const el = n.parentElement;
+            if (!el || skip(el) || ['SCRIPT', 'STYLE', 'NOSCRIPT', 'TEMPLATE'].includes(el.tagName)) continue;
+            if (!el.checkVisibility || el.checkVisibility()) parts.push(n.textContent);
+        }
+        const labelled = '[placeholder], [aria-label], [title], input[type=submit][value], img[alt]';
+        for (const el of document.querySelectorAll(labelled)) {
+            if (skip(el)) continue;
+            for (const a of ['placeholder', 'aria-label', 'title', 'alt']) {
+                const v = el.getAttribute(a);
+                // An identifier in a tooltip (a scope such as "filings:read") is code, not words.
+                if (v && !(/^[\\w.:-]+$/.test(v) && /[:_]/.test(v))) parts.push(v);
+            }
+            if (el.type === 'submit' && el.value) parts.push(el.value);
+        }
+        return parts.join('\\n');
+    }""", ", ".join(NOT_WORDS))
+
+
+def check_words(page, visit: Visit) -> list[str]:
+    text = _visible_text(page)
+    problems = [f"raw message id or template text: {m.group(0)!r}" for m in RAW_MSGID.finditer(text)][:3]
+    if visit.lang.startswith("zh") and not ENGLISH_PAGES.match(urlsplit(visit.url).path):
+        english = sorted({w for w in LATIN_WORD.findall(text) if w.lower().strip("'’") not in ENGLISH_ALLOWED})
+        if english:
+            problems.append(f"English words in a Chinese page: {', '.join(english[:12])}")
+    return problems
+
+
+PAGE_CHECKS: list[Callable[[object, Visit], list[str]]] = [
+    check_status, check_console, check_overflow, check_narrow_cells, check_date_inputs, check_words,
+]
+
+
+# --- The crawl ------------------------------------------------------------------------------------
+
+@dataclass
+class RoleCrawl:
+    role: str
+    pages: list[str] = field(default_factory=list)
+    visits: list[Visit] = field(default_factory=list)
+    link_problems: list[str] = field(default_factory=list)
+    links_checked: int = 0
+
+    @property
+    def problems(self) -> list[str]:
+        return self.link_problems + [f"{v.where}: {p}" for v in self.visits for p in v.problems]
+
+
+def _shape(path: str) -> str:
+    """Pages of one kind share a shape: /filings/17/ and /filings/23/ are both /filings/N/."""
+    return re.sub(r"/\d+(?=/|$|\.)", "/N", path)
+
+
+def _links(page, base_url: str, scope: str = "body") -> list[str]:
+    hrefs = page.evaluate(f"""() => [...document.querySelectorAll('{scope} a[href]')]
+        .filter(a => !a.closest('[hx-boost=false]'))
+        .map(a => a.href)""")
+    out = []
+    for href in hrefs:
+        url = href.split("#", 1)[0]
+        if url.startswith(base_url) and url not in out:
+            out.append(url)
+    return out
+
+
+def login(page, base_url: str, username: str, password: str) -> None:
+    page.goto(f"{base_url}/accounts/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    with page.expect_navigation():
+        page.click("form button[type=submit].primary")
+    if "/accounts/login/" in page.url:
+        raise AssertionError(f"{username} could not sign in")
+
+
+def _set_language(context, base_url: str, lang: str) -> None:
+    host = urlsplit(base_url).hostname
+    context.add_cookies([{"name": "django_language", "value": lang, "domain": host, "path": "/"}])
+
+
+def _goto(page, url: str, visit: Visit) -> None:
+    visit.console.clear()
+    response = page.goto(url, wait_until="load")
+    visit.status = response.status if response else 0
+    visit.content_type = response.headers.get("content-type", "") if response else ""
+    visit.load_ms = page.evaluate("""() => { const n = performance.getEntriesByType('navigation')[0];
+        return n ? n.loadEventEnd - n.startTime : 0; }""")
+
+
+LINKS_PER_SHAPE = 3  # a list of 100 children links to one view 100 times: three of them stand for all
+
+
+def _check_links(context, links: set[str], crawl: RoleCrawl) -> None:
+    per_shape: dict[str, int] = {}
+    for url in sorted(links):
+        path = urlsplit(url).path
+        if NEVER_VISIT.match(path):
+            continue
+        per_shape[_shape(path)] = per_shape.get(_shape(path), 0) + 1
+        if per_shape[_shape(path)] > LINKS_PER_SHAPE:
+            continue
+        response = context.request.get(url, max_redirects=5)
+        crawl.links_checked += 1
+        if response.status >= 400:
+            crawl.link_problems.append(f"{crawl.role}: link {urlsplit(url).path} answered {response.status}")
+        response.dispose()
+
+
+def _only_first_pass(path: str) -> bool:
+    """Django's admin pages beyond its index are checked once, in Chinese on a desktop: they are
+    Django's own responsive layout, and what the portal adds to them is the words."""
+    return path.startswith("/admin/") and path != "/admin/"
+
+
+class _Tab:
+    """One browser tab of a role, reused for every page; console errors go to the current visit."""
+
+    def __init__(self, context):
+        self.page = context.new_page()
+        self.visit: Visit | None = None
+        self.page.on("console", lambda msg: msg.type == "error" and self._note(msg.text))
+        self.page.on("pageerror", lambda exc: self._note(f"uncaught {exc}"))
+
+    def _note(self, message: str) -> None:
+        if self.visit is not None:
+            self.visit.console.append(message[:300])
+
+    def check(self, visit: Visit, screenshots: bool) -> None:
+        self.visit = visit
+        for check in PAGE_CHECKS:
+            visit.problems.extend(check(self.page, visit))
+        self.visit = None
+        if screenshots:
+            _screenshot(self.page, visit)
+
+    def resize(self, width: int) -> None:
+        self.page.set_viewport_size({"width": width, "height": HEIGHT[width]})
+        self.page.wait_for_timeout(RESIZE_SETTLE_MS)
+
+
+# After a resize the page's own handlers (ECharts) redraw on the next frames.
+RESIZE_SETTLE_MS = 120
+
+
+def crawl_role(browser, base_url: str, username: str | None, password: str = "",
+               languages=LANGUAGES, widths=WIDTHS, screenshots: bool = True,
+               skip_pages: re.Pattern | None = None) -> RoleCrawl:
+    """The first language's pass discovers the pages while checking them: home, the navigation and
+    the home page's links, and from each of those one page of every further kind (shape) they link
+    to. Every page is loaded once per language at the first width, checked, then resized to each
+    further width (the server sends the same page to every width; CSS and the charts' resize
+    handlers do the rest) and checked again."""
+    role = username or "public"
+    if skip_pages is None:
+        skip_pages = PUBLIC_PAGES if username else re.compile(r"(?!)")
+    crawl = RoleCrawl(role=role)
+    context = browser.new_context(locale="zh-CN", viewport={"width": widths[0], "height": HEIGHT[widths[0]]})
+    context.set_default_timeout(20000)
+
+    def visit_all_widths(tab: _Tab, url: str, lang: str, first: Visit | None = None) -> Visit:
+        """Loads `url` (unless `first` is its visit, loaded already) and checks it at every width."""
+        path = urlsplit(url).path
+        visit = first or Visit(role=role, lang=lang, width=widths[0], url=url)
+        if first is None:
+            tab.visit = visit
+            _goto(tab.page, url, visit)
+            tab.visit = None
+        tab.check(visit, screenshots)
+        crawl.visits.append(visit)
+        if not _only_first_pass(path):
+            for width in widths[1:]:
+                tab.resize(width)
+                narrow = Visit(role=role, lang=lang, width=width, url=url, status=visit.status,
+                               content_type=visit.content_type, load_ms=visit.load_ms)
+                tab.check(narrow, screenshots)
+                crawl.visits.append(narrow)
+            tab.resize(widths[0])
+        return visit
+
+    try:
+        tab = _Tab(context)
+        _set_language(context, base_url, languages[0])
+        if username:
+            login(tab.page, base_url, username, password)
+
+        # First language: discover and check.
+        tab.page.goto(base_url + "/", wait_until="load")
+        first = [base_url + "/"]
+        for url in _links(tab.page, base_url, "nav.main-nav") + _links(tab.page, base_url, "main"):
+            if url not in first:
+                first.append(url)
+        shown, shapes = set(first), set()
+        queue = [(u, 1) for u in first]
+        queued = set(first)
+        while queue:
+            url, depth = queue.pop(0)
+            path = urlsplit(url).path
+            if NEVER_VISIT.match(path) or NOT_A_PAGE.search(path) or (depth > 1 and _shape(path) in shapes):
+                continue
+            if skip_pages.match(path) or path.startswith("/admin/") and not ADMIN_DEPTH.match(path):
+                continue
+            shapes.add(_shape(path))
+            visit = Visit(role=role, lang=languages[0], width=widths[0], url=url)
+            tab.visit = visit
+            _goto(tab.page, url, visit)
+            tab.visit = None
+            if "text/html" not in (visit.content_type or ""):
+                continue
+            if urlsplit(tab.page.url).path.startswith("/accounts/login") and not path.startswith("/accounts/login"):
+                continue  # a page that asks this role to sign in: the link check reports it
+            links = _links(tab.page, base_url, "main")
+            visit_all_widths(tab, url, languages[0], first=visit)
+            crawl.pages.append(url)
+            shown.update(links)
+            if depth < 2:
+                for link in links:
+                    if link not in queued:
+                        queued.add(link)
+                        queue.append((link, depth + 1))
+
+        _check_links(context, shown, crawl)
+
+        # The other languages: the same pages.
+        for lang in languages[1:]:
+            _set_language(context, base_url, lang)
+            for url in crawl.pages:
+                if not _only_first_pass(urlsplit(url).path):
+                    visit_all_widths(tab, url, lang)
+    finally:
+        context.close()
+    return crawl
+
+
+def _screenshot(page, visit: Visit) -> None:
+    path = urlsplit(visit.url).path.strip("/").replace("/", "_") or "home"
+    query = urlsplit(visit.url).query
+    if query:
+        path += "_" + re.sub(r"[^\w=-]+", "_", query)[:40]
+    target = ARTIFACTS / visit.role / f"{visit.lang}-{visit.width}-{path}.png"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    # A full-page capture re-lays the page out at its whole height (charts redraw): about a second on a
+    # dashboard. The phone, where layouts break, gets it; a desktop visit keeps its first screen.
+    page.screenshot(path=str(target), full_page=visit.width < 800 or FULL_SCREENSHOTS)
+
+
+def write_summary(crawls: list[RoleCrawl]) -> dict:
+    visits = [v for c in crawls for v in c.visits]
+    slowest = sorted(visits, key=lambda v: v.load_ms, reverse=True)[:10]
+    summary = {
+        "roles": len(crawls),
+        "pages": sum(len(c.pages) for c in crawls),
+        "visits": len(visits),
+        "links_checked": sum(c.links_checked for c in crawls),
+        "slowest": [{"where": v.where, "load_ms": round(v.load_ms)} for v in slowest],
+        "problems": [p for c in crawls for p in c.problems],
+        "pages_by_role": {c.role: [_path(u) for u in c.pages] for c in crawls},
+    }
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    (ARTIFACTS / "summary.json").write_text(json.dumps(summary, ensure_ascii=False, indent=1))
+    return summary
+
+
+def main(argv=None) -> int:  # pragma: no cover - a manual run against a development server
+    import argparse
+
+    from playwright.sync_api import sync_playwright
+
+    chromium = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+    chromium_args = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                     "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+
+    parser = argparse.ArgumentParser(description="Crawl the portal as demo roles")
+    parser.add_argument("--base", default="http://127.0.0.1:8000")
+    parser.add_argument("--password", default="tuoyu-demo-2026")
+    parser.add_argument("--no-screenshots", action="store_true")
+    parser.add_argument("roles", nargs="*", default=["public"])
+    args = parser.parse_args(argv)
+    started = time.monotonic()
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, args=chromium_args, headless=True)
+        crawls = []
+        for role in args.roles:
+            t = time.monotonic()
+            crawl = crawl_role(browser, args.base, None if role == "public" else role, args.password,
+                               screenshots=not args.no_screenshots)
+            crawls.append(crawl)
+            print(f"{role}: {len(crawl.pages)} pages, {len(crawl.visits)} visits, "
+                  f"{crawl.links_checked} links, {time.monotonic() - t:.1f}s")
+        browser.close()
+    summary = write_summary(crawls)
+    for problem in summary["problems"]:
+        print(problem)
+    print(json.dumps(summary["slowest"][:5], ensure_ascii=False, indent=1))
+    print(f"{summary['visits']} visits in {time.monotonic() - started:.1f}s, {len(summary['problems'])} problems")
+    return 1 if summary["problems"] else 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())
