@@ -89,6 +89,7 @@ ACTION_LABELS = {
     "api_client.registered": pgettext_lazy("audit action", "API client registered"),
     "api_client.revoked": pgettext_lazy("audit action", "API client revoked"),
     "token.client_issued": pgettext_lazy("audit action", "API client token issued"),
+    "token.client_revoked": pgettext_lazy("audit action", "API client token revoked"),
     "token.personal_created": pgettext_lazy("audit action", "Personal API token created"),
     "token.personal_revoked": pgettext_lazy("audit action", "Personal API token revoked"),
     "access.denied": pgettext_lazy("audit action", "Access refused"),

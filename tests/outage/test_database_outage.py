@@ -13,9 +13,8 @@ import pytest
 import requests
 from django.conf import settings
 from django.db import connection
-from rest_framework.authtoken.models import Token
 
-from tests.factories import UserFactory
+from tests.factories import UserFactory, api_token
 
 from .faults import TcpProxy, app_env, kill_group, record_figures, session_cookie, start_web
 
@@ -25,7 +24,7 @@ pytestmark = pytest.mark.services
 def test_pages_api_and_healthz_answer_503_while_the_database_is_away_and_nothing_fails_after(
         require_postgresql, transactional_db, regions):
     official = UserFactory(username="county_pg", role="official", region_id="130102")
-    token = Token.objects.create(user=UserFactory(username="province_pg", role="official", region_id="13"))
+    token = api_token(UserFactory(username="province_pg", role="official", region_id="13"))
     proxy = TcpProxy(int(connection.settings_dict.get("PORT") or 5432), connection.settings_dict.get("HOST") or
                      "127.0.0.1")
     env = app_env(redis=None, db_port=proxy.port, DJANGO_DEBUG=0, DJANGO_SECRET_KEY=settings.SECRET_KEY,
@@ -37,7 +36,7 @@ def test_pages_api_and_healthz_answer_503_while_the_database_is_away_and_nothing
     page.cookies.update(session_cookie(official))
     english = requests.Session()
     english.cookies.update({**session_cookie(official), "django_language": "en"})
-    api_headers = {"Authorization": f"Token {token.key}"}
+    api_headers = {"Authorization": f"Bearer {token}"}
     # Each of these reads the database (sessions and token lookups may come from the cache).
     calls = [("page", lambda: page.get(f"{base}/metrics/recompute/", timeout=30)),
              ("page, English", lambda: english.get(f"{base}/metrics/recompute/", timeout=30)),

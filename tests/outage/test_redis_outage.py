@@ -13,7 +13,6 @@ import pytest
 import requests
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 
 from enrolments.models import ImportJob
 from filings.models import Filing
@@ -22,7 +21,7 @@ from metrics.models import Snapshot
 from portal.dispatch import outbox_pending
 from portal.models import TaskOutbox
 from tests.enrolments.helpers import csv_bytes, import_row
-from tests.factories import InstitutionClassFactory, InstitutionFactory, UserFactory
+from tests.factories import InstitutionClassFactory, InstitutionFactory, UserFactory, api_token
 
 from .faults import app_env, kill_group, record_figures, session_cookie, start_web, start_worker, stop_group, wait_until
 
@@ -85,7 +84,7 @@ def test_redis_stopped_while_officials_and_staff_work_loses_nothing(
     school = InstitutionFactory(region_id="130102001")
     InstitutionClassFactory(institution=school, name="托大一班", class_type="older", places=20, caregivers=3)
     staff = UserFactory(username="staff_import", institution=school)
-    token = Token.objects.create(user=UserFactory(username="province_api", role="official", region_id="13"))
+    token = api_token(UserFactory(username="province_api", role="official", region_id="13"))
     env = app_env(redis=private_redis)
     log = tmp_path / "worker.log"
     web, base = start_web(env)
@@ -103,7 +102,7 @@ def test_redis_stopped_while_officials_and_staff_work_loses_nothing(
         recompute = tally(reviewer.post, f"{base}/metrics/recompute/", data={"date": timezone.localdate().isoformat()})
         upload = tally(uploader.post, f"{base}/enrolments/import/",
                        files={"file": ("class.csv", csv_bytes([import_row("赵一", 26, "托大一班", seq=1)]))})
-        api = [tally(requests.get, f"{base}/api/v1/metrics/regions/", headers={"Authorization": f"Token {token.key}"})
+        api = [tally(requests.get, f"{base}/api/v1/metrics/regions/", headers={"Authorization": f"Bearer {token}"})
                for _ in range(10)]
         health = tally(requests.get, f"{base}/healthz")
         status_page = tally(reviewer.get, f"{base}{recompute.headers['Location']}")
@@ -145,10 +144,10 @@ def test_redis_stopped_while_officials_and_staff_work_loses_nothing(
 
 def test_a_frozen_redis_costs_milliseconds_and_the_cache_falls_through(
         require_postgresql, transactional_db, regions, private_redis):
-    token = Token.objects.create(user=UserFactory(username="province_frozen", role="official", region_id="13"))
+    token = api_token(UserFactory(username="province_frozen", role="official", region_id="13"))
     env = app_env(redis=private_redis, CACHE_BREAKER_SECONDS=2)
     web, base = start_web(env)
-    headers = {"Authorization": f"Token {token.key}"}
+    headers = {"Authorization": f"Bearer {token}"}
     timings = []
     try:
         assert requests.get(f"{base}/api/v1/metrics/regions/", headers=headers, timeout=10).status_code == 200

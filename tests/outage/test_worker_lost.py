@@ -18,7 +18,6 @@ import psycopg
 import pytest
 import requests
 from django.db import connection
-from rest_framework.authtoken.models import Token
 
 from enrolments import importing
 from enrolments.models import ImportJob
@@ -27,7 +26,7 @@ from metrics.models import RegionSnapshot, Snapshot
 from metrics.services import recompute_progress, snapshot_request_recompute
 from portal.dispatch import outbox_pending
 from tests.enrolments.helpers import csv_bytes, import_row
-from tests.factories import InstitutionClassFactory, InstitutionFactory, UserFactory
+from tests.factories import InstitutionClassFactory, InstitutionFactory, UserFactory, api_token
 
 from .faults import app_env, kill_group, record_figures, start_web, start_worker, stop_group, wait_until
 
@@ -73,7 +72,7 @@ def test_a_lost_worker_and_a_lost_web_process_are_redone_within_seconds(
     for school in schools:
         InstitutionClassFactory(institution=school, name="托大一班", class_type="older", places=20, caregivers=3)
     web_staff, api_staff = (UserFactory(username=f"staff_lost_{i}", institution=s) for i, s in enumerate(schools))
-    token = Token.objects.create(user=api_staff)
+    token = api_token(api_staff)
     env = app_env(redis=private_redis)
 
     locker = psycopg.connect(**_dsn(), autocommit=False)
@@ -90,7 +89,7 @@ def test_a_lost_worker_and_a_lost_web_process_are_redone_within_seconds(
         def api_upload():
             try:
                 api_call["response"] = requests.post(
-                    f"{base}/api/v1/enrolment-imports/", headers={"Authorization": f"Token {token.key}"},
+                    f"{base}/api/v1/enrolment-imports/", headers={"Authorization": f"Bearer {token}"},
                     files={"file": ("class.csv", csv_bytes([import_row("钱二", 27, "托大一班", seq=2)]))}, timeout=60)
             except requests.RequestException as exc:  # the web process is killed mid-request
                 api_call["error"] = exc
