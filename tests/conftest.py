@@ -179,6 +179,15 @@ def api_client():
     return APIClient()
 
 
+def purge_queue() -> int:
+    """Drops the messages waiting in the test broker's queue, over a connection of its own: the app's
+    connection pool may have been closed by a test that pointed the app at a broker of its own."""
+    from portal.celery import app
+
+    with app.connection_for_write() as conn:
+        return app.control.purge(connection=conn)
+
+
 # --- A real Celery worker -------------------------------------------------------------------------
 
 @pytest.fixture(scope="session")
@@ -217,7 +226,7 @@ def celery_worker_process(django_db_setup, django_db_blocker):
     # Anything left in the test queue by an earlier, interrupted run would confuse the tests.
     from portal.celery import app
 
-    app.control.purge()
+    purge_queue()
     proc = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "portal", "worker", "--pool=solo", "--concurrency=1",
          "--loglevel=warning", "--without-gossip", "--without-mingle", "--hostname=tuoyu-test@%h"],
@@ -267,9 +276,8 @@ def _purge(broker: str) -> None:
     """Drop messages left by earlier tests, queued or delivered-but-unacknowledged, so none runs here."""
     from kombu import Connection
 
-    from portal.celery import app
 
-    app.control.purge()
+    purge_queue()
     with Connection(broker) as conn:
         conn.default_channel.client.delete("unacked", "unacked_index")
 

@@ -15,6 +15,7 @@ from django.db import connection
 from django.urls import reverse
 
 from enrolments.models import Enrolment, ImportJob
+from tests.conftest import purge_queue
 
 from .helpers import csv_bytes, import_row
 
@@ -31,9 +32,8 @@ def _database_url() -> str:
 def worker(require_postgresql, require_redis, transactional_db):
     from kombu import Connection
 
-    from portal.celery import app
 
-    app.control.purge()
+    purge_queue()
     with Connection(require_redis) as conn:
         conn.default_channel.client.delete("unacked", "unacked_index")
     env = {**os.environ, "DATABASE_URL": _database_url(), "CELERY_BROKER_URL": require_redis,

@@ -21,8 +21,7 @@ from django.db import connection
 from metrics.compute import snapshot_compute
 from metrics.models import RegionSnapshot, Snapshot
 from metrics.tasks import recompute_snapshot
-from portal.celery import app
-from tests.conftest import require_service
+from tests.conftest import purge_queue, require_service
 from tests.factories import InstitutionClassFactory, InstitutionFactory
 
 pytestmark = pytest.mark.services
@@ -60,7 +59,7 @@ def test_worker_killed_mid_recompute_leaves_the_old_snapshot_and_the_redone_work
     day = datetime.date.today()
     first = snapshot_compute(date=day)
     expected = _rows(first)
-    app.control.purge()
+    purge_queue()
 
     locker = psycopg.connect(_dsn(), autocommit=False)
     locker.execute("LOCK TABLE metrics_regionsnapshot IN SHARE ROW EXCLUSIVE MODE")
