@@ -91,7 +91,13 @@ def _crumbs(user, area) -> list[dict]:
 
 
 def _date_form(request) -> SnapshotDateForm:
-    return SnapshotDateForm(request.GET or None)
+    return SnapshotDateForm(request.GET if request.GET.get("date") else None)
+
+
+def _show_date_of(form: SnapshotDateForm, data) -> None:
+    """An unasked date field shows the date the figures are of, not an empty field."""
+    if data.snapshot and not form.is_bound:
+        form.initial["date"] = data.snapshot.date
 
 
 def _ranking_kind(request) -> str:
@@ -110,6 +116,7 @@ def area(request, code: str | None = None):
     region = area_for(request.user, code or home_code(request.user))
     form = _date_form(request)
     data = area_data(request.user, region, form.chosen(), ranking_kind=_ranking_kind(request))
+    _show_date_of(form, data)
     child_label = _level_plural(data.child_level)
     context = {
         "area": region, "crumbs": _crumbs(request.user, region), "data": data, "form": form, "row": data.row,

@@ -105,3 +105,16 @@ def test_officials_home_and_navigation_link_to_their_dashboard(client, city_offi
     assert 'data-testid="dashboard-card"' in html and 'href="/dashboards/"' in html
     client.force_login(staff)
     assert 'href="/dashboards/"' not in client.get("/").content.decode()
+
+
+def test_dashboard_date_field_shows_the_date_of_the_figures_in_every_language(client, province_official,
+                                                                             hebei_snapshot):
+    """The field was empty when no date was asked for (an unbound form), so the page never said in its own
+    control which day it showed; the value is ISO, which a date input accepts in Chinese as in English."""
+    snap, _rows = hebei_snapshot
+    client.force_login(province_official)
+    for language in ("zh-hans", "en"):
+        page = client.get("/dashboards/13/", HTTP_ACCEPT_LANGUAGE=language).content.decode()
+        assert f'<input type="date" name="date" value="{snap.date.isoformat()}"' in page
+        asked = client.get("/dashboards/13/?date=2022-01-05&ranking=half", HTTP_ACCEPT_LANGUAGE=language)
+        assert '<input type="date" name="date" value="2022-01-05"' in asked.content.decode()
