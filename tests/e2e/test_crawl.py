@@ -35,6 +35,9 @@ def demo_server(django_db_setup, django_db_blocker, require_postgresql_module):
     with django_db_blocker.unblock(), override_settings(DEBUG=False):
         # Never seed (and afterwards empty) anything but a test database.
         assert connection.settings_dict["NAME"].startswith("test_"), connection.settings_dict["NAME"]
+        # What the migrations wrote (beat entries, holidays...): flush empties it with the demo, and the
+        # tests after this module expect it, so it is put back afterwards as serialized rollback does.
+        migrated = connection.creation.serialize_db_to_string()
         started = time.monotonic()
         ctx = seed_all(io.StringIO())
         seeded_in = time.monotonic() - started
@@ -46,7 +49,8 @@ def demo_server(django_db_setup, django_db_blocker, require_postgresql_module):
         finally:
             server.stop()
             server._live_server_modified_settings.disable()
-            call_command("flush", interactive=False, verbosity=0)
+            call_command("flush", interactive=False, verbosity=0, inhibit_post_migrate=True)
+            connection.creation.deserialize_db_from_string(migrated)
             if _crawls:
                 summary = write_summary(_crawls)
                 print(f"\ncrawl: {summary['pages']} pages, {summary['visits']} visits "

@@ -9,6 +9,7 @@ import time
 
 import pytest
 from django.db import transaction
+from kombu import pools as kombu_pools
 
 from portal import dispatch
 from portal.celery import app
@@ -28,12 +29,16 @@ def broker_at(monkeypatch):
         monkeypatch.setattr(app.conf, "task_always_eager", False)
         monkeypatch.setenv("CELERY_BROKER_URL", url)  # Celery reads it before its own setting
         monkeypatch.setattr(app.conf, "broker_url", url)
+        kombu_pools.reset()  # a pool made earlier for the real broker must not serve this test
+        app._pool = None
 
     yield point
     monkeypatch.undo()
-    if app._pool is not None:  # connections to the test's broker: the next user gets a fresh pool
-        app._pool.force_close_all()
-        app._pool = None
+    # Connections to the test's broker: closed, and the pools forgotten. The app's pool lives in kombu's
+    # global pool group keyed by the broker connection, so closing it alone would hand the next user
+    # (the session's worker fixture pinging the real broker) the same closed pool again.
+    kombu_pools.reset()
+    app._pool = None
 
 
 def test_a_rolled_back_change_takes_its_task_call_with_it(require_postgresql, transactional_db, broker_at):
