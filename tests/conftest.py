@@ -179,9 +179,20 @@ def api_client():
     return APIClient()
 
 
+def fresh_broker_pool() -> None:
+    """Forgets every broker connection pool, so the next call opens a new one. The app's pool lives in
+    kombu's global pool group; a test that closed it (the outage tests point the app at brokers that
+    go away) would otherwise hand the closed pool to every later user."""
+    from kombu import pools
+
+    from portal.celery import app
+
+    pools.reset()
+    app._pool = None
+
+
 def purge_queue() -> int:
-    """Drops the messages waiting in the test broker's queue, over a connection of its own: the app's
-    connection pool may have been closed by a test that pointed the app at a broker of its own."""
+    """Drops the messages waiting in the test broker's queue, over a connection of its own."""
     from portal.celery import app
 
     with app.connection_for_write() as conn:
@@ -225,6 +236,8 @@ def celery_worker_process(django_db_setup, django_db_blocker):
     }
     # Anything left in the test queue by an earlier, interrupted run would confuse the tests.
     from portal.celery import app
+
+    fresh_broker_pool()  # the ping below must not be handed a pool an earlier test closed
 
     purge_queue()
     proc = subprocess.Popen(
