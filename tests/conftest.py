@@ -189,6 +189,8 @@ def fresh_broker_pool() -> None:
 
     pools.reset()
     app._pool = None
+    app.amqp._producer_pool = None  # the producers tasks and control commands are sent with
+    app.control.mailbox.__dict__.pop("producer_pool", None)
 
 
 def purge_queue() -> int:

@@ -9,13 +9,13 @@ import time
 
 import pytest
 from django.db import transaction
-from kombu import pools as kombu_pools
 
 from portal import dispatch
 from portal.celery import app
 from portal.models import TaskOutbox
 from portal.tasks import health
 from regions.models import Region
+from tests.conftest import fresh_broker_pool
 from tests.outage.faults import free_port
 
 pytestmark = pytest.mark.services
@@ -29,16 +29,14 @@ def broker_at(monkeypatch):
         monkeypatch.setattr(app.conf, "task_always_eager", False)
         monkeypatch.setenv("CELERY_BROKER_URL", url)  # Celery reads it before its own setting
         monkeypatch.setattr(app.conf, "broker_url", url)
-        kombu_pools.reset()  # a pool made earlier for the real broker must not serve this test
-        app._pool = None
+        fresh_broker_pool()  # a pool made earlier for the real broker must not serve this test
 
     yield point
     monkeypatch.undo()
     # Connections to the test's broker: closed, and the pools forgotten. The app's pool lives in kombu's
     # global pool group keyed by the broker connection, so closing it alone would hand the next user
     # (the session's worker fixture pinging the real broker) the same closed pool again.
-    kombu_pools.reset()
-    app._pool = None
+    fresh_broker_pool()
 
 
 def test_a_rolled_back_change_takes_its_task_call_with_it(require_postgresql, transactional_db, broker_at):
