@@ -202,7 +202,7 @@ def complaint_counts(institution_ids: list[int], *, since: datetime.date) -> dic
     if not apps.is_installed("complaints"):
         return {}
     Complaint = apps.get_model("complaints", "Complaint")
-    rows = (Complaint.objects.filter(institution_id__in=institution_ids, created_at__date__gt=since)
+    rows = (Complaint.objects.filter(institution_id__in=institution_ids, received_on__gt=since)
             .values("institution_id").annotate(n=Count("pk")))
     return {r["institution_id"]: r["n"] for r in rows}
 
