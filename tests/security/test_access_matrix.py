@@ -137,7 +137,9 @@ def world(regions, institution, other_institution, staff, other_staff, admin_use
         invitation, _code = account_services.invitation_create(actor=admin_user, county_code=inst.region_id[:6])
         api_client, _secret = account_services.api_client_register(
             actor=admin_user, name=f"system {side}", role="official", region_id=city, scopes="metrics:read")
+        supervision_objects = _supervision_world(side, inst, admin_user)
         w[side] = {
+            **supervision_objects,
             "staff_user": user, "personal_token": personal_token, "invitation": invitation,
             "api_client": api_client,
             "filed_filing": filed, "institution": inst, "klass": klass, "member": member, "filing": filing,
@@ -148,6 +150,36 @@ def world(regions, institution, other_institution, staff, other_staff, admin_use
         }
     snapshot_compute(date=today)
     return w
+
+
+def _supervision_world(side: str, inst, admin_user) -> dict:
+    """Supervision in one area: its county official registers an inspector and plans a round; a targeted
+    inspection with a photo is signed off with an immediate-risk finding; the county gives notice of
+    suspension. Area A's inspector is the `county_official` actor; area B's is an official of 襄都区."""
+    from accounts.models import User
+    from supervision import services as supervision
+    from tests.factories import UserFactory
+    from tests.supervision.conftest import photo, record_all
+
+    county = inst.region_id[:6]
+    official = (User.objects.filter(username="county_a").first() if side == "A" else None) or UserFactory(
+        username=f"county_{side.lower()}_x", role=User.Role.OFFICIAL, region_id=county)
+    supervision.checklists_ensure_shipped()
+    inspector = supervision.inspector_register(user=official, actor=official)
+    checklist = supervision.checklist_latest("health-safety")
+    round_ = supervision.round_plan(region_code=county, name=f"抽查{side}", checklist=checklist, share_percent=50,
+                                    due_on=timezone.localdate() + datetime.timedelta(days=20), actor=official,
+                                    inspectors_per_inspection=1)
+    inspection = supervision.inspection_open_targeted(institution=inst, actor=official, source="incident", reason="x",
+                                                      checklist=checklist, inspectors=[official])
+    record_all(inspection, official, {"HS-15": "无人看护"})
+    record = inspection.records.get(item__code="HS-15")
+    evidence = supervision.evidence_add(record=record, file=photo(), actor=official)
+    supervision.inspection_sign_off(inspection=inspection, actor=official)
+    notice = supervision.suspension_notice_issue(inspection=inspection, reason="x", actor=official)
+    return {"inspector": inspector, "inspector_user": official, "round": round_, "inspection": inspection,
+            "order": inspection.rectification, "evidence": evidence, "suspension_notice": notice,
+            "checklist_item": record.item}
 
 
 # --- Rules ---------------------------------------------------------------------------------------
@@ -268,6 +300,20 @@ def onboarding_job_province(actor, side) -> bool:
     """An onboarding import: administrators and the officials of its province (Hebei in both areas)."""
     job = side["onboarding_job"]
     return actor is not None and (actor.is_system_admin or (actor.is_official and actor.region_id == job.province_id))
+
+
+def planners(actor, side) -> bool:
+    """Rounds and the inspector pool: city and county officials (for their own area)."""
+    return actor is not None and actor.is_official and len(actor.region_id) in (4, 6)
+
+
+def area_planners(actor, side) -> bool:
+    """Acting on a round, a pool entry or a targeted inspection of the area: its county and city officials."""
+    return planners(actor, side) and side["county"].startswith(actor.region_id)
+
+
+def inspector_of(actor, side) -> bool:
+    return actor is not None and actor.pk == side["inspector_user"].pk
 
 
 def anyone(actor, side) -> bool:
@@ -467,6 +513,25 @@ RULES: dict[str, Rule] = {
     "metrics:recompute": Rule(official_role, official_role),
     "metrics:recompute-status": Rule(official_role, kwargs=lambda s: {"task_id": TASK_ID}),
     "metrics:recompute-progress": Rule(official_role, kwargs=lambda s: {"task_id": TASK_ID}),
+    # Supervision after filing
+    "supervision:home": Rule(signed_in), "supervision:checklists": Rule(signed_in),
+    "supervision:round_new": Rule(planners, planners),
+    "supervision:round": Rule(officials_over_county, kwargs=k(pk="round")),
+    "supervision:round_draw": Rule(None, area_planners, kwargs=k(pk="round")),
+    "supervision:round_start": Rule(None, area_planners, kwargs=k(pk="round")),
+    "supervision:inspection": Rule(area, kwargs=k(pk="inspection")),
+    "supervision:item_record": Rule(None, inspector_of, kwargs=k(pk="inspection", item_pk="checklist_item")),
+    "supervision:sign_off": Rule(None, inspector_of, kwargs=k(pk="inspection")),
+    "supervision:assign": Rule(None, area_planners, kwargs=k(pk="inspection")),
+    "supervision:suspension_notice": Rule(None, filing_authority, kwargs=k(pk="inspection")),
+    "supervision:rectification_answer": Rule(None, own, kwargs=k(pk="order")),
+    "supervision:rectification_decide": Rule(None, inspector_of, kwargs=k(pk="order")),
+    "supervision:suspension_object": Rule(None, own, kwargs=k(pk="suspension_notice")),
+    "supervision:suspension_decide": Rule(None, filing_authority, kwargs=k(pk="suspension_notice")),
+    "supervision:evidence": Rule(area, kwargs=k(pk="evidence")),
+    "supervision:targeted_new": Rule(area_planners, area_planners, kwargs=k(pk="institution")),
+    "supervision:inspectors": Rule(official_role, planners),
+    "supervision:inspector_withdraw": Rule(None, area_planners, kwargs=k(pk="inspector")),
     "dashboards:area": Rule(officials_over_county, kwargs=k(code="county")),
     "dashboards:planner": Rule(officials_over_county, kwargs=k(code="county")),
     "dashboards:report": Rule(officials_over_county, kwargs=k(code="county")),
