@@ -19,6 +19,7 @@ from institutions.signals import figures_changed
 from portal.constraints import explains_constraints
 
 from ..models import Filing, FilingReturnComment, Notification, ReceiptCounter
+from ..signals import filing_approved
 from ..workdays import decision_due_on
 from .common import FilingStateError, ensure_reviewer, ensure_staff, snapshot, state_error
 from .notifications import notify_staff
@@ -187,7 +188,7 @@ def filing_approve(*, filing: Filing, actor) -> Filing:
     numbers stay unique and consecutive. Effects on the registry: initial → institution filed with
     the receipt number; change → particulars and classes applied; cancellation → institution
     cancelled (refused while children are enrolled). Side effects on commit: notification e-mail and
-    a metrics recompute.
+    a metrics recompute; in the transaction, `filing_approved` (supervision opens its verification).
     """
     ensure_reviewer(actor, filing)
     locked = Filing.objects.select_for_update().filter(pk=filing.pk).first()
@@ -218,6 +219,7 @@ def filing_approve(*, filing: Filing, actor) -> Filing:
                  after=snapshot(filing))
     notify_staff(filing, Notification.Event.FILED, number)
     figures_changed.send(sender=Filing, region_code=institution.region_id)
+    filing_approved.send(sender=Filing, filing=filing, decided_on=today)
     return filing
 
 
