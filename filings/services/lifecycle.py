@@ -16,6 +16,7 @@ from audit.services import audit_record
 from institutions import services as institution_services
 from institutions.models import Institution, InstitutionClass
 from institutions.signals import figures_changed
+from portal.constraints import explains_constraints
 
 from ..models import Filing, FilingReturnComment, Notification, ReceiptCounter
 from ..signals import filing_approved
@@ -26,6 +27,7 @@ from .rules import completeness_problems, ensure_no_active_enrolments, validate_
 
 # --- Filing lifecycle -----------------------------------------------------------------------------
 
+@explains_constraints
 @transaction.atomic
 def filing_create(*, institution: Institution, kind: str, actor, particulars: dict | None = None,
                   class_changes: list | None = None, resettlement_confirmed: bool = False,
@@ -134,6 +136,7 @@ def filing_resubmit(*, filing: Filing, actor) -> Filing:
                    action="filing.resubmit")
 
 
+@explains_constraints
 @transaction.atomic
 def filing_return(*, filing: Filing, actor, comments: dict[str, str]) -> Filing:
     """Returns a pending filing for correction with comments per section (退回补正).
@@ -175,6 +178,7 @@ def _next_receipt_number(county_code: str, year: int) -> str:
     return f"{county_code}-{year}-{counter.last_number:04d}"
 
 
+@explains_constraints
 @transaction.atomic
 def filing_approve(*, filing: Filing, actor) -> Filing:
     """Files the filing and issues its receipt number, exactly once.

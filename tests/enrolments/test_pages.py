@@ -12,13 +12,6 @@ from tests.factories import InstitutionClassFactory
 from .helpers import csv_bytes, import_row
 
 
-@pytest.fixture
-def enrolled(register, older_class, staff, today):
-    child = register("李小明", 26)
-    services.enrolment_create(child=child, klass=older_class, care_form="full_day", start_date=today, actor=staff)
-    return child
-
-
 def test_class_list_shows_occupancy_and_children(client, staff, enrolled):
     client.force_login(staff)
     page = client.get(reverse("enrolments:classes")).content.decode()
@@ -116,7 +109,7 @@ def test_enrol_page_shows_the_rule_that_failed_and_saves_nothing(client, staff, 
         "document_number": resident_id(born), "guardian_name": "周强", "guardian_relation": "father",
         "guardian_phone": "13800001111", "klass": older_class.pk, "care_form": "full_day",
         "start_date": today.isoformat()})
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "周小雨" in response.content.decode() and "24" in response.content.decode()
     from enrolments.models import Child
 

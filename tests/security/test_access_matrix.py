@@ -184,10 +184,6 @@ def _supervision_world(side: str, inst, admin_user) -> dict:
 
 # --- Rules ---------------------------------------------------------------------------------------
 
-def _region_of(obj_side: dict) -> str:
-    return obj_side["region"]
-
-
 def area(actor, side) -> bool:
     """Staff of the object's institution, officials whose region contains it, administrators."""
     if actor is None:
@@ -207,69 +203,52 @@ def own_or_admin(actor, side) -> bool:
     return own(actor, side) or (actor is not None and actor.is_system_admin)
 
 
-def officials_of_area(actor, side) -> bool:
-    if actor is None or actor.is_institution_staff:
-        return False
-    return actor.is_system_admin or (actor.is_official and side["region"].startswith(actor.region_id))
+def admin_or_official(where: Callable) -> Callable:
+    """Administrators, and the officials for whom `where(actor, side)` holds (staff never)."""
+    def allowed(actor, side) -> bool:
+        return actor is not None and (actor.is_system_admin or (actor.is_official and where(actor, side)))
+    return allowed
 
 
-def officials_over_county(actor, side) -> bool:
-    """Area pages of the object's county: officials of that county or above (not its townships)."""
-    if actor is None or actor.is_institution_staff:
-        return False
-    return actor.is_system_admin or (actor.is_official and side["county"].startswith(actor.region_id))
+def over(what: str) -> Callable:
+    """Officials of the object's `what` (a region code of the side) or above it."""
+    return lambda actor, side: side[what].startswith(actor.region_id)
+
+
+def of_level(*lengths: int) -> Callable:
+    """Officials of a level, by the length of their region code (2 province, 4 city, 6 county, 9 township)."""
+    return lambda actor, side: len(actor.region_id) in lengths
+
+
+def of_county(actor, side) -> bool:
+    return actor.region_id == side["county"]
+
+
+# Area pages of the object's county: officials of that county or above (not its townships).
+officials_over_county = admin_or_official(over("county"))
+# Setting a region's population: officials of the region (its county here) or above.
+population_officials = officials_over_county
+# A ranking of cities belongs to the province that ranks them (and a city's to the city).
+officials_over_ranking = admin_or_official(lambda actor, side: side["ranking"].scope_id.startswith(actor.region_id))
+# Publishing appointment slots: officials of a city (at its own centres).
+city_level = admin_or_official(of_level(4))
+# Suspending an institution, revoking its county's invitations: the county it filed with.
+filing_authority = admin_or_official(of_county)
+# Managing a staff account: its institution's county (never the account itself).
+staff_account_manager = filing_authority
+# Setting up mentoring pairs: city and province officials.
+pairing_level = admin_or_official(of_level(2, 4))
+# Who has a level below them: province, city and county officials.
+provisioners = admin_or_official(of_level(2, 4, 6))
+# Onboarding a province's filed institutions: provincial officials.
+province_level = admin_or_official(of_level(2))
+# An onboarding import: the officials of its province (Hebei in both areas).
+onboarding_job_province = admin_or_official(lambda actor, side: actor.region_id == side["onboarding_job"].province_id)
 
 
 def reviewer(actor, side) -> bool:
     """Only the county official decides; an administrator administers, and does not review."""
-    return actor is not None and actor.is_official and actor.region_id == side["county"]
-
-
-def officials_over_ranking(actor, side) -> bool:
-    """A ranking of cities belongs to the province that ranks them (and a city's to the city)."""
-    if actor is None or actor.is_institution_staff:
-        return False
-    scope = side["ranking"].scope_id
-    return actor.is_system_admin or (actor.is_official and scope.startswith(actor.region_id))
-
-
-def city_officials(actor, side) -> bool:
-    """Publishing slots and rankings: officials of the city or above, and administrators."""
-    if actor is None or actor.is_institution_staff:
-        return False
-    return actor.is_system_admin or (actor.is_official and side["city"].startswith(actor.region_id))
-
-
-def city_level(actor, side) -> bool:
-    """Publishing appointment slots: officials of a city (at its own centres) and administrators."""
-    return actor is not None and (actor.is_system_admin or (actor.is_official and len(actor.region_id) == 4))
-
-
-def filing_authority(actor, side) -> bool:
-    """Suspending an institution: the county it filed with, and administrators."""
-    return actor is not None and (actor.is_system_admin or (actor.is_official and actor.region_id == side["county"]))
-
-
-def pairing_level(actor, side) -> bool:
-    """Setting up mentoring pairs: city and province officials, and administrators."""
-    return actor is not None and (actor.is_system_admin or (actor.is_official and len(actor.region_id) <= 4))
-
-
-def token_owner_or_admin(actor, side) -> bool:
-    return actor is not None and (actor.is_system_admin or actor.pk == side["staff_user"].pk)
-
-
-def token_owner(actor, side) -> bool:
-    return actor is not None and actor.pk == side["staff_user"].pk
-
-
-def admin_only(actor, side) -> bool:
-    return actor is not None and actor.is_system_admin
-
-
-def provisioners(actor, side) -> bool:
-    """Who has a level below them: administrators, province, city and county officials."""
-    return actor is not None and (actor.is_system_admin or (actor.is_official and len(actor.region_id) < 9))
+    return actor is not None and actor.is_official and of_county(actor, side)
 
 
 def county_officials(actor, side) -> bool:
@@ -277,29 +256,19 @@ def county_officials(actor, side) -> bool:
     return actor is not None and actor.is_official and len(actor.region_id) == 6
 
 
-def staff_account_manager(actor, side) -> bool:
-    """Managing a staff account: its institution's county and administrators (never the account itself)."""
-    return actor is not None and (actor.is_system_admin or (actor.is_official and actor.region_id == side["county"]))
+def token_owner(actor, side) -> bool:
+    return actor is not None and actor.pk == side["staff_user"].pk
+
+
+def token_owner_or_admin(actor, side) -> bool:
+    return token_owner(actor, side) or (actor is not None and actor.is_system_admin)
+
+
 def administrators(actor, side) -> bool:
     return actor is not None and actor.is_system_admin
 
 
-def population_officials(actor, side) -> bool:
-    """Setting a region's population: officials of the region (its county here) or above, administrators."""
-    if actor is None or actor.is_institution_staff:
-        return False
-    return actor.is_system_admin or (actor.is_official and side["county"].startswith(actor.region_id))
-
-
-def province_level(actor, side) -> bool:
-    """Onboarding a province's filed institutions: administrators and provincial officials."""
-    return actor is not None and (actor.is_system_admin or (actor.is_official and len(actor.region_id) == 2))
-
-
-def onboarding_job_province(actor, side) -> bool:
-    """An onboarding import: administrators and the officials of its province (Hebei in both areas)."""
-    job = side["onboarding_job"]
-    return actor is not None and (actor.is_system_admin or (actor.is_official and actor.region_id == job.province_id))
+admin_only = administrators
 
 
 def planners(actor, side) -> bool:
@@ -358,7 +327,12 @@ def k(**fields):
     return build
 
 
-# One line per URL name: who may read (GET) and who may write (POST/PUT/PATCH/DELETE).
+# A filing's actions, the same on its page and in the API: its staff submit, resubmit and withdraw; the county decides.
+FILING_ACTIONS = {"submit": own, "resubmit": own, "withdraw": own, "approve": reviewer, "return": reviewer,
+                  "reject": reviewer}
+
+# One line per URL name (a filing's actions from FILING_ACTIONS): who may read (GET) and who may write
+# (POST/PUT/PATCH/DELETE).
 RULES: dict[str, Rule] = {
     # Portal and accounts
     "home": Rule(anyone), "healthz": Rule(anyone), "favicon": Rule(anyone), "set_language": Rule(anyone, anyone),
@@ -450,21 +424,11 @@ RULES: dict[str, Rule] = {
     "filings:class_change_add": Rule(own, own, kwargs=k(pk="filing")),
     "filings:class_change_remove": Rule(own, own, kwargs=lambda s: {"pk": s["filing"].pk, "index": 0}),
     "filings:upload": Rule(own, own, kwargs=k(pk="filing")),
-    "filings:submit": Rule(UNCHECKED, own, kwargs=k(pk="filing")),
-    "filings:resubmit": Rule(UNCHECKED, own, kwargs=k(pk="filing")),
-    "filings:withdraw": Rule(UNCHECKED, own, kwargs=k(pk="filing")),
-    "filings:approve": Rule(UNCHECKED, reviewer, kwargs=k(pk="filing")),
-    "filings:return": Rule(UNCHECKED, reviewer, kwargs=k(pk="filing")),
-    "filings:reject": Rule(UNCHECKED, reviewer, kwargs=k(pk="filing")),
+    **{f"filings:{action}": Rule(UNCHECKED, who, kwargs=k(pk="filing")) for action, who in FILING_ACTIONS.items()},
     "filings:receipt": Rule(area, kwargs=k(pk="filed_filing")),
     "api-filing-list": Rule(signed_in, UNCHECKED),
     "api-filing-detail": Rule(area, own, kwargs=k(pk="filing")),
-    "api-filing-submit": Rule(None, own, kwargs=k(pk="filing")),
-    "api-filing-resubmit": Rule(None, own, kwargs=k(pk="filing")),
-    "api-filing-withdraw": Rule(None, own, kwargs=k(pk="filing")),
-    "api-filing-approve": Rule(None, reviewer, kwargs=k(pk="filing")),
-    "api-filing-return": Rule(None, reviewer, kwargs=k(pk="filing")),
-    "api-filing-reject": Rule(None, reviewer, kwargs=k(pk="filing")),
+    **{f"api-filing-{action}": Rule(None, who, kwargs=k(pk="filing")) for action, who in FILING_ACTIONS.items()},
     "api-filing-documents": Rule(area, own_or_admin, kwargs=k(pk="filing")),
     "api-document-download": Rule(area, kwargs=k(pk="document")),
     "filings:slots": Rule(official_role, city_level),
