@@ -69,6 +69,10 @@ ACTION_LABELS = {
     "progress_template.assign": pgettext_lazy("audit action", "Progress report template assigned"),
     "progress_report.submit": pgettext_lazy("audit action", "Progress report submitted"),
     "progress_report.demo_import": pgettext_lazy("audit action", "Demo progress reports loaded"),
+    # Complaints
+    "complaint.submit": pgettext_lazy("audit action", "Complaint received"),
+    "complaint.answer": pgettext_lazy("audit action", "Complaint answered"),
+    "complaint.contact_view": pgettext_lazy("audit action", "Complainant's contact viewed"),
     # Metrics and reference data
     "metrics.recompute_request": pgettext_lazy("audit action", "Recompute requested"),
     "metrics.snapshot_ready": pgettext_lazy("audit action", "Figures computed"),
