@@ -84,6 +84,8 @@ class User(AbstractUser):
             models.CheckConstraint(
                 condition=~Q(role="official") | Q(region__isnull=False),
                 name="official_has_region",
+                violation_error_message=_("Region: an official has a region."),
+                violation_error_code="official_without_region",
             ),
         ]
         indexes = [models.Index(fields=["updated_at", "id"], name="user_updated_idx")]
