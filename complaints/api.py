@@ -39,7 +39,8 @@ class ComplaintSerializer(serializers.ModelSerializer):
     class Meta:
         model = Complaint
         fields = ["id", "reference", "institution", "institution_name", "county", "category", "description",
-                  "status", "received_on", "due_on", "is_overdue", "answered_on", "public_answer", "updated_at"]
+                  "status", "received_on", "due_on", "is_overdue", "answered_on", "public_answer", "inspection",
+                  "updated_at"]
 
 
 class PublicComplaintSerializer(serializers.ModelSerializer):
@@ -166,6 +167,30 @@ class ComplaintAnswerView(APIView):
         data.is_valid(raise_exception=True)
         complaint = services.complaint_answer(complaint=complaint, actor=request.user, **data.validated_data)
         return Response(ComplaintSerializer(complaint).data)
+
+
+class InspectionOpenSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="",
+                                   help_text="What the inspectors should look at; the reference by default.")
+
+
+class ComplaintInspectionView(APIView):
+    """The county handling the complaint opens a targeted inspection of the institution after it; once
+    per complaint (409 after that)."""
+
+    parser_classes = [JSONParser]
+
+    @extend_schema(tags=TAGS, request=InspectionOpenSerializer,
+                   responses={201: ComplaintSerializer, **WRITE_ERRORS, 409: CONFLICT})
+    def post(self, request, pk: int):
+        complaint = get_object_or_404(_visible(request), pk=pk)
+        require(policies.handles_complaint(request.user, complaint),
+                _("Only the county health commission handling the complaint opens an inspection after it."))
+        data = InspectionOpenSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        complaint = services.complaint_open_inspection(complaint=complaint, actor=request.user,
+                                                       **data.validated_data)
+        return Response(ComplaintSerializer(complaint).data, status=status.HTTP_201_CREATED)
 
 
 class ComplaintContactView(APIView):

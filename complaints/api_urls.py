@@ -14,5 +14,6 @@ urlpatterns = [
         path("<int:pk>/", api.ComplaintDetailView.as_view(), name="api-complaint"),
         path("<int:pk>/answer/", api.ComplaintAnswerView.as_view(), name="api-complaint-answer"),
         path("<int:pk>/contact/", api.ComplaintContactView.as_view(), name="api-complaint-contact"),
+        path("<int:pk>/inspection/", api.ComplaintInspectionView.as_view(), name="api-complaint-inspection"),
     ])),
 ]

@@ -140,3 +140,30 @@ def complaint_contact_read(*, complaint: Complaint, actor) -> ComplainantContact
     audit_record(actor=actor, action="complaint.contact_view", target=complaint,
                  after={"reference": complaint.reference, "with_contact": contact is not None})
     return contact
+
+
+@transaction.atomic
+def complaint_open_inspection(*, complaint: Complaint, actor, reason: str = ""):
+    """The county handling the complaint opens a targeted inspection of the institution
+    (supervision.services.inspection_open_targeted, with the complaint's reference), once per complaint.
+
+    A second call is a Conflict; the inspection's own audit row is written by supervision, and this one
+    links it to the complaint.
+    """
+    from supervision.services import inspection_open_targeted
+
+    require(policies.handles_complaint(actor, complaint),
+            _("Only the county health commission handling the complaint opens an inspection after it."),
+            outside_area=not Complaint.objects.visible_to(actor).filter(pk=complaint.pk).exists())
+    complaint = Complaint.objects.select_for_update().select_related("institution").get(pk=complaint.pk)
+    if complaint.inspection_id is not None:
+        raise Conflict(_("An inspection has been opened after this complaint already."))
+    inspection = inspection_open_targeted(
+        institution=complaint.institution, actor=actor, source="complaint", source_reference=complaint.reference,
+        reason=(reason or "").strip() or _("Complaint %(reference)s: %(category)s") % {
+            "reference": complaint.reference, "category": complaint.get_category_display()})
+    Complaint.objects.filter(pk=complaint.pk).update(inspection=inspection, updated_at=timezone.now())
+    complaint.refresh_from_db()
+    audit_record(actor=actor, action="complaint.inspection_open", target=complaint,
+                 after={"reference": complaint.reference, "inspection": inspection.pk})
+    return complaint

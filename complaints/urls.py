@@ -14,4 +14,5 @@ urlpatterns = [
     path("", views.queue, name="queue"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/contact/", views.contact, name="contact"),
+    path("<int:pk>/inspection/", views.open_inspection, name="open_inspection"),
 ]

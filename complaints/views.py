@@ -10,7 +10,7 @@ from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts import policies
 from accounts.policies import require
@@ -103,7 +103,7 @@ def queue(request):
 def detail(request, pk: int):
     """A complaint as officials of its area see it; the county handling it answers here."""
     complaint = get_object_or_404(Complaint.objects.visible_to(request.user).select_related(
-        "institution__region", "county", "answered_by"), pk=pk)
+        "institution__region", "county", "answered_by", "inspection"), pk=pk)
     handles = policies.handles_complaint(request.user, complaint)
     form = AnswerForm(request.POST or None) if handles and complaint.status == Complaint.Status.RECEIVED else None
     if request.method == "POST":
@@ -119,6 +119,21 @@ def detail(request, pk: int):
     return render(request, "complaints/complaint_detail.html", {
         "complaint": complaint, "handles": handles, "form": form},
         status=400 if form is not None and form.errors else 200)
+
+
+@login_required
+@require_POST
+def open_inspection(request, pk: int):
+    """The county handling the complaint opens a targeted inspection of the institution after it."""
+    complaint = get_object_or_404(Complaint.objects.visible_to(request.user), pk=pk)
+    try:
+        complaint = services.complaint_open_inspection(complaint=complaint, actor=request.user,
+                                                       reason=request.POST.get("reason", ""))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Targeted inspection opened; assign its inspectors on the inspection page."))
+    return redirect("complaints:detail", pk=complaint.pk)
 
 
 @login_required

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
@@ -71,8 +72,9 @@ def test_complaint_is_routed_to_the_institutions_county_with_a_working_day_deadl
 def test_only_listed_institutions_take_complaints(client, regions):
     draft = InstitutionFactory(status=Institution.Status.DRAFT, filed_on=None)
     assert client.get(reverse("complaints:submit", args=[draft.pk])).status_code == 404
-    with pytest.raises(Exception, match="public register"):
+    with pytest.raises(ValidationError) as refused:
         services.complaint_submit(institution=draft, category="other", description="x")
+    assert "institution" in refused.value.message_dict
 
 
 def test_the_honeypot_keeps_robots_out(client, institution):
@@ -232,3 +234,26 @@ def test_open_on_counts_complaints_open_on_a_date(county_official, filed):
     assert Complaint.objects.open_on(today - datetime.timedelta(days=1)).count() == 0
     services.complaint_answer(complaint=filed.complaint, actor=county_official, answer="已处理")
     assert Complaint.objects.open_on(today).count() == 0
+
+
+# --- A targeted inspection after a complaint ---------------------------------------------------------
+
+def test_county_opens_a_targeted_inspection_once(client, api_client, county_official, city_official, filed):
+    from supervision.models import Inspection
+
+    client.force_login(city_official)
+    assert client.post(reverse("complaints:open_inspection", args=[filed.complaint.pk])).status_code == 403
+    client.force_login(county_official)
+    response = client.post(reverse("complaints:open_inspection", args=[filed.complaint.pk]),
+                           {"reason": "核查楼梯护栏"})
+    assert response.status_code == 302
+    inspection = Inspection.objects.get()
+    assert (inspection.kind, inspection.source, inspection.source_reference) == (
+        "targeted", "complaint", filed.complaint.reference)
+    assert Complaint.objects.get().inspection == inspection
+    assert AuditEntry.objects.filter(action="complaint.inspection_open").exists()
+    page = client.get(reverse("complaints:detail", args=[filed.complaint.pk])).content.decode()
+    assert 'data-testid="inspection-link"' in page
+    api_client.force_authenticate(county_official)
+    again = api_client.post(f"/api/v1/complaints/{filed.complaint.pk}/inspection/", {}, format="json")
+    assert again.status_code == 409 and Inspection.objects.count() == 1

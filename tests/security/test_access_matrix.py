@@ -367,6 +367,9 @@ RULES: dict[str, Rule] = {
     "institutions:suspend": Rule(None, filing_authority, kwargs=k(pk="institution")),
     "institutions:lift_suspension": Rule(None, filing_authority, kwargs=k(pk="institution")),
     "institutions:mentoring": Rule(official_role, pairing_level),
+    # Staff registry: double registrations for officials (their area's), certificates due for everyone's own
+    "institutions:staff_registry": Rule(official_role),
+    "api-double-registrations": Rule(official_role), "api-certificates-due": Rule(signed_in),
     "institutions:guidance_centres": Rule(official_role, pairing_level),
     "institutions:mine": Rule(staff_role, staff_role), "institutions:create": Rule(UNCHECKED, UNCHECKED),
     "institutions:edit": Rule(staff_role, UNCHECKED),
@@ -490,6 +493,8 @@ RULES: dict[str, Rule] = {
     "api-complaint": Rule(officials_over_county, kwargs=k(pk="complaint")),
     "api-complaint-answer": Rule(None, reviewer, kwargs=k(pk="complaint")),
     "api-complaint-contact": Rule(reviewer, kwargs=k(pk="complaint")),
+    "complaints:open_inspection": Rule(nobody, reviewer, kwargs=k(pk="complaint")),
+    "api-complaint-inspection": Rule(None, reviewer, kwargs=k(pk="complaint")),
 }
 
 
