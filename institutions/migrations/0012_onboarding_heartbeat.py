@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('institutions', '0009_constraint_messages'),
+        ('institutions', '0011_staff_identity'),
     ]
 
     operations = [
