@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from accounts import policies
+from portal.models import SweptJob
 from portal.validators import validate_credit_code
 from regions import codes
 
@@ -573,7 +574,7 @@ class OnboardingJobQuerySet(models.QuerySet):
         return self.none()
 
 
-class OnboardingJob(models.Model):
+class OnboardingJob(SweptJob):
     """One upload of institutions already filed in the national system, for one province.
 
     Checked first (a dry run: nothing written), then imported on confirmation, all or nothing.
