@@ -274,6 +274,8 @@ def check_keyboard(page, visit: Visit) -> list[str]:
     stop, as browsers make them."""
     if visit.lang != LANGUAGES[0] or visit.width != WIDTHS[0] or visit.status >= 400:
         return []
+    if _only_first_pass(urlsplit(visit.url).path):
+        return []  # Django's admin lists and forms: its own markup, and a list of 100 rows is 300 Tab stops
     controls = page.evaluate("""() => {
         const controls = [...document.querySelectorAll('main form :is(input, select, textarea, button)')]
             .filter(el => el.type !== 'hidden' && !el.disabled && el.tabIndex >= 0 && el.checkVisibility());
