@@ -52,6 +52,7 @@ ACTION_LABELS = {
     "child.register": pgettext_lazy("audit action", "Child recorded"),
     "child.view": pgettext_lazy("audit action", "Child's record viewed"),
     "child.export": pgettext_lazy("audit action", "Children's records exported"),
+    "child.consent_record": pgettext_lazy("audit action", "Guardian's consent recorded"),
     "enrolment.create": pgettext_lazy("audit action", "Child enrolled"),
     "enrolment.move_class": pgettext_lazy("audit action", "Child moved to another class"),
     "enrolment.end": pgettext_lazy("audit action", "Child withdrawn"),

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from institutions.models import InstitutionClass
 from portal.forms import DateField
 
-from .models import CareForm, Child, Guardian, LeavingReason, Sex
+from .models import CareForm, Child, ConsentMethod, Guardian, LeavingReason, Sex
 
 
 def _classes(institution):
@@ -24,6 +24,11 @@ class EnrolForm(forms.Form):
     guardian_name = forms.CharField(label=_("Guardian's name"), max_length=100)
     guardian_relation = forms.ChoiceField(label=_("Relation"), choices=Guardian.Relation.choices)
     guardian_phone = forms.CharField(label=_("Guardian's phone"), max_length=20)
+    consent_method = forms.ChoiceField(
+        label=_("Guardian's consent"), choices=[("", _("— not yet given —")), *ConsentMethod.choices],
+        help_text=_("The guardian above consents to the institution keeping this child's data; without consent "
+                    "nothing is kept."))
+    consent_given_on = DateField(label=_("Consent date"))
     klass = forms.ModelChoiceField(label=_("Class"), queryset=InstitutionClass.objects.none())
     care_form = forms.ChoiceField(label=_("Care form"), choices=CareForm.choices)
     start_date = DateField(label=_("Start date"), help_text=_("At most 60 days ahead."))
@@ -31,6 +36,28 @@ class EnrolForm(forms.Form):
     def __init__(self, *args, institution, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["klass"].queryset = _classes(institution)
+
+    def consent(self) -> dict:
+        data = self.cleaned_data
+        return {"method": data["consent_method"], "given_on": data["consent_given_on"],
+                "guardian_name": data["guardian_name"], "guardian_relation": data["guardian_relation"]}
+
+
+class ConsentForm(forms.Form):
+    """Consent for a child kept before consent was recorded."""
+
+    guardian = forms.ModelChoiceField(label=_("Consenting guardian"), queryset=Guardian.objects.none())
+    consent_method = forms.ChoiceField(label=_("Guardian's consent"), choices=ConsentMethod.choices)
+    consent_given_on = DateField(label=_("Consent date"))
+
+    def __init__(self, *args, child, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["guardian"].queryset = child.guardians.all()
+
+    def consent(self) -> dict:
+        data = self.cleaned_data
+        return {"method": data["consent_method"], "given_on": data["consent_given_on"],
+                "guardian_name": data["guardian"].name, "guardian_relation": data["guardian"].relation}
 
 
 class MoveForm(forms.Form):

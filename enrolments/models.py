@@ -52,6 +52,11 @@ class Sex(models.TextChoices):
     FEMALE = "female", _("Girl")
 
 
+class ConsentMethod(models.TextChoices):
+    WRITTEN = "written", _("Written (signed form)")
+    ELECTRONIC = "electronic", _("Electronic (signed online)")
+
+
 class ChildQuerySet(models.QuerySet):
     def visible_to(self, user) -> ChildQuerySet:
         """Only the staff of the institution that holds the child's record or where the child is or was
@@ -85,6 +90,18 @@ class Child(models.Model):
     document_encrypted = models.TextField(_("encrypted identity number"), editable=False)
     document_masked = models.CharField(_("identity number"), max_length=32, editable=False)
     is_demo = models.BooleanField(_("demo data"), default=False)
+    # A guardian's consent to keeping a child's data (PIPL Art. 31: the data of a child under 14 is kept
+    # with a guardian's consent). Empty only on records kept before consent was recorded: shown as such.
+    consent_method = models.CharField(_("consent given"), max_length=10, choices=ConsentMethod.choices, blank=True,
+                                      help_text=_("How the guardian consented; empty: consent not recorded."))
+    consent_given_on = models.DateField(_("consent date"), null=True, blank=True)
+    consent_guardian_name = models.CharField(_("consenting guardian"), max_length=100, blank=True)
+    consent_guardian_relation = models.CharField(_("consenting guardian's relation"), max_length=12, blank=True)
+    consent_recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                                            blank=True, related_name="+", verbose_name=_("consent recorded by"))
+    consent_recorded_at = models.DateTimeField(_("consent recorded"), null=True, blank=True)
+    # Retention: a set time after the child left, the personal fields are blanked (enrolments.retention).
+    erased_at = models.DateTimeField(_("personal data erased"), null=True, blank=True, db_index=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True, db_default=Now(),
                                       help_text=_("Set on every change; the API's change feed orders by it."))
@@ -100,6 +117,13 @@ class Child(models.Model):
                                     violation_error_message=_("Identity number: a child with this identity number is "
                                                               "already registered at this institution."),
                                     violation_error_code="child_taken"),
+            models.CheckConstraint(
+                condition=(Q(consent_method="", consent_given_on__isnull=True)
+                           | (~Q(consent_method="") & Q(consent_given_on__isnull=False)
+                              & ~Q(consent_guardian_name=""))),
+                name="child_consent_complete",
+                violation_error_message=_("Consent: recorded consent states how, when and by which guardian."),
+                violation_error_code="consent_incomplete"),
         ]
         indexes = [models.Index(fields=["updated_at", "id"], name="child_updated_idx")]
 
@@ -122,7 +146,11 @@ class Child(models.Model):
 
     def document_number(self) -> str:
         """The clear number, for the one record a member of staff opens (the view is audited)."""
-        return identity.decrypt(self.document_encrypted)
+        return identity.decrypt(self.document_encrypted) if self.document_encrypted else ""
+
+    @property
+    def consent_recorded(self) -> bool:
+        return bool(self.consent_method)
 
     def age_in_months(self, on: datetime.date) -> int:
         return age_in_months(self.date_of_birth, on)

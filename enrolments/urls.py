@@ -11,6 +11,7 @@ urlpatterns = [
     path("enrolment/<int:pk>/move/", views.move, name="move"),
     path("enrolment/<int:pk>/withdraw/", views.withdraw, name="withdraw"),
     path("children/<int:pk>/", views.child_detail, name="child"),
+    path("children/<int:pk>/consent/", views.consent_record, name="consent"),
     path("children/<int:pk>/enrol/", views.enrol_existing, name="enrol_existing"),
     path("due/", views.due, name="due"),
     path("export.<str:fmt>", views.export, name="export"),

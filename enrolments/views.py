@@ -26,7 +26,7 @@ from institutions.models import Institution
 from portal.forms import add_service_errors
 
 from . import exports, importing, selectors, services
-from .forms import EnrolExistingForm, EnrolForm, ImportForm, MoveForm, WithdrawForm
+from .forms import ConsentForm, EnrolExistingForm, EnrolForm, ImportForm, MoveForm, WithdrawForm
 from .models import Child, Enrolment, EnrolmentReport, ImportJob
 
 
@@ -67,7 +67,7 @@ def enrol(request):
                     institution=institution, name=data["name"], sex=data["sex"], date_of_birth=data["date_of_birth"],
                     document_type=data["document_type"], document_number=data["document_number"],
                     guardians=[{"name": data["guardian_name"], "relation": data["guardian_relation"],
-                                "phone": data["guardian_phone"]}], actor=request.user)
+                                "phone": data["guardian_phone"]}], consent=form.consent(), actor=request.user)
                 services.enrolment_create(child=child, klass=data["klass"], care_form=data["care_form"],
                                           start_date=data["start_date"], actor=request.user)
         except ValidationError as exc:
@@ -129,7 +129,26 @@ def child_detail(request, pk):
     history = (child.enrolments.select_related("klass").order_by("-start_date", "-pk"))
     return render(request, "enrolments/child_detail.html", {
         "child": child, "number": child.document_number(), "guardians": child.guardians.all(),
-        "history": history, "child_age": child.age_in_months(timezone.localdate())})
+        "history": history, "child_age": child.age_in_months(timezone.localdate()),
+        "consent_form": ConsentForm(child=child) if not child.consent_recorded and not child.erased_at else None})
+
+
+@login_required
+@require_POST
+def consent_record(request, pk):
+    """Records a guardian's consent for a child kept before consent was recorded."""
+    child = get_object_or_404(Child.objects.visible_to(request.user), pk=pk)
+    form = ConsentForm(request.POST, child=child)
+    if form.is_valid():
+        try:
+            services.child_consent_record(child=child, consent=form.consent(), actor=request.user)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("The guardian's consent is recorded."))
+    else:
+        messages.error(request, " ".join(f"{form.fields[f].label}: {' '.join(e)}" for f, e in form.errors.items()))
+    return redirect("enrolments:child", pk=child.pk)
 
 
 @login_required

@@ -93,7 +93,8 @@ def test_enrol_page_registers_and_enrols(client, staff, older_class, today):
     response = client.post(reverse("enrolments:enrol"), {
         "name": "周小雨", "sex": "female", "date_of_birth": born.isoformat(), "document_type": "resident_id",
         "document_number": resident_id(born, sex="female"), "guardian_name": "周强", "guardian_relation": "father",
-        "guardian_phone": "13800001111", "klass": older_class.pk, "care_form": "full_day",
+        "guardian_phone": "13800001111", "consent_method": "written",
+        "consent_given_on": str(datetime.date.today()), "klass": older_class.pk, "care_form": "full_day",
         "start_date": today.isoformat()})
     assert response.status_code == 302
     assert Enrolment.objects.get().child.name == "周小雨"
@@ -107,7 +108,8 @@ def test_enrol_page_shows_the_rule_that_failed_and_saves_nothing(client, staff, 
     response = client.post(reverse("enrolments:enrol"), {
         "name": "周小雨", "sex": "male", "date_of_birth": born.isoformat(), "document_type": "resident_id",
         "document_number": resident_id(born), "guardian_name": "周强", "guardian_relation": "father",
-        "guardian_phone": "13800001111", "klass": older_class.pk, "care_form": "full_day",
+        "guardian_phone": "13800001111", "consent_method": "written",
+        "consent_given_on": str(datetime.date.today()), "klass": older_class.pk, "care_form": "full_day",
         "start_date": today.isoformat()})
     assert response.status_code == 400
     assert "周小雨" in response.content.decode() and "24" in response.content.decode()

@@ -23,6 +23,7 @@ from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
 from tests.factories import InstitutionClassFactory, StaffMemberFactory
+from tests.helpers import guardian_consent
 
 pytestmark = pytest.mark.django_db
 
@@ -114,7 +115,7 @@ def world(regions, institution, other_institution, staff, other_staff, admin_use
                                      document_type="resident_id",
                                      document_number=resident_id(born, county=inst.region_id[:6], sex="male"),
                                      guardians=[{"name": "王芳", "relation": "mother", "phone": "13900000000"}],
-                                     actor=user)
+                                     consent=guardian_consent(), actor=user)
         enrolment = enrol.enrolment_create(child=child, klass=klass, care_form="full_day",
                                            start_date=today - datetime.timedelta(days=10), actor=user)
         from enrolments.models import ImportJob
