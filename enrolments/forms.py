@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from institutions.models import InstitutionClass
 from portal.forms import DateField
 
-from .models import CareForm, Child, ConsentMethod, Guardian, LeavingReason, Sex
+from .models import CareForm, Child, ConsentMethod, Guardian, GuardianRequest, LeavingReason, Sex
 
 
 def _classes(institution):
@@ -107,3 +107,35 @@ class EnrolExistingForm(forms.Form):
     def __init__(self, *args, institution, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["klass"].queryset = _classes(institution)
+
+
+class ExportForm(forms.Form):
+    purpose = forms.CharField(label=_("Purpose of the download"), max_length=200,
+                              help_text=_("Recorded with the download and printed on the file."))
+    format = forms.ChoiceField(label=_("Format"), choices=[("xlsx", "XLSX"), ("csv", "CSV")])
+
+
+class GuardianRequestForm(forms.Form):
+    child = forms.ModelChoiceField(label=_("Child"), queryset=Child.objects.none())
+    kind = forms.ChoiceField(label=_("Request"), choices=GuardianRequest.Kind.choices)
+    requested_on = DateField(label=_("Received on"))
+    requester_name = forms.CharField(label=_("Guardian's name"), max_length=100)
+    requester_relation = forms.ChoiceField(label=_("Relation"), choices=Guardian.Relation.choices)
+    details = forms.CharField(label=_("What is asked"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+    def __init__(self, *args, institution, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["child"].queryset = Child.objects.filter(institution=institution, erased_at__isnull=True)
+
+
+class GuardianRequestAnswerForm(forms.Form):
+    answer = forms.CharField(label=_("Answer given to the guardian"), widget=forms.Textarea(attrs={"rows": 3}))
+    name = forms.CharField(label=_("Corrected name"), max_length=100, required=False)
+    sex = forms.ChoiceField(label=_("Corrected sex"), choices=[("", "—"), *Sex.choices], required=False)
+    date_of_birth = DateField(label=_("Corrected date of birth"), required=False)
+
+    def __init__(self, *args, kind, **kwargs):
+        super().__init__(*args, **kwargs)
+        if kind != GuardianRequest.Kind.CORRECTION:
+            for name in ("name", "sex", "date_of_birth"):
+                del self.fields[name]

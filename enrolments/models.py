@@ -121,7 +121,7 @@ class Child(models.Model):
             models.CheckConstraint(
                 condition=(Q(consent_method="", consent_given_on__isnull=True)
                            | (~Q(consent_method="") & Q(consent_given_on__isnull=False)
-                              & ~Q(consent_guardian_name=""))),
+                              & (~Q(consent_guardian_name="") | Q(erased_at__isnull=False)))),
                 name="child_consent_complete",
                 violation_error_message=_("Consent: recorded consent states how, when and by which guardian."),
                 violation_error_code="consent_incomplete"),
@@ -449,6 +449,162 @@ class EnrolmentReport(models.Model):
     @property
     def on_time(self) -> bool:
         return self.submitted_on is not None and self.submitted_on <= self.due_on
+
+    @property
+    def audit_region_code(self) -> str:
+        return self.institution.region_id
+
+    @property
+    def audit_institution_id(self) -> int:
+        return self.institution_id
+
+
+# --- Downloads of personal data (docs/privacy.md, "Exports") ----------------------------------------
+
+class ExportApproval(models.Model):
+    """A bulk export of children's data (more rows than CHILD_EXPORT_APPROVAL_ROWS) waits for a second
+    person of the institution (or an administrator) to approve it; the requester then downloads it once."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for approval")
+        APPROVED = "approved", _("Approved: download once")
+        REFUSED = "refused", _("Refused")
+        DOWNLOADED = "downloaded", _("Downloaded")
+
+    institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="export_approvals",
+                                    verbose_name=_("institution"))
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                     verbose_name=_("requested by"))
+    requested_at = models.DateTimeField(_("requested"), auto_now_add=True)
+    purpose = models.CharField(_("purpose"), max_length=200)
+    format = models.CharField(_("format"), max_length=4, choices=[("csv", "CSV"), ("xlsx", "XLSX")])
+    rows = models.PositiveIntegerField(_("rows"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="+", verbose_name=_("decided by"))
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    downloaded_at = models.DateTimeField(_("downloaded"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("export approval")
+        verbose_name_plural = _("export approvals")
+        ordering = ["-requested_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(decided_by__isnull=True) | ~Q(decided_by=models.F("requested_by")),
+                                   name="export_approval_second_person",
+                                   violation_error_message=_("Approval: a bulk export is approved by a second "
+                                                             "person, not by who asked for it."),
+                                   violation_error_code="approval_by_requester"),
+        ]
+        indexes = [models.Index(fields=["institution", "status", "requested_at"], name="export_approval_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.institution_id} {self.rows} rows ({self.status})"
+
+    @property
+    def audit_region_code(self) -> str:
+        return self.institution.region_id
+
+    @property
+    def audit_institution_id(self) -> int:
+        return self.institution_id
+
+
+class ExportLog(models.Model):
+    """One download of personal data: who, when, what, how many rows, and why (asked before the download)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                             verbose_name=_("downloaded by"))
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+    institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="+",
+                                    verbose_name=_("institution"))
+    kind = models.CharField(_("data"), max_length=20, default="enrolments")
+    format = models.CharField(_("format"), max_length=4)
+    purpose = models.CharField(_("purpose"), max_length=200)
+    rows = models.PositiveIntegerField(_("rows"))
+    approval = models.OneToOneField(ExportApproval, on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="download", verbose_name=_("approval"))
+
+    class Meta:
+        verbose_name = _("personal data download")
+        verbose_name_plural = _("personal data downloads")
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["user", "at"], name="export_log_user_idx"),
+                   models.Index(fields=["institution", "at"], name="export_log_institution_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.kind} {self.rows} rows"
+
+
+# --- Guardians' requests (PIPL Arts. 44–47) -------------------------------------------------------------
+
+class GuardianRequestQuerySet(models.QuerySet):
+    def visible_to(self, user) -> GuardianRequestQuerySet:
+        """They name a child: the institution's staff (and administrators) only."""
+        if not user.is_authenticated:
+            return self.none()
+        if policies.is_admin(user):
+            return self.all()
+        if policies.is_linked_staff(user):
+            return self.filter(institution_id=user.institution_id)
+        return self.none()
+
+    def overdue(self, today: datetime.date) -> GuardianRequestQuerySet:
+        return self.filter(status=GuardianRequest.Status.OPEN, due_on__lt=today)
+
+
+class GuardianRequest(models.Model):
+    """A guardian asks to see, correct or delete a child's data; the institution answers within 15 working
+    days (working definition after the 15-working-day answer period of the government-information rules)."""
+
+    class Kind(models.TextChoices):
+        ACCESS = "access", _("See the data")
+        CORRECTION = "correction", _("Correct the data")
+        DELETION = "deletion", _("Delete the data")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        ANSWERED = "answered", _("Answered")
+
+    institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="guardian_requests",
+                                    verbose_name=_("institution"))
+    child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="guardian_requests",
+                              verbose_name=_("child"))
+    kind = models.CharField(_("request"), max_length=10, choices=Kind.choices)
+    requested_on = models.DateField(_("received on"))
+    requester_name = models.CharField(_("guardian's name"), max_length=100)
+    requester_relation = models.CharField(_("relation"), max_length=12, choices=Guardian.Relation.choices)
+    details = models.TextField(_("what is asked"), blank=True)
+    due_on = models.DateField(_("answer due"), db_index=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
+    answer = models.TextField(_("answer"), blank=True)
+    answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
+    answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="+", verbose_name=_("answered by"))
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
+                                    related_name="+", verbose_name=_("recorded by"))
+    recorded_at = models.DateTimeField(_("recorded"), auto_now_add=True)
+
+    objects = GuardianRequestQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("guardian's request")
+        verbose_name_plural = _("guardians' requests")
+        ordering = ["status", "due_on", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(status="answered") | Q(answered_at__isnull=False),
+                                   name="guardian_request_answered_has_time",
+                                   violation_error_message=_("Answer: an answered request has the time it was "
+                                                             "answered."),
+                                   violation_error_code="answered_without_time"),
+        ]
+        indexes = [models.Index(fields=["institution", "status", "due_on"], name="guardian_request_queue_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.child_id} ({self.status})"
+
+    def is_overdue(self, today: datetime.date) -> bool:
+        return self.status == self.Status.OPEN and today > self.due_on
 
     @property
     def audit_region_code(self) -> str:

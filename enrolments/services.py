@@ -174,6 +174,35 @@ def child_consent_record(*, child: Child, consent: dict, actor) -> Child:
     return child
 
 
+CORRECTABLE = ("name", "sex", "date_of_birth")
+
+
+@explains_constraints
+@transaction.atomic
+def child_correct(*, child: Child, changes: dict, actor) -> list[str]:
+    """Corrects a child's name, sex or date of birth (a guardian's correction request). Returns the fields
+    changed. Side effects: one audit row naming the fields, not their values. A repeat changes nothing."""
+    ensure_record_keeper(actor, child.institution_id)
+    current = Child.objects.select_for_update().get(pk=child.pk)
+    if current.erased_at:
+        raise ValidationError({"name": _("This child's personal data has been erased.")})
+    changed = []
+    for field in CORRECTABLE:
+        value = changes.get(field)
+        if value in (None, "") or value == getattr(current, field):
+            continue
+        setattr(current, field, value.strip() if isinstance(value, str) else value)
+        changed.append(field)
+    if not changed:
+        return []
+    if current.date_of_birth > timezone.localdate():
+        raise ValidationError({"date_of_birth": _("The date of birth is in the future.")})
+    current.full_clean()
+    current.save(update_fields=[*changed, "updated_at"])
+    audit_record(actor=actor, action="child.correct", target=current, after={"fields": changed})
+    return changed
+
+
 def child_record_view(*, child: Child, actor) -> None:
     """Records that someone opened a child's personal data (OpenCRVS practice). Repeats add rows."""
     audit_record(actor=actor, action="child.view", target=child)

@@ -90,7 +90,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='child',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('consent_given_on__isnull', True), ('consent_method', '')), models.Q(models.Q(('consent_method', ''), _negated=True), ('consent_given_on__isnull', False), models.Q(('consent_guardian_name', ''), _negated=True)), _connector='OR'), name='child_consent_complete', violation_error_code='consent_incomplete', violation_error_message='Consent: recorded consent states how, when and by which guardian.'),
+            constraint=models.CheckConstraint(condition=models.Q(models.Q(('consent_given_on__isnull', True), ('consent_method', '')), models.Q(models.Q(('consent_method', ''), _negated=True), ('consent_given_on__isnull', False), models.Q(models.Q(('consent_guardian_name', ''), _negated=True), ('erased_at__isnull', False), _connector='OR')), _connector='OR'), name='child_consent_complete', violation_error_code='consent_incomplete', violation_error_message='Consent: recorded consent states how, when and by which guardian.'),
         ),
         migrations.RunPython(forward, migrations.RunPython.noop),
     ]
