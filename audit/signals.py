@@ -37,7 +37,7 @@ def record_admin_action(sender, instance, created, **kwargs):
     content_type = instance.content_type
     audit_record(actor=instance.user, action=ADMIN_ACTIONS[instance.action_flag],
                  target_type=f"{content_type.app_label}.{content_type.model}" if content_type else "",
-                 target_id=(instance.object_id or "")[:64], after={"fields": _admin_fields(instance)})
+                 target_id=str(instance.object_id or "")[:64], after={"fields": _admin_fields(instance)})
 
 
 def connect_admin_log() -> None:

@@ -195,9 +195,11 @@ class LeavingReason(models.TextChoices):
     OTHER = "other", _("Other")
 
 
-class EnrolmentQuerySet(models.QuerySet):
-    def visible_to(self, user) -> EnrolmentQuerySet:
-        """Enrolment rows name a child: staff of the institution (and administrators) only."""
+class NamesAChildQuerySet(models.QuerySet):
+    """Rows that name a child, held by an institution (`institution` field)."""
+
+    def visible_to(self, user):
+        """Staff of the institution (and administrators) only."""
         if not user.is_authenticated:
             return self.none()
         if policies.is_admin(user):
@@ -206,6 +208,8 @@ class EnrolmentQuerySet(models.QuerySet):
             return self.filter(institution_id=user.institution_id)
         return self.none()
 
+
+class EnrolmentQuerySet(NamesAChildQuerySet):
     def active_on(self, date: datetime.date) -> EnrolmentQuerySet:
         return self.filter(start_date__lte=date).filter(Q(end_date__isnull=True) | Q(end_date__gt=date))
 
@@ -538,17 +542,7 @@ class ExportLog(models.Model):
 
 # --- Guardians' requests (PIPL Arts. 44–47) -------------------------------------------------------------
 
-class GuardianRequestQuerySet(models.QuerySet):
-    def visible_to(self, user) -> GuardianRequestQuerySet:
-        """They name a child: the institution's staff (and administrators) only."""
-        if not user.is_authenticated:
-            return self.none()
-        if policies.is_admin(user):
-            return self.all()
-        if policies.is_linked_staff(user):
-            return self.filter(institution_id=user.institution_id)
-        return self.none()
-
+class GuardianRequestQuerySet(NamesAChildQuerySet):
     def overdue(self, today: datetime.date) -> GuardianRequestQuerySet:
         return self.filter(status=GuardianRequest.Status.OPEN, due_on__lt=today)
 
