@@ -179,6 +179,46 @@ def composition_table(rows) -> Table:
     return table
 
 
+def _share(numerator: int, denominator: int) -> Decimal | None:
+    return percent(Decimal(numerator) / denominator) if denominator else None
+
+
+def supervision_table(rows) -> Table:
+    """Supervision after filing per child region, this year to the snapshot date: every rate beside its
+    numerator and denominator."""
+    columns = [
+        Column("region", _("Region"), TEXT),
+        Column("inspected_institutions", _("Institutions inspected")),
+        Column("institutions", _("Filed institutions")),
+        Column("inspection_coverage", _("Inspection coverage (%)"), PCT),
+        Column("inspections_done", _("Inspections signed off")),
+        Column("findings_high", _("High-risk findings")),
+        Column("findings_medium", _("Medium-risk findings")),
+        Column("findings_low", _("Low-risk findings")),
+        Column("findings_per_inspection", _("Findings per inspection"), RATE),
+        Column("rectifications_on_time", _("Rectified on time")),
+        Column("rectifications_due", _("Rectification orders due")),
+        Column("rectification_timeliness", _("Rectification on time (%)"), PCT),
+        Column("verifications_on_time", _("Verified on time")),
+        Column("verifications_due", _("Verifications due")),
+        Column("verification_timeliness", _("Verifications on time (%)"), PCT),
+        Column("verifications_overdue", _("Verifications overdue")),
+    ]
+    table = Table("supervision", _("Supervision after filing"), columns)
+    for r in rows:
+        findings = r.findings_high + r.findings_medium + r.findings_low
+        table.codes.append(r.region_id)
+        table.rows.append([
+            r.region.name, r.inspected_institutions, r.institutions, _share(r.inspected_institutions, r.institutions),
+            r.inspections_done, r.findings_high, r.findings_medium, r.findings_low,
+            quantize(Decimal(findings) / r.inspections_done) if r.inspections_done else None,
+            r.rectifications_on_time, r.rectifications_due, _share(r.rectifications_on_time, r.rectifications_due),
+            r.verifications_on_time, r.verifications_due, _share(r.verifications_on_time, r.verifications_due),
+            r.verifications_overdue,
+        ])
+    return table
+
+
 # Labels of the ranking indicators the metrics app computes; an unknown key is shown as it is.
 INDICATOR_LABELS = {
     "pilot_completion_rate": _("Pilot completion rate"),
@@ -191,6 +231,9 @@ INDICATOR_LABELS = {
     "reports_on_time_rate": _("Reports on time"),
     "utilisation": _("Utilisation"),
     "inclusive_share": _("Inclusive share"),
+    "inspection_coverage": _("Inspection coverage"),
+    "rectification_timeliness": _("Rectification on time"),
+    "verification_timeliness": _("Verifications on time"),
 }
 
 

@@ -163,6 +163,17 @@ class RegionSnapshot(models.Model):
     filings_overdue = models.PositiveIntegerField(_("filings past their due date"), default=0)
     filings_decided = models.PositiveIntegerField(_("filings decided this year"), default=0)
     filings_decided_on_time = models.PositiveIntegerField(_("filings decided on time this year"), default=0)
+    # Supervision after filing, this calendar year up to the date (metrics.compute.SUPERVISION_MEASURES).
+    inspected_institutions = models.PositiveIntegerField(_("filed institutions inspected this year"), default=0)
+    inspections_done = models.PositiveIntegerField(_("inspections signed off this year"), default=0)
+    findings_high = models.PositiveIntegerField(_("high-risk findings this year"), default=0)
+    findings_medium = models.PositiveIntegerField(_("medium-risk findings this year"), default=0)
+    findings_low = models.PositiveIntegerField(_("low-risk findings this year"), default=0)
+    rectifications_due = models.PositiveIntegerField(_("rectification orders due or done this year"), default=0)
+    rectifications_on_time = models.PositiveIntegerField(_("rectification orders done on time"), default=0)
+    verifications_due = models.PositiveIntegerField(_("verifications due or done this year"), default=0)
+    verifications_on_time = models.PositiveIntegerField(_("verifications done on time"), default=0)
+    verifications_overdue = models.PositiveIntegerField(_("verifications past their deadline"), default=0)
 
     objects = RegionSnapshotQuerySet.as_manager()
 

@@ -140,7 +140,8 @@ class Inspector(models.Model):
         verbose_name = _("inspector")
         verbose_name_plural = _("inspectors")
         ordering = ["region_id", "user_id"]
-        indexes = [models.Index(fields=["region"], name="inspector_region_idx", opclasses=["varchar_pattern_ops"])]
+        indexes = [models.Index(fields=["region"], name="inspector_region_idx", opclasses=["varchar_pattern_ops"]),
+                   models.Index(fields=["updated_at", "id"], name="inspector_updated_idx")]
 
     def __str__(self) -> str:
         return self.user.get_full_name() or self.user.get_username()
@@ -186,7 +187,8 @@ class InspectionRound(models.Model):
         verbose_name = _("inspection round")
         verbose_name_plural = _("inspection rounds")
         ordering = ["-created_at", "-pk"]
-        indexes = [models.Index(fields=["region"], name="round_region_idx", opclasses=["varchar_pattern_ops"])]
+        indexes = [models.Index(fields=["region"], name="round_region_idx", opclasses=["varchar_pattern_ops"]),
+                   models.Index(fields=["updated_at", "id"], name="round_updated_idx")]
         constraints = [
             models.CheckConstraint(condition=Q(share_percent__gte=1, share_percent__lte=100),
                                    name="round_share_between_1_and_100",
@@ -522,7 +524,8 @@ class RectificationOrder(OfInspection):
         verbose_name = _("rectification order")
         verbose_name_plural = _("rectification orders")
         ordering = ["due_on", "pk"]
-        indexes = [models.Index(fields=["status", "due_on"], name="rectification_status_due_idx")]
+        indexes = [models.Index(fields=["status", "due_on"], name="rectification_status_due_idx"),
+                   models.Index(fields=["updated_at", "id"], name="rectification_updated_idx")]
         constraints = [
             models.CheckConstraint(condition=~Q(status="accepted") | Q(rectified_on__isnull=False),
                                    name="rectification_accepted_has_date",
