@@ -13,6 +13,7 @@ API_AREAS = {
     "pilots": "pilots and progress reports",
     "metrics": "figures, snapshots, rankings and recomputes",
     "supervision": "inspections, rounds, rectification and checklists",
+    "complaints": "complaints and their answers",
     "events": "the change feed",
 }
 READ, WRITE = "read", "write"

@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts import policies
 from institutions.models import Institution
+from portal.models import SweptJob
 
 from . import identity
 
@@ -276,7 +277,7 @@ class DueNotice(models.Model):
         return f"{self.enrolment_id} {self.kind} {self.due_on}"
 
 
-class ImportJob(models.Model):
+class ImportJob(SweptJob):
     """One upload of a class list or an institution's whole list; the import runs in a Celery task."""
 
     class Status(models.TextChoices):
@@ -305,9 +306,6 @@ class ImportJob(models.Model):
     errors = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
-    # A running import beats; one silent for long lost its process and is run again (portal.runs).
-    heartbeat_at = models.DateTimeField(_("last sign of life"), null=True, blank=True)
-    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
 
     class Meta:
         verbose_name = _("import")
@@ -326,11 +324,6 @@ class ImportJob(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in (self.Status.DONE, self.Status.FAILED)
-
-    @property
-    def was_restarted(self) -> bool:
-        """Run more than once because the process running it stopped (the sweeper started it again)."""
-        return self.attempts > 1 or (self.attempts == 1 and self.status == self.Status.PENDING)
 
     @property
     def audit_region_code(self) -> str:

@@ -26,6 +26,7 @@ DEMO_STEPS = [
     "enrolments.demo",
     "pilots.demo",
     "supervision.demo",
+    "complaints.demo",
     "metrics.demo",
 ]
 
