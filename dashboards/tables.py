@@ -203,6 +203,7 @@ def supervision_table(rows) -> Table:
         Column("verifications_due", _("Verifications due")),
         Column("verification_timeliness", _("Verifications on time (%)"), PCT),
         Column("verifications_overdue", _("Verifications overdue")),
+        Column("complaints_open", _("Complaints open")),
     ]
     table = Table("supervision", _("Supervision after filing"), columns)
     for r in rows:
@@ -214,7 +215,7 @@ def supervision_table(rows) -> Table:
             quantize(Decimal(findings) / r.inspections_done) if r.inspections_done else None,
             r.rectifications_on_time, r.rectifications_due, _share(r.rectifications_on_time, r.rectifications_due),
             r.verifications_on_time, r.verifications_due, _share(r.verifications_on_time, r.verifications_due),
-            r.verifications_overdue,
+            r.verifications_overdue, r.complaints_open,
         ])
     return table
 

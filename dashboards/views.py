@@ -175,6 +175,7 @@ def _headline(row) -> list[tuple[str, str]]:
         (_("Filed institutions inspected this year"), f"{row.inspected_institutions:,} / {row.institutions:,}"),
         (_("Rectified on time / due"), f"{row.rectifications_on_time:,} / {row.rectifications_due:,}"),
         (_("Verified on time / due"), f"{row.verifications_on_time:,} / {row.verifications_due:,}"),
+        (_("Complaints open"), f"{row.complaints_open:,}"),
     ]
 
 

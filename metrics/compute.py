@@ -44,11 +44,12 @@ LOST_WORKER = "lost: the worker stopped"
 
 # Supervision after filing (this calendar year up to the date): institutions inspected, inspections signed off
 # and their findings by risk; rectification orders and verifications whose deadline has passed or which were
-# done, and of those the ones done on time; verifications still open past their deadline.
+# done, and of those the ones done on time; verifications still open past their deadline; complaints received
+# and not answered on the date (counted at the county handling them).
 SUPERVISION_MEASURES = [
     "inspected_institutions", "inspections_done", "findings_high", "findings_medium", "findings_low",
     "rectifications_due", "rectifications_on_time", "verifications_due", "verifications_on_time",
-    "verifications_overdue",
+    "verifications_overdue", "complaints_open",
 ]
 # Columns of metrics_regionsnapshot the INSERT writes, in order.
 ROW_COLUMNS = [
@@ -283,13 +284,20 @@ def supervision_sql(zero_settings: str, zero_classes: str) -> str:
                SUM(CASE WHEN s.kind = 'verification' AND s.due_on >= %(year_start_date)s
                          AND s.inspected_on <= %(d)s AND s.inspected_on <= s.due_on THEN 1 ELSE 0 END),
                SUM(CASE WHEN s.kind = 'verification' AND s.due_on < %(d)s
-                         AND (s.inspected_on IS NULL OR s.inspected_on > %(d)s) THEN 1 ELSE 0 END)
+                         AND (s.inspected_on IS NULL OR s.inspected_on > %(d)s) THEN 1 ELSE 0 END),
+               0
         FROM supervision_inspection s
         JOIN institutions_institution i ON i.id = s.institution_id
         LEFT JOIN inst ON inst.id = s.institution_id
         LEFT JOIN supervision_rectificationorder r ON r.inspection_id = s.id
         WHERE s.created_at < %(d_end)s
-        GROUP BY i.region_id"""  # noqa: S608
+        GROUP BY i.region_id
+        UNION ALL
+        SELECT c.county_id, 0, {zero_settings}, 0, 0, {zero_classes}, 0, 0, 0, 0, 0, 0, 0,
+               {", ".join("0" for _m in SUPERVISION_MEASURES[:-1])}, COUNT(*)
+        FROM complaints_complaint c
+        WHERE c.received_on <= %(d)s AND (c.answered_on IS NULL OR c.answered_on > %(d)s)
+        GROUP BY c.county_id"""  # noqa: S608
 
 
 def session_tuning() -> list[str]:

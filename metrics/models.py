@@ -174,6 +174,8 @@ class RegionSnapshot(models.Model):
     verifications_due = models.PositiveIntegerField(_("verifications due or done this year"), default=0)
     verifications_on_time = models.PositiveIntegerField(_("verifications done on time"), default=0)
     verifications_overdue = models.PositiveIntegerField(_("verifications past their deadline"), default=0)
+    complaints_open = models.PositiveIntegerField(_("complaints open"), default=0,
+                                                  help_text=_("Received and not answered on the date."))
 
     objects = RegionSnapshotQuerySet.as_manager()
 

@@ -76,3 +76,19 @@ def test_dashboard_export_and_ranking_show_the_figures(client, inspection, inspe
     values, _snapshot = indicator_values(Region.objects.get(code="1301"), today.replace(month=10, day=1), today)
     assert values["130102"]["inspection_coverage"] == 1 and values["130104"]["inspection_coverage"] == 0
     assert "inspection_coverage" not in weights_for(Region.objects.get(code="1301"))  # offered, weighted 0
+
+
+def test_open_complaints_count_at_the_county_handling_them(institution, regions):
+    from complaints.models import Complaint
+
+    today = timezone.localdate()
+    for n, answered in enumerate([None, None, today - datetime.timedelta(days=1)]):
+        Complaint.objects.create(reference=f"TS{n}", token_hash="x" * 64, institution=institution, county_id="130102",
+                                 category="safety", description="午睡无人看护", due_on=today,
+                                 received_on=today - datetime.timedelta(days=5),
+                                 status="answered" if answered else "received", answered_on=answered,
+                                 answered_at=timezone.now() if answered else None,
+                                 public_answer="已核查" if answered else "")
+    snapshot = snapshot_compute(date=today)
+    rows = _rows(snapshot, "130102", "1301", "13", "1305")
+    assert [rows[c].complaints_open for c in ("130102", "1301", "13", "1305")] == [2, 2, 2, 0]
