@@ -21,6 +21,7 @@ from django.db.models.functions import Now
 from django.utils.translation import gettext_lazy as _
 
 from accounts import policies
+from audit.targets import InstitutionTarget
 from institutions.models import Institution
 
 from . import identity
@@ -66,7 +67,7 @@ class ChildQuerySet(models.QuerySet):
         return self.none()
 
 
-class Child(models.Model):
+class Child(InstitutionTarget, models.Model):
     class DocumentType(models.TextChoices):
         RESIDENT_ID = identity.RESIDENT_ID, _("Resident identity number")
         PASSPORT = "passport", _("Passport")
@@ -102,14 +103,6 @@ class Child(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-    @property
-    def audit_region_code(self) -> str:
-        return self.institution.region_id
-
-    @property
-    def audit_institution_id(self) -> int:
-        return self.institution_id
 
     def set_document(self, document_type: str, number: str) -> None:
         self.document_type = document_type
@@ -183,7 +176,7 @@ class EnrolmentQuerySet(models.QuerySet):
         return qs.filter(start_date__lt=end) if end else qs
 
 
-class Enrolment(models.Model):
+class Enrolment(InstitutionTarget, models.Model):
     child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="enrolments", verbose_name=_("child"))
     institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="enrolments",
                                     verbose_name=_("institution"))
@@ -227,14 +220,6 @@ class Enrolment(models.Model):
     def __str__(self) -> str:
         return f"{self.child_id} @ {self.klass_id} from {self.start_date}"
 
-    @property
-    def audit_region_code(self) -> str:
-        return self.institution.region_id
-
-    @property
-    def audit_institution_id(self) -> int:
-        return self.institution_id
-
     def is_active_on(self, date: datetime.date) -> bool:
         return self.start_date <= date and (self.end_date is None or self.end_date > date)
 
@@ -265,7 +250,7 @@ class DueNotice(models.Model):
         return f"{self.enrolment_id} {self.kind} {self.due_on}"
 
 
-class ImportJob(models.Model):
+class ImportJob(InstitutionTarget, models.Model):
     """One upload of a class list or an institution's whole list; the import runs in a Celery task."""
 
     class Status(models.TextChoices):
@@ -321,14 +306,6 @@ class ImportJob(models.Model):
         """Run more than once because the process running it stopped (the sweeper started it again)."""
         return self.attempts > 1 or (self.attempts == 1 and self.status == self.Status.PENDING)
 
-    @property
-    def audit_region_code(self) -> str:
-        return self.institution.region_id
-
-    @property
-    def audit_institution_id(self) -> int:
-        return self.institution_id
-
 
 # --- Periodic enrolment report (管理规范 Art. 12) -----------------------------------------------------
 
@@ -358,7 +335,7 @@ class EnrolmentReportQuerySet(models.QuerySet):
         return self.filter(institution__in=Institution.objects.visible_to(user))
 
 
-class EnrolmentReport(models.Model):
+class EnrolmentReport(InstitutionTarget, models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Prepared")
         CONFIRMED = "confirmed", _("Confirmed")
@@ -408,11 +385,3 @@ class EnrolmentReport(models.Model):
     @property
     def on_time(self) -> bool:
         return self.submitted_on is not None and self.submitted_on <= self.due_on
-
-    @property
-    def audit_region_code(self) -> str:
-        return self.institution.region_id
-
-    @property
-    def audit_institution_id(self) -> int:
-        return self.institution_id

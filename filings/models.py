@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from accounts import policies
+from audit.targets import InstitutionTarget
 
 
 class FilingQuerySet(models.QuerySet):
@@ -57,7 +58,7 @@ class FilingQuerySet(models.QuerySet):
         return self.filter(status=Filing.Status.REJECTED)
 
 
-class Filing(models.Model):
+class Filing(InstitutionTarget, models.Model):
     class Kind(models.TextChoices):
         INITIAL = "initial", _("Initial filing")
         CHANGE = "change", _("Change filing")
@@ -148,14 +149,6 @@ class Filing(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} · {self.institution}"
-
-    @property
-    def audit_region_code(self) -> str:
-        return self.institution.region_id
-
-    @property
-    def audit_institution_id(self) -> int:
-        return self.institution_id
 
     @property
     def county_code(self) -> str:
@@ -437,7 +430,7 @@ class BookingQuerySet(models.QuerySet):
         return self.none()
 
 
-class Booking(models.Model):
+class Booking(InstitutionTarget, models.Model):
     class Status(models.TextChoices):
         BOOKED = "booked", _("Booked")
         # "Cancelled" alone is an institution's deregistration (已注销) elsewhere in the portal.
@@ -477,11 +470,3 @@ class Booking(models.Model):
 
     def __str__(self) -> str:
         return f"{self.institution_id} @ {self.slot_id} ({self.status})"
-
-    @property
-    def audit_region_code(self) -> str:
-        return self.institution.region_id
-
-    @property
-    def audit_institution_id(self) -> int:
-        return self.institution_id

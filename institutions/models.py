@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from accounts import policies
+from audit.targets import InstitutionTarget
 from portal.validators import validate_credit_code
 from regions import codes
 
@@ -250,7 +251,7 @@ FAMILY_POINT_MAX_CHILDREN = 5
 FAMILY_POINT_CHILDREN_PER_CARER = 3
 
 
-class InstitutionClass(models.Model):
+class InstitutionClass(InstitutionTarget, models.Model):
     class ClassType(models.TextChoices):
         INFANT = "infant", _("Infant class (乳儿班, 6–12 months)")
         YOUNGER = "younger", _("Younger toddler class (托小班, 12–24 months)")
@@ -289,14 +290,6 @@ class InstitutionClass(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.get_class_type_display()})"
-
-    @property
-    def audit_region_code(self) -> str:
-        return self.institution.region_id
-
-    @property
-    def audit_institution_id(self) -> int:
-        return self.institution_id
 
     def rule(self) -> ClassRule:
         return class_rules()[self.class_type]
@@ -344,7 +337,7 @@ class StaffMemberQuerySet(models.QuerySet):
         return self.filter(Q(qualification_expires_on__lt=on) | Q(health_certificate_expires_on__lt=on))
 
 
-class StaffMember(models.Model):
+class StaffMember(InstitutionTarget, models.Model):
     class Role(models.TextChoices):
         CAREGIVER = "caregiver", _("Caregiver (保育人员)")
         TEACHER = "teacher", _("Early-years teacher")
@@ -380,14 +373,6 @@ class StaffMember(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-    @property
-    def audit_region_code(self) -> str:
-        return self.institution.region_id
-
-    @property
-    def audit_institution_id(self) -> int:
-        return self.institution_id
 
 
 # --- Mentoring and guidance ----------------------------------------------------------------------

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts import policies
+from audit.targets import InstitutionTarget
 from regions import codes
 
 
@@ -153,7 +154,7 @@ class PilotQuerySet(models.QuerySet):
         return self.filter(completed_on__lte=date)
 
 
-class Pilot(models.Model):
+class Pilot(InstitutionTarget, models.Model):
     """A provincial pilot institution for a year; `completed_on` is its "quality improvement completed" date."""
 
     institution = models.ForeignKey("institutions.Institution", on_delete=models.PROTECT, related_name="pilots",
@@ -188,14 +189,6 @@ class Pilot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.institution} ({self.year})"
-
-    @property
-    def audit_region_code(self) -> str:
-        return self.institution.region_id
-
-    @property
-    def audit_institution_id(self) -> int:
-        return self.institution_id
 
 
 class AssessmentQuerySet(models.QuerySet):
