@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "pilots",
     "metrics",
     "dashboards",
+    "complaints",
 ]
 
 MIDDLEWARE = [
