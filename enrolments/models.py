@@ -17,12 +17,12 @@ import datetime
 from django.conf import settings
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
-from django.db.models.functions import Now
 from django.utils.translation import gettext_lazy as _
 
 from accounts import policies
 from audit.targets import InstitutionTarget
 from institutions.models import Institution
+from portal.fields import change_feed_index, updated_at_field
 
 from . import identity
 
@@ -87,8 +87,7 @@ class Child(InstitutionTarget, models.Model):
     document_masked = models.CharField(_("identity number"), max_length=32, editable=False)
     is_demo = models.BooleanField(_("demo data"), default=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated"), auto_now=True, db_default=Now(),
-                                      help_text=_("Set on every change; the API's change feed orders by it."))
+    updated_at = updated_at_field()
 
     objects = ChildQuerySet.as_manager()
 
@@ -99,7 +98,7 @@ class Child(InstitutionTarget, models.Model):
         constraints = [
             models.UniqueConstraint(fields=["institution", "document_hash"], name="child_unique_per_institution"),
         ]
-        indexes = [models.Index(fields=["updated_at", "id"], name="child_updated_idx")]
+        indexes = [change_feed_index("child_updated_idx")]
 
     def __str__(self) -> str:
         return self.name
@@ -193,8 +192,7 @@ class Enrolment(InstitutionTarget, models.Model):
                                     verbose_name=_("previous enrolment"),
                                     help_text=_("Set when the child moved here from another class."))
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated"), auto_now=True, db_default=Now(),
-                                      help_text=_("Set on every change; the API's change feed orders by it."))
+    updated_at = updated_at_field()
 
     objects = EnrolmentQuerySet.as_manager()
 
@@ -211,7 +209,7 @@ class Enrolment(InstitutionTarget, models.Model):
                                     name="enrolment_unique_child_institution_start"),
         ]
         indexes = [
-            models.Index(fields=["updated_at", "id"], name="enrolment_updated_idx"),
+            change_feed_index("enrolment_updated_idx"),
             models.Index(fields=["institution", "end_date", "start_date"], name="enrolment_institution_idx"),
             models.Index(fields=["klass", "start_date", "end_date"], name="enrolment_class_dates_idx"),
             models.Index(fields=["care_form", "start_date", "end_date"], name="enrolment_care_form_idx"),
@@ -360,8 +358,7 @@ class EnrolmentReport(InstitutionTarget, models.Model):
     submitted_on = models.DateField(_("submitted on"), null=True, blank=True)
     submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
                                      related_name="+")
-    updated_at = models.DateTimeField(_("updated"), auto_now=True, db_default=Now(),
-                                      help_text=_("Set on every change; the API's change feed orders by it."))
+    updated_at = updated_at_field()
 
     objects = EnrolmentReportQuerySet.as_manager()
 
@@ -375,7 +372,7 @@ class EnrolmentReport(InstitutionTarget, models.Model):
                                    name="report_submitted_has_date"),
         ]
         indexes = [
-            models.Index(fields=["updated_at", "id"], name="report_updated_idx"),
+            change_feed_index("report_updated_idx"),
             models.Index(fields=["period_start", "status", "institution"], name="report_period_idx"),
         ]
 

@@ -11,13 +11,13 @@ import datetime
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
-from django.db.models.functions import Now
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from accounts import policies
 from audit.targets import InstitutionTarget
+from portal.fields import change_feed_index, updated_at_field
 
 
 class FilingQuerySet(models.QuerySet):
@@ -120,7 +120,7 @@ class Filing(InstitutionTarget, models.Model):
         ordering = ["-created_at"]
         indexes = [
             models.Index(fields=["status", "due_on"], name="filing_status_due_idx"),
-            models.Index(fields=["updated_at", "id"], name="filing_updated_idx"),
+            change_feed_index("filing_updated_idx"),
             models.Index(fields=["institution", "status"], name="filing_institution_status_idx"),
             models.Index(fields=["submitted_at"], name="filing_submitted_idx"),
             models.Index(fields=["decided_at"], name="filing_decided_idx"),
@@ -341,8 +341,7 @@ class Notification(models.Model):
     message = models.TextField(_("message"), blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     read_at = models.DateTimeField(_("read"), null=True, blank=True)
-    updated_at = models.DateTimeField(_("updated"), auto_now=True, db_default=Now(),
-                                      help_text=_("Set on every change; the API's change feed orders by it."))
+    updated_at = updated_at_field()
 
     objects = NotificationQuerySet.as_manager()
 
@@ -351,7 +350,7 @@ class Notification(models.Model):
         verbose_name_plural = _("notifications")
         ordering = ["-created_at", "-pk"]
         indexes = [
-            models.Index(fields=["updated_at", "id"], name="notification_updated_idx"),
+            change_feed_index("notification_updated_idx"),
             models.Index(fields=["user", "read_at"], name="notification_user_read_idx"),
         ]
 
@@ -388,8 +387,7 @@ class AppointmentSlot(models.Model):
     booked_count = models.PositiveSmallIntegerField(_("booked"), default=0)
     purpose = models.CharField(_("purpose"), max_length=12, choices=Purpose.choices)
     is_demo = models.BooleanField(_("demo data"), default=False)
-    updated_at = models.DateTimeField(_("updated"), auto_now=True, db_default=Now(),
-                                      help_text=_("Set on every change; the API's change feed orders by it."))
+    updated_at = updated_at_field()
 
     objects = AppointmentSlotQuerySet.as_manager()
 
@@ -397,7 +395,7 @@ class AppointmentSlot(models.Model):
         verbose_name = _("appointment slot")
         verbose_name_plural = _("appointment slots")
         ordering = ["date", "start_time", "pk"]
-        indexes = [models.Index(fields=["updated_at", "id"], name="slot_updated_idx"),
+        indexes = [change_feed_index("slot_updated_idx"),
                    models.Index(fields=["centre", "date"], name="slot_centre_date_idx"),
                    models.Index(fields=["date"], name="slot_date_idx")]
         constraints = [
@@ -448,8 +446,7 @@ class Booking(InstitutionTarget, models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
     is_demo = models.BooleanField(_("demo data"), default=False)
-    updated_at = models.DateTimeField(_("updated"), auto_now=True, db_default=Now(),
-                                      help_text=_("Set on every change; the API's change feed orders by it."))
+    updated_at = updated_at_field()
 
     objects = BookingQuerySet.as_manager()
 
@@ -458,7 +455,7 @@ class Booking(InstitutionTarget, models.Model):
         verbose_name_plural = _("bookings")
         ordering = ["slot__date", "slot__start_time", "pk"]
         indexes = [
-            models.Index(fields=["updated_at", "id"], name="booking_updated_idx"),
+            change_feed_index("booking_updated_idx"),
             models.Index(fields=["institution", "status"], name="booking_institution_idx"),
         ]
         constraints = [

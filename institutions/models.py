@@ -12,13 +12,14 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Min, OuterRef, Q, Subquery, Sum
-from django.db.models.functions import Coalesce, Now
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from accounts import policies
 from audit.targets import InstitutionTarget
+from portal.fields import change_feed_index, updated_at_field
 from portal.validators import validate_credit_code
 from regions import codes
 
@@ -145,7 +146,7 @@ class Institution(models.Model):
         ordering = ["name"]
         indexes = [
             models.Index(fields=["region"], name="institution_region_prefix_idx", opclasses=["varchar_pattern_ops"]),
-            models.Index(fields=["updated_at", "id"], name="institution_updated_idx"),
+            change_feed_index("institution_updated_idx"),
             models.Index(fields=["status", "region"], name="institution_status_region_idx"),
             models.Index(fields=["filed_on", "cancelled_on"], name="institution_active_idx"),
             # Dashboards ask whether a snapshot includes the demo's synthetic growth.
@@ -266,8 +267,7 @@ class InstitutionClass(InstitutionTarget, models.Model):
     caregivers = models.PositiveSmallIntegerField(_("caregivers"))
     opened_on = models.DateField(_("opened on"), default=timezone.localdate)
     closed_on = models.DateField(_("closed on"), null=True, blank=True)
-    updated_at = models.DateTimeField(_("updated"), auto_now=True, db_default=Now(),
-                                      help_text=_("Set on every change; the API's change feed orders by it."))
+    updated_at = updated_at_field()
 
     class Meta:
         verbose_name = _("class")
@@ -284,7 +284,7 @@ class InstitutionClass(InstitutionTarget, models.Model):
                                                               "already has this name.")),
         ]
         indexes = [
-            models.Index(fields=["updated_at", "id"], name="class_updated_idx"),
+            change_feed_index("class_updated_idx"),
             models.Index(fields=["institution", "closed_on"], name="class_institution_open_idx"),
         ]
 
@@ -357,8 +357,7 @@ class StaffMember(InstitutionTarget, models.Model):
     health_certificate_expires_on = models.DateField(_("health certificate expires on"), null=True, blank=True)
     started_on = models.DateField(_("started on"), default=timezone.localdate)
     left_on = models.DateField(_("left on"), null=True, blank=True)
-    updated_at = models.DateTimeField(_("updated"), auto_now=True, db_default=Now(),
-                                      help_text=_("Set on every change; the API's change feed orders by it."))
+    updated_at = updated_at_field()
 
     objects = StaffMemberQuerySet.as_manager()
 
@@ -367,7 +366,7 @@ class StaffMember(InstitutionTarget, models.Model):
         verbose_name_plural = _("staff members")
         ordering = ["institution_id", "role", "name"]
         indexes = [
-            models.Index(fields=["updated_at", "id"], name="staff_updated_idx"),
+            change_feed_index("staff_updated_idx"),
             models.Index(fields=["institution", "left_on"], name="staff_institution_idx"),
         ]
 
@@ -393,8 +392,7 @@ class MentoringPair(models.Model):
     started_on = models.DateField(_("started on"), default=timezone.localdate)
     ended_on = models.DateField(_("ended on"), null=True, blank=True)
     notes = models.TextField(_("notes"), blank=True)
-    updated_at = models.DateTimeField(_("updated"), auto_now=True, db_default=Now(),
-                                      help_text=_("Set on every change; the API's change feed orders by it."))
+    updated_at = updated_at_field()
 
     objects = MentoringPairQuerySet.as_manager()
 
@@ -409,7 +407,7 @@ class MentoringPair(models.Model):
                                     violation_error_message=_("Mentee: these two institutions are already an "
                                                               "active mentoring pair.")),
         ]
-        indexes = [models.Index(fields=["updated_at", "id"], name="mentoring_updated_idx")]
+        indexes = [change_feed_index("mentoring_updated_idx")]
 
     def __str__(self) -> str:
         return f"{self.mentor} → {self.mentee}"
@@ -446,8 +444,7 @@ class GuidanceCentre(models.Model):
     host = models.CharField(_("hosted by"), max_length=200, blank=True)
     address = models.CharField(_("address"), max_length=300, blank=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
-    updated_at = models.DateTimeField(_("updated"), auto_now=True, db_default=Now(),
-                                      help_text=_("Set on every change; the API's change feed orders by it."))
+    updated_at = updated_at_field()
 
     objects = GuidanceCentreQuerySet.as_manager()
 
@@ -455,7 +452,7 @@ class GuidanceCentre(models.Model):
         verbose_name = _("guidance centre")
         verbose_name_plural = _("guidance centres")
         ordering = ["city_id", "name"]
-        indexes = [models.Index(fields=["updated_at", "id"], name="centre_updated_idx")]
+        indexes = [change_feed_index("centre_updated_idx")]
 
     def __str__(self) -> str:
         return self.name
@@ -506,8 +503,7 @@ class OnboardingJob(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     checked_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
-    updated_at = models.DateTimeField(_("updated"), auto_now=True, db_default=Now(),
-                                      help_text=_("Set on every change; the API's change feed orders by it."))
+    updated_at = updated_at_field()
 
     objects = OnboardingJobQuerySet.as_manager()
 
@@ -516,7 +512,7 @@ class OnboardingJob(models.Model):
         verbose_name_plural = _("onboarding imports")
         ordering = ["-created_at", "-pk"]
         indexes = [models.Index(fields=["province", "created_at"], name="onboarding_province_idx"),
-                   models.Index(fields=["updated_at", "id"], name="onboarding_updated_idx")]
+                   change_feed_index("onboarding_updated_idx")]
 
     def __str__(self) -> str:
         return f"{self.filename} ({self.status})"
