@@ -21,6 +21,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp import login as otp_login
 
+from portal.forms import add_service_errors
+
 from . import policies, services, tokens
 from .forms import (
     AccountForm,
@@ -127,7 +129,7 @@ def token_create(request):
                                                          scopes=form.cleaned_data["scopes"],
                                                          days=form.cleaned_data["days"])
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             return _security_page(request, device=device, form=TOTPCodeForm(), new_token=raw)
     return _security_page(request, device=device, form=TOTPCodeForm(), token_form=form, status=400)
@@ -140,11 +142,6 @@ def token_revoke(request, pk):
     services.personal_token_revoke(token=token, actor=request.user)
     messages.success(request, _("The token “%(name)s” was revoked: it no longer works.") % {"name": token.name})
     return redirect("accounts:security")
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    for field, errors in error.message_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
 
 
 @login_required
@@ -210,7 +207,7 @@ def people(request):
                 institution_id=int(data["institution"]) if data.get("institution") else None,
                 first_name=data["first_name"], last_name=data["last_name"], phone=data["phone"])
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             setup_url = request.build_absolute_uri(services.password_setup_path(created))
             form = AccountForm(regions=regions, institutions=institutions)
@@ -244,7 +241,7 @@ def person(request, pk):
                                  % {"region": form.cleaned_data["region"]})
                 return redirect("accounts:person", pk=account.pk)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
     return render(request, "accounts/person.html", {"account": account, "form": form if regions else None},
                   status=400 if form.errors else 200)
 
@@ -268,7 +265,7 @@ def invitations(request):
                 institution_id=int(data["institution"]) if data.get("institution") else None,
                 note=data["note"], days=data["days"])
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             from .api import invitation_accept_path
 
@@ -330,7 +327,7 @@ def clients(request):
                 actor=request.user, name=data["name"], role=data["role"], scopes=data["scopes"],
                 region_id=data["region"] or None, institution_id=data["institution"])
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             form = ApiClientForm()
     rows = list(ApiClient.objects.select_related("application", "service_account__region")[:200])
