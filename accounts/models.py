@@ -83,6 +83,8 @@ class User(AbstractUser):
             models.CheckConstraint(
                 condition=~Q(role="official") | Q(region__isnull=False),
                 name="official_has_region",
+                violation_error_message=_("Region: an official has a region."),
+                violation_error_code="official_without_region",
             ),
         ]
         indexes = [change_feed_index("user_updated_idx")]

@@ -47,6 +47,9 @@ Which predicates exist, in the words of the domain:
 | `loads_divisions(user)` | administrators (loading a province's division codes) |
 | `sets_population_of(user, region)` | administrators, and officials overseeing the region |
 | `uploads_populations(user)` | administrators and officials (each row must be in their area) |
+| `plans_inspections(user, region)` | city and county officials for their area (rounds, the inspector pool) |
+| `supervises(user, institution)` | its county's and city's officials (targeted inspections, assigning inspectors) |
+| `inspects(user, inspection)` | the inspectors assigned to the inspection |
 """
 
 from __future__ import annotations
@@ -291,3 +294,22 @@ def onboards(user, province) -> bool:
     """May import a province's institutions filed in the national system: administrators, and the
     officials of that province's own commission."""
     return is_admin(user) or (governs(user, province) and official_level(user) == codes.PROVINCE)
+
+
+# --- Supervision after filing ----------------------------------------------------------------------
+
+def plans_inspections(user, region) -> bool:
+    """Random-inspection rounds and the pool of inspectors are the business of a city or county
+    commission, for its own area (a city may plan a round for one of its counties)."""
+    return official_level(user) in (codes.CITY, codes.COUNTY) and oversees(user, region)
+
+
+def supervises(user, institution) -> bool:
+    """The county the institution filed with, and its city: they open targeted inspections and
+    assign verifications. A province oversees through the figures, not case by case."""
+    return official_level(user) in (codes.CITY, codes.COUNTY) and oversees(user, institution.region_id)
+
+
+def inspects(user, inspection) -> bool:
+    """The inspectors assigned to this inspection, and nobody else, record and sign it off."""
+    return is_official(user) and inspection.inspectors.filter(pk=user.pk).exists()

@@ -99,7 +99,8 @@ class Complaint(models.Model):
             models.CheckConstraint(
                 condition=Q(status="received") | (Q(answered_on__isnull=False) & ~Q(public_answer="")),
                 name="complaint_answered_has_answer",
-                violation_error_message=_("Answer: an answered complaint has its answer and date.")),
+                violation_error_message=_("Answer: an answered complaint has its answer and date."),
+                violation_error_code="answered_without_answer"),
         ]
 
     def __str__(self) -> str:

@@ -96,7 +96,10 @@ class Child(InstitutionTarget, models.Model):
         verbose_name_plural = _("children")
         ordering = ["name", "pk"]
         constraints = [
-            models.UniqueConstraint(fields=["institution", "document_hash"], name="child_unique_per_institution"),
+            models.UniqueConstraint(fields=["institution", "document_hash"], name="child_unique_per_institution",
+                                    violation_error_message=_("Identity number: a child with this identity number is "
+                                                              "already registered at this institution."),
+                                    violation_error_code="child_taken"),
         ]
         indexes = [change_feed_index("child_updated_idx")]
 
@@ -202,11 +205,19 @@ class Enrolment(InstitutionTarget, models.Model):
         ordering = ["-start_date", "pk"]
         constraints = [
             models.CheckConstraint(condition=Q(end_date__isnull=True) | Q(end_date__gt=models.F("start_date")),
-                                   name="enrolment_ends_after_start"),
+                                   name="enrolment_ends_after_start",
+                                   violation_error_message=_("End date: an enrolment ends after its start date."),
+                                   violation_error_code="enrolment_ends_before_start"),
             models.CheckConstraint(condition=Q(end_date__isnull=True) | ~Q(leaving_reason=""),
-                                   name="enrolment_end_has_reason"),
+                                   name="enrolment_end_has_reason",
+                                   violation_error_message=_("Reason for leaving: an ended enrolment states the "
+                                                             "reason for leaving."),
+                                   violation_error_code="end_without_reason"),
             models.UniqueConstraint(fields=["child", "institution", "start_date"],
-                                    name="enrolment_unique_child_institution_start"),
+                                    name="enrolment_unique_child_institution_start",
+                                    violation_error_message=_("Start date: this child already has an enrolment at "
+                                                              "this institution starting on this date."),
+                                    violation_error_code="enrolment_taken"),
         ]
         indexes = [
             change_feed_index("enrolment_updated_idx"),
@@ -321,7 +332,10 @@ class ReportingPeriodSetting(models.Model):
     class Meta:
         verbose_name = _("reporting period setting")
         verbose_name_plural = _("reporting period settings")
-        constraints = [models.CheckConstraint(condition=Q(period_days__gte=7), name="reporting_period_min_week")]
+        constraints = [models.CheckConstraint(condition=Q(period_days__gte=7), name="reporting_period_min_week",
+                                              violation_error_message=_("Period (days): a reporting period is at "
+                                                                        "least 7 days."),
+                                              violation_error_code="period_under_week")]
 
     def __str__(self) -> str:
         return f"{self.province_id}: {self.period_days}"
@@ -367,9 +381,15 @@ class EnrolmentReport(InstitutionTarget, models.Model):
         verbose_name_plural = _("enrolment reports")
         ordering = ["-period_start", "institution_id"]
         constraints = [
-            models.UniqueConstraint(fields=["institution", "period_start"], name="report_one_per_period"),
+            models.UniqueConstraint(fields=["institution", "period_start"], name="report_one_per_period",
+                                    violation_error_message=_("Period start: this institution already has a report "
+                                                              "for this period."),
+                                    violation_error_code="report_taken"),
             models.CheckConstraint(condition=~Q(status="submitted") | Q(submitted_on__isnull=False),
-                                   name="report_submitted_has_date"),
+                                   name="report_submitted_has_date",
+                                   violation_error_message=_("Submitted on: a submitted report has its submission "
+                                                             "date."),
+                                   violation_error_code="submitted_without_date"),
         ]
         indexes = [
             change_feed_index("report_updated_idx"),

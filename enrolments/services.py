@@ -22,6 +22,7 @@ from accounts.policies import require
 from audit.services import audit_record
 from institutions.models import Institution, InstitutionClass, StaffMember
 from institutions.signals import figures_changed
+from portal.constraints import explains_constraints
 from regions import codes
 
 from . import identity, rules
@@ -82,6 +83,7 @@ def document_errors(*, document_type: str, number: str, date_of_birth, sex: str 
     return []
 
 
+@explains_constraints
 @transaction.atomic
 def child_register(*, institution: Institution, name: str, sex: str, date_of_birth: datetime.date,
                    document_type: str, document_number: str, guardians: Iterable[dict] = (), actor) -> Child:
@@ -164,6 +166,7 @@ def _check_new_enrolment(*, child: Child, institution: Institution, klass: Insti
                                % {"child": name}})
 
 
+@explains_constraints
 @transaction.atomic
 def enrolment_create(*, child: Child, klass: InstitutionClass, care_form: str, start_date: datetime.date,
                      end_date: datetime.date | None = None, actor) -> Enrolment:
@@ -187,6 +190,7 @@ def enrolment_create(*, child: Child, klass: InstitutionClass, care_form: str, s
     return enrolment
 
 
+@explains_constraints
 @transaction.atomic
 def enrolment_move_class(*, enrolment: Enrolment, klass: InstitutionClass, on: datetime.date, actor) -> Enrolment:
     """Moves a child to another class from a date: the old enrolment ends that day, a new one starts.
@@ -335,6 +339,7 @@ def report_figures(institution: Institution, on: datetime.date) -> dict:
     return {"figures": figures, "enrolled": enrolled, "places": places, "staff": staff}
 
 
+@explains_constraints
 @transaction.atomic
 def report_prepare(*, institution: Institution, period_start: datetime.date, actor,
                    today: datetime.date | None = None) -> EnrolmentReport:

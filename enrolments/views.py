@@ -76,7 +76,8 @@ def enrol(request):
             messages.success(request, _("%(child)s is enrolled in class %(class)s.")
                              % {"child": child.name, "class": data["klass"].name})
             return redirect("enrolments:classes")
-    return render(request, "enrolments/enrol.html", {"form": form, "institution": institution})
+    return render(request, "enrolments/enrol.html", {"form": form, "institution": institution},
+                  status=400 if form.errors else 200)
 
 
 def _own_enrolment(request, pk) -> Enrolment:

@@ -127,24 +127,46 @@ class Filing(InstitutionTarget, models.Model):
         ]
         constraints = [
             models.UniqueConstraint(fields=["receipt_number"], condition=~Q(receipt_number=""),
-                                    name="filing_receipt_number_unique"),
+                                    name="filing_receipt_number_unique",
+                                    violation_error_message=_("Receipt number: another filing already has this "
+                                                              "receipt number."),
+                                    violation_error_code="receipt_number_taken"),
             # One filing in progress per institution: two drafts racing each other make no sense.
             models.UniqueConstraint(fields=["institution"],
                                     condition=Q(status__in=["draft", "submitted", "returned", "resubmitted"]),
-                                    name="filing_one_open_per_institution"),
+                                    name="filing_one_open_per_institution",
+                                    violation_error_message=_("Institution: this institution already has a filing in "
+                                                              "progress."),
+                                    violation_error_code="filing_already_open"),
             models.CheckConstraint(condition=~Q(status="filed") | (~Q(receipt_number="") & Q(decided_at__isnull=False)),
-                                   name="filing_filed_has_receipt"),
+                                   name="filing_filed_has_receipt",
+                                   violation_error_message=_("Receipt number: a filed filing has a receipt number and "
+                                                             "a decision time."),
+                                   violation_error_code="filed_without_receipt"),
             models.CheckConstraint(condition=Q(status="filed") | Q(receipt_number=""),
-                                   name="filing_receipt_only_when_filed"),
+                                   name="filing_receipt_only_when_filed",
+                                   violation_error_message=_("Receipt number: only a filed filing has a receipt "
+                                                             "number."),
+                                   violation_error_code="receipt_without_filed"),
             models.CheckConstraint(condition=~Q(status__in=["submitted", "resubmitted"])
                                    | (Q(submitted_at__isnull=False) & Q(due_on__isnull=False)),
-                                   name="filing_pending_has_deadline"),
+                                   name="filing_pending_has_deadline",
+                                   violation_error_message=_("Decision due: a submitted filing has a submission time "
+                                                             "and a decision deadline."),
+                                   violation_error_code="pending_without_deadline"),
             models.CheckConstraint(condition=~Q(status="rejected") | ~Q(rejection_reason=""),
-                                   name="filing_rejected_has_reason"),
+                                   name="filing_rejected_has_reason",
+                                   violation_error_message=_("Reason for rejection: a rejected filing states its "
+                                                             "reason."),
+                                   violation_error_code="rejected_without_reason"),
             models.CheckConstraint(condition=~Q(kind="cancellation") | ~Q(status__in=["submitted", "resubmitted",
                                                                                      "filed"])
                                    | Q(resettlement_confirmed=True),
-                                   name="filing_cancellation_confirms_resettlement"),
+                                   name="filing_cancellation_confirms_resettlement",
+                                   violation_error_message=_("Children and staff resettled: a cancellation filing "
+                                                             "confirms that children and staff are resettled before "
+                                                             "it is submitted."),
+                                   violation_error_code="resettlement_not_confirmed"),
         ]
 
     def __str__(self) -> str:
@@ -200,8 +222,13 @@ class FilingReturnComment(models.Model):
         verbose_name_plural = _("return comments")
         ordering = ["filing_id", "-round", "section"]
         constraints = [
-            models.UniqueConstraint(fields=["filing", "round", "section"], name="return_comment_one_per_section"),
-            models.CheckConstraint(condition=~Q(comment=""), name="return_comment_not_empty"),
+            models.UniqueConstraint(fields=["filing", "round", "section"], name="return_comment_one_per_section",
+                                    violation_error_message=_("Section: this section already has a comment in this "
+                                                              "return round."),
+                                    violation_error_code="return_comment_taken"),
+            models.CheckConstraint(condition=~Q(comment=""), name="return_comment_not_empty",
+                                   violation_error_message=_("Comment: a return comment is not empty."),
+                                   violation_error_code="return_comment_empty"),
         ]
 
     def __str__(self) -> str:
@@ -257,13 +284,23 @@ class Document(models.Model):
         ordering = ["filing_id", "kind", "uploaded_at"]
         indexes = [models.Index(fields=["filing", "kind"], name="document_filing_kind_idx")]
         constraints = [
-            models.CheckConstraint(condition=Q(size__gt=0), name="document_not_empty"),
+            models.CheckConstraint(condition=Q(size__gt=0), name="document_not_empty",
+                                   violation_error_message=_("File: the uploaded file is empty."),
+                                   violation_error_code="document_empty"),
             models.CheckConstraint(condition=Q(content_type__in=["application/pdf", "image/jpeg", "image/png"]),
-                                   name="document_allowed_type"),
+                                   name="document_allowed_type",
+                                   violation_error_message=_("File: only PDF, JPEG and PNG files are accepted."),
+                                   violation_error_code="document_type_not_allowed"),
             models.CheckConstraint(condition=~Q(kind="premises") | Q(premises_owned=True)
-                                   | Q(lease_ends_on__isnull=False), name="document_premises_owned_or_lease"),
+                                   | Q(lease_ends_on__isnull=False), name="document_premises_owned_or_lease",
+                                   violation_error_message=_("Lease ends on: premises that are not owned have a lease "
+                                                             "end date."),
+                                   violation_error_code="premises_without_lease"),
             models.CheckConstraint(condition=~Q(kind="health_evaluation") | Q(rated_pass__isnull=False),
-                                   name="document_health_report_rated"),
+                                   name="document_health_report_rated",
+                                   violation_error_message=_("Rated 合格 (pass): a health evaluation report says "
+                                                             "whether it was rated pass."),
+                                   violation_error_code="health_report_not_rated"),
         ]
 
     def __str__(self) -> str:
@@ -313,7 +350,10 @@ class ReceiptCounter(models.Model):
     class Meta:
         verbose_name = _("receipt counter")
         verbose_name_plural = _("receipt counters")
-        constraints = [models.UniqueConstraint(fields=["county", "year"], name="receipt_counter_unique")]
+        constraints = [models.UniqueConstraint(fields=["county", "year"], name="receipt_counter_unique",
+                                               violation_error_message=_("Year: this county already has a receipt "
+                                                                         "counter for this year."),
+                                               violation_error_code="receipt_counter_taken")]
 
     def __str__(self) -> str:
         return f"{self.county_id}-{self.year}: {self.last_number}"
@@ -399,9 +439,15 @@ class AppointmentSlot(models.Model):
                    models.Index(fields=["centre", "date"], name="slot_centre_date_idx"),
                    models.Index(fields=["date"], name="slot_date_idx")]
         constraints = [
-            models.CheckConstraint(condition=Q(capacity__gt=0), name="slot_capacity_positive"),
-            models.CheckConstraint(condition=Q(booked_count__lte=F("capacity")), name="slot_not_overbooked"),
-            models.CheckConstraint(condition=Q(end_time__gt=F("start_time")), name="slot_ends_after_start"),
+            models.CheckConstraint(condition=Q(capacity__gt=0), name="slot_capacity_positive",
+                                   violation_error_message=_("Places: an appointment slot has at least one place."),
+                                   violation_error_code="slot_capacity_not_positive"),
+            models.CheckConstraint(condition=Q(booked_count__lte=F("capacity")), name="slot_not_overbooked",
+                                   violation_error_message=_("Booked: this appointment slot is full."),
+                                   violation_error_code="slot_full"),
+            models.CheckConstraint(condition=Q(end_time__gt=F("start_time")), name="slot_ends_after_start",
+                                   violation_error_message=_("Ends: an appointment slot ends after it starts."),
+                                   violation_error_code="slot_ends_before_start"),
         ]
 
     def __str__(self) -> str:
@@ -460,9 +506,13 @@ class Booking(InstitutionTarget, models.Model):
         ]
         constraints = [
             models.UniqueConstraint(fields=["slot", "institution"], condition=Q(status="booked"),
-                                    name="booking_once_per_slot"),
+                                    name="booking_once_per_slot",
+                                    violation_error_message=_("Slot: this institution has already booked this slot."),
+                                    violation_error_code="booking_taken"),
             models.CheckConstraint(condition=Q(status="booked") | Q(cancelled_at__isnull=False),
-                                   name="booking_cancelled_has_date"),
+                                   name="booking_cancelled_has_date",
+                                   violation_error_message=_("Cancelled: a cancelled booking has a cancellation time."),
+                                   violation_error_code="cancelled_without_date"),
         ]
 
     def __str__(self) -> str:

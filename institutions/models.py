@@ -166,15 +166,18 @@ class Institution(models.Model):
             # Every constraint a user can meet says which field, in the user's language (never its name).
             models.CheckConstraint(condition=Q(status="draft") | Q(filed_on__isnull=False),
                                    name="institution_filed_has_date",
-                                   violation_error_message=_("Filed on: a filed institution has a filing date.")),
+                                   violation_error_message=_("Filed on: a filed institution has a filing date."),
+                                   violation_error_code="filed_without_date"),
             models.CheckConstraint(condition=~Q(status="cancelled") | Q(cancelled_on__isnull=False),
                                    name="institution_cancelled_has_date",
                                    violation_error_message=_("Cancelled on: a cancelled institution has a "
-                                                             "cancellation date.")),
+                                                             "cancellation date."),
+                                   violation_error_code="cancelled_without_date"),
             models.CheckConstraint(condition=Q(is_inclusive=True) | Q(inclusive_price__isnull=True),
                                    name="institution_price_only_if_inclusive",
                                    violation_error_message=_("Inclusive price: only an inclusive (普惠) institution "
-                                                             "has an inclusive price.")),
+                                                             "has an inclusive price."),
+                                   violation_error_code="price_without_inclusive"),
         ]
 
     def __str__(self) -> str:
@@ -275,13 +278,16 @@ class InstitutionClass(InstitutionTarget, models.Model):
         ordering = ["institution_id", "class_type", "name"]
         constraints = [
             models.CheckConstraint(condition=Q(places__gt=0), name="class_places_positive",
-                                   violation_error_message=_("Places: a class has at least one place.")),
+                                   violation_error_message=_("Places: a class has at least one place."),
+                                   violation_error_code="places_not_positive"),
             models.CheckConstraint(condition=Q(places__lte=20), name="class_places_at_most_20",
-                                   violation_error_message=_("Places: a class has at most 20 places.")),
+                                   violation_error_message=_("Places: a class has at most 20 places."),
+                                   violation_error_code="places_over_cap"),
             models.UniqueConstraint(fields=["institution", "name"], condition=Q(closed_on__isnull=True),
                                     name="class_name_unique_while_open",
                                     violation_error_message=_("Class name: another open class of this institution "
-                                                              "already has this name.")),
+                                                              "already has this name."),
+                                    violation_error_code="class_name_taken"),
         ]
         indexes = [
             change_feed_index("class_updated_idx"),
@@ -401,11 +407,13 @@ class MentoringPair(models.Model):
         verbose_name_plural = _("mentoring pairs")
         constraints = [
             models.CheckConstraint(condition=~Q(mentor=models.F("mentee")), name="mentoring_not_self",
-                                   violation_error_message=_("Mentee: an institution cannot mentor itself.")),
+                                   violation_error_message=_("Mentee: an institution cannot mentor itself."),
+                                   violation_error_code="mentoring_self"),
             models.UniqueConstraint(fields=["mentor", "mentee"], condition=Q(ended_on__isnull=True),
                                     name="mentoring_pair_unique_while_active",
                                     violation_error_message=_("Mentee: these two institutions are already an "
-                                                              "active mentoring pair.")),
+                                                              "active mentoring pair."),
+                                    violation_error_code="mentoring_pair_taken"),
         ]
         indexes = [change_feed_index("mentoring_updated_idx")]
 

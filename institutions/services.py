@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from accounts import policies
 from accounts.policies import require
 from audit.services import audit_record
+from portal.constraints import explains_constraints
 
 from .models import GuidanceCentre, Institution, InstitutionClass, MentoringPair, StaffMember
 
@@ -189,6 +190,7 @@ def institution_lift_suspension(*, institution: Institution, actor) -> Instituti
 CLASS_FIELDS = ["name", "class_type", "places", "caregivers"]
 
 
+@explains_constraints
 @transaction.atomic
 def class_add(*, institution: Institution, actor, name: str, class_type: str, places: int, caregivers: int,
               opened_on: datetime.date | None = None) -> InstitutionClass:
@@ -217,6 +219,7 @@ def _places_changed(institution_id: int) -> None:
     Institution.objects.filter(pk=institution_id).update(updated_at=timezone.now())
 
 
+@explains_constraints
 @transaction.atomic
 def class_update(*, klass: InstitutionClass, actor, **fields) -> InstitutionClass:
     """Changes a class's name, type, places or caregivers; the same rules apply."""
@@ -274,6 +277,7 @@ def staff_member_update(*, member: StaffMember, actor, **fields) -> StaffMember:
 
 # --- Mentoring and guidance ----------------------------------------------------------------------
 
+@explains_constraints
 @transaction.atomic
 def mentoring_pair_create(*, mentor: Institution, mentee: Institution, actor,
                           started_on: datetime.date | None = None, notes: str = "") -> MentoringPair:

@@ -74,13 +74,22 @@ class Snapshot(models.Model):
         verbose_name_plural = _("metrics snapshots")
         ordering = ["-date", "-version"]
         constraints = [
-            models.UniqueConstraint(fields=["date", "version"], name="snapshot_date_version_unique"),
+            models.UniqueConstraint(fields=["date", "version"], name="snapshot_date_version_unique",
+                                    violation_error_message=_("Version: this snapshot date already has this version."),
+                                    violation_error_code="snapshot_version_taken"),
             # The atomic swap's invariant: at most one ready snapshot per date...
-            models.UniqueConstraint(fields=["date"], condition=Q(status="ready"), name="snapshot_one_ready_per_date"),
+            models.UniqueConstraint(fields=["date"], condition=Q(status="ready"), name="snapshot_one_ready_per_date",
+                                    violation_error_message=_("Snapshot date: this date already has ready figures."),
+                                    violation_error_code="snapshot_ready_taken"),
             # ...and the recompute lock: at most one computation of a date at a time.
             models.UniqueConstraint(fields=["date"], condition=Q(status="computing"),
-                                    name="snapshot_one_computing_per_date"),
-            models.CheckConstraint(condition=Q(progress__lte=100), name="snapshot_progress_percent"),
+                                    name="snapshot_one_computing_per_date",
+                                    violation_error_message=_("Snapshot date: the figures of this date are already "
+                                                              "being computed."),
+                                    violation_error_code="snapshot_computing"),
+            models.CheckConstraint(condition=Q(progress__lte=100), name="snapshot_progress_percent",
+                                   violation_error_message=_("Progress: progress is at most 100."),
+                                   violation_error_code="progress_over_100"),
         ]
         indexes = [
             change_feed_index("snapshot_updated_idx"),
@@ -161,7 +170,10 @@ class RegionSnapshot(models.Model):
         verbose_name_plural = _("region figures")
         ordering = ["snapshot_id", "region_id"]
         constraints = [
-            models.UniqueConstraint(fields=["snapshot", "region"], name="region_snapshot_unique"),
+            models.UniqueConstraint(fields=["snapshot", "region"], name="region_snapshot_unique",
+                                    violation_error_message=_("Region: this snapshot already has figures for this "
+                                                              "region."),
+                                    violation_error_code="region_figures_taken"),
         ]
         indexes = [
             models.Index(fields=["snapshot", "parent_code"], name="region_snapshot_children_idx"),
@@ -252,11 +264,19 @@ class RankingRun(models.Model):
         ordering = ["-period_end", "scope_id", "-version"]
         constraints = [
             models.UniqueConstraint(fields=["scope", "period_kind", "period_start", "version"],
-                                    name="ranking_run_version_unique"),
+                                    name="ranking_run_version_unique",
+                                    violation_error_message=_("Version: this ranking already has this version for "
+                                                              "this region and period."),
+                                    violation_error_code="ranking_version_taken"),
             models.CheckConstraint(condition=Q(period_end__gte=models.F("period_start")),
-                                   name="ranking_run_period_order"),
+                                   name="ranking_run_period_order",
+                                   violation_error_message=_("Period end: the period ends on or after its start."),
+                                   violation_error_code="period_ends_before_start"),
             models.CheckConstraint(condition=Q(status="draft") | Q(published_at__isnull=False),
-                                   name="ranking_run_published_has_date"),
+                                   name="ranking_run_published_has_date",
+                                   violation_error_message=_("Published: a published ranking has its publication "
+                                                             "time."),
+                                   violation_error_code="published_without_date"),
         ]
         indexes = [
             change_feed_index("ranking_run_updated_idx"),
@@ -315,8 +335,13 @@ class RankingEntry(models.Model):
         verbose_name_plural = _("ranking entries")
         ordering = ["run_id", "rank"]
         constraints = [
-            models.UniqueConstraint(fields=["run", "region"], name="ranking_entry_region_unique"),
-            models.UniqueConstraint(fields=["run", "rank"], name="ranking_entry_rank_unique"),
+            models.UniqueConstraint(fields=["run", "region"], name="ranking_entry_region_unique",
+                                    violation_error_message=_("Region: this ranking already ranks this region."),
+                                    violation_error_code="ranking_region_taken"),
+            models.UniqueConstraint(fields=["run", "rank"], name="ranking_entry_rank_unique",
+                                    violation_error_message=_("Rank: another region already holds this rank in this "
+                                                              "ranking."),
+                                    violation_error_code="rank_taken"),
         ]
 
     def __str__(self) -> str:

@@ -83,8 +83,14 @@ class ScoreDimension(models.Model):
         verbose_name_plural = _("score dimensions")
         ordering = ["template_id", "order"]
         constraints = [
-            models.UniqueConstraint(fields=["template", "order"], name="dimension_order_unique"),
-            models.UniqueConstraint(fields=["template", "code"], name="dimension_code_unique"),
+            models.UniqueConstraint(fields=["template", "order"], name="dimension_order_unique",
+                                    violation_error_message=_("Order: another dimension of this template already has "
+                                                              "this position."),
+                                    violation_error_code="dimension_order_taken"),
+            models.UniqueConstraint(fields=["template", "code"], name="dimension_code_unique",
+                                    violation_error_message=_("Code: another dimension of this template already has "
+                                                              "this code."),
+                                    violation_error_code="dimension_code_taken"),
         ]
 
     def __str__(self) -> str:
@@ -106,8 +112,14 @@ class ScoreItem(models.Model):
         verbose_name_plural = _("score items")
         ordering = ["dimension_id", "order"]
         constraints = [
-            models.UniqueConstraint(fields=["dimension", "code"], name="score_item_code_unique"),
-            models.CheckConstraint(condition=Q(max_points__gte=0), name="score_item_points_nonnegative"),
+            models.UniqueConstraint(fields=["dimension", "code"], name="score_item_code_unique",
+                                    violation_error_message=_("Code: another item of this dimension already has this "
+                                                              "code."),
+                                    violation_error_code="score_item_code_taken"),
+            models.CheckConstraint(condition=Q(max_points__gte=0), name="score_item_points_nonnegative",
+                                   violation_error_message=_("Maximum points: an item's maximum points are zero or "
+                                                             "more."),
+                                   violation_error_code="max_points_negative"),
         ]
 
     def __str__(self) -> str:
@@ -132,7 +144,10 @@ class GradeBand(models.Model):
         verbose_name_plural = _("grade bands")
         ordering = ["template_id", "-min_points"]
         constraints = [
-            models.UniqueConstraint(fields=["template", "grade"], name="grade_band_unique"),
+            models.UniqueConstraint(fields=["template", "grade"], name="grade_band_unique",
+                                    violation_error_message=_("Grade: this template already has a band for this "
+                                                              "grade."),
+                                    violation_error_code="grade_taken"),
         ]
 
     def __str__(self) -> str:
@@ -175,10 +190,16 @@ class Pilot(InstitutionTarget, models.Model):
         verbose_name_plural = _("pilot institutions")
         ordering = ["-year", "institution_id"]
         constraints = [
-            models.UniqueConstraint(fields=["institution", "year"], name="pilot_once_per_year"),
+            models.UniqueConstraint(fields=["institution", "year"], name="pilot_once_per_year",
+                                    violation_error_message=_("Year: this institution is already a pilot institution "
+                                                              "for this year."),
+                                    violation_error_code="pilot_year_taken"),
             models.CheckConstraint(condition=Q(completed_on__isnull=True)
                                    | Q(completed_on__gte=models.F("designated_on")),
-                                   name="pilot_completed_after_designation"),
+                                   name="pilot_completed_after_designation",
+                                   violation_error_message=_("Quality improvement completed on: the completion date "
+                                                             "is on or after the designation date."),
+                                   violation_error_code="completed_before_designation"),
         ]
         indexes = [
             change_feed_index("pilot_updated_idx"),
@@ -241,8 +262,13 @@ class AssessmentScore(models.Model):
         verbose_name_plural = _("item scores")
         ordering = ["assessment_id", "item_id"]
         constraints = [
-            models.UniqueConstraint(fields=["assessment", "item"], name="assessment_item_unique"),
-            models.CheckConstraint(condition=Q(points__gte=0), name="assessment_points_nonnegative"),
+            models.UniqueConstraint(fields=["assessment", "item"], name="assessment_item_unique",
+                                    violation_error_message=_("Item: this assessment already has a score for this "
+                                                              "item."),
+                                    violation_error_code="assessment_item_taken"),
+            models.CheckConstraint(condition=Q(points__gte=0), name="assessment_points_nonnegative",
+                                   violation_error_message=_("Points: a score is zero or more."),
+                                   violation_error_code="points_negative"),
         ]
 
     def __str__(self) -> str:
@@ -287,7 +313,10 @@ class ProgressReportTemplate(models.Model):
         verbose_name = _("progress report template")
         verbose_name_plural = _("progress report templates")
         ordering = ["region_id", "code"]
-        constraints = [models.UniqueConstraint(fields=["region", "code"], name="report_template_code_unique")]
+        constraints = [models.UniqueConstraint(fields=["region", "code"], name="report_template_code_unique",
+                                               violation_error_message=_("Code: another progress report template of "
+                                                                         "this province already has this code."),
+                                               violation_error_code="report_template_code_taken")]
 
     def __str__(self) -> str:
         return self.name
@@ -315,7 +344,10 @@ class ProgressReportField(models.Model):
         verbose_name = _("report field")
         verbose_name_plural = _("report fields")
         ordering = ["template_id", "order", "code"]
-        constraints = [models.UniqueConstraint(fields=["template", "code"], name="report_field_code_unique")]
+        constraints = [models.UniqueConstraint(fields=["template", "code"], name="report_field_code_unique",
+                                               violation_error_message=_("Code: another field of this template "
+                                                                         "already has this code."),
+                                               violation_error_code="report_field_code_taken")]
 
     def __str__(self) -> str:
         return self.label
@@ -350,9 +382,15 @@ class ReportingObligation(models.Model):
         verbose_name_plural = _("reporting obligations")
         ordering = ["template_id", "region_id", "starts_on"]
         constraints = [
-            models.UniqueConstraint(fields=["template", "region", "starts_on"], name="obligation_unique"),
+            models.UniqueConstraint(fields=["template", "region", "starts_on"], name="obligation_unique",
+                                    violation_error_message=_("Expected from: this region already has an obligation "
+                                                              "for this template from this date."),
+                                    violation_error_code="obligation_taken"),
             models.CheckConstraint(condition=Q(ends_on__isnull=True) | Q(ends_on__gte=models.F("starts_on")),
-                                   name="obligation_dates_order"),
+                                   name="obligation_dates_order",
+                                   violation_error_message=_("Expected until: the end date is on or after the start "
+                                                             "date."),
+                                   violation_error_code="obligation_ends_before_start"),
         ]
         indexes = [models.Index(fields=["template", "region"], name="obligation_region_idx")]
 
@@ -390,7 +428,10 @@ class ProgressReport(models.Model):
         verbose_name_plural = _("progress reports")
         ordering = ["-date", "region_id"]
         constraints = [
-            models.UniqueConstraint(fields=["template", "region", "date"], name="progress_report_once_per_period"),
+            models.UniqueConstraint(fields=["template", "region", "date"], name="progress_report_once_per_period",
+                                    violation_error_message=_("Reporting period: this region has already sent this "
+                                                              "report for this period."),
+                                    violation_error_code="progress_report_taken"),
         ]
         indexes = [
             change_feed_index("progress_updated_idx"),

@@ -17,6 +17,7 @@ from accounts import policies
 from accounts.policies import require
 from audit.services import audit_record
 from institutions.models import Institution
+from portal.constraints import explains_constraints
 from regions import codes
 from regions.models import Region
 
@@ -45,6 +46,7 @@ def _ensure_official_over(actor, region_code: str, *, level: str | None = None) 
 
 # --- Scorecards ----------------------------------------------------------------------------------
 
+@explains_constraints
 @transaction.atomic
 def scorecard_load(*, data: dict, actor, region: Region | None = None) -> ScorecardTemplate:
     """Load a scorecard edition (the WS/T 821 shape: dimensions → items, grade bands).
@@ -98,6 +100,7 @@ def scorecard_load_wst821(*, actor=None) -> ScorecardTemplate:
 
 # --- Pilots --------------------------------------------------------------------------------------
 
+@explains_constraints
 @transaction.atomic
 def pilot_designate(*, institution: Institution, year: int, designated_on: datetime.date, actor,
                     designated_by: Region | None = None) -> Pilot:
@@ -145,6 +148,7 @@ def assessment_grade(template: ScorecardTemplate, total: Decimal, veto_failed: b
     return GradeBand.Grade.D
 
 
+@explains_constraints
 @transaction.atomic
 def assessment_record(*, pilot: Pilot, template: ScorecardTemplate, assessed_on: datetime.date, scores: list[dict],
                       actor, notes: str = "") -> Assessment:
@@ -193,6 +197,7 @@ def assessment_record(*, pilot: Pilot, template: ScorecardTemplate, assessed_on:
 
 # --- Progress reports ------------------------------------------------------------------------------
 
+@explains_constraints
 @transaction.atomic
 def progress_template_create(*, region: Region, code: str, name: str, fields: list[dict], actor,
                              frequency: str = ProgressReportTemplate.Frequency.DAILY,
@@ -214,6 +219,7 @@ def progress_template_create(*, region: Region, code: str, name: str, fields: li
     return template
 
 
+@explains_constraints
 @transaction.atomic
 def reporting_assign(*, template: ProgressReportTemplate, region_codes: list[str], starts_on: datetime.date,
                      actor) -> int:
@@ -265,6 +271,7 @@ def _clean_values(template: ProgressReportTemplate, values: dict) -> dict:
     return cleaned
 
 
+@explains_constraints
 @transaction.atomic
 def progress_report_submit(*, template: ProgressReportTemplate, region: Region, date: datetime.date, values: dict,
                            actor, submitted_at: datetime.datetime | None = None) -> ProgressReport:

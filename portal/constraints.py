@@ -4,12 +4,17 @@ never the constraint's name.
 Model validation (`full_clean`) already answers with each constraint's `violation_error_message`; this is
 for the race that validation cannot see (two requests passing it at once, the second INSERT refused by
 PostgreSQL): the IntegrityError names the constraint, which is found among the models' constraints.
+Services that write rows under a unique constraint wear `@explains_constraints` (above
+`@transaction.atomic`), so pages put the message on the form and the API answers 400, instead of a 500.
 """
 
 from __future__ import annotations
 
+import functools
+
 from django.apps import apps
 from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, ValidationError
+from django.db import IntegrityError
 from django.db.models import Q, UniqueConstraint
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
@@ -53,5 +58,26 @@ def constraint_error(exc: BaseException) -> ValidationError | None:
             else:
                 message = _("%(fields)s: this value is not allowed here.") % {
                     "fields": ", ".join(dict.fromkeys(_label(model, f) for f in fields))}
-            return ValidationError({field: [message]})
+            return ValidationError({field: [ValidationError(message, code=constraint.violation_error_code)]})
     return None
+
+
+def explains_constraints(service):
+    """Decorates a service so that the IntegrityError of one of our constraints leaves it as the
+    ValidationError naming the field (`constraint_error`); any other IntegrityError is left alone.
+
+    Goes above `@transaction.atomic`: by the time the error reaches it the service's transaction (or
+    savepoint) is rolled back, so nothing is half-written and a caller inside a transaction can go on.
+    """
+
+    @functools.wraps(service)
+    def explained(*args, **kwargs):
+        try:
+            return service(*args, **kwargs)
+        except IntegrityError as exc:
+            error = constraint_error(exc)
+            if error is None:
+                raise
+            raise error from exc
+
+    return explained

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "metrics",
     "dashboards",
     "complaints",
+    "supervision",
 ]
 
 MIDDLEWARE = [
@@ -382,6 +383,21 @@ FILING_DECISION_WORKING_DAYS = 5
 # The load benchmark's constant-JSON reference endpoint; off in production.
 BENCH_ENDPOINTS = env.bool("BENCH_ENDPOINTS", default=False)
 ENROLMENT_REPORT_PERIOD_DAYS = env.int("ENROLMENT_REPORT_PERIOD_DAYS", default=90)
+
+# Supervision after filing. From the rule (登记和备案办法): non-compliance found by the county's verification
+# is notified within 15 working days of filing. Working definitions: the rest.
+SUPERVISION_VERIFICATION_WORKING_DAYS = 15
+SUPERVISION_VERIFICATION_CHECKLIST = "health-safety"
+SUPERVISION_TARGETED_WORKING_DAYS = 10
+# Rectification deadline by the highest risk found, in working days.
+SUPERVISION_RECTIFICATION_WORKING_DAYS = {"high": 5, "medium": 10, "low": 20}
+# Days to object to a suspension notice (Ofsted gives 14 before a refusal).
+SUPERVISION_OBJECTION_DAYS = 14
+SUPERVISION_DISCLOSURE_YEARS = 5
+# A risk-weighted draw: weight 1, plus these points per finding of the last 3 years, per complaint of the
+# last year, and for a filing of the last year.
+SUPERVISION_DRAW_WEIGHTS = {"finding_high": 3, "finding_medium": 2, "finding_low": 1, "complaint": 2,
+                            "new_filing": 2}
 
 # --- Logging ------------------------------------------------------------------------------------
 LOGGING = {

@@ -82,6 +82,10 @@ class Region(models.Model):
                     | Q(level="township", code__regex=r"^\d{9}$", parent__isnull=False)
                 ),
                 name="region_code_matches_level",
+                violation_error_message=_("Division code: the code's length matches the region's level (2 digits for "
+                                          "a province, 4 for a city, 6 for a county, 9 for a township) and every "
+                                          "region below a province has a parent."),
+                violation_error_code="code_level_mismatch",
             ),
         ]
 
@@ -129,8 +133,14 @@ class RegionPopulation(models.Model):
         verbose_name_plural = _("resident populations")
         ordering = ["region_id", "-year"]
         constraints = [
-            models.UniqueConstraint(fields=["region", "year"], name="one_population_per_region_year"),
-            models.CheckConstraint(condition=Q(resident_population__gt=0), name="population_positive"),
+            models.UniqueConstraint(fields=["region", "year"], name="one_population_per_region_year",
+                                    violation_error_message=_("Year: this region already has a resident population "
+                                                              "for this year."),
+                                    violation_error_code="population_year_taken"),
+            models.CheckConstraint(condition=Q(resident_population__gt=0), name="population_positive",
+                                   violation_error_message=_("Resident population: the resident population is greater "
+                                                             "than zero."),
+                                   violation_error_code="population_not_positive"),
         ]
 
     def __str__(self) -> str:

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from accounts import policies
 from accounts.policies import require
 from audit.services import audit_record
+from portal.constraints import explains_constraints
 
 from ..models import AppointmentSlot, Booking, Filing
 from .common import FilingStateError, ensure_staff
@@ -53,6 +54,7 @@ def _take_place(slot: AppointmentSlot) -> None:
         raise FilingStateError(_("This slot is full: choose another one."), code="state")
 
 
+@explains_constraints
 @transaction.atomic
 def booking_create(*, slot: AppointmentSlot, actor, filing: Filing | None = None) -> Booking:
     """Books a place in a slot for the actor's institution (optionally for one of its filings).
@@ -89,6 +91,7 @@ def booking_cancel(*, booking: Booking, actor) -> Booking:
     return booking
 
 
+@explains_constraints
 @transaction.atomic
 def booking_move(*, booking: Booking, slot: AppointmentSlot, actor) -> Booking:
     """Moves a booking to another slot: the new place is taken first, so if it is full the old

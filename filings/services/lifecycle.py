@@ -16,8 +16,10 @@ from audit.services import audit_record
 from institutions import services as institution_services
 from institutions.models import Institution, InstitutionClass
 from institutions.signals import figures_changed
+from portal.constraints import explains_constraints
 
 from ..models import Filing, FilingReturnComment, Notification, ReceiptCounter
+from ..signals import filing_approved
 from ..workdays import decision_due_on
 from .common import FilingStateError, ensure_reviewer, ensure_staff, snapshot, state_error
 from .notifications import notify_staff
@@ -25,6 +27,7 @@ from .rules import completeness_problems, ensure_no_active_enrolments, validate_
 
 # --- Filing lifecycle -----------------------------------------------------------------------------
 
+@explains_constraints
 @transaction.atomic
 def filing_create(*, institution: Institution, kind: str, actor, particulars: dict | None = None,
                   class_changes: list | None = None, resettlement_confirmed: bool = False,
@@ -133,6 +136,7 @@ def filing_resubmit(*, filing: Filing, actor) -> Filing:
                    action="filing.resubmit")
 
 
+@explains_constraints
 @transaction.atomic
 def filing_return(*, filing: Filing, actor, comments: dict[str, str]) -> Filing:
     """Returns a pending filing for correction with comments per section (退回补正).
@@ -174,6 +178,7 @@ def _next_receipt_number(county_code: str, year: int) -> str:
     return f"{county_code}-{year}-{counter.last_number:04d}"
 
 
+@explains_constraints
 @transaction.atomic
 def filing_approve(*, filing: Filing, actor) -> Filing:
     """Files the filing and issues its receipt number, exactly once.
@@ -183,7 +188,7 @@ def filing_approve(*, filing: Filing, actor) -> Filing:
     numbers stay unique and consecutive. Effects on the registry: initial → institution filed with
     the receipt number; change → particulars and classes applied; cancellation → institution
     cancelled (refused while children are enrolled). Side effects on commit: notification e-mail and
-    a metrics recompute.
+    a metrics recompute; in the transaction, `filing_approved` (supervision opens its verification).
     """
     ensure_reviewer(actor, filing)
     locked = Filing.objects.select_for_update().filter(pk=filing.pk).first()
@@ -214,6 +219,7 @@ def filing_approve(*, filing: Filing, actor) -> Filing:
                  after=snapshot(filing))
     notify_staff(filing, Notification.Event.FILED, number)
     figures_changed.send(sender=Filing, region_code=institution.region_id)
+    filing_approved.send(sender=Filing, filing=filing, decided_on=today)
     return filing
 
 

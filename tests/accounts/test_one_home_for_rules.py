@@ -9,7 +9,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 APPS = ["accounts", "audit", "dashboards", "enrolments", "filings", "institutions", "metrics", "pilots", "portal",
-        "regions"]
+        "regions", "supervision"]
 
 # The homes of the rules themselves, and the role facts of the user model they build on.
 HOMES = {"accounts/policies.py", "regions/codes.py"}

@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 
 ROOT = Path(__file__).resolve().parents[2]
 APPS = ("accounts", "audit", "dashboards", "enrolments", "filings", "institutions", "metrics", "pilots", "portal",
-        "regions")
+        "regions", "supervision")
 SOURCES = [p for app in APPS for p in (ROOT / app).rglob("*.py") if "migrations" not in p.parts]
 
 

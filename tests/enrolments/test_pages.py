@@ -116,7 +116,7 @@ def test_enrol_page_shows_the_rule_that_failed_and_saves_nothing(client, staff, 
         "document_number": resident_id(born), "guardian_name": "周强", "guardian_relation": "father",
         "guardian_phone": "13800001111", "klass": older_class.pk, "care_form": "full_day",
         "start_date": today.isoformat()})
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "周小雨" in response.content.decode() and "24" in response.content.decode()
     from enrolments.models import Child
 

@@ -1,6 +1,8 @@
 """A constraint violation answers a message naming the field in the user's language, never the
 constraint's name (the demo's change filing answered `class_name_unique_while_open`)."""
 
+from pathlib import Path
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.utils import translation
@@ -68,3 +70,41 @@ def test_a_constraint_race_past_validation_is_explained_naming_the_field(institu
         explained = constraint_error(raced.value)
         assert explained.message_dict == {"name": ["Class name: another open class of this institution already "
                                                    "has this name."]}
+
+
+def _our_constraints():
+    """Every constraint of the portal's own apps (not Django's or a library's)."""
+    from django.apps import apps
+    from django.conf import settings
+
+    for model in apps.get_models():
+        if Path(model._meta.app_config.path).parent != Path(settings.BASE_DIR):
+            continue
+        for constraint in model._meta.constraints:
+            yield model, constraint
+
+
+def test_every_constraint_of_our_apps_explains_itself_in_both_languages():
+    """A new constraint without its own message (in zh-hans too) and code fails here, before a user meets
+    Django's "Constraint “…” is violated." quoting its name."""
+    seen, missing = 0, []
+    for model, constraint in _our_constraints():
+        seen += 1
+        label = f"{model._meta.label}.{constraint.name}"
+        if constraint.violation_error_message == constraint.default_violation_error_message:
+            missing.append(f"{label}: no violation_error_message")
+            continue
+        if not constraint.violation_error_code:
+            missing.append(f"{label}: no violation_error_code")
+        with translation.override("en"):
+            english = str(constraint.get_violation_error_message())
+        with translation.override("zh-hans"):
+            chinese = str(constraint.get_violation_error_message())
+        if chinese == english:
+            missing.append(f"{label}: no zh-hans translation of {english!r}")
+        if constraint.name in english or constraint.name in chinese:
+            missing.append(f"{label}: the message quotes the constraint's name")
+        if ":" not in english or "：" not in chinese:
+            missing.append(f"{label}: the message does not start with the field it concerns")
+    assert seen > 50
+    assert not missing, "\n".join(missing)

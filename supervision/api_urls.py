@@ -1,0 +1,3 @@
+"""API routes of supervision, mounted under /api/v1/."""
+
+urlpatterns = []

@@ -1,0 +1,4 @@
+"""Pages of supervision after filing, namespaced as "supervision"."""
+
+app_name = "supervision"
+urlpatterns = []
