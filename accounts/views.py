@@ -11,7 +11,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render, resolve_url
 from django.utils import formats, timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -35,6 +35,7 @@ from .forms import (
 )
 from .middleware import SECOND_FACTOR_SESSION_KEY, must_enrol_totp
 from .models import ApiClient, Invitation, PersonalToken, User
+from .policies import require
 from .services import CodeCheck
 
 
@@ -193,8 +194,7 @@ def _managed_accounts(user):
 @require_http_methods(["GET", "POST"])
 def people(request):
     """Accounts of the area one level down: create (with a one-time password link), list, manage."""
-    if not policies.provisions_anyone(request.user):
-        raise PermissionDenied
+    require(policies.provisions_anyone(request.user))
     regions, institutions = _provisioned_regions(request.user), _county_institutions(request.user)
     form = AccountForm(request.POST or None, regions=regions, institutions=institutions)
     created = setup_url = None
@@ -221,8 +221,7 @@ def people(request):
 def person(request, pk):
     """One account: move it to another region one level down, deactivate or reactivate it."""
     account = get_object_or_404(User.objects.visible_to(request.user).select_related("region", "institution"), pk=pk)
-    if not policies.manages_account(request.user, account):
-        raise PermissionDenied
+    require(policies.manages_account(request.user, account))
     regions = _provisioned_regions(request.user) if policies.is_official(account) else []
     form = RescopeForm(request.POST if request.POST.get("action") == "rescope" else None, regions=regions,
                        initial={"region": account.region_id})
@@ -252,8 +251,7 @@ def person(request, pk):
 @require_http_methods(["GET", "POST"])
 def invitations(request):
     """A county's one-time invitation codes for institution staff: make one (shown once), list, withdraw."""
-    if not policies.invites_staff(request.user):
-        raise PermissionDenied
+    require(policies.invites_staff(request.user))
     institutions = _county_institutions(request.user)
     form = InvitationForm(request.POST or None, institutions=institutions)
     code = accept_url = None
@@ -316,8 +314,7 @@ def invitation_accept(request, code=""):
 @require_http_methods(["GET", "POST"])
 def clients(request):
     """Other systems' OAuth 2.0 client credentials: register (secret shown once), list with last use, revoke."""
-    if not policies.registers_api_clients(request.user):
-        raise PermissionDenied
+    require(policies.registers_api_clients(request.user))
     form = ApiClientForm(request.POST or None)
     created = secret = None
     if request.method == "POST" and form.is_valid():
@@ -342,8 +339,7 @@ def clients(request):
 @login_required
 @require_POST
 def client_revoke(request, pk):
-    if not policies.registers_api_clients(request.user):
-        raise PermissionDenied
+    require(policies.registers_api_clients(request.user))
     client = get_object_or_404(ApiClient, pk=pk)
     services.api_client_revoke(client=client, actor=request.user)
     messages.success(request, _("The client “%(name)s” was revoked: its tokens no longer work.")
