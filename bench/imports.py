@@ -12,16 +12,12 @@ the checks cost. Results are written to bench/results/imports.json (and imports-
 
 from __future__ import annotations
 
-import argparse
 import datetime
 import io
-import json
-import os
 import statistics
 import time
-from pathlib import Path
 
-RESULTS = Path(__file__).parent / "results" / "imports.json"
+from .harness import run_sizes, sizes_and_repeat, write_results
 
 
 def _setup(tag: str, rows: int):
@@ -138,43 +134,13 @@ def benchmark(rows: int, repeat: int = 3) -> dict:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rows", type=int, action="append", help="rows per file (repeatable); default 5000 and 50000")
-    parser.add_argument("--repeat", type=int, default=3)
-    args = parser.parse_args()
-    sizes = args.rows or [5000, 50000]
-
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.test_settings")
-    import django
-
-    django.setup()
-    from django.conf import settings
-    from django.db import connection
-    from django.test.utils import setup_test_environment
-
-    setup_test_environment()
-    settings.DEBUG = False
-    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
-    results = {"database": connection.vendor, "at": datetime.datetime.now().isoformat(timespec="seconds"),
-               "sizes": []}
-    try:
-        for rows in sizes:
-            result = benchmark(rows, args.repeat)
-            results["sizes"].append(result)
-            print(f"{rows:>6} rows: {result['median_seconds']:.2f} s median of {args.repeat} "
-                  f"({result['rows_per_second']} rows/s), {result['queries']} queries "
-                  f"({result['queries_per_row']} per row); "
-                  f"same file again {result['median_second_import_seconds']:.2f} s; "
-                  f"bare bulk insert {result['median_reference_bulk_insert_seconds']:.2f} s "
-                  f"(import = {result['ratio_to_reference']}× reference)")
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    text = json.dumps(results, indent=2, ensure_ascii=False)
-    RESULTS.write_text(text)
-    per_vendor = RESULTS.with_name(f"imports-{results['database']}.json")
-    per_vendor.write_text(text)
-    print(f"written to {RESULTS} and {per_vendor}")
+    sizes, repeat = sizes_and_repeat(__doc__.splitlines()[0], [5000, 50000])
+    results = run_sizes(benchmark, sizes, repeat, lambda result: (
+        f", {result['queries']} queries ({result['queries_per_row']} per row); "
+        f"same file again {result['median_second_import_seconds']:.2f} s; "
+        f"bare bulk insert {result['median_reference_bulk_insert_seconds']:.2f} s "
+        f"(import = {result['ratio_to_reference']}× reference)"))
+    write_results(results, "imports.json", f"imports-{results['database']}.json")
 
 
 if __name__ == "__main__":

@@ -13,15 +13,11 @@ and filings with no parsing and no checks. Results: bench/results/onboarding.jso
 
 from __future__ import annotations
 
-import argparse
 import datetime
-import json
-import os
 import statistics
 import time
-from pathlib import Path
 
-RESULTS = Path(__file__).parent / "results" / "onboarding.json"
+from .harness import run_sizes, sizes_and_repeat, write_results
 
 
 def _regions():
@@ -123,39 +119,13 @@ def benchmark(rows: int, repeat: int = 3) -> dict:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rows", type=int, action="append", help="rows per file (repeatable); default 10000")
-    parser.add_argument("--repeat", type=int, default=3)
-    args = parser.parse_args()
-    sizes = args.rows or [10000]
-
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.test_settings")
-    import django
-
-    django.setup()
-    from django.conf import settings
-    from django.db import connection
-    from django.test.utils import setup_test_environment
-
-    setup_test_environment()
-    settings.DEBUG = False
-    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
-    results = {"database": connection.vendor, "at": datetime.datetime.now().isoformat(timespec="seconds"),
-               "sizes": []}
-    try:
-        for rows in sizes:
-            result = benchmark(rows, args.repeat)
-            results["sizes"].append(result)
-            print(f"{rows:>6} rows: {result['median_seconds']:.2f} s median of {args.repeat} "
-                  f"({result['rows_per_second']} rows/s): check {result['median_check_seconds']:.2f} s, "
-                  f"import {result['median_import_seconds']:.2f} s in {result['import_queries']} statements; "
-                  f"bare bulk_create {result['median_reference_bulk_create_seconds']:.2f} s "
-                  f"(onboarding = {result['ratio_to_reference']}× reference)")
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(results, indent=2, ensure_ascii=False))
-    print(f"written to {RESULTS}")
+    sizes, repeat = sizes_and_repeat(__doc__.splitlines()[0], [10000])
+    results = run_sizes(benchmark, sizes, repeat, lambda result: (
+        f": check {result['median_check_seconds']:.2f} s, "
+        f"import {result['median_import_seconds']:.2f} s in {result['import_queries']} statements; "
+        f"bare bulk_create {result['median_reference_bulk_create_seconds']:.2f} s "
+        f"(onboarding = {result['ratio_to_reference']}× reference)"))
+    write_results(results, "onboarding.json")
 
 
 if __name__ == "__main__":

@@ -62,7 +62,10 @@ class Checklist(models.Model):
         verbose_name = _("checklist")
         verbose_name_plural = _("checklists")
         ordering = ["code", "-version"]
-        constraints = [models.UniqueConstraint(fields=["code", "version"], name="checklist_code_version_unique")]
+        constraints = [models.UniqueConstraint(fields=["code", "version"], name="checklist_code_version_unique",
+                                               violation_error_message=_("Version: this checklist already has this "
+                                                                         "version."),
+                                               violation_error_code="checklist_version_taken")]
 
     def __str__(self) -> str:
         return f"{self.name} v{self.version}"
@@ -86,7 +89,10 @@ class ChecklistItem(models.Model):
         verbose_name = _("checklist item")
         verbose_name_plural = _("checklist items")
         ordering = ["checklist_id", "order"]
-        constraints = [models.UniqueConstraint(fields=["checklist", "code"], name="checklist_item_code_unique")]
+        constraints = [models.UniqueConstraint(fields=["checklist", "code"], name="checklist_item_code_unique",
+                                               violation_error_message=_("Code: another item of this checklist "
+                                                                         "already has this code."),
+                                               violation_error_code="checklist_item_code_taken")]
 
     def __str__(self) -> str:
         return f"{self.code} {self.text}"
@@ -185,10 +191,12 @@ class InspectionRound(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(share_percent__gte=1, share_percent__lte=100),
                                    name="round_share_between_1_and_100",
-                                   violation_error_message=_("Share: between 1 and 100 per cent.")),
+                                   violation_error_message=_("Share: between 1 and 100 per cent."),
+                                   violation_error_code="share_out_of_range"),
             models.CheckConstraint(condition=Q(inspectors_per_inspection__gte=1, inspectors_per_inspection__lte=5),
                                    name="round_inspectors_1_to_5",
-                                   violation_error_message=_("Inspectors per inspection: 1 to 5.")),
+                                   violation_error_message=_("Inspectors per inspection: 1 to 5."),
+                                   violation_error_code="inspectors_out_of_range"),
         ]
 
     def __str__(self) -> str:
@@ -225,8 +233,14 @@ class Draw(models.Model):
         verbose_name_plural = _("draws")
         ordering = ["round_id", "number"]
         constraints = [
-            models.UniqueConstraint(fields=["round", "number"], name="draw_number_unique"),
-            models.UniqueConstraint(fields=["round"], condition=Q(is_current=True), name="draw_one_current"),
+            models.UniqueConstraint(fields=["round", "number"], name="draw_number_unique",
+                                    violation_error_message=_("Draw number: this round already has a draw with this "
+                                                              "number."),
+                                    violation_error_code="draw_number_taken"),
+            models.UniqueConstraint(fields=["round"], condition=Q(is_current=True), name="draw_one_current",
+                                    violation_error_message=_("Inspection round: this round already has a current "
+                                                              "draw."),
+                                    violation_error_code="draw_current_taken"),
         ]
 
     def __str__(self) -> str:
@@ -339,11 +353,20 @@ class Inspection(InstitutionTarget, models.Model):
         ]
         constraints = [
             models.CheckConstraint(condition=Q(status="assigned") | Q(signed_off_at__isnull=False, result__gt=""),
-                                   name="inspection_signed_has_result"),
+                                   name="inspection_signed_has_result",
+                                   violation_error_message=_("Result: a signed-off inspection has its result and "
+                                                             "sign-off time."),
+                                   violation_error_code="signed_without_result"),
             models.CheckConstraint(condition=~Q(kind="random") | Q(round__isnull=False),
-                                   name="inspection_random_has_round"),
+                                   name="inspection_random_has_round",
+                                   violation_error_message=_("Inspection round: a random inspection belongs to an "
+                                                             "inspection round."),
+                                   violation_error_code="random_without_round"),
             models.UniqueConstraint(fields=["filing"], condition=Q(kind="verification"),
-                                    name="inspection_one_verification_per_filing"),
+                                    name="inspection_one_verification_per_filing",
+                                    violation_error_message=_("Filing verified: this filing already has a "
+                                                              "verification inspection."),
+                                    violation_error_code="verification_taken"),
         ]
 
     def __str__(self) -> str:
@@ -400,7 +423,10 @@ class ItemRecord(OfInspection):
         verbose_name = _("item record")
         verbose_name_plural = _("item records")
         ordering = ["inspection_id", "item__order"]
-        constraints = [models.UniqueConstraint(fields=["inspection", "item"], name="item_record_unique")]
+        constraints = [models.UniqueConstraint(fields=["inspection", "item"], name="item_record_unique",
+                                               violation_error_message=_("Checklist item: this inspection already has "
+                                                                         "a record for this item."),
+                                               violation_error_code="item_record_taken")]
 
     def __str__(self) -> str:
         return f"{self.item.code} {self.get_outcome_display()}"
@@ -439,11 +465,18 @@ class Evidence(OfInspection):
         verbose_name_plural = _("evidence")
         ordering = ["inspection_id", "uploaded_at"]
         constraints = [
-            models.CheckConstraint(condition=Q(size__gt=0), name="evidence_not_empty"),
+            models.CheckConstraint(condition=Q(size__gt=0), name="evidence_not_empty",
+                                   violation_error_message=_("File: the uploaded file is empty."),
+                                   violation_error_code="evidence_empty"),
             models.CheckConstraint(condition=Q(content_type__in=["application/pdf", "image/jpeg", "image/png"]),
-                                   name="evidence_allowed_type"),
+                                   name="evidence_allowed_type",
+                                   violation_error_message=_("File: only PDF, JPEG and PNG files are accepted."),
+                                   violation_error_code="evidence_type_not_allowed"),
             models.CheckConstraint(condition=Q(record__isnull=True) | Q(response__isnull=True),
-                                   name="evidence_one_owner"),
+                                   name="evidence_one_owner",
+                                   violation_error_message=_("Evidence: a piece of evidence belongs to an item record "
+                                                             "or to a rectification answer, not both."),
+                                   violation_error_code="evidence_two_owners"),
         ]
 
     def __str__(self) -> str:
@@ -485,7 +518,10 @@ class RectificationOrder(OfInspection):
         indexes = [models.Index(fields=["status", "due_on"], name="rectification_status_due_idx")]
         constraints = [
             models.CheckConstraint(condition=~Q(status="accepted") | Q(rectified_on__isnull=False),
-                                   name="rectification_accepted_has_date"),
+                                   name="rectification_accepted_has_date",
+                                   violation_error_message=_("Rectified on: an accepted rectification has its "
+                                                             "rectification date."),
+                                   violation_error_code="accepted_without_date"),
         ]
 
     def __str__(self) -> str:
@@ -584,7 +620,10 @@ class SuspensionNotice(OfInspection):
         ordering = ["-issued_on", "-pk"]
         constraints = [
             models.UniqueConstraint(fields=["inspection"], condition=Q(status__in=["notified", "objected"]),
-                                    name="suspension_notice_one_pending"),
+                                    name="suspension_notice_one_pending",
+                                    violation_error_message=_("Inspection: this inspection already has a suspension "
+                                                              "notice pending."),
+                                    violation_error_code="suspension_notice_pending"),
         ]
 
     def __str__(self) -> str:

@@ -118,8 +118,14 @@ def other_institution(regions):
     return InstitutionFactory(region_id="130502", name="襄都区小星星托育园")
 
 
-def _official(username, region_code):
-    return UserFactory(username=username, role=User.Role.OFFICIAL, region_id=region_code)
+def _official(username: str, region_code: str):
+    """A fixture: the official `username` of the region `region_code`."""
+
+    @pytest.fixture
+    def official(regions):
+        return UserFactory(username=username, role=User.Role.OFFICIAL, region_id=region_code)
+
+    return official
 
 
 @pytest.fixture
@@ -132,39 +138,13 @@ def other_staff(other_institution):
     return UserFactory(username="staff_b", institution=other_institution)
 
 
-@pytest.fixture
-def township_official(regions):
-    return _official("township_a", "130102001")
-
-
-@pytest.fixture
-def county_official(regions):
-    return _official("county_a", "130102")
-
-
-@pytest.fixture
-def other_county_official(regions):
-    return _official("county_b", "130104")
-
-
-@pytest.fixture
-def city_official(regions):
-    return _official("city_a", "1301")
-
-
-@pytest.fixture
-def other_city_official(regions):
-    return _official("city_b", "1305")
-
-
-@pytest.fixture
-def province_official(regions):
-    return _official("province_a", "13")
-
-
-@pytest.fixture
-def other_province_official(regions):
-    return _official("province_b", "14")
+township_official = _official("township_a", "130102001")
+county_official = _official("county_a", "130102")
+other_county_official = _official("county_b", "130104")
+city_official = _official("city_a", "1301")
+other_city_official = _official("city_b", "1305")
+province_official = _official("province_a", "13")
+other_province_official = _official("province_b", "14")
 
 
 @pytest.fixture

@@ -48,11 +48,19 @@ class InstitutionFactory(factory.django.DjangoModelFactory):
     filed_on = factory.LazyFunction(lambda: timezone.localdate() - datetime.timedelta(days=100))
 
 
-class InstitutionClassFactory(factory.django.DjangoModelFactory):
+class _OfAnInstitution(factory.django.DjangoModelFactory):
+    """A row of an institution (a new one unless given)."""
+
+    class Meta:
+        abstract = True
+
+    institution = factory.SubFactory(InstitutionFactory)
+
+
+class InstitutionClassFactory(_OfAnInstitution):
     class Meta:
         model = InstitutionClass
 
-    institution = factory.SubFactory(InstitutionFactory)
     name = factory.Sequence(lambda n: f"班{n}")
     class_type = InstitutionClass.ClassType.OLDER
     places = 20
@@ -60,13 +68,18 @@ class InstitutionClassFactory(factory.django.DjangoModelFactory):
     opened_on = datetime.date(2020, 1, 1)
 
 
-class StaffMemberFactory(factory.django.DjangoModelFactory):
+class StaffMemberFactory(_OfAnInstitution):
     class Meta:
         model = StaffMember
 
-    institution = factory.SubFactory(InstitutionFactory)
     name = factory.Sequence(lambda n: f"保育员{n}")
     role = StaffMember.Role.CAREGIVER
+
+
+def filed_class(region_id: str, places: int, *, filed_on: datetime.date = datetime.date(2022, 1, 1)):
+    """A class of `places` places, of a new institution of `region_id` filed on `filed_on`."""
+    return InstitutionClassFactory(institution=InstitutionFactory(region_id=region_id, filed_on=filed_on),
+                                   places=places)
 
 
 def api_token(user, scopes=None, days: int = 30) -> str:

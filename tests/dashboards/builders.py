@@ -138,3 +138,19 @@ def build_hebei_ranking(snapshot: Snapshot) -> RankingRun:
     return make_ranking("13", [(code, str(score), b) for code, score, b in scored],
                         start=datetime.date(snapshot.date.year, (snapshot.date.month - 1) // 3 * 3 + 1, 1),
                         end=snapshot.date)
+
+
+def build_hebei_demo() -> Snapshot:
+    """The real Hebei tree (11 cities, 167 counties, 2,365 townships), three quarterly snapshots of it and the
+    ranking of its cities; returns the latest snapshot."""
+    import io
+
+    from portal.demo import DemoContext
+    from regions import demo as regions_demo
+
+    regions_demo.seed(DemoContext(stdout=io.StringIO()))
+    first = build_hebei(datetime.date(2021, 12, 31), scale=0.8)
+    second = build_hebei(datetime.date(2022, 3, 31), scale=0.9, previous=first)
+    latest = build_hebei(datetime.date(2022, 6, 30), previous=second)
+    build_hebei_ranking(latest)
+    return latest

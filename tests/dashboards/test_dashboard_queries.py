@@ -73,21 +73,9 @@ def test_dashboard_page_uses_a_small_fixed_number_of_queries(client, province_of
 
 @pytest.fixture
 def demo_hebei(db):
-    """The real Hebei tree (11 cities, 167 counties, 2,365 townships) and three snapshots of it."""
-    import datetime
-    import io
+    from .builders import build_hebei_demo
 
-    from portal.demo import DemoContext
-    from regions import demo as regions_demo
-
-    from .builders import build_hebei, build_hebei_ranking
-
-    regions_demo.seed(DemoContext(stdout=io.StringIO()))
-    first = build_hebei(datetime.date(2021, 12, 31), scale=0.8)
-    second = build_hebei(datetime.date(2022, 3, 31), scale=0.9, previous=first)
-    latest = build_hebei(datetime.date(2022, 6, 30), previous=second)
-    build_hebei_ranking(latest)
-    return latest
+    return build_hebei_demo()
 
 
 def test_demo_province_dashboard_renders_well_under_a_second(client, demo_hebei, django_user_model):

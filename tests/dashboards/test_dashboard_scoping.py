@@ -20,11 +20,16 @@ PAGES = [
 ]
 
 
+def statuses(client, user, *urls) -> list[int]:
+    """The status codes `user` is answered for `urls`, signed in."""
+    client.force_login(user)
+    return [client.get(url).status_code for url in urls]
+
+
 @pytest.mark.parametrize("page", PAGES)
 def test_city_official_cannot_open_other_city_dashboard_or_export(client, city_official, hebei_snapshot, page):
-    client.force_login(city_official)  # 1301 Shijiazhuang
-    assert client.get(page.format(code="1305")).status_code == 404
-    assert client.get(page.format(code="130502")).status_code == 404
+    # 1301 Shijiazhuang: not Xingtai nor its county
+    assert statuses(client, city_official, page.format(code="1305"), page.format(code="130502")) == [404, 404]
 
 
 @pytest.mark.parametrize("page", PAGES)
@@ -37,16 +42,13 @@ def test_city_official_opens_own_city_and_its_counties(client, city_official, he
 
 @pytest.mark.parametrize("page", PAGES)
 def test_county_official_cannot_open_province_or_city(client, county_official, hebei_snapshot, page):
-    client.force_login(county_official)  # 130102
-    assert client.get(page.format(code="13")).status_code == 404
-    assert client.get(page.format(code="1301")).status_code == 404
-    assert client.get(page.format(code="130104")).status_code == 404
+    # 130102: not its province, its city or the neighbouring county
+    pages = [page.format(code=code) for code in ("13", "1301", "130104")]
+    assert statuses(client, county_official, *pages) == [404] * 3
 
 
 def test_other_province_official_cannot_open_hebei(client, other_province_official, hebei_snapshot):
-    client.force_login(other_province_official)
-    assert client.get("/dashboards/13/").status_code == 404
-    assert client.get("/dashboards/14/").status_code == 200
+    assert statuses(client, other_province_official, "/dashboards/13/", "/dashboards/14/") == [404, 200]
 
 
 def test_dashboard_home_is_the_officials_own_region(client, county_official, hebei_snapshot):
@@ -71,10 +73,8 @@ def test_breadcrumbs_above_the_officials_area_are_not_links(client, city_officia
 
 
 def test_institution_staff_have_no_dashboard(client, staff, hebei_snapshot):
-    client.force_login(staff)
-    assert client.get("/dashboards/").status_code == 404
-    assert client.get("/dashboards/130102/").status_code == 404
-    assert client.get("/dashboards/130102/export/regions.csv").status_code == 404
+    pages = ["/dashboards/", "/dashboards/130102/", "/dashboards/130102/export/regions.csv"]
+    assert statuses(client, staff, *pages) == [404] * 3
 
 
 def test_anonymous_is_sent_to_sign_in(client, hebei_snapshot):
@@ -94,9 +94,7 @@ def test_administrator_sees_every_region_and_chooses_a_province(client, admin_us
 
 
 def test_unknown_region_is_404(client, admin_user, hebei_snapshot):
-    client.force_login(admin_user)
-    assert client.get("/dashboards/99/").status_code == 404
-    assert client.get("/dashboards/13/export/secrets.csv").status_code == 404
+    assert statuses(client, admin_user, "/dashboards/99/", "/dashboards/13/export/secrets.csv") == [404, 404]
 
 
 def test_officials_home_and_navigation_link_to_their_dashboard(client, city_official, staff):

@@ -65,6 +65,22 @@ def login(page, live_server, username: str, password: str = PASSWORD) -> None:
     page.wait_for_load_state("networkidle")
 
 
+def fill_institution_form(page, *, name: str, address: str) -> None:
+    """Fills the institution registration form: a for-profit standalone full-day institution of 建北街道."""
+    from tests.factories import make_credit_code
+
+    page.fill("input[name=name]", name)
+    page.fill("input[name=credit_code]", make_credit_code("130102"))
+    page.select_option("select[name=legal_form]", "forprofit")
+    page.select_option("select[name=setting_type]", "standalone")
+    page.fill("input[name=region]", "130102001")
+    page.fill("input[name=address]", address)
+    page.check("input[name=full_day]")
+    page.fill("input[name=legal_representative]", "王五")
+    page.fill("input[name=person_in_charge]", "赵六")
+    page.fill("input[name=person_in_charge_phone]", "13900000000")
+
+
 def screenshot(page, name: str) -> Path:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     path = ARTIFACTS / f"{name}.png"

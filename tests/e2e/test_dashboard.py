@@ -9,7 +9,6 @@ The phone and print checks use snapshot rows built directly (tests/dashboards/bu
 
 from __future__ import annotations
 
-import datetime
 import importlib
 import io
 import os
@@ -19,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from accounts.models import User
-from tests.dashboards.builders import build_hebei, build_hebei_ranking
+from tests.dashboards.builders import build_hebei_demo
 from tests.factories import UserFactory
 
 from .conftest import login, screenshot
@@ -45,15 +44,12 @@ def hebei_demo(transactional_db):
 
 @pytest.fixture
 def hebei(transactional_db):
-    from portal.demo import DemoContext
-    from regions import demo as regions_demo
+    return build_hebei_demo()
 
-    regions_demo.seed(DemoContext(stdout=io.StringIO()))
-    first = build_hebei(datetime.date(2021, 12, 31), scale=0.8)
-    second = build_hebei(datetime.date(2022, 3, 31), scale=0.9, previous=first)
-    latest = build_hebei(datetime.date(2022, 6, 30), previous=second)
-    build_hebei_ranking(latest)
-    return latest
+
+def _sign_in_a_provincial_official(page, live_server, username: str) -> None:
+    UserFactory(username=username, role=User.Role.OFFICIAL, region_id="13")
+    login(page, live_server, username)
 
 
 def _wait_for_map(page) -> None:
@@ -169,8 +165,7 @@ def test_province_official_reads_hebei_drills_down_and_downloads(page, live_serv
 
 
 def test_dashboard_fits_a_phone(phone_page, live_server, hebei):
-    UserFactory(username="hebei_phone", role=User.Role.OFFICIAL, region_id="13")
-    login(phone_page, live_server, "hebei_phone")
+    _sign_in_a_provincial_official(phone_page, live_server, "hebei_phone")
     phone_page.goto(f"{live_server.url}/dashboards/")
     _wait_for_map(phone_page)
     assert "138,000" in phone_page.get_by_test_id("card-places").inner_text()
@@ -180,8 +175,7 @@ def test_dashboard_fits_a_phone(phone_page, live_server, hebei):
 
 
 def test_print_view_draws_the_map_and_planner_takes_a_target(page, live_server, hebei):
-    UserFactory(username="hebei_print", role=User.Role.OFFICIAL, region_id="13")
-    login(page, live_server, "hebei_print")
+    _sign_in_a_provincial_official(page, live_server, "hebei_print")
     page.goto(f"{live_server.url}/dashboards/13/report/")
     _wait_for_map(page)
     assert page.locator("#region-map svg path").count() >= 11  # the SVG renderer, for crisp printing

@@ -14,7 +14,7 @@ from filings.models import Filing
 from institutions.models import Institution
 from tests.factories import UserFactory, make_credit_code
 
-from .conftest import login, screenshot
+from .conftest import fill_institution_form, login, screenshot
 
 pytestmark = pytest.mark.e2e
 
@@ -27,6 +27,13 @@ def _click_and_wait(page, locator) -> None:
     previews (iframes) keep loading, and on a busy machine that took longer than the timeout."""
     with page.expect_navigation(wait_until="domcontentloaded", timeout=30000):
         locator.click()
+
+
+def _click_and_wait_for_status(page, locator, filing: Filing, status: str) -> None:
+    """Clicks one of the filing's actions; the filing is then in `status`."""
+    _click_and_wait(page, locator)
+    filing.refresh_from_db()
+    assert filing.status == status
 
 
 def _logout(page) -> None:
@@ -59,16 +66,7 @@ def _register_institution(page, live_server, staff) -> Institution:
                            caregivers=3)
         return institution
     page.goto(f"{live_server.url}{reverse('institutions:create')}")
-    page.fill("input[name=name]", NAME)
-    page.fill("input[name=credit_code]", make_credit_code("130102"))
-    page.select_option("select[name=legal_form]", "forprofit")
-    page.select_option("select[name=setting_type]", "standalone")
-    page.fill("input[name=region]", "130102001")
-    page.fill("input[name=address]", "长安区中山东路1号")
-    page.check("input[name=full_day]")
-    page.fill("input[name=legal_representative]", "王五")
-    page.fill("input[name=person_in_charge]", "赵六")
-    page.fill("input[name=person_in_charge_phone]", "13900000000")
+    fill_institution_form(page, name=NAME, address="长安区中山东路1号")
     _click_and_wait(page, page.locator("main form button[type=submit].primary"))
     institution = Institution.objects.get(name=NAME)
     page.goto(f"{live_server.url}{reverse('institutions:class_add')}")
@@ -103,9 +101,7 @@ def test_staff_file_an_institution_and_the_county_returns_then_files_it(page, li
     assert filing.documents.count() == 6
     assert page.get_by_test_id("problems").count() == 0
     screenshot(page, "filing-draft-complete")
-    _click_and_wait(page, page.get_by_test_id("submit"))
-    filing.refresh_from_db()
-    assert filing.status == Filing.Status.SUBMITTED
+    _click_and_wait_for_status(page, page.get_by_test_id("submit"), filing, Filing.Status.SUBMITTED)
     _logout(page)
 
     # County official: the queue, the review page beside the documents, return with a comment.
@@ -119,9 +115,7 @@ def test_staff_file_an_institution_and_the_county_returns_then_files_it(page, li
     assert documents.locator("iframe").count() == 1
     screenshot(page, "filing-review")
     page.fill("textarea[name=comment_fire]", "消防验收意见书缺少盖章页，请补充。")
-    _click_and_wait(page, page.get_by_test_id("return"))
-    filing.refresh_from_db()
-    assert filing.status == Filing.Status.RETURNED
+    _click_and_wait_for_status(page, page.get_by_test_id("return"), filing, Filing.Status.RETURNED)
     _logout(page)
 
     # Staff: read the comment, correct, resubmit.
@@ -129,17 +123,13 @@ def test_staff_file_an_institution_and_the_county_returns_then_files_it(page, li
     page.goto(f"{live_server.url}{reverse('filings:detail', args=[filing.pk])}")
     assert "消防验收意见书缺少盖章页" in page.get_by_test_id("return-comments").inner_text()
     _upload(page, "fire_safety", "消防-盖章.pdf")
-    _click_and_wait(page, page.get_by_test_id("resubmit"))
-    filing.refresh_from_db()
-    assert filing.status == Filing.Status.RESUBMITTED
+    _click_and_wait_for_status(page, page.get_by_test_id("resubmit"), filing, Filing.Status.RESUBMITTED)
     _logout(page)
 
     # County official: file it; the receipt shows the number.
     login(page, live_server, county_official.username)
     page.goto(f"{live_server.url}{reverse('filings:detail', args=[filing.pk])}")
-    _click_and_wait(page, page.get_by_test_id("approve"))
-    filing.refresh_from_db()
-    assert filing.status == Filing.Status.FILED
+    _click_and_wait_for_status(page, page.get_by_test_id("approve"), filing, Filing.Status.FILED)
     number = filing.receipt_number
     assert number == f"130102-{timezone.localdate().year}-0001"
     _click_and_wait(page, page.get_by_test_id("receipt-link"))

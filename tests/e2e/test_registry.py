@@ -4,8 +4,8 @@ the public finds a filed institution in the register on a phone."""
 import pytest
 
 from institutions.models import Institution
-from tests.e2e.conftest import login, screenshot
-from tests.factories import InstitutionClassFactory, InstitutionFactory, UserFactory, make_credit_code
+from tests.e2e.conftest import fill_institution_form, login, screenshot
+from tests.factories import InstitutionClassFactory, InstitutionFactory, UserFactory
 
 pytestmark = pytest.mark.e2e
 
@@ -14,16 +14,7 @@ def test_staff_register_an_institution_and_add_classes(page, live_server, region
     UserFactory(username="newcomer")
     login(page, live_server, "newcomer")
     page.click("[data-testid=register-card]")
-    page.fill("input[name=name]", "长安区新苗托育中心")
-    page.fill("input[name=credit_code]", make_credit_code("130102"))
-    page.select_option("select[name=legal_form]", "forprofit")
-    page.select_option("select[name=setting_type]", "standalone")
-    page.fill("input[name=region]", "130102001")
-    page.fill("input[name=address]", "建设大街1号")
-    page.check("input[name=full_day]")
-    page.fill("input[name=legal_representative]", "王五")
-    page.fill("input[name=person_in_charge]", "赵六")
-    page.fill("input[name=person_in_charge_phone]", "13900000000")
+    fill_institution_form(page, name="长安区新苗托育中心", address="建设大街1号")
     page.click("form button[type=submit].primary")
     page.wait_for_url("**/institutions/mine/")
     assert page.locator("[data-testid=status]").inner_text() == "草稿"

@@ -10,28 +10,21 @@ from tests.factories import InstitutionClassFactory
 from .helpers import born_months_ago, resident_id
 
 
-@pytest.fixture
-def older_class(institution):
-    return InstitutionClassFactory(institution=institution, name="托大一班",
-                                   class_type=InstitutionClass.ClassType.OLDER, places=3, caregivers=1)
+def _class(of: str, name: str, class_type: str, *, places: int, caregivers: int):
+    """A fixture: the class `name` of the institution that the fixture `of` gives."""
+
+    @pytest.fixture
+    def klass(request):
+        return InstitutionClassFactory(institution=request.getfixturevalue(of), name=name, class_type=class_type,
+                                       places=places, caregivers=caregivers)
+
+    return klass
 
 
-@pytest.fixture
-def younger_class(institution):
-    return InstitutionClassFactory(institution=institution, name="托小一班",
-                                   class_type=InstitutionClass.ClassType.YOUNGER, places=15, caregivers=3)
-
-
-@pytest.fixture
-def infant_class(institution):
-    return InstitutionClassFactory(institution=institution, name="乳儿班", class_type=InstitutionClass.ClassType.INFANT,
-                                   places=10, caregivers=4)
-
-
-@pytest.fixture
-def other_class(other_institution):
-    return InstitutionClassFactory(institution=other_institution, name="托大班",
-                                   class_type=InstitutionClass.ClassType.OLDER, places=20, caregivers=3)
+older_class = _class("institution", "托大一班", InstitutionClass.ClassType.OLDER, places=3, caregivers=1)
+younger_class = _class("institution", "托小一班", InstitutionClass.ClassType.YOUNGER, places=15, caregivers=3)
+infant_class = _class("institution", "乳儿班", InstitutionClass.ClassType.INFANT, places=10, caregivers=4)
+other_class = _class("other_institution", "托大班", InstitutionClass.ClassType.OLDER, places=20, caregivers=3)
 
 
 @pytest.fixture
@@ -57,6 +50,14 @@ def register(staff):
 @pytest.fixture
 def today():
     return timezone.localdate()
+
+
+@pytest.fixture
+def enrolled(register, older_class, staff, today):
+    """李小明, 26 months old, enrolled full-day in the older class since today."""
+    child = register("李小明", 26)
+    services.enrolment_create(child=child, klass=older_class, care_form="full_day", start_date=today, actor=staff)
+    return child
 
 
 @pytest.fixture

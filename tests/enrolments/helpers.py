@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import csv
 import datetime
-import io
 import itertools
 
 from django.utils import timezone
 
 from enrolments.models import add_months
 from portal.validators import resident_id_check_character
+from tests.helpers import csv_file, xlsx_file
 
 _seq = itertools.count(1)
 
@@ -34,26 +33,13 @@ def born_months_ago(months: int, *, on: datetime.date | None = None, extra_days:
 def csv_bytes(rows: list[list]) -> bytes:
     from enrolments.importing import HEADERS
 
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(HEADERS)
-    writer.writerows(rows)
-    return out.getvalue().encode("utf-8-sig")
+    return csv_file(HEADERS, rows)
 
 
 def xlsx_bytes(rows: list[list]) -> bytes:
-    from openpyxl import Workbook
-
     from enrolments.importing import HEADERS
 
-    wb = Workbook()
-    ws = wb.active
-    ws.append(HEADERS)
-    for r in rows:
-        ws.append(r)
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return xlsx_file(HEADERS, rows)
 
 
 def import_row(name: str, months: int, klass: str, *, care: str = "全日托", start: datetime.date | None = None,

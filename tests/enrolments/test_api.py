@@ -10,13 +10,6 @@ from enrolments.models import Child, Enrolment
 from .helpers import born_months_ago, csv_bytes, import_row, resident_id
 
 
-@pytest.fixture
-def enrolled(register, older_class, staff, today):
-    child = register("李小明", 26)
-    services.enrolment_create(child=child, klass=older_class, care_form="full_day", start_date=today, actor=staff)
-    return child
-
-
 def test_staff_list_and_read_children_with_masked_numbers_and_audit(api_client, staff, enrolled):
     api_client.force_authenticate(staff)
     data = api_client.get("/api/v1/children/").json()

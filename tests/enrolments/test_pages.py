@@ -12,13 +12,6 @@ from tests.factories import InstitutionClassFactory
 from .helpers import csv_bytes, import_row
 
 
-@pytest.fixture
-def enrolled(register, older_class, staff, today):
-    child = register("李小明", 26)
-    services.enrolment_create(child=child, klass=older_class, care_form="full_day", start_date=today, actor=staff)
-    return child
-
-
 def test_class_list_shows_occupancy_and_children(client, staff, enrolled):
     client.force_login(staff)
     page = client.get(reverse("enrolments:classes")).content.decode()

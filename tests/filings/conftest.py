@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -23,13 +24,17 @@ def pdf(name: str = "scan.pdf", content: bytes = PDF) -> SimpleUploadedFile:
     return SimpleUploadedFile(name, content, content_type="application/pdf")
 
 
-@pytest.fixture(autouse=True)
-def private_storage(settings, tmp_path):
-    """Uploaded documents go to a temporary private directory, never the developer's media root."""
+def keep_uploads_in(settings, folder: Path) -> Path:
+    """Uploaded documents go to `folder`, a private directory of the test, never the developer's media root."""
     settings.STORAGES = {**settings.STORAGES, "default": {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": str(tmp_path / "private"), "base_url": None}}}
-    return tmp_path / "private"
+        "OPTIONS": {"location": str(folder), "base_url": None}}}
+    return folder
+
+
+@pytest.fixture(autouse=True)
+def private_storage(settings, tmp_path):
+    return keep_uploads_in(settings, tmp_path / "private")
 
 
 @pytest.fixture
@@ -61,6 +66,14 @@ def make_submitted(institution, actor) -> Filing:
     filing = services.filing_create(institution=institution, kind=Filing.Kind.INITIAL, actor=actor)
     upload_complete_documents(filing, actor)
     return services.filing_submit(filing=filing, actor=actor)
+
+
+def submitted_new_institution(*, username: str, email: str) -> Filing:
+    """The submitted initial filing (documents complete) of a new draft institution of 建北街道 with one class
+    of 17 places, filed by its staff member `username`."""
+    draft = InstitutionFactory(region_id="130102001", status=Institution.Status.DRAFT, filed_on=None)
+    InstitutionClassFactory(institution=draft, name="托大一班", places=17, caregivers=3)
+    return make_submitted(draft, UserFactory(username=username, institution=draft, email=email))
 
 
 @pytest.fixture

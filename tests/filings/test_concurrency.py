@@ -42,14 +42,20 @@ def _race(*calls):
     return results
 
 
+def _submitted_filings(n: int, *, region_id: str) -> list[Filing]:
+    """The submitted initial filings of `n` new draft institutions of a township, each with a class."""
+    filings = []
+    for _ in range(n):
+        inst = InstitutionFactory(region_id=region_id, status=Institution.Status.DRAFT, filed_on=None)
+        InstitutionClassFactory(institution=inst)
+        filings.append(make_submitted(inst, UserFactory(institution=inst)))
+    return filings
+
+
 def test_two_reviewers_approving_at_once_issue_exactly_one_receipt(require_postgresql, regions):
     first = UserFactory(username="county_x", role="official", region_id="130102")
     second = UserFactory(username="county_y", role="official", region_id="130102")
-    filings = []
-    for _ in range(3):
-        inst = InstitutionFactory(region_id="130102001", status=Institution.Status.DRAFT, filed_on=None)
-        InstitutionClassFactory(institution=inst)
-        filings.append(make_submitted(inst, UserFactory(institution=inst)))
+    filings = _submitted_filings(3, region_id="130102001")
     for filing in filings:
         results = _race(lambda f=filing: services.filing_approve(filing=f, actor=first),
                         lambda f=filing: services.filing_approve(filing=f, actor=second))
@@ -66,11 +72,7 @@ def test_two_reviewers_approving_at_once_issue_exactly_one_receipt(require_postg
 
 def test_approvals_of_different_filings_at_once_get_unique_consecutive_numbers(require_postgresql, regions):
     official = UserFactory(username="county_z", role="official", region_id="130102")
-    filings = []
-    for _ in range(4):
-        inst = InstitutionFactory(region_id="130102002", status=Institution.Status.DRAFT, filed_on=None)
-        InstitutionClassFactory(institution=inst)
-        filings.append(make_submitted(inst, UserFactory(institution=inst)))
+    filings = _submitted_filings(4, region_id="130102002")
     results = _race(*[lambda f=f: services.filing_approve(filing=f, actor=official) for f in filings])
     assert all(isinstance(r, Filing) for r in results), results
     numbers = sorted(r.receipt_number for r in results)

@@ -1,7 +1,6 @@
 """The filings demo: every filed demo institution has its approved filing, and the workflow shows every status."""
 
 import io
-import time
 
 import pytest
 from django.db.models import Count
@@ -11,22 +10,12 @@ from filings import services
 from filings.models import AppointmentSlot, Filing, ReceiptCounter
 from institutions.models import Institution
 from portal.demo import DemoContext
+from tests.helpers import seed_demo_steps
 
 
 @pytest.fixture
 def demo(db, private_storage):
-    import accounts.demo
-    import filings.demo
-    import institutions.demo
-    import regions.demo
-
-    ctx = DemoContext(stdout=io.StringIO())
-    regions.demo.seed(ctx)
-    accounts.demo.seed(ctx)
-    institutions.demo.seed(ctx)
-    started = time.perf_counter()
-    filings.demo.seed(ctx)
-    ctx.filings_seconds = time.perf_counter() - started
+    ctx, ctx.filings_seconds = seed_demo_steps("regions.demo", "accounts.demo", "institutions.demo", "filings.demo")
     return ctx
 
 

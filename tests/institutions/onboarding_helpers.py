@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import csv
 import datetime
-import io
 
 from institutions.onboarding import HEADERS, LABEL
 from tests.factories import make_credit_code
+from tests.helpers import csv_file, xlsx_file
 
 
 def row(n: int, *, region: str = "130102", **overrides) -> dict:
@@ -24,23 +23,9 @@ def row(n: int, *, region: str = "130102", **overrides) -> dict:
 
 
 def export_csv(rows: list[dict]) -> bytes:
-    keys = list(LABEL)
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(HEADERS)
-    for r in rows:
-        writer.writerow([r.get(k, "") for k in keys])
-    return out.getvalue().encode("utf-8-sig")
+    return csv_file(HEADERS, [[r.get(k, "") for k in LABEL] for r in rows])
 
 
 def export_xlsx(rows: list[dict]) -> bytes:
-    from openpyxl import Workbook
-
-    wb = Workbook()
-    ws = wb.active
-    ws.append(HEADERS)
-    for r in rows:
-        ws.append([datetime.date.fromisoformat(r[k]) if k == "filed_on" else r.get(k, "") for k in LABEL])
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return xlsx_file(HEADERS, [[datetime.date.fromisoformat(r[k]) if k == "filed_on" else r.get(k, "") for k in LABEL]
+                               for r in rows])

@@ -1,28 +1,17 @@
 """The demo reproduces Hebei's mid-2022 headline figures from records, through the real code."""
 
-import io
-import time
 
 import pytest
 from django.db.models import Sum
 
 from institutions.models import GuidanceCentre, Institution, InstitutionClass, MentoringPair, StaffMember, class_rules
-from portal.demo import DemoContext
 from portal.validators import validate_credit_code
+from tests.helpers import seed_demo_steps
 
 
 @pytest.fixture
 def demo(db):
-    import accounts.demo
-    import institutions.demo
-    import regions.demo
-
-    ctx = DemoContext(stdout=io.StringIO())
-    regions.demo.seed(ctx)
-    accounts.demo.seed(ctx)
-    started = time.perf_counter()
-    institutions.demo.seed(ctx)
-    ctx.institutions_seconds = time.perf_counter() - started
+    ctx, ctx.institutions_seconds = seed_demo_steps("regions.demo", "accounts.demo", "institutions.demo")
     return ctx
 
 

@@ -10,7 +10,7 @@ from metrics.compute import snapshot_compute
 from metrics.models import Snapshot
 from metrics.rankings import ranking_compute, ranking_publish
 from regions.models import Region
-from tests.factories import InstitutionClassFactory, InstitutionFactory
+from tests.factories import filed_class
 
 pytestmark = pytest.mark.django_db
 D = datetime.date(2022, 6, 30)
@@ -18,10 +18,8 @@ D = datetime.date(2022, 6, 30)
 
 @pytest.fixture
 def snapshot(regions):
-    inst = InstitutionFactory(region_id="130102001", filed_on=datetime.date(2022, 1, 1))
-    InstitutionClassFactory(institution=inst, places=20)
-    InstitutionClassFactory(institution=InstitutionFactory(region_id="130502", filed_on=datetime.date(2022, 1, 1)),
-                            places=15)
+    filed_class("130102001", 20)
+    filed_class("130502", 15)
     snapshot_compute(date=datetime.date(2022, 3, 31))
     return snapshot_compute(date=D)
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 from audit.models import AuditEntry
 from metrics.compute import snapshot_compute
 from metrics.models import Snapshot
-from tests.factories import InstitutionClassFactory, InstitutionFactory
+from tests.factories import filed_class
 
 pytestmark = pytest.mark.django_db
 D = datetime.date(2022, 6, 30)
@@ -17,8 +17,7 @@ D = datetime.date(2022, 6, 30)
 
 @pytest.fixture
 def snapshot(regions):
-    inst = InstitutionFactory(region_id="130102001", filed_on=datetime.date(2022, 1, 1))
-    InstitutionClassFactory(institution=inst, places=20)
+    filed_class("130102001", 20)
     return snapshot_compute(date=D)
 
 

@@ -9,15 +9,12 @@ from __future__ import annotations
 import time
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from institutions.models import Institution
 from metrics.models import RegionSnapshot, Snapshot
 from tests.conftest import _database_url, _purge, _start_worker, _stop
 from tests.factories import InstitutionClassFactory, InstitutionFactory, UserFactory
-
-PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+from tests.filings.conftest import keep_uploads_in, submitted_new_institution
 
 
 def _wait_for(predicate, proc, timeout=90.0):
@@ -34,24 +31,10 @@ def _wait_for(predicate, proc, timeout=90.0):
 
 def test_approving_a_filing_leads_to_a_snapshot_counting_its_places(own_celery_worker, regions, settings, tmp_path):
     from filings import services as filing_services
-    from filings.models import Document, Filing
 
-    settings.STORAGES = {**settings.STORAGES, "default": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": str(tmp_path / "private"), "base_url": None}}}
+    keep_uploads_in(settings, tmp_path / "private")
     county_official = UserFactory(username="county_worker", role="official", region_id="130102")
-    draft = InstitutionFactory(region_id="130102001", status=Institution.Status.DRAFT, filed_on=None)
-    InstitutionClassFactory(institution=draft, name="托大一班", places=17, caregivers=3)
-    staff = UserFactory(username="staff_worker", institution=draft, email="staff@example.org")
-    filing = filing_services.filing_create(institution=draft, kind=Filing.Kind.INITIAL, actor=staff)
-    lease_end = timezone.localdate().replace(year=timezone.localdate().year + 4)
-    for kind in filing_services.required_document_kinds(filing):
-        filing_services.document_upload(
-            filing=filing, actor=staff, kind=kind,
-            file=SimpleUploadedFile(f"{kind}.pdf", PDF, content_type="application/pdf"),
-            lease_ends_on=lease_end if kind == Document.Kind.PREMISES else None,
-            rated_pass=True if kind == Document.Kind.HEALTH_EVALUATION else None)
-    filing = filing_services.filing_submit(filing=filing, actor=staff)
+    filing = submitted_new_institution(username="staff_worker", email="staff@example.org")
     today = timezone.localdate()
     assert not Snapshot.objects.filter(date=today).exists()
 

@@ -11,44 +11,21 @@ import time
 
 import pytest
 import requests
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from enrolments.models import ImportJob
 from filings.models import Filing
-from institutions.models import Institution
 from metrics.models import Snapshot
 from portal.dispatch import outbox_pending
 from portal.models import TaskOutbox
 from tests.enrolments.helpers import csv_bytes, import_row
 from tests.factories import InstitutionClassFactory, InstitutionFactory, UserFactory, api_token
+from tests.filings.conftest import keep_uploads_in, submitted_new_institution
 
 from .faults import app_env, kill_group, record_figures, session_cookie, start_web, start_worker, stop_group, wait_until
 
 pytestmark = pytest.mark.services
-PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 CSRF = "c" * 32
-
-
-def submitted_filing(settings, tmp_path):
-    from filings import services as filing_services
-    from filings.models import Document
-
-    settings.STORAGES = {**settings.STORAGES, "default": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": str(tmp_path / "private"), "base_url": None}}}
-    draft = InstitutionFactory(region_id="130102001", status=Institution.Status.DRAFT, filed_on=None)
-    InstitutionClassFactory(institution=draft, name="托大一班", places=17, caregivers=3)
-    staff = UserFactory(username="staff_outage", institution=draft, email="staff-outage@example.org")
-    filing = filing_services.filing_create(institution=draft, kind=Filing.Kind.INITIAL, actor=staff)
-    lease_end = timezone.localdate().replace(year=timezone.localdate().year + 4)
-    for kind in filing_services.required_document_kinds(filing):
-        filing_services.document_upload(
-            filing=filing, actor=staff, kind=kind,
-            file=SimpleUploadedFile(f"{kind}.pdf", PDF, content_type="application/pdf"),
-            lease_ends_on=lease_end if kind == Document.Kind.PREMISES else None,
-            rated_pass=True if kind == Document.Kind.HEALTH_EVALUATION else None)
-    return filing_services.filing_submit(filing=filing, actor=staff)
 
 
 def browser(user) -> requests.Session:
@@ -79,7 +56,8 @@ class Tally:
 
 def test_redis_stopped_while_officials_and_staff_work_loses_nothing(
         require_postgresql, transactional_db, regions, private_redis, settings, tmp_path):
-    filing = submitted_filing(settings, tmp_path)
+    keep_uploads_in(settings, tmp_path / "private")
+    filing = submitted_new_institution(username="staff_outage", email="staff-outage@example.org")
     official = UserFactory(username="county_outage", role="official", region_id="130102")
     school = InstitutionFactory(region_id="130102001")
     InstitutionClassFactory(institution=school, name="托大一班", class_type="older", places=20, caregivers=3)

@@ -137,7 +137,9 @@ def world(regions, institution, other_institution, staff, other_staff, admin_use
         invitation, _code = account_services.invitation_create(actor=admin_user, county_code=inst.region_id[:6])
         api_client, _secret = account_services.api_client_register(
             actor=admin_user, name=f"system {side}", role="official", region_id=city, scopes="metrics:read")
+        supervision_objects = _supervision_world(side, inst, admin_user)
         w[side] = {
+            **supervision_objects,
             "staff_user": user, "personal_token": personal_token, "invitation": invitation,
             "api_client": api_client,
             "filed_filing": filed, "institution": inst, "klass": klass, "member": member, "filing": filing,
@@ -150,11 +152,37 @@ def world(regions, institution, other_institution, staff, other_staff, admin_use
     return w
 
 
+def _supervision_world(side: str, inst, admin_user) -> dict:
+    """Supervision in one area: its county official registers an inspector and plans a round; a targeted
+    inspection with a photo is signed off with an immediate-risk finding; the county gives notice of
+    suspension. Area A's inspector is the `county_official` actor; area B's is an official of 襄都区."""
+    from accounts.models import User
+    from supervision import services as supervision
+    from tests.factories import UserFactory
+    from tests.supervision.conftest import photo, record_all
+
+    county = inst.region_id[:6]
+    official = (User.objects.filter(username="county_a").first() if side == "A" else None) or UserFactory(
+        username=f"county_{side.lower()}_x", role=User.Role.OFFICIAL, region_id=county)
+    supervision.checklists_ensure_shipped()
+    inspector = supervision.inspector_register(user=official, actor=official)
+    checklist = supervision.checklist_latest("health-safety")
+    round_ = supervision.round_plan(region_code=county, name=f"抽查{side}", checklist=checklist, share_percent=50,
+                                    due_on=timezone.localdate() + datetime.timedelta(days=20), actor=official,
+                                    inspectors_per_inspection=1)
+    inspection = supervision.inspection_open_targeted(institution=inst, actor=official, source="incident", reason="x",
+                                                      checklist=checklist, inspectors=[official])
+    record_all(inspection, official, {"HS-15": "无人看护"})
+    record = inspection.records.get(item__code="HS-15")
+    evidence = supervision.evidence_add(record=record, file=photo(), actor=official)
+    supervision.inspection_sign_off(inspection=inspection, actor=official)
+    notice = supervision.suspension_notice_issue(inspection=inspection, reason="x", actor=official)
+    return {"inspector": inspector, "inspector_user": official, "round": round_, "inspection": inspection,
+            "order": inspection.rectification, "evidence": evidence, "suspension_notice": notice,
+            "checklist_item": record.item}
+
+
 # --- Rules ---------------------------------------------------------------------------------------
-
-def _region_of(obj_side: dict) -> str:
-    return obj_side["region"]
-
 
 def area(actor, side) -> bool:
     """Staff of the object's institution, officials whose region contains it, administrators."""
@@ -175,69 +203,52 @@ def own_or_admin(actor, side) -> bool:
     return own(actor, side) or (actor is not None and actor.is_system_admin)
 
 
-def officials_of_area(actor, side) -> bool:
-    if actor is None or actor.is_institution_staff:
-        return False
-    return actor.is_system_admin or (actor.is_official and side["region"].startswith(actor.region_id))
+def admin_or_official(where: Callable) -> Callable:
+    """Administrators, and the officials for whom `where(actor, side)` holds (staff never)."""
+    def allowed(actor, side) -> bool:
+        return actor is not None and (actor.is_system_admin or (actor.is_official and where(actor, side)))
+    return allowed
 
 
-def officials_over_county(actor, side) -> bool:
-    """Area pages of the object's county: officials of that county or above (not its townships)."""
-    if actor is None or actor.is_institution_staff:
-        return False
-    return actor.is_system_admin or (actor.is_official and side["county"].startswith(actor.region_id))
+def over(what: str) -> Callable:
+    """Officials of the object's `what` (a region code of the side) or above it."""
+    return lambda actor, side: side[what].startswith(actor.region_id)
+
+
+def of_level(*lengths: int) -> Callable:
+    """Officials of a level, by the length of their region code (2 province, 4 city, 6 county, 9 township)."""
+    return lambda actor, side: len(actor.region_id) in lengths
+
+
+def of_county(actor, side) -> bool:
+    return actor.region_id == side["county"]
+
+
+# Area pages of the object's county: officials of that county or above (not its townships).
+officials_over_county = admin_or_official(over("county"))
+# Setting a region's population: officials of the region (its county here) or above.
+population_officials = officials_over_county
+# A ranking of cities belongs to the province that ranks them (and a city's to the city).
+officials_over_ranking = admin_or_official(lambda actor, side: side["ranking"].scope_id.startswith(actor.region_id))
+# Publishing appointment slots: officials of a city (at its own centres).
+city_level = admin_or_official(of_level(4))
+# Suspending an institution, revoking its county's invitations: the county it filed with.
+filing_authority = admin_or_official(of_county)
+# Managing a staff account: its institution's county (never the account itself).
+staff_account_manager = filing_authority
+# Setting up mentoring pairs: city and province officials.
+pairing_level = admin_or_official(of_level(2, 4))
+# Who has a level below them: province, city and county officials.
+provisioners = admin_or_official(of_level(2, 4, 6))
+# Onboarding a province's filed institutions: provincial officials.
+province_level = admin_or_official(of_level(2))
+# An onboarding import: the officials of its province (Hebei in both areas).
+onboarding_job_province = admin_or_official(lambda actor, side: actor.region_id == side["onboarding_job"].province_id)
 
 
 def reviewer(actor, side) -> bool:
     """Only the county official decides; an administrator administers, and does not review."""
-    return actor is not None and actor.is_official and actor.region_id == side["county"]
-
-
-def officials_over_ranking(actor, side) -> bool:
-    """A ranking of cities belongs to the province that ranks them (and a city's to the city)."""
-    if actor is None or actor.is_institution_staff:
-        return False
-    scope = side["ranking"].scope_id
-    return actor.is_system_admin or (actor.is_official and scope.startswith(actor.region_id))
-
-
-def city_officials(actor, side) -> bool:
-    """Publishing slots and rankings: officials of the city or above, and administrators."""
-    if actor is None or actor.is_institution_staff:
-        return False
-    return actor.is_system_admin or (actor.is_official and side["city"].startswith(actor.region_id))
-
-
-def city_level(actor, side) -> bool:
-    """Publishing appointment slots: officials of a city (at its own centres) and administrators."""
-    return actor is not None and (actor.is_system_admin or (actor.is_official and len(actor.region_id) == 4))
-
-
-def filing_authority(actor, side) -> bool:
-    """Suspending an institution: the county it filed with, and administrators."""
-    return actor is not None and (actor.is_system_admin or (actor.is_official and actor.region_id == side["county"]))
-
-
-def pairing_level(actor, side) -> bool:
-    """Setting up mentoring pairs: city and province officials, and administrators."""
-    return actor is not None and (actor.is_system_admin or (actor.is_official and len(actor.region_id) <= 4))
-
-
-def token_owner_or_admin(actor, side) -> bool:
-    return actor is not None and (actor.is_system_admin or actor.pk == side["staff_user"].pk)
-
-
-def token_owner(actor, side) -> bool:
-    return actor is not None and actor.pk == side["staff_user"].pk
-
-
-def admin_only(actor, side) -> bool:
-    return actor is not None and actor.is_system_admin
-
-
-def provisioners(actor, side) -> bool:
-    """Who has a level below them: administrators, province, city and county officials."""
-    return actor is not None and (actor.is_system_admin or (actor.is_official and len(actor.region_id) < 9))
+    return actor is not None and actor.is_official and of_county(actor, side)
 
 
 def county_officials(actor, side) -> bool:
@@ -245,29 +256,33 @@ def county_officials(actor, side) -> bool:
     return actor is not None and actor.is_official and len(actor.region_id) == 6
 
 
-def staff_account_manager(actor, side) -> bool:
-    """Managing a staff account: its institution's county and administrators (never the account itself)."""
-    return actor is not None and (actor.is_system_admin or (actor.is_official and actor.region_id == side["county"]))
+def token_owner(actor, side) -> bool:
+    return actor is not None and actor.pk == side["staff_user"].pk
+
+
+def token_owner_or_admin(actor, side) -> bool:
+    return token_owner(actor, side) or (actor is not None and actor.is_system_admin)
+
+
 def administrators(actor, side) -> bool:
     return actor is not None and actor.is_system_admin
 
 
-def population_officials(actor, side) -> bool:
-    """Setting a region's population: officials of the region (its county here) or above, administrators."""
-    if actor is None or actor.is_institution_staff:
-        return False
-    return actor.is_system_admin or (actor.is_official and side["county"].startswith(actor.region_id))
+admin_only = administrators
 
 
-def province_level(actor, side) -> bool:
-    """Onboarding a province's filed institutions: administrators and provincial officials."""
-    return actor is not None and (actor.is_system_admin or (actor.is_official and len(actor.region_id) == 2))
+def planners(actor, side) -> bool:
+    """Rounds and the inspector pool: city and county officials (for their own area)."""
+    return actor is not None and actor.is_official and len(actor.region_id) in (4, 6)
 
 
-def onboarding_job_province(actor, side) -> bool:
-    """An onboarding import: administrators and the officials of its province (Hebei in both areas)."""
-    job = side["onboarding_job"]
-    return actor is not None and (actor.is_system_admin or (actor.is_official and actor.region_id == job.province_id))
+def area_planners(actor, side) -> bool:
+    """Acting on a round, a pool entry or a targeted inspection of the area: its county and city officials."""
+    return planners(actor, side) and side["county"].startswith(actor.region_id)
+
+
+def inspector_of(actor, side) -> bool:
+    return actor is not None and actor.pk == side["inspector_user"].pk
 
 
 def anyone(actor, side) -> bool:
@@ -312,7 +327,12 @@ def k(**fields):
     return build
 
 
-# One line per URL name: who may read (GET) and who may write (POST/PUT/PATCH/DELETE).
+# A filing's actions, the same on its page and in the API: its staff submit, resubmit and withdraw; the county decides.
+FILING_ACTIONS = {"submit": own, "resubmit": own, "withdraw": own, "approve": reviewer, "return": reviewer,
+                  "reject": reviewer}
+
+# One line per URL name (a filing's actions from FILING_ACTIONS): who may read (GET) and who may write
+# (POST/PUT/PATCH/DELETE).
 RULES: dict[str, Rule] = {
     # Portal and accounts
     "home": Rule(anyone), "healthz": Rule(anyone), "favicon": Rule(anyone), "set_language": Rule(anyone, anyone),
@@ -404,21 +424,11 @@ RULES: dict[str, Rule] = {
     "filings:class_change_add": Rule(own, own, kwargs=k(pk="filing")),
     "filings:class_change_remove": Rule(own, own, kwargs=lambda s: {"pk": s["filing"].pk, "index": 0}),
     "filings:upload": Rule(own, own, kwargs=k(pk="filing")),
-    "filings:submit": Rule(UNCHECKED, own, kwargs=k(pk="filing")),
-    "filings:resubmit": Rule(UNCHECKED, own, kwargs=k(pk="filing")),
-    "filings:withdraw": Rule(UNCHECKED, own, kwargs=k(pk="filing")),
-    "filings:approve": Rule(UNCHECKED, reviewer, kwargs=k(pk="filing")),
-    "filings:return": Rule(UNCHECKED, reviewer, kwargs=k(pk="filing")),
-    "filings:reject": Rule(UNCHECKED, reviewer, kwargs=k(pk="filing")),
+    **{f"filings:{action}": Rule(UNCHECKED, who, kwargs=k(pk="filing")) for action, who in FILING_ACTIONS.items()},
     "filings:receipt": Rule(area, kwargs=k(pk="filed_filing")),
     "api-filing-list": Rule(signed_in, UNCHECKED),
     "api-filing-detail": Rule(area, own, kwargs=k(pk="filing")),
-    "api-filing-submit": Rule(None, own, kwargs=k(pk="filing")),
-    "api-filing-resubmit": Rule(None, own, kwargs=k(pk="filing")),
-    "api-filing-withdraw": Rule(None, own, kwargs=k(pk="filing")),
-    "api-filing-approve": Rule(None, reviewer, kwargs=k(pk="filing")),
-    "api-filing-return": Rule(None, reviewer, kwargs=k(pk="filing")),
-    "api-filing-reject": Rule(None, reviewer, kwargs=k(pk="filing")),
+    **{f"api-filing-{action}": Rule(None, who, kwargs=k(pk="filing")) for action, who in FILING_ACTIONS.items()},
     "api-filing-documents": Rule(area, own_or_admin, kwargs=k(pk="filing")),
     "api-document-download": Rule(area, kwargs=k(pk="document")),
     "filings:slots": Rule(official_role, city_level),
@@ -467,6 +477,25 @@ RULES: dict[str, Rule] = {
     "metrics:recompute": Rule(official_role, official_role),
     "metrics:recompute-status": Rule(official_role, kwargs=lambda s: {"task_id": TASK_ID}),
     "metrics:recompute-progress": Rule(official_role, kwargs=lambda s: {"task_id": TASK_ID}),
+    # Supervision after filing
+    "supervision:home": Rule(signed_in), "supervision:checklists": Rule(signed_in),
+    "supervision:round_new": Rule(planners, planners),
+    "supervision:round": Rule(officials_over_county, kwargs=k(pk="round")),
+    "supervision:round_draw": Rule(None, area_planners, kwargs=k(pk="round")),
+    "supervision:round_start": Rule(None, area_planners, kwargs=k(pk="round")),
+    "supervision:inspection": Rule(area, kwargs=k(pk="inspection")),
+    "supervision:item_record": Rule(None, inspector_of, kwargs=k(pk="inspection", item_pk="checklist_item")),
+    "supervision:sign_off": Rule(None, inspector_of, kwargs=k(pk="inspection")),
+    "supervision:assign": Rule(None, area_planners, kwargs=k(pk="inspection")),
+    "supervision:suspension_notice": Rule(None, filing_authority, kwargs=k(pk="inspection")),
+    "supervision:rectification_answer": Rule(None, own, kwargs=k(pk="order")),
+    "supervision:rectification_decide": Rule(None, inspector_of, kwargs=k(pk="order")),
+    "supervision:suspension_object": Rule(None, own, kwargs=k(pk="suspension_notice")),
+    "supervision:suspension_decide": Rule(None, filing_authority, kwargs=k(pk="suspension_notice")),
+    "supervision:evidence": Rule(area, kwargs=k(pk="evidence")),
+    "supervision:targeted_new": Rule(area_planners, area_planners, kwargs=k(pk="institution")),
+    "supervision:inspectors": Rule(official_role, planners),
+    "supervision:inspector_withdraw": Rule(None, area_planners, kwargs=k(pk="inspector")),
     "dashboards:area": Rule(officials_over_county, kwargs=k(code="county")),
     "dashboards:planner": Rule(officials_over_county, kwargs=k(code="county")),
     "dashboards:report": Rule(officials_over_county, kwargs=k(code="county")),

@@ -1,0 +1,60 @@
+"""What the file benchmarks (bench.imports, bench.onboarding) share: their command line, a throwaway test
+database to run in, and the results file."""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+RESULTS = Path(__file__).parent / "results"
+
+
+def sizes_and_repeat(description: str, default_sizes: list[int]) -> tuple[list[int], int]:
+    """`--rows N` (repeatable) and `--repeat N` from the command line."""
+    parser = argparse.ArgumentParser(description=description)
+    default = " and ".join(str(n) for n in default_sizes)
+    parser.add_argument("--rows", type=int, action="append", help=f"rows per file (repeatable); default {default}")
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    return args.rows or default_sizes, args.repeat
+
+
+def run_sizes(benchmark: Callable[[int, int], dict], sizes: list[int], repeat: int,
+              describe: Callable[[dict], str]) -> dict:
+    """`benchmark(rows, repeat)` for each size, in a test database created for it and dropped after; prints
+    `describe(result)` for each. Returns the results with the database vendor and the time."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.test_settings")
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.db import connection
+    from django.test.utils import setup_test_environment
+
+    setup_test_environment()
+    settings.DEBUG = False
+    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
+    results = {"database": connection.vendor, "at": datetime.datetime.now().isoformat(timespec="seconds"),
+               "sizes": []}
+    try:
+        for rows in sizes:
+            result = benchmark(rows, repeat)
+            results["sizes"].append(result)
+            print(f"{rows:>6} rows: {result['median_seconds']:.2f} s median of {repeat} "
+                  f"({result['rows_per_second']} rows/s){describe(result)}")
+    finally:
+        connection.creation.destroy_test_db(old_name, verbosity=0)
+    return results
+
+
+def write_results(results: dict, *names: str) -> None:
+    """The results as JSON in bench/results/<name> for each name."""
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    text = json.dumps(results, indent=2, ensure_ascii=False)
+    for name in names:
+        (RESULTS / name).write_text(text)
+    print("written to " + " and ".join(str(RESULTS / name) for name in names))
