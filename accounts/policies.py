@@ -47,6 +47,7 @@ Which predicates exist, in the words of the domain:
 | `loads_divisions(user)` | administrators (loading a province's division codes) |
 | `sets_population_of(user, region)` | administrators, and officials overseeing the region |
 | `uploads_populations(user)` | administrators and officials (each row must be in their area) |
+| `handles_complaint(user, complaint)` | the officials of the complaint's county (answer it, read the contact) |
 | `plans_inspections(user, region)` | city and county officials for their area (rounds, the inspector pool) |
 | `supervises(user, institution)` | its county's and city's officials (targeted inspections, assigning inspectors) |
 | `inspects(user, inspection)` | the inspectors assigned to the inspection |
@@ -268,6 +269,14 @@ def publishes_slots(user) -> bool:
     """Who publishes appointment slots at all: administrators and city officials (each at its own
     city's centres, see `publishes_slots_at`)."""
     return is_admin(user) or official_level(user) == codes.CITY
+
+
+# --- Complaints ----------------------------------------------------------------------------------
+
+def handles_complaint(user, complaint) -> bool:
+    """The county commission a complaint is routed to: it answers it and alone reads the complainant's
+    contact. Not its city or province (they follow the figures), not an administrator."""
+    return is_reviewer(user) and user.region_id == complaint.county_id
 
 
 # --- Regions and populations -----------------------------------------------------------------------

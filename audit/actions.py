@@ -69,6 +69,11 @@ ACTION_LABELS = {
     "progress_template.assign": pgettext_lazy("audit action", "Progress report template assigned"),
     "progress_report.submit": pgettext_lazy("audit action", "Progress report submitted"),
     "progress_report.demo_import": pgettext_lazy("audit action", "Demo progress reports loaded"),
+    # Complaints
+    "complaint.submit": pgettext_lazy("audit action", "Complaint received"),
+    "complaint.answer": pgettext_lazy("audit action", "Complaint answered"),
+    "complaint.contact_view": pgettext_lazy("audit action", "Complainant's contact viewed"),
+    "complaint.inspection_open": pgettext_lazy("audit action", "Targeted inspection opened after a complaint"),
     # Supervision after filing
     "checklist.create": pgettext_lazy("audit action", "Checklist version added"),
     "inspector.register": pgettext_lazy("audit action", "Inspector registered"),
@@ -123,6 +128,7 @@ ACTION_LABELS = {
     "demo.institutions_seed": pgettext_lazy("audit action", "Demo institutions loaded"),
     "demo.classes_seed": pgettext_lazy("audit action", "Demo classes loaded"),
     "demo.staff_seed": pgettext_lazy("audit action", "Demo staff loaded"),
+    "demo.staff_registry_seed": pgettext_lazy("audit action", "Demo double registration loaded"),
     "demo.filings_seed": pgettext_lazy("audit action", "Demo filings loaded"),
     "demo.drafts_seed": pgettext_lazy("audit action", "Demo drafts loaded"),
     "demo.enrolments_seed": pgettext_lazy("audit action", "Demo enrolments loaded"),

@@ -68,6 +68,8 @@ def reference_sql(date_iso: str, target_x100: int, tz: str) -> str:
                    WHERE start_date <= {d} AND (end_date IS NULL OR end_date > {d})
                    GROUP BY institution_id) e ON e.institution_id = i.id
         WHERE i.status <> 'draft' AND i.filed_on <= {d} AND (i.cancelled_on IS NULL OR i.cancelled_on > {d})
+          AND NOT EXISTS (SELECT 1 FROM institutions_suspension s WHERE s.institution_id = i.id
+                          AND s.suspended_on <= {d} AND (s.lifted_on IS NULL OR s.lifted_on > {d}))
         UNION ALL
         SELECT i.region_id, 0, {zero_st}, 0, 0, {zero_cls}, 0, 1, (p.completed_on <= {d})::int, 0, 0, 0, 0
         FROM pilots_pilot p JOIN institutions_institution i ON i.id = p.institution_id

@@ -79,6 +79,9 @@ class Complaint(models.Model):
     public_answer = models.TextField(_("answer"), max_length=4000, blank=True,
                                      help_text=_("Shown to the complainant on the lookup page; write no "
                                                  "personal data in it."))
+    inspection = models.OneToOneField(
+        "supervision.Inspection", on_delete=models.PROTECT, null=True, blank=True, related_name="complaint",
+        verbose_name=_("targeted inspection"), help_text=_("The inspection the county opened after this complaint."))
     updated_at = models.DateTimeField(_("updated"), auto_now=True, db_default=Now())
 
     objects = ComplaintQuerySet.as_manager()

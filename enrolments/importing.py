@@ -443,29 +443,11 @@ def import_job_submit(*, institution, upload, klass=None, actor) -> ImportJob:
 
 def import_sweep() -> int:
     """Imports whose heartbeat is stale lost their process (a worker, or the web process of an API upload):
-    each is set back to pending and queued again, or failed after RUN_MAX_ATTEMPTS with a message saying so.
-    Safe: the import writes in one transaction, so a lost run wrote nothing. Returns how many were found."""
-    from portal.dispatch import dispatch_on_commit
-
+    each is set back to pending and queued again, or failed after RUN_MAX_ATTEMPTS (portal.runs.job_sweep).
+    Returns how many were found."""
     from .tasks import enrolment_import_run
 
-    found = 0
-    stale = ImportJob.objects.filter(status__in=RUNNING, heartbeat_at__lt=runs.stale_before())
-    for job in stale.only("pk", "attempts", "heartbeat_at"):
-        final = job.attempts >= runs.max_attempts()
-        with transaction.atomic():
-            claimed = ImportJob.objects.filter(pk=job.pk, status__in=RUNNING, heartbeat_at=job.heartbeat_at)
-            if final:
-                message = _("The import stopped %(n)s times before it could finish; nothing was imported. "
-                            "Upload the file again.") % {"n": job.attempts}
-                claimed = claimed.update(status=ImportJob.Status.FAILED, data=b"", finished_at=timezone.now(),
-                                         errors=[{"row": 0, "column": "", "message": message}])
-            else:
-                claimed = claimed.update(status=ImportJob.Status.PENDING, processed_rows=0)
-                if claimed:
-                    dispatch_on_commit(enrolment_import_run, job.pk)
-            found += claimed
-    return found
+    return runs.job_sweep(ImportJob, dict.fromkeys(RUNNING, (ImportJob.Status.PENDING, enrolment_import_run)))
 
 
 # --- Templates and exports ------------------------------------------------------------------------

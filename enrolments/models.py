@@ -23,6 +23,7 @@ from accounts import policies
 from audit.targets import InstitutionTarget
 from institutions.models import Institution
 from portal.fields import change_feed_index, updated_at_field
+from portal.models import SweptJob
 
 from . import identity
 
@@ -259,7 +260,7 @@ class DueNotice(models.Model):
         return f"{self.enrolment_id} {self.kind} {self.due_on}"
 
 
-class ImportJob(InstitutionTarget, models.Model):
+class ImportJob(InstitutionTarget, SweptJob):
     """One upload of a class list or an institution's whole list; the import runs in a Celery task."""
 
     class Status(models.TextChoices):
@@ -288,9 +289,6 @@ class ImportJob(InstitutionTarget, models.Model):
     errors = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
-    # A running import beats; one silent for long lost its process and is run again (portal.runs).
-    heartbeat_at = models.DateTimeField(_("last sign of life"), null=True, blank=True)
-    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
 
     class Meta:
         verbose_name = _("import")
@@ -309,11 +307,6 @@ class ImportJob(InstitutionTarget, models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in (self.Status.DONE, self.Status.FAILED)
-
-    @property
-    def was_restarted(self) -> bool:
-        """Run more than once because the process running it stopped (the sweeper started it again)."""
-        return self.attempts > 1 or (self.attempts == 1 and self.status == self.Status.PENDING)
 
 
 # --- Periodic enrolment report (管理规范 Art. 12) -----------------------------------------------------

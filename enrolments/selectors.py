@@ -125,10 +125,10 @@ def _area_names(area_codes, names: dict[str, str]) -> dict[str, str]:
 
 
 def occupancy_by_area(region_code: str, on: datetime.date) -> list[AreaRow]:
-    """Places, enrolled children and utilisation of the institutions active on a date, per next-level
-    area under the region: 3 queries."""
+    """Places, enrolled children and utilisation of the institutions counted in capacity on a date (active,
+    not suspended), per next-level area under the region: 3 queries."""
     n, names = _areas(region_code)
-    active = Institution.objects.under(region_code).active_on(on)
+    active = Institution.objects.under(region_code).in_capacity_on(on)
     rows: dict[str, AreaRow] = {}
 
     def row(code):

@@ -197,6 +197,10 @@ def detail(request, pk: int):
         classes = {c.pk: c for c in filing.institution.classes.all()}
         context["class_changes"] = [
             {**c, "index": i, "klass": classes.get(c.get("class_id"))} for i, c in enumerate(filing.class_changes)]
+    if policies.is_official_or_admin(user):
+        from institutions.staff_registry import double_registrations
+
+        context["doubles"] = double_registrations(user=user, institution=filing.institution)
     if can_review:
         context["return_form"] = ReturnForm()
         context["reject_form"] = RejectForm()

@@ -29,7 +29,7 @@ from portal.api.schema import CONFLICT, READ_ERRORS, WRITE_ERRORS
 from portal.api.throttling import AnonWindowThrottle, UserWindowThrottle
 from portal.exceptions import Conflict
 
-from . import services
+from . import services, staff_registry
 from .filters import InstitutionFilter, PublicRegisterFilter
 from .models import GuidanceCentre, Institution, InstitutionClass, MentoringPair, OnboardingJob, StaffMember
 from .serializers import (
@@ -488,3 +488,66 @@ class OnboardingImportConfirmView(APIView):
             dispatch_on_commit(onboarding_import_run, job.pk)
         job.refresh_from_db()
         return Response(OnboardingJobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
+
+
+# --- Staff registry across institutions ------------------------------------------------------------
+
+class RegistryMemberSerializer(serializers.ModelSerializer):
+    institution_name = serializers.CharField(source="institution.name", read_only=True)
+    county = serializers.CharField(source="institution.county_code", read_only=True)
+
+    class Meta:
+        model = StaffMember
+        fields = ["id", "institution", "institution_name", "county", "name", "role", "started_on"]
+        read_only_fields = fields
+
+
+class DoubleRegistrationSerializer(serializers.Serializer):
+    identity_masked = serializers.CharField()
+    counties = serializers.ListField(child=serializers.CharField())
+    members = RegistryMemberSerializer(many=True)
+
+
+class CertificateDueSerializer(serializers.ModelSerializer):
+    institution_name = serializers.CharField(source="institution.name", read_only=True)
+    qualification_state = serializers.SerializerMethodField(help_text="expired, expiring (within 30 days) or empty.")
+    health_certificate_state = serializers.SerializerMethodField(help_text="expired, expiring or empty.")
+
+    class Meta:
+        model = StaffMember
+        fields = ["id", "institution", "institution_name", "name", "role", "qualification_expires_on",
+                  "health_certificate_expires_on", "qualification_state", "health_certificate_state"]
+        read_only_fields = fields
+
+    def get_qualification_state(self, obj) -> str:
+        return staff_registry.certificate_state(obj.qualification_expires_on, self.context["today"])
+
+    def get_health_certificate_state(self, obj) -> str:
+        return staff_registry.certificate_state(obj.health_certificate_expires_on, self.context["today"])
+
+
+@extend_schema(tags=TAGS, responses={200: DoubleRegistrationSerializer(many=True), **READ_ERRORS})
+class DoubleRegistrationListView(APIView):
+    """People (by identity hash) working today at two or more filed institutions, at least one in the
+    caller's area; each group lists every institution, the other county's too. Officials only."""
+
+    def get(self, request):
+        require(policies.is_official_or_admin(request.user), _("Only officials and administrators see this."))
+        groups = staff_registry.double_registrations(user=request.user)
+        return Response(DoubleRegistrationSerializer(groups, many=True).data)
+
+
+@extend_schema_view(get=extend_schema(tags=TAGS, responses={200: CertificateDueSerializer(many=True),
+                                                            **READ_ERRORS}))
+class CertificatesDueListView(generics.ListAPIView):
+    """Staff working today whose qualification or health certificate has expired or expires within 30
+    days: an institution's own staff (for its staff), the area's (for officials)."""
+
+    serializer_class = CertificateDueSerializer
+    filterset_class = None
+
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "today": timezone.localdate()}
+
+    def get_queryset(self):
+        return staff_registry.certificates_due(StaffMember.objects.visible_to(self.request.user))

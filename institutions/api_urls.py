@@ -23,6 +23,10 @@ urlpatterns = [
         path("<int:pk>/staff/<int:member_pk>/", api.StaffDetailView.as_view(),
              name="api-institution-staff-member"),
     ])),
+    path("staff-registry/", include([
+        path("double-registrations/", api.DoubleRegistrationListView.as_view(), name="api-double-registrations"),
+        path("certificates-due/", api.CertificatesDueListView.as_view(), name="api-certificates-due"),
+    ])),
     path("onboarding-imports/", include([
         path("", api.OnboardingImportListCreateView.as_view(), name="api-onboarding-imports"),
         path("<int:pk>/", api.OnboardingImportDetailView.as_view(), name="api-onboarding-import"),

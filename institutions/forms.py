@@ -58,6 +58,11 @@ class InstitutionClassForm(ModelForm):
 
 
 class StaffMemberForm(ModelForm):
+    identity_number = forms.CharField(
+        label=_("resident identity number"), max_length=18, required=False,
+        help_text=_("Kept only as a code that finds the same person at another institution; the number itself "
+                    "is not stored."))
+
     class Meta(ModelForm.Meta):
         model = StaffMember
         fields = STAFF_FIELDS
@@ -65,6 +70,9 @@ class StaffMemberForm(ModelForm):
     def __init__(self, *args, institution: Institution, **kwargs):
         super().__init__(*args, **kwargs)
         self.instance.institution = institution
+        if self.instance.identity_masked:
+            self.fields["identity_number"].help_text = _("Recorded: %(masked)s. Leave empty to keep it.") % {
+                "masked": self.instance.identity_masked}
 
 
 SERVICE_FORM_CHOICES = [

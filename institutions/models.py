@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import F, Min, OuterRef, Q, Subquery, Sum
+from django.db.models import Exists, F, Min, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -20,6 +20,7 @@ from django.utils.translation import pgettext_lazy
 from accounts import policies
 from audit.targets import InstitutionTarget
 from portal.fields import change_feed_index, updated_at_field
+from portal.models import SweptJob
 from portal.validators import validate_credit_code
 from regions import codes
 
@@ -51,6 +52,12 @@ class InstitutionQuerySet(models.QuerySet):
     def active_on(self, date: datetime.date) -> InstitutionQuerySet:
         """Filed on or before the date and not cancelled on or before it: what metrics count."""
         return self.filter(filed_on__lte=date).filter(Q(cancelled_on__isnull=True) | Q(cancelled_on__gt=date))
+
+    def in_capacity_on(self, date: datetime.date) -> InstitutionQuerySet:
+        """Active on the date and not suspended on it: the institutions whose places (and children) the
+        capacity figures count. A suspension counts from its date up to the day before it is lifted."""
+        return self.active_on(date).exclude(
+            Exists(Suspension.objects.covering(date).filter(institution=OuterRef("pk"))))
 
     def with_places(self) -> InstitutionQuerySet:
         return self.annotate(total_places=Sum("classes__places", filter=Q(classes__closed_on__isnull=True)))
@@ -224,6 +231,52 @@ class Institution(models.Model):
             raise ValidationError({"full_day": _("Choose at least one service form.")})
 
 
+class SuspensionQuerySet(models.QuerySet):
+    def covering(self, date: datetime.date) -> SuspensionQuerySet:
+        return self.filter(suspended_on__lte=date).filter(Q(lifted_on__isnull=True) | Q(lifted_on__gt=date))
+
+
+class Suspension(models.Model):
+    """One period during which an institution was suspended, kept after the suspension is lifted, so
+    that figures of any date (recomputed later too) leave out what was suspended on that date.
+
+    Written only by `institution_suspend` and `institution_lift_suspension`; the institution's own
+    `suspended_on` is the current suspension's date, shown on the register.
+    """
+
+    institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="suspensions",
+                                    verbose_name=_("institution"))
+    suspended_on = models.DateField(_("suspended on"))
+    lifted_on = models.DateField(_("lifted on"), null=True, blank=True,
+                                 help_text=_("The first day it counts again; empty while the suspension lasts."))
+
+    objects = SuspensionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("suspension")
+        verbose_name_plural = _("suspensions")
+        ordering = ["institution_id", "suspended_on"]
+        indexes = [models.Index(fields=["institution", "suspended_on", "lifted_on"], name="suspension_period_idx")]
+        constraints = [
+            models.UniqueConstraint(fields=["institution"], condition=Q(lifted_on__isnull=True),
+                                    name="suspension_one_open",
+                                    violation_error_message=_("Suspended on: the institution is suspended already."),
+                                    violation_error_code="already_suspended"),
+            models.CheckConstraint(condition=Q(lifted_on__isnull=True) | Q(lifted_on__gte=F("suspended_on")),
+                                   name="suspension_lifted_after_start",
+                                   violation_error_message=_("Lifted on: a suspension is lifted on or after its "
+                                                             "date."),
+                                   violation_error_code="lifted_before_suspension"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.institution_id} {self.suspended_on}–{self.lifted_on or ''}"
+
+    @property
+    def audit_region_code(self) -> str:
+        return self.institution.region_id
+
+
 # --- Classes -------------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -338,6 +391,16 @@ class StaffMemberQuerySet(models.QuerySet):
         """Staff personal data: the institution's own staff, and officials of its area who review filings."""
         return self.filter(institution__in=Institution.objects.visible_to(user))
 
+    def active_on(self, date: datetime.date) -> StaffMemberQuerySet:
+        return self.filter(started_on__lte=date).filter(Q(left_on__isnull=True) | Q(left_on__gt=date))
+
+    def certificates_due(self, on: datetime.date, within_days: int) -> StaffMemberQuerySet:
+        """Staff working on the date whose qualification or health certificate has expired or expires
+        within `within_days` days."""
+        soon = on + datetime.timedelta(days=within_days)
+        return self.active_on(on).filter(Q(qualification_expires_on__lte=soon)
+                                         | Q(health_certificate_expires_on__lte=soon))
+
     def with_expired_certificates(self, on: datetime.date | None = None) -> StaffMemberQuerySet:
         on = on or timezone.localdate()
         return self.filter(Q(qualification_expires_on__lt=on) | Q(health_certificate_expires_on__lt=on))
@@ -363,6 +426,10 @@ class StaffMember(InstitutionTarget, models.Model):
     health_certificate_expires_on = models.DateField(_("health certificate expires on"), null=True, blank=True)
     started_on = models.DateField(_("started on"), default=timezone.localdate)
     left_on = models.DateField(_("left on"), null=True, blank=True)
+    # The same person at two institutions is found by the keyed hash of the identity number (as for
+    # children, enrolments.identity); the number itself is not kept, only its mask for display.
+    identity_hash = models.CharField(_("identity hash"), max_length=64, blank=True, editable=False)
+    identity_masked = models.CharField(_("identity number"), max_length=32, blank=True, editable=False)
     updated_at = updated_at_field()
 
     objects = StaffMemberQuerySet.as_manager()
@@ -374,10 +441,19 @@ class StaffMember(InstitutionTarget, models.Model):
         indexes = [
             change_feed_index("staff_updated_idx"),
             models.Index(fields=["institution", "left_on"], name="staff_institution_idx"),
+            models.Index(fields=["identity_hash"], condition=~Q(identity_hash=""), name="staff_identity_idx"),
         ]
 
     def __str__(self) -> str:
         return self.name
+
+    def set_identity_number(self, number: str) -> None:
+        """Keeps the keyed hash and the mask of a resident identity number (empty: forgets both)."""
+        from enrolments import identity
+
+        number = identity.normalise(number)
+        self.identity_hash = identity.identity_hash(identity.RESIDENT_ID, number) if number else ""
+        self.identity_masked = identity.mask(number) if number else ""
 
 
 # --- Mentoring and guidance ----------------------------------------------------------------------
@@ -480,7 +556,7 @@ class OnboardingJobQuerySet(models.QuerySet):
         return self.none()
 
 
-class OnboardingJob(models.Model):
+class OnboardingJob(SweptJob):
     """One upload of institutions already filed in the national system, for one province.
 
     Checked first (a dry run: nothing written), then imported on confirmation, all or nothing.

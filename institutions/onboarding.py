@@ -18,7 +18,8 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -27,7 +28,7 @@ from accounts import policies
 from audit.context import current_ip
 from audit.models import AuditEntry
 from audit.services import audit_record
-from portal import tabular
+from portal import runs, tabular
 from portal.tabular import RowErrors, cell_date, cell_text
 from portal.validators import validate_credit_code
 from regions.models import Region
@@ -353,10 +354,15 @@ def onboarding_check(job: OnboardingJob) -> OnboardingJob:
     """The dry run: every row checked, nothing written. Progress is saved on the job as rows are
     checked. Safe to repeat: a job past its check returns at once."""
     claimed = OnboardingJob.objects.filter(pk=job.pk, status=OnboardingJob.Status.PENDING).update(
-        status=OnboardingJob.Status.CHECKING)
+        status=OnboardingJob.Status.CHECKING, attempts=F("attempts") + 1, heartbeat_at=timezone.now())
     if not claimed:
         job.refresh_from_db()
         return job
+    with runs.Heartbeat(OnboardingJob.objects.filter(pk=job.pk, status=OnboardingJob.Status.CHECKING)):
+        return _check(job)
+
+
+def _check(job: OnboardingJob) -> OnboardingJob:
     try:
         table = tabular.read_table(bytes(job.data), job.filename, max_rows=MAX_ROWS)
     except RowErrors as exc:
@@ -388,7 +394,7 @@ def onboarding_confirm(*, job: OnboardingJob, actor) -> OnboardingJob:
     A job that is not checked, or already confirmed, is refused and nothing changes."""
     _require(actor, job.province)
     if not OnboardingJob.objects.filter(pk=job.pk, status=OnboardingJob.Status.CHECKED).update(
-            status=OnboardingJob.Status.WRITING, processed_rows=0):
+            status=OnboardingJob.Status.WRITING, processed_rows=0, attempts=0):
         raise ValidationError(_("Only a checked import can be confirmed, and only once."))
     audit_record(actor=actor, action="onboarding.confirm", target=job)
     job.refresh_from_db()
@@ -401,11 +407,27 @@ def onboarding_import(job: OnboardingJob) -> OnboardingJob:
     marked imported, one audit row per institution and one for the job; the upload is cleared.
     Safe to repeat: only a job in status `writing` is imported, and the status moves in the same
     transaction as the rows."""
+    writing = OnboardingJob.objects.filter(pk=job.pk, status=OnboardingJob.Status.WRITING)
+    if not writing.update(attempts=F("attempts") + 1, heartbeat_at=timezone.now()):
+        job.refresh_from_db()
+        return job
+    with runs.Heartbeat(writing):
+        return _import(job)
+
+
+IMPORT_LOCK_NAMESPACE = 4105  # first key of the advisory lock that serialises two runs of one job
+
+
+def _import(job: OnboardingJob) -> OnboardingJob:
     actor = job.created_by
     try:
         with transaction.atomic():
-            if not OnboardingJob.objects.select_for_update().filter(
-                    pk=job.pk, status=OnboardingJob.Status.WRITING).exists():
+            # Two runs of one job (a redelivery) take turns: the second finds it done. An advisory lock,
+            # not the job row's: the heartbeat goes on updating the row while the import writes.
+            if connection.vendor == "postgresql":
+                with connection.cursor() as cursor:
+                    cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [IMPORT_LOCK_NAMESPACE, job.pk])
+            if not OnboardingJob.objects.filter(pk=job.pk, status=OnboardingJob.Status.WRITING).exists():
                 job.refresh_from_db()
                 return job
             table = tabular.read_table(bytes(job.data), job.filename, max_rows=MAX_ROWS)
@@ -430,6 +452,17 @@ def onboarding_import(job: OnboardingJob) -> OnboardingJob:
         return _fail(job, exc.rows)
     job.refresh_from_db()
     return job
+
+
+def onboarding_sweep() -> int:
+    """Checks and imports whose heartbeat is stale lost their worker: a check goes back to waiting and is
+    queued again, an import is queued again (it writes in one transaction, so the lost run wrote nothing);
+    after RUN_MAX_ATTEMPTS the job fails, saying so (portal.runs.job_sweep). Returns how many were found."""
+    from .tasks import onboarding_check_run, onboarding_import_run
+
+    return runs.job_sweep(OnboardingJob, {
+        OnboardingJob.Status.CHECKING: (OnboardingJob.Status.PENDING, onboarding_check_run),
+        OnboardingJob.Status.WRITING: (OnboardingJob.Status.WRITING, onboarding_import_run)})
 
 
 # --- Template --------------------------------------------------------------------------------------

@@ -76,11 +76,16 @@ class InstitutionClassUpdateSerializer(InstitutionClassWriteSerializer):
 
 
 class StaffMemberSerializer(serializers.ModelSerializer):
+    identity_number = serializers.CharField(
+        write_only=True, required=False, allow_blank=True, max_length=18,
+        help_text="Resident identity number; kept only as a keyed hash (finds double registrations) and a mask.")
+    identity_masked = serializers.CharField(read_only=True)
+
     class Meta:
         model = StaffMember
         fields = ["id", "institution", "name", "role", "phone", "qualification", "qualification_expires_on",
-                  "health_certificate_expires_on", "started_on", "left_on"]
-        read_only_fields = ["id", "institution"]
+                  "health_certificate_expires_on", "started_on", "left_on", "identity_number", "identity_masked"]
+        read_only_fields = ["id", "institution", "identity_masked"]
 
 
 class PublicInstitutionSerializer(CachedFieldsMixin, _PlacesFields, serializers.ModelSerializer):

@@ -20,7 +20,8 @@ from accounts.policies import require
 from audit.services import audit_record
 from portal.constraints import explains_constraints
 
-from .models import GuidanceCentre, Institution, InstitutionClass, MentoringPair, StaffMember
+from .models import GuidanceCentre, Institution, InstitutionClass, MentoringPair, StaffMember, Suspension
+from .signals import figures_changed
 
 # Particulars a change filing may change (docs/domain.md, "Change filing and cancellation": name,
 # address, legal representative, service forms, places), plus the contact and pricing details that go with them.
@@ -155,7 +156,9 @@ def institution_cancel(*, institution: Institution, cancelled_on: datetime.date,
 @transaction.atomic
 def institution_suspend(*, institution: Institution, suspended_on: datetime.date, actor) -> Institution:
     """Suspends a filed institution: a decision of the county health commission it filed with (or an
-    administrator). It stays on the public register, marked suspended. A repeat changes nothing."""
+    administrator). It stays on the public register, marked suspended, and from `suspended_on` its places
+    and children no longer count in the figures (a Suspension period row; the figures recompute on
+    commit). A repeat changes nothing."""
     require(policies.suspends(actor, institution),
             _("Only the county health commission the institution filed with may suspend it."))
     if suspended_on > timezone.localdate():
@@ -164,6 +167,8 @@ def institution_suspend(*, institution: Institution, suspended_on: datetime.date
         status=Institution.Status.SUSPENDED, suspended_on=suspended_on, updated_at=timezone.now())
     institution.refresh_from_db()
     if claimed:
+        Suspension.objects.create(institution=institution, suspended_on=suspended_on)
+        figures_changed.send(sender=Institution, region_code=institution.region_id)
         audit_record(actor=actor, action="institution.suspend", target=institution,
                      after={"suspended_on": str(suspended_on)})
     return institution
@@ -172,7 +177,8 @@ def institution_suspend(*, institution: Institution, suspended_on: datetime.date
 @transaction.atomic
 def institution_lift_suspension(*, institution: Institution, actor) -> Institution:
     """Lifts a suspension: the institution is filed again (its filing date and number unchanged), by the
-    county health commission it filed with (or an administrator). A repeat changes nothing."""
+    county health commission it filed with (or an administrator), and counts in the figures again from
+    today. A repeat changes nothing."""
     require(policies.suspends(actor, institution),
             _("Only the county health commission the institution filed with may lift its suspension."))
     before = Institution.objects.filter(pk=institution.pk).values_list("suspended_on", flat=True).first()
@@ -180,6 +186,10 @@ def institution_lift_suspension(*, institution: Institution, actor) -> Instituti
         status=Institution.Status.FILED, suspended_on=None, updated_at=timezone.now())
     institution.refresh_from_db()
     if claimed:
+        today = timezone.localdate()
+        # Lifted the day it began: the period is empty, and the figures of that day count it.
+        Suspension.objects.filter(institution=institution, lifted_on__isnull=True).update(lifted_on=today)
+        figures_changed.send(sender=Institution, region_code=institution.region_id)
         audit_record(actor=actor, action="institution.suspension_lift", target=institution,
                      before={"suspended_on": str(before)}, after={"lifted_on": str(timezone.localdate())})
     return institution
@@ -256,21 +266,41 @@ STAFF_FIELDS = ["name", "role", "phone", "qualification", "qualification_expires
 
 @transaction.atomic
 def staff_member_add(*, institution: Institution, actor, **fields) -> StaffMember:
-    """Adds a staff member with their certificates. One audit row (names stay out of the log)."""
+    """Adds a staff member with their certificates and, if given, their resident identity number (kept as a
+    keyed hash and a mask, to find the same person at another institution). One audit row (names and
+    numbers stay out of the log)."""
     _ensure_staff_of(actor, institution)
+    identity_number = fields.pop("identity_number", None)
     member = StaffMember(institution=institution, **fields)
+    if identity_number:
+        _set_identity(member, identity_number)
     member.full_clean()
     member.save()
-    audit_record(actor=actor, action="staff.add", target=member, after={"role": member.role})
+    audit_record(actor=actor, action="staff.add", target=member,
+                 after={"role": member.role, "identity_recorded": bool(member.identity_hash)})
     return member
+
+
+def _set_identity(member: StaffMember, number: str) -> None:
+    from portal.validators import validate_resident_id
+
+    try:
+        validate_resident_id(number.strip().upper())
+    except ValidationError as exc:
+        raise ValidationError({"identity_number": exc.messages}) from None
+    member.set_identity_number(number)
 
 
 @transaction.atomic
 def staff_member_update(*, member: StaffMember, actor, **fields) -> StaffMember:
     _ensure_staff_of(actor, member.institution)
-    before = _snapshot(member, STAFF_FIELDS)
+    before = {**_snapshot(member, STAFF_FIELDS), "identity": member.identity_hash}
+    identity_number = fields.pop("identity_number", None)
+    if identity_number:  # left empty on a form: the recorded number stays
+        _set_identity(member, identity_number)
     _set_and_save(member, fields, STAFF_FIELDS)
-    changed = sorted(k for k, v in _snapshot(member, STAFF_FIELDS).items() if before.get(k) != v)
+    after = {**_snapshot(member, STAFF_FIELDS), "identity": member.identity_hash}
+    changed = sorted(k for k, v in after.items() if before.get(k) != v)
     audit_record(actor=actor, action="staff.update", target=member, after={"changed": changed})
     return member
 

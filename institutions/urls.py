@@ -12,6 +12,7 @@ urlpatterns = [
     path("<int:pk>/suspend/", views.suspend, name="suspend"),
     path("<int:pk>/lift-suspension/", views.lift_suspension, name="lift_suspension"),
     path("mentoring/", views.mentoring, name="mentoring"),
+    path("staff-registry/", views.staff_registry, name="staff_registry"),
     path("onboarding/", views.onboarding, name="onboarding"),
     path("onboarding/template.csv", views.onboarding_template, name="onboarding_template"),
     path("onboarding/<int:pk>/", views.onboarding_job, name="onboarding_job"),

@@ -41,10 +41,10 @@ from .forms import (
     SuspendForm,
 )
 from .models import GuidanceCentre, Institution, InstitutionClass, MentoringPair, OnboardingJob, StaffMember
+from .staff_registry import certificate_state, certificates_due, double_registrations
 
 PAGE_SIZE = 25
 HISTORY_LIMIT = 100
-EXPIRING_WITHIN_DAYS = 30
 
 # The institution's history shows changes to the registry and its filings; enrolment entries (which
 # concern children's personal data) stay in their own, more restricted views.
@@ -141,18 +141,8 @@ def _history(institution: Institution) -> list[dict]:
 
 
 def _staff_rows(members, today: datetime.date) -> list[dict]:
-    soon = today + datetime.timedelta(days=EXPIRING_WITHIN_DAYS)
-    rows = []
-    for member in members:
-        def state(date):
-            if date is None:
-                return ""
-            if date < today:
-                return "expired"
-            return "expiring" if date <= soon else ""
-        rows.append({"member": member, "qualification": state(member.qualification_expires_on),
-                     "health": state(member.health_certificate_expires_on)})
-    return rows
+    return [{"member": member, "qualification": certificate_state(member.qualification_expires_on, today),
+             "health": certificate_state(member.health_certificate_expires_on, today)} for member in members]
 
 
 def _enrolled_by_class(classes: list, on) -> dict[int, int]:
@@ -415,6 +405,17 @@ def mentoring(request):
     pairs = (MentoringPair.objects.visible_to(user).select_related("mentor__region", "mentee__region")
              .order_by("-started_on", "pk")[:500])
     return _page_with_form(request, "institutions/mentoring.html", form, {"pairs": pairs})
+
+
+@login_required
+def staff_registry(request):
+    """Staff of the official's area registered at several institutions at once, and staff whose
+    certificates have expired or expire within 30 days: two queries for each list."""
+    require(policies.is_official_or_admin(request.user), outside_area=True)
+    today = timezone.localdate()
+    due = certificates_due(StaffMember.objects.visible_to(request.user), today)[:500]
+    return render(request, "institutions/staff_registry.html", {
+        "doubles": double_registrations(user=request.user, on=today), "due": _staff_rows(due, today)})
 
 
 # --- Public register ------------------------------------------------------------------------------

@@ -144,6 +144,10 @@ def snapshot_sql(parts: SqlParts) -> str:
         FROM institutions_institution i
         WHERE i.status <> '{Institution.Status.DRAFT}' AND i.filed_on <= %(d)s
           AND (i.cancelled_on IS NULL OR i.cancelled_on > %(d)s)
+          -- Suspended on the date: neither its places nor its children count (docs/domain.md)
+          AND NOT EXISTS (SELECT 1 FROM institutions_suspension s
+                          WHERE s.institution_id = i.id AND s.suspended_on <= %(d)s
+                            AND (s.lifted_on IS NULL OR s.lifted_on > %(d)s))
     ),
     cls AS (
         SELECT c.institution_id, SUM(c.places) AS places,

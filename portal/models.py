@@ -1,4 +1,5 @@
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class TaskOutbox(models.Model):
@@ -53,3 +54,20 @@ class RunLease(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key} ({self.outcome or 'running'})"
+
+
+class SweptJob(models.Model):
+    """An import job whose runs beat (portal.runs.Heartbeat) and that `portal.runs.job_sweep` queues again
+    when its process is lost. `attempts` counts the runs of the job's current step; the model has a
+    `PENDING` status, to which a lost run goes back."""
+
+    heartbeat_at = models.DateTimeField(_("last sign of life"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def was_restarted(self) -> bool:
+        """Run more than once because the process running it stopped (the sweeper started it again)."""
+        return self.attempts > 1 or (self.attempts == 1 and self.status == self.Status.PENDING)

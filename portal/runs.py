@@ -16,8 +16,9 @@ import threading
 from collections.abc import Callable
 
 from django.conf import settings
-from django.db import connections
+from django.db import connections, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +49,35 @@ def stale_before() -> datetime.datetime:
 
 def max_attempts() -> int:
     return settings.RUN_MAX_ATTEMPTS
+
+
+def job_sweep(model, redo: dict) -> int:
+    """Requeues the import jobs of `model` whose heartbeat is stale: their process (a worker, or the web
+    process of an API upload) was lost. `redo` maps each running status to (the status to set, the task
+    to queue again with the job's id); the new status and the outbox row are one transaction. After
+    RUN_MAX_ATTEMPTS the job fails instead, saying so. Jobs are rows with `status`, `heartbeat_at`,
+    `attempts`, `processed_rows`, `data`, `errors` and `finished_at`, whose import writes in one
+    transaction, so a lost run wrote nothing. Safe to repeat and to run in several processes at once."""
+    from portal.dispatch import dispatch_on_commit
+
+    found = 0
+    for job in model.objects.filter(status__in=list(redo), heartbeat_at__lt=stale_before()).only(
+            "pk", "status", "attempts", "heartbeat_at"):
+        with transaction.atomic():
+            claimed = model.objects.filter(pk=job.pk, status=job.status, heartbeat_at=job.heartbeat_at)
+            if job.attempts >= max_attempts():
+                message = _("The import stopped %(n)s times before it could finish; nothing was imported. "
+                            "Upload the file again.") % {"n": job.attempts}
+                found += claimed.update(status="failed", data=b"", finished_at=timezone.now(),
+                                        errors=[{"row": 0, "column": "", "message": message}])
+                continue
+            status, task = redo[job.status]
+            # A fresh beat: the redo beats from when it starts, and no other sweeper takes the job meanwhile.
+            if claimed.update(status=status, processed_rows=0, heartbeat_at=timezone.now()):
+                found += 1
+                log.warning("%s %s lost its process; queued again", model._meta.label, job.pk)
+                dispatch_on_commit(task, job.pk)
+    return found
 
 
 class Heartbeat:

@@ -245,6 +245,9 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "anon": env.str("API_THROTTLE_ANON", default="120/min"),
         "user": env.str("API_THROTTLE_USER", default="2000/min"),
+        # Complaints and their lookup, per address, pages and API together (no account is needed).
+        "complaint": env.str("COMPLAINT_THROTTLE", default="10/hour"),
+        "complaint_lookup": env.str("COMPLAINT_LOOKUP_THROTTLE", default="30/hour"),
     },
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
@@ -380,6 +383,9 @@ PLACES_TARGET_PER_1000 = env.float("PLACES_TARGET_PER_1000", default=4.5)
 PLACES_TARGET_YEAR = env.int("PLACES_TARGET_YEAR", default=2025)
 PLAN_PERIOD_YEARS = 5
 FILING_DECISION_WORKING_DAYS = 5
+# A complaint is answered by the county within this many working days (working definition: no national
+# rule sets it; 15 working days is the common 12345-hotline practice).
+COMPLAINT_ANSWER_WORKING_DAYS = env.int("COMPLAINT_ANSWER_WORKING_DAYS", default=15)
 # The load benchmark's constant-JSON reference endpoint; off in production.
 BENCH_ENDPOINTS = env.bool("BENCH_ENDPOINTS", default=False)
 ENROLMENT_REPORT_PERIOD_DAYS = env.int("ENROLMENT_REPORT_PERIOD_DAYS", default=90)

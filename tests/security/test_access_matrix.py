@@ -137,9 +137,14 @@ def world(regions, institution, other_institution, staff, other_staff, admin_use
         invitation, _code = account_services.invitation_create(actor=admin_user, county_code=inst.region_id[:6])
         api_client, _secret = account_services.api_client_register(
             actor=admin_user, name=f"system {side}", role="official", region_id=city, scopes="metrics:read")
+        from complaints.services import complaint_submit
+
+        complaint = complaint_submit(institution=inst, category="safety", description="楼梯无护栏",
+                                     phone="13900000001").complaint
         supervision_objects = _supervision_world(side, inst, admin_user)
         w[side] = {
             **supervision_objects,
+            "complaint": complaint,
             "staff_user": user, "personal_token": personal_token, "invitation": invitation,
             "api_client": api_client,
             "filed_filing": filed, "institution": inst, "klass": klass, "member": member, "filing": filing,
@@ -382,6 +387,9 @@ RULES: dict[str, Rule] = {
     "institutions:suspend": Rule(None, filing_authority, kwargs=k(pk="institution")),
     "institutions:lift_suspension": Rule(None, filing_authority, kwargs=k(pk="institution")),
     "institutions:mentoring": Rule(official_role, pairing_level),
+    # Staff registry: double registrations for officials (their area's), certificates due for everyone's own
+    "institutions:staff_registry": Rule(official_role),
+    "api-double-registrations": Rule(official_role), "api-certificates-due": Rule(signed_in),
     "institutions:guidance_centres": Rule(official_role, pairing_level),
     "institutions:mine": Rule(staff_role, staff_role), "institutions:create": Rule(UNCHECKED, UNCHECKED),
     "institutions:edit": Rule(staff_role, UNCHECKED),
@@ -502,6 +510,20 @@ RULES: dict[str, Rule] = {
     "dashboards:report-pdf": Rule(officials_over_county, kwargs=k(code="county")),
     "dashboards:export": Rule(officials_over_county, kwargs=lambda s: {"code": s["county"], "table": "regions",
                                                                     "fmt": "csv"}),
+    # Complaints: anyone files and follows one; the officials over its county read it; only the county
+    # handling it answers it and reads the complainant's contact (everyone else: 404).
+    "complaints:submit": Rule(anyone, anyone, kwargs=k(institution_pk="institution")),
+    "complaints:filed": Rule(anyone), "complaints:track": Rule(anyone, anyone),
+    "complaints:queue": Rule(official_role),
+    "complaints:detail": Rule(officials_over_county, reviewer, kwargs=k(pk="complaint")),
+    "complaints:contact": Rule(reviewer, nobody, kwargs=k(pk="complaint")),
+    "api-public-complaint-create": Rule(None, anyone), "api-public-complaint-lookup": Rule(None, anyone),
+    "api-complaints": Rule(signed_in),
+    "api-complaint": Rule(officials_over_county, kwargs=k(pk="complaint")),
+    "api-complaint-answer": Rule(None, reviewer, kwargs=k(pk="complaint")),
+    "api-complaint-contact": Rule(reviewer, kwargs=k(pk="complaint")),
+    "complaints:open_inspection": Rule(nobody, reviewer, kwargs=k(pk="complaint")),
+    "api-complaint-inspection": Rule(None, reviewer, kwargs=k(pk="complaint")),
 }
 
 
