@@ -275,6 +275,8 @@ SPECTACULAR_SETTINGS = {
         "BookingStatusEnum": "filings.models.Booking.Status",
         "InstitutionStatusEnum": "institutions.models.Institution.Status",
         "UserRoleEnum": "accounts.models.User.Role",
+        "ComplaintStatusEnum": "complaints.models.Complaint.Status",
+        "StaffRoleEnum": "institutions.models.StaffMember.Role",
     },
 }
 

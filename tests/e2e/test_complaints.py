@@ -65,3 +65,24 @@ def test_public_files_a_complaint_and_the_county_answers_it(phone_page, browser,
     assert "13912345678" not in page.content()
     _no_sideways_scroll(page)
     screenshot(page, "complaint-answered-phone")
+
+
+def test_county_sees_a_double_registration_on_a_phone(phone_page, live_server, regions):
+    import datetime
+
+    from accounts.models import User
+    from tests.enrolments.helpers import resident_id
+    from tests.factories import StaffMemberFactory
+
+    number = resident_id(datetime.date(1993, 2, 1), county="130102", sex="female")
+    for region, name in (("130102001", "长安区阳光托育园"), ("130502", "襄都区小星星托育园")):
+        member = StaffMemberFactory(institution=InstitutionFactory(region_id=region, name=name), name="刘芳")
+        member.set_identity_number(number)
+        member.save()
+    UserFactory(username="county_a", role=User.Role.OFFICIAL, region_id="130102")
+    login(phone_page, live_server, "county_a")
+    phone_page.goto(f"{live_server.url}/institutions/staff-registry/")
+    table = phone_page.locator("[data-testid=double-registrations]").inner_text()
+    assert "长安区阳光托育园" in table and "襄都区小星星托育园" in table and number not in table
+    _no_sideways_scroll(phone_page)
+    screenshot(phone_page, "staff-registry-phone")

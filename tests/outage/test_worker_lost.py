@@ -17,7 +17,7 @@ import time
 import psycopg
 import pytest
 import requests
-from django.db import connection
+from django.db import connection, transaction
 
 from enrolments import importing
 from enrolments.models import ImportJob
@@ -133,3 +133,68 @@ def test_a_lost_worker_and_a_lost_web_process_are_redone_within_seconds(
     assert web_job.pk in [j.pk for j in jobs] and True in notes
     assert redo_seconds < 120
     assert not Snapshot.objects.filter(date=D, status=Snapshot.Status.COMPUTING).exists()
+
+
+def _rankings():
+    """Every ranking of the period end, as the officials read it."""
+    from metrics.models import RankingEntry
+
+    return list(RankingEntry.objects.order_by("run__scope_id", "run__period_kind", "rank").values_list(
+        "run__scope_id", "run__period_kind", "run__version", "region_id", "rank", "score", "breakdown"))
+
+
+def test_a_worker_killed_mid_ranking_run_is_redone_within_two_minutes_with_the_same_rankings(
+        require_postgresql, transactional_db, regions, private_redis, tmp_path):
+    """The period-end rankings (a leased task, portal.runs.leased): the whole worker is killed while the run
+    waits to write its entries; the next worker's sweeper notices the silent lease and queues the same call
+    again; the redo writes the rankings an undisturbed run writes, once."""
+    from metrics.models import RankingEntry, RankingRun
+    from metrics.tasks import rankings_period_end
+    from portal.dispatch import dispatch_on_commit
+    from portal.models import RunLease
+
+    for i, county in enumerate(["130102", "130104", "130502", "140105"]):
+        InstitutionClassFactory(institution=InstitutionFactory(region_id=county), name=f"班{i}", places=10 + 3 * i)
+    snapshot_compute(date=D)
+    on_iso = (D + datetime.timedelta(days=1)).isoformat()
+    rankings_period_end.apply(kwargs={"on_iso": on_iso}).get()
+    expected = _rankings()
+    assert expected and {e[1] for e in expected} == {"quarter", "half"}
+    RankingEntry.objects.all().delete()
+    RankingRun.objects.all().delete()
+    RunLease.objects.all().delete()
+    env = app_env(redis=private_redis)
+
+    locker = psycopg.connect(**_dsn(), autocommit=False)
+    locker.execute("LOCK TABLE metrics_rankingentry IN SHARE ROW EXCLUSIVE MODE")  # the entries' INSERT waits
+    worker = start_worker(env, log=tmp_path / "worker-a.log")
+    try:
+        with transaction.atomic():
+            dispatch_on_commit(rankings_period_end, on_iso=on_iso)
+        wait_until(lambda: _waiting_on_locks("metrics_rankingentry") >= 1, 60, interval=0.2,
+                   what="the ranking run to wait on its entries")
+        kill_group(worker, signal.SIGKILL)
+    finally:
+        locker.rollback()
+        locker.close()
+    killed_at = time.monotonic()
+    lease = RunLease.objects.get(key=f"rankings_period_end:{on_iso}")
+    assert (lease.attempts, lease.finished_at) == (1, None)  # nobody knows yet
+    assert not RankingEntry.objects.exists()  # the lost run's transaction wrote nothing
+
+    worker = start_worker(env, log=tmp_path / "worker-b.log")
+    try:
+        wait_until(lambda: RunLease.objects.filter(pk=lease.pk, outcome="done").exists(), 110, interval=0.2,
+                   what="the lost ranking run to be redone")
+        redo_seconds = time.monotonic() - killed_at
+        wait_until(lambda: outbox_pending() == 0, 20, what="the outbox to drain")
+    finally:
+        stop_group(worker)
+    lease.refresh_from_db()
+    redone = _rankings()
+    record_figures("whole Celery worker killed mid ranking run", runs_lost=1, tasks_lost=int(lease.outcome != "done"),
+                   time_to_redo_s=round(redo_seconds, 1), attempts=lease.attempts,
+                   rankings=RankingRun.objects.count(), entries=len(redone))
+    assert lease.attempts == 2 and lease.outcome == "done"
+    assert redone == expected  # the same ranks, scores and breakdowns, version 1: done once
+    assert redo_seconds < 120
