@@ -17,11 +17,11 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
-from django.db.models.functions import Now
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts import policies
+from portal.fields import change_feed_index, updated_at_field
 from regions import codes
 
 
@@ -65,8 +65,7 @@ class Snapshot(models.Model):
     error = models.TextField(_("error"), blank=True)
     target_per_1000 = models.DecimalField(_("target places per 1,000"), max_digits=6, decimal_places=2,
                                           default=4.5)
-    updated_at = models.DateTimeField(_("updated"), auto_now=True, db_default=Now(),
-                                      help_text=_("Set on every change; the API's change feed orders by it."))
+    updated_at = updated_at_field()
 
     objects = SnapshotQuerySet.as_manager()
 
@@ -93,7 +92,7 @@ class Snapshot(models.Model):
                                    violation_error_code="progress_over_100"),
         ]
         indexes = [
-            models.Index(fields=["updated_at", "id"], name="snapshot_updated_idx"),
+            change_feed_index("snapshot_updated_idx"),
             models.Index(fields=["status", "date"], name="snapshot_status_date_idx"),
         ]
 
@@ -268,8 +267,7 @@ class RankingRun(models.Model):
     published_at = models.DateTimeField(_("published"), null=True, blank=True)
     published_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("published by"), null=True,
                                      blank=True, on_delete=models.SET_NULL, related_name="+")
-    updated_at = models.DateTimeField(_("updated"), auto_now=True, db_default=Now(),
-                                      help_text=_("Set on every change; the API's change feed orders by it."))
+    updated_at = updated_at_field()
 
     objects = RankingRunQuerySet.as_manager()
 
@@ -294,7 +292,7 @@ class RankingRun(models.Model):
                                    violation_error_code="published_without_date"),
         ]
         indexes = [
-            models.Index(fields=["updated_at", "id"], name="ranking_run_updated_idx"),
+            change_feed_index("ranking_run_updated_idx"),
             models.Index(fields=["scope", "period_kind", "period_end"], name="ranking_run_scope_idx"),
         ]
 

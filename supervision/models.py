@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts import policies
+from audit.targets import InstitutionTarget
 
 
 class Risk(models.TextChoices):
@@ -285,7 +286,7 @@ class InspectionQuerySet(models.QuerySet):
         return self.filter(signed_off_at__isnull=False, inspected_on__gt=since)
 
 
-class Inspection(models.Model):
+class Inspection(InstitutionTarget, models.Model):
     class Kind(models.TextChoices):
         RANDOM = "random", _("Random inspection")
         TARGETED = "targeted", _("Targeted inspection")
@@ -372,14 +373,6 @@ class Inspection(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} · {self.institution}"
-
-    @property
-    def audit_region_code(self) -> str:
-        return self.institution.region_id
-
-    @property
-    def audit_institution_id(self) -> int:
-        return self.institution_id
 
     @property
     def findings_total(self) -> int:
