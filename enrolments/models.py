@@ -17,11 +17,12 @@ import datetime
 from django.conf import settings
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
-from django.db.models.functions import Now
 from django.utils.translation import gettext_lazy as _
 
 from accounts import policies
+from audit.targets import InstitutionTarget
 from institutions.models import Institution
+from portal.fields import change_feed_index, updated_at_field
 from portal.models import SweptJob
 
 from . import identity
@@ -72,7 +73,7 @@ class ChildQuerySet(models.QuerySet):
         return self.none()
 
 
-class Child(models.Model):
+class Child(InstitutionTarget, models.Model):
     class DocumentType(models.TextChoices):
         RESIDENT_ID = identity.RESIDENT_ID, _("Resident identity number")
         PASSPORT = "passport", _("Passport")
@@ -104,8 +105,7 @@ class Child(models.Model):
     # Retention: a set time after the child left, the personal fields are blanked (enrolments.retention).
     erased_at = models.DateTimeField(_("personal data erased"), null=True, blank=True, db_index=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated"), auto_now=True, db_default=Now(),
-                                      help_text=_("Set on every change; the API's change feed orders by it."))
+    updated_at = updated_at_field()
 
     objects = ChildQuerySet.as_manager()
 
@@ -126,18 +126,10 @@ class Child(models.Model):
                 violation_error_message=_("Consent: recorded consent states how, when and by which guardian."),
                 violation_error_code="consent_incomplete"),
         ]
-        indexes = [models.Index(fields=["updated_at", "id"], name="child_updated_idx")]
+        indexes = [change_feed_index("child_updated_idx")]
 
     def __str__(self) -> str:
         return self.name
-
-    @property
-    def audit_region_code(self) -> str:
-        return self.institution.region_id
-
-    @property
-    def audit_institution_id(self) -> int:
-        return self.institution_id
 
     def set_document(self, document_type: str, number: str) -> None:
         self.document_type = document_type
@@ -219,7 +211,7 @@ class EnrolmentQuerySet(NamesAChildQuerySet):
         return qs.filter(start_date__lt=end) if end else qs
 
 
-class Enrolment(models.Model):
+class Enrolment(InstitutionTarget, models.Model):
     child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="enrolments", verbose_name=_("child"))
     institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="enrolments",
                                     verbose_name=_("institution"))
@@ -236,8 +228,7 @@ class Enrolment(models.Model):
                                     verbose_name=_("previous enrolment"),
                                     help_text=_("Set when the child moved here from another class."))
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated"), auto_now=True, db_default=Now(),
-                                      help_text=_("Set on every change; the API's change feed orders by it."))
+    updated_at = updated_at_field()
 
     objects = EnrolmentQuerySet.as_manager()
 
@@ -262,7 +253,7 @@ class Enrolment(models.Model):
                                     violation_error_code="enrolment_taken"),
         ]
         indexes = [
-            models.Index(fields=["updated_at", "id"], name="enrolment_updated_idx"),
+            change_feed_index("enrolment_updated_idx"),
             models.Index(fields=["institution", "end_date", "start_date"], name="enrolment_institution_idx"),
             models.Index(fields=["klass", "start_date", "end_date"], name="enrolment_class_dates_idx"),
             models.Index(fields=["care_form", "start_date", "end_date"], name="enrolment_care_form_idx"),
@@ -270,14 +261,6 @@ class Enrolment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.child_id} @ {self.klass_id} from {self.start_date}"
-
-    @property
-    def audit_region_code(self) -> str:
-        return self.institution.region_id
-
-    @property
-    def audit_institution_id(self) -> int:
-        return self.institution_id
 
     def is_active_on(self, date: datetime.date) -> bool:
         return self.start_date <= date and (self.end_date is None or self.end_date > date)
@@ -309,7 +292,7 @@ class DueNotice(models.Model):
         return f"{self.enrolment_id} {self.kind} {self.due_on}"
 
 
-class ImportJob(SweptJob):
+class ImportJob(InstitutionTarget, SweptJob):
     """One upload of a class list or an institution's whole list; the import runs in a Celery task."""
 
     class Status(models.TextChoices):
@@ -357,14 +340,6 @@ class ImportJob(SweptJob):
     def is_finished(self) -> bool:
         return self.status in (self.Status.DONE, self.Status.FAILED)
 
-    @property
-    def audit_region_code(self) -> str:
-        return self.institution.region_id
-
-    @property
-    def audit_institution_id(self) -> int:
-        return self.institution_id
-
 
 # --- Periodic enrolment report (管理规范 Art. 12) -----------------------------------------------------
 
@@ -397,7 +372,7 @@ class EnrolmentReportQuerySet(models.QuerySet):
         return self.filter(institution__in=Institution.objects.visible_to(user))
 
 
-class EnrolmentReport(models.Model):
+class EnrolmentReport(InstitutionTarget, models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Prepared")
         CONFIRMED = "confirmed", _("Confirmed")
@@ -422,8 +397,7 @@ class EnrolmentReport(models.Model):
     submitted_on = models.DateField(_("submitted on"), null=True, blank=True)
     submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
                                      related_name="+")
-    updated_at = models.DateTimeField(_("updated"), auto_now=True, db_default=Now(),
-                                      help_text=_("Set on every change; the API's change feed orders by it."))
+    updated_at = updated_at_field()
 
     objects = EnrolmentReportQuerySet.as_manager()
 
@@ -443,7 +417,7 @@ class EnrolmentReport(models.Model):
                                    violation_error_code="submitted_without_date"),
         ]
         indexes = [
-            models.Index(fields=["updated_at", "id"], name="report_updated_idx"),
+            change_feed_index("report_updated_idx"),
             models.Index(fields=["period_start", "status", "institution"], name="report_period_idx"),
         ]
 
@@ -454,18 +428,10 @@ class EnrolmentReport(models.Model):
     def on_time(self) -> bool:
         return self.submitted_on is not None and self.submitted_on <= self.due_on
 
-    @property
-    def audit_region_code(self) -> str:
-        return self.institution.region_id
-
-    @property
-    def audit_institution_id(self) -> int:
-        return self.institution_id
-
 
 # --- Downloads of personal data (docs/privacy.md, "Exports") ----------------------------------------
 
-class ExportApproval(models.Model):
+class ExportApproval(InstitutionTarget, models.Model):
     """A bulk export of children's data (more rows than CHILD_EXPORT_APPROVAL_ROWS) waits for a second
     person of the institution (or an administrator) to approve it; the requester then downloads it once."""
 
@@ -505,14 +471,6 @@ class ExportApproval(models.Model):
     def __str__(self) -> str:
         return f"{self.institution_id} {self.rows} rows ({self.status})"
 
-    @property
-    def audit_region_code(self) -> str:
-        return self.institution.region_id
-
-    @property
-    def audit_institution_id(self) -> int:
-        return self.institution_id
-
 
 class ExportLog(models.Model):
     """One download of personal data: who, when, what, how many rows, and why (asked before the download)."""
@@ -547,7 +505,7 @@ class GuardianRequestQuerySet(NamesAChildQuerySet):
         return self.filter(status=GuardianRequest.Status.OPEN, due_on__lt=today)
 
 
-class GuardianRequest(models.Model):
+class GuardianRequest(InstitutionTarget, models.Model):
     """A guardian asks to see, correct or delete a child's data; the institution answers within 15 working
     days (working definition after the 15-working-day answer period of the government-information rules)."""
 
@@ -599,11 +557,3 @@ class GuardianRequest(models.Model):
 
     def is_overdue(self, today: datetime.date) -> bool:
         return self.status == self.Status.OPEN and today > self.due_on
-
-    @property
-    def audit_region_code(self) -> str:
-        return self.institution.region_id
-
-    @property
-    def audit_institution_id(self) -> int:
-        return self.institution_id
