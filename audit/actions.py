@@ -135,6 +135,7 @@ ACTION_LABELS = {
     "demo.mentoring_seed": pgettext_lazy("audit action", "Demo mentoring pairs loaded"),
     "demo.guidance_centres_seed": pgettext_lazy("audit action", "Demo guidance centres loaded"),
     "demo.pilots_seed": pgettext_lazy("audit action", "Demo pilots loaded"),
+    "demo.supervision_seed": pgettext_lazy("audit action", "Demo supervision loaded"),
 }
 
 

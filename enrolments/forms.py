@@ -14,7 +14,15 @@ def _classes(institution):
         "class_type", "name")
 
 
-class EnrolForm(forms.Form):
+class _ClassChoice:
+    """The form's `klass` offers the institution's open classes (the form takes `institution=`)."""
+
+    def __init__(self, *args, institution, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["klass"].queryset = _classes(institution)
+
+
+class EnrolForm(_ClassChoice, forms.Form):
     name = forms.CharField(label=_("Child's name"), max_length=100)
     sex = forms.ChoiceField(label=_("Sex"), choices=Sex.choices)
     date_of_birth = DateField(label=_("Date of birth"))
@@ -28,18 +36,10 @@ class EnrolForm(forms.Form):
     care_form = forms.ChoiceField(label=_("Care form"), choices=CareForm.choices)
     start_date = DateField(label=_("Start date"), help_text=_("At most 60 days ahead."))
 
-    def __init__(self, *args, institution, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["klass"].queryset = _classes(institution)
 
-
-class MoveForm(forms.Form):
+class MoveForm(_ClassChoice, forms.Form):
     klass = forms.ModelChoiceField(label=_("New class"), queryset=InstitutionClass.objects.none())
     on = DateField(label=_("From"))
-
-    def __init__(self, *args, institution, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["klass"].queryset = _classes(institution)
 
 
 class WithdrawForm(forms.Form):
@@ -49,16 +49,15 @@ class WithdrawForm(forms.Form):
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
 
 
-class ImportForm(forms.Form):
+class ImportForm(_ClassChoice, forms.Form):
     file = forms.FileField(label=_("CSV or XLSX file"))
     klass = forms.ModelChoiceField(
         label=_("Class (for a class list)"), queryset=InstitutionClass.objects.none(), required=False,
         help_text=_("Rows with an empty class column go into this class. Leave empty for a whole-institution "
                     "list with a class on every row."))
 
-    def __init__(self, *args, institution, max_bytes: int, **kwargs):
+    def __init__(self, *args, max_bytes: int, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["klass"].queryset = _classes(institution)
         self.max_bytes = max_bytes
 
     def clean_file(self):
@@ -70,13 +69,9 @@ class ImportForm(forms.Form):
         return upload
 
 
-class EnrolExistingForm(forms.Form):
+class EnrolExistingForm(_ClassChoice, forms.Form):
     """Enrols a child already recorded here (for example, back after leaving)."""
 
     klass = forms.ModelChoiceField(label=_("Class"), queryset=InstitutionClass.objects.none())
     care_form = forms.ChoiceField(label=_("Care form"), choices=CareForm.choices)
     start_date = DateField(label=_("Start date"), help_text=_("At most 60 days ahead."))
-
-    def __init__(self, *args, institution, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["klass"].queryset = _classes(institution)

@@ -17,11 +17,12 @@ import datetime
 from django.conf import settings
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
-from django.db.models.functions import Now
 from django.utils.translation import gettext_lazy as _
 
 from accounts import policies
+from audit.targets import InstitutionTarget
 from institutions.models import Institution
+from portal.fields import change_feed_index, updated_at_field
 from portal.models import SweptJob
 
 from . import identity
@@ -67,7 +68,7 @@ class ChildQuerySet(models.QuerySet):
         return self.none()
 
 
-class Child(models.Model):
+class Child(InstitutionTarget, models.Model):
     class DocumentType(models.TextChoices):
         RESIDENT_ID = identity.RESIDENT_ID, _("Resident identity number")
         PASSPORT = "passport", _("Passport")
@@ -87,8 +88,7 @@ class Child(models.Model):
     document_masked = models.CharField(_("identity number"), max_length=32, editable=False)
     is_demo = models.BooleanField(_("demo data"), default=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated"), auto_now=True, db_default=Now(),
-                                      help_text=_("Set on every change; the API's change feed orders by it."))
+    updated_at = updated_at_field()
 
     objects = ChildQuerySet.as_manager()
 
@@ -102,18 +102,10 @@ class Child(models.Model):
                                                               "already registered at this institution."),
                                     violation_error_code="child_taken"),
         ]
-        indexes = [models.Index(fields=["updated_at", "id"], name="child_updated_idx")]
+        indexes = [change_feed_index("child_updated_idx")]
 
     def __str__(self) -> str:
         return self.name
-
-    @property
-    def audit_region_code(self) -> str:
-        return self.institution.region_id
-
-    @property
-    def audit_institution_id(self) -> int:
-        return self.institution_id
 
     def set_document(self, document_type: str, number: str) -> None:
         self.document_type = document_type
@@ -187,7 +179,7 @@ class EnrolmentQuerySet(models.QuerySet):
         return qs.filter(start_date__lt=end) if end else qs
 
 
-class Enrolment(models.Model):
+class Enrolment(InstitutionTarget, models.Model):
     child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="enrolments", verbose_name=_("child"))
     institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="enrolments",
                                     verbose_name=_("institution"))
@@ -204,8 +196,7 @@ class Enrolment(models.Model):
                                     verbose_name=_("previous enrolment"),
                                     help_text=_("Set when the child moved here from another class."))
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated"), auto_now=True, db_default=Now(),
-                                      help_text=_("Set on every change; the API's change feed orders by it."))
+    updated_at = updated_at_field()
 
     objects = EnrolmentQuerySet.as_manager()
 
@@ -230,7 +221,7 @@ class Enrolment(models.Model):
                                     violation_error_code="enrolment_taken"),
         ]
         indexes = [
-            models.Index(fields=["updated_at", "id"], name="enrolment_updated_idx"),
+            change_feed_index("enrolment_updated_idx"),
             models.Index(fields=["institution", "end_date", "start_date"], name="enrolment_institution_idx"),
             models.Index(fields=["klass", "start_date", "end_date"], name="enrolment_class_dates_idx"),
             models.Index(fields=["care_form", "start_date", "end_date"], name="enrolment_care_form_idx"),
@@ -238,14 +229,6 @@ class Enrolment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.child_id} @ {self.klass_id} from {self.start_date}"
-
-    @property
-    def audit_region_code(self) -> str:
-        return self.institution.region_id
-
-    @property
-    def audit_institution_id(self) -> int:
-        return self.institution_id
 
     def is_active_on(self, date: datetime.date) -> bool:
         return self.start_date <= date and (self.end_date is None or self.end_date > date)
@@ -277,7 +260,7 @@ class DueNotice(models.Model):
         return f"{self.enrolment_id} {self.kind} {self.due_on}"
 
 
-class ImportJob(SweptJob):
+class ImportJob(InstitutionTarget, SweptJob):
     """One upload of a class list or an institution's whole list; the import runs in a Celery task."""
 
     class Status(models.TextChoices):
@@ -325,14 +308,6 @@ class ImportJob(SweptJob):
     def is_finished(self) -> bool:
         return self.status in (self.Status.DONE, self.Status.FAILED)
 
-    @property
-    def audit_region_code(self) -> str:
-        return self.institution.region_id
-
-    @property
-    def audit_institution_id(self) -> int:
-        return self.institution_id
-
 
 # --- Periodic enrolment report (管理规范 Art. 12) -----------------------------------------------------
 
@@ -365,7 +340,7 @@ class EnrolmentReportQuerySet(models.QuerySet):
         return self.filter(institution__in=Institution.objects.visible_to(user))
 
 
-class EnrolmentReport(models.Model):
+class EnrolmentReport(InstitutionTarget, models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Prepared")
         CONFIRMED = "confirmed", _("Confirmed")
@@ -390,8 +365,7 @@ class EnrolmentReport(models.Model):
     submitted_on = models.DateField(_("submitted on"), null=True, blank=True)
     submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
                                      related_name="+")
-    updated_at = models.DateTimeField(_("updated"), auto_now=True, db_default=Now(),
-                                      help_text=_("Set on every change; the API's change feed orders by it."))
+    updated_at = updated_at_field()
 
     objects = EnrolmentReportQuerySet.as_manager()
 
@@ -411,7 +385,7 @@ class EnrolmentReport(models.Model):
                                    violation_error_code="submitted_without_date"),
         ]
         indexes = [
-            models.Index(fields=["updated_at", "id"], name="report_updated_idx"),
+            change_feed_index("report_updated_idx"),
             models.Index(fields=["period_start", "status", "institution"], name="report_period_idx"),
         ]
 
@@ -421,11 +395,3 @@ class EnrolmentReport(models.Model):
     @property
     def on_time(self) -> bool:
         return self.submitted_on is not None and self.submitted_on <= self.due_on
-
-    @property
-    def audit_region_code(self) -> str:
-        return self.institution.region_id
-
-    @property
-    def audit_institution_id(self) -> int:
-        return self.institution_id

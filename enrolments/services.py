@@ -384,18 +384,31 @@ def report_prepare(*, institution: Institution, period_start: datetime.date, act
     return report
 
 
+def _person(actor):
+    """The acting user to record on the row; None for the system (a task, a command)."""
+    return actor if getattr(actor, "is_authenticated", False) else None
+
+
+def _report_move(report: EnrolmentReport, *, actor, action: str, source: str, refusal: str,
+                 **update) -> EnrolmentReport:
+    """The guarded UPDATE of a report's step: only from `source` (else `refusal`: someone got there first or
+    the report is past it), then its audit row."""
+    claimed = EnrolmentReport.objects.filter(pk=report.pk, status=source).update(**update)
+    if not claimed:
+        raise ValidationError({"status": refusal})
+    report.refresh_from_db()
+    audit_record(actor=actor, action=action, target=report)
+    return report
+
+
 @transaction.atomic
 def report_confirm(*, report: EnrolmentReport, actor) -> EnrolmentReport:
     """Staff confirm that the prepared figures are right. Repeat: refused once confirmed."""
     ensure_record_keeper(actor, report.institution_id)
-    claimed = EnrolmentReport.objects.filter(pk=report.pk, status=EnrolmentReport.Status.DRAFT).update(
-        status=EnrolmentReport.Status.CONFIRMED, confirmed_at=timezone.now(),
-        confirmed_by=actor if getattr(actor, "is_authenticated", False) else None)
-    if not claimed:
-        raise ValidationError({"status": _("Only a prepared report can be confirmed.")})
-    report.refresh_from_db()
-    audit_record(actor=actor, action="enrolment_report.confirm", target=report)
-    return report
+    return _report_move(report, actor=actor, action="enrolment_report.confirm", source=EnrolmentReport.Status.DRAFT,
+                        refusal=_("Only a prepared report can be confirmed."),
+                        status=EnrolmentReport.Status.CONFIRMED, confirmed_at=timezone.now(),
+                        confirmed_by=_person(actor))
 
 
 @transaction.atomic
@@ -405,12 +418,8 @@ def report_submit(*, report: EnrolmentReport, actor, today: datetime.date | None
     Side effects: one audit row. A repeat is refused (already submitted).
     """
     ensure_record_keeper(actor, report.institution_id)
-    now = timezone.now()
-    claimed = EnrolmentReport.objects.filter(pk=report.pk, status=EnrolmentReport.Status.CONFIRMED).update(
-        status=EnrolmentReport.Status.SUBMITTED, submitted_at=now, submitted_on=today or timezone.localdate(),
-        submitted_by=actor if getattr(actor, "is_authenticated", False) else None)
-    if not claimed:
-        raise ValidationError({"status": _("Only a confirmed, not yet submitted report can be submitted.")})
-    report.refresh_from_db()
-    audit_record(actor=actor, action="enrolment_report.submit", target=report)
-    return report
+    return _report_move(report, actor=actor, action="enrolment_report.submit",
+                        source=EnrolmentReport.Status.CONFIRMED,
+                        refusal=_("Only a confirmed, not yet submitted report can be submitted."),
+                        status=EnrolmentReport.Status.SUBMITTED, submitted_at=timezone.now(),
+                        submitted_on=today or timezone.localdate(), submitted_by=_person(actor))

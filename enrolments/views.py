@@ -23,7 +23,7 @@ from accounts import policies
 from accounts.policies import require
 from audit.services import audit_record
 from institutions.models import Institution
-from portal.forms import add_service_errors
+from portal.forms import add_service_errors, form_write
 
 from . import exports, importing, selectors, services
 from .forms import EnrolExistingForm, EnrolForm, ImportForm, MoveForm, WithdrawForm
@@ -90,16 +90,11 @@ def move(request, pk):
     institution = _institution(request)
     enrolment = _own_enrolment(request, pk)
     form = MoveForm(request.POST or None, institution=institution, initial={"on": timezone.localdate()})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.enrolment_move_class(enrolment=enrolment, klass=form.cleaned_data["klass"],
-                                          on=form.cleaned_data["on"], actor=request.user)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("%(child)s moves to class %(class)s.")
-                             % {"child": enrolment.child.name, "class": form.cleaned_data["klass"].name})
-            return redirect("enrolments:classes")
+    if request.method == "POST" and form_write(form, services.enrolment_move_class, enrolment=enrolment,
+                                               actor=request.user):
+        messages.success(request, _("%(child)s moves to class %(class)s.")
+                         % {"child": enrolment.child.name, "class": form.cleaned_data["klass"].name})
+        return redirect("enrolments:classes")
     return render(request, "enrolments/move.html", {"form": form, "enrolment": enrolment})
 
 
@@ -108,16 +103,9 @@ def withdraw(request, pk):
     _institution(request)
     enrolment = _own_enrolment(request, pk)
     form = WithdrawForm(request.POST or None, initial={"end_date": timezone.localdate()})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.enrolment_end(enrolment=enrolment, end_date=form.cleaned_data["end_date"],
-                                   reason=form.cleaned_data["reason"], note=form.cleaned_data["note"],
-                                   actor=request.user)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("%(child)s is withdrawn.") % {"child": enrolment.child.name})
-            return redirect("enrolments:classes")
+    if request.method == "POST" and form_write(form, services.enrolment_end, enrolment=enrolment, actor=request.user):
+        messages.success(request, _("%(child)s is withdrawn.") % {"child": enrolment.child.name})
+        return redirect("enrolments:classes")
     return render(request, "enrolments/withdraw.html", {"form": form, "enrolment": enrolment})
 
 
@@ -138,17 +126,10 @@ def enrol_existing(request, pk):
     child = get_object_or_404(Child.objects.visible_to(request.user).filter(institution=institution), pk=pk)
     form = EnrolExistingForm(request.POST or None, institution=institution,
                              initial={"start_date": timezone.localdate()})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.enrolment_create(child=child, klass=form.cleaned_data["klass"],
-                                      care_form=form.cleaned_data["care_form"],
-                                      start_date=form.cleaned_data["start_date"], actor=request.user)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("%(child)s is enrolled in class %(class)s.")
-                             % {"child": child.name, "class": form.cleaned_data["klass"].name})
-            return redirect("enrolments:child", pk=child.pk)
+    if request.method == "POST" and form_write(form, services.enrolment_create, child=child, actor=request.user):
+        messages.success(request, _("%(child)s is enrolled in class %(class)s.")
+                         % {"child": child.name, "class": form.cleaned_data["klass"].name})
+        return redirect("enrolments:child", pk=child.pk)
     return render(request, "enrolments/enrol_existing.html", {"form": form, "child": child})
 
 

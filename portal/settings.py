@@ -275,8 +275,13 @@ SPECTACULAR_SETTINGS = {
         "BookingStatusEnum": "filings.models.Booking.Status",
         "InstitutionStatusEnum": "institutions.models.Institution.Status",
         "UserRoleEnum": "accounts.models.User.Role",
-        "ComplaintStatusEnum": "complaints.models.Complaint.Status",
         "StaffRoleEnum": "institutions.models.StaffMember.Role",
+        "ComplaintStatusEnum": "complaints.models.Complaint.Status",
+        "InspectionKindEnum": "supervision.models.Inspection.Kind",
+        "InspectionStatusEnum": "supervision.models.Inspection.Status",
+        "InspectionRoundStatusEnum": "supervision.models.InspectionRound.Status",
+        "RectificationStatusEnum": "supervision.models.RectificationOrder.Status",
+        "SuspensionNoticeStatusEnum": "supervision.models.SuspensionNotice.Status",
     },
 }
 

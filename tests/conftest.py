@@ -260,7 +260,7 @@ def _database_url() -> str:
 def _start_worker(broker: str, **extra_env) -> subprocess.Popen:
     env = {**os.environ, "DATABASE_URL": _database_url(), "CELERY_BROKER_URL": broker,
            "CELERY_RESULT_BACKEND": broker, "DJANGO_SETTINGS_MODULE": "portal.test_settings",
-           "METRICS_DEBOUNCE_SECONDS": "1", **extra_env}
+           "METRICS_DEBOUNCE_SECONDS": "1", "OUTBOX_RELAY_POLL_SECONDS": "0.5", **extra_env}
     celery = str(Path(sys.executable).with_name("celery"))
     return subprocess.Popen([celery, "-A", "portal", "worker", "--pool", "solo", "-l", "warning",
                              "--without-gossip", "--without-mingle", "--without-heartbeat"],

@@ -103,12 +103,16 @@ def test_a_worker_killed_mid_recompute_leaves_the_old_snapshot_and_the_task_is_r
         assert Snapshot.objects.current(date) == old  # readers still see the old version
 
         # The broker hands an unacknowledged message back once its visibility timeout has passed; a worker
-        # sweeps for such messages only every ~100 s, so the test sweeps once itself, as a worker would.
-        time.sleep(6)
+        # sweeps for such messages only every ~100 s, so the test sweeps itself, as a worker would, with a
+        # visibility timeout of 1 s, until the killed worker's message is back in the queue.
         from kombu import Connection
 
-        with Connection(require_redis, transport_options={"visibility_timeout": 5}) as conn:
-            conn.default_channel.qos.restore_visible(num=100, interval=1)
+        with Connection(require_redis, transport_options={"visibility_timeout": 1}) as conn:
+            deadline = time.monotonic() + 30
+            while not conn.default_channel.client.llen("celery"):
+                assert time.monotonic() < deadline, "the unacknowledged message was never given back"
+                time.sleep(0.2)
+                conn.default_channel.qos.restore_visible(num=100, interval=1)
         second = _start_worker(require_redis, **fast)
         assert _wait_for(lambda: Snapshot.objects.filter(task_id=task_id, status="ready").exists(), second,
                          timeout=90), "the message was not redelivered and redone"
