@@ -9,11 +9,11 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models import Q
-from django.db.models.functions import Now
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 from accounts import policies
+from portal.fields import change_feed_index, updated_at_field
 
 
 class UserQuerySet(models.QuerySet):
@@ -59,8 +59,7 @@ class User(AbstractUser):
         _("session stamp"), max_length=32, blank=True, editable=False,
         help_text=_("Changed when the second factor is turned on or reset by an administrator: every other "
                     "session of the user ends."))
-    updated_at = models.DateTimeField(_("updated"), auto_now=True, db_default=Now(),
-                                      help_text=_("Set on every change; the API's change feed orders by it."))
+    updated_at = updated_at_field()
 
     objects = PortalUserManager()
 
@@ -88,7 +87,7 @@ class User(AbstractUser):
                 violation_error_code="official_without_region",
             ),
         ]
-        indexes = [models.Index(fields=["updated_at", "id"], name="user_updated_idx")]
+        indexes = [change_feed_index("user_updated_idx")]
 
     @property
     def is_system_admin(self) -> bool:
@@ -136,14 +135,13 @@ class ApiClient(models.Model):
                                    on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(_("registered at"), auto_now_add=True)
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
-    updated_at = models.DateTimeField(_("updated"), auto_now=True, db_default=Now(),
-                                      help_text=_("Set on every change; the API's change feed orders by it."))
+    updated_at = updated_at_field()
 
     class Meta:
         verbose_name = _("API client")
         verbose_name_plural = _("API clients")
         ordering = ["-created_at", "-pk"]
-        indexes = [models.Index(fields=["updated_at", "id"], name="api_client_updated_idx")]
+        indexes = [change_feed_index("api_client_updated_idx")]
 
     def __str__(self) -> str:
         return self.name
@@ -244,8 +242,7 @@ class Invitation(models.Model):
     accepted_by = models.ForeignKey(User, verbose_name=_("accepted by"), null=True, blank=True,
                                     on_delete=models.SET_NULL, related_name="+")
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
-    updated_at = models.DateTimeField(_("updated"), auto_now=True, db_default=Now(),
-                                      help_text=_("Set on every change; the API's change feed orders by it."))
+    updated_at = updated_at_field()
 
     objects = InvitationQuerySet.as_manager()
 
@@ -254,7 +251,7 @@ class Invitation(models.Model):
         verbose_name_plural = _("invitations")
         ordering = ["-created_at", "-pk"]
         indexes = [models.Index(fields=["region", "created_at"], name="invitation_region_idx"),
-                   models.Index(fields=["updated_at", "id"], name="invitation_updated_idx")]
+                   change_feed_index("invitation_updated_idx")]
 
     def __str__(self) -> str:
         return f"{self.hint}…"

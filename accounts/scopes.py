@@ -12,6 +12,7 @@ API_AREAS = {
     "enrolments": "children, enrolments and reports",
     "pilots": "pilots and progress reports",
     "metrics": "figures, snapshots, rankings and recomputes",
+    "supervision": "inspections, rounds, rectification and checklists",
     "complaints": "complaints and their answers",
     "events": "the change feed",
 }

@@ -39,6 +39,7 @@ AREA_LABELS = {
     "enrolments": _("children, enrolments and reports"),
     "pilots": _("pilots and progress reports"),
     "metrics": _("figures, snapshots, rankings and recomputes"),
+    "supervision": _("inspections, rounds, rectification and checklists"),
     "complaints": _("complaints and their answers"),
     "events": _("the change feed"),
 }

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render, resolve_url
 from django.utils import formats, timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -20,6 +20,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp import login as otp_login
+
+from portal.forms import add_service_errors
 
 from . import policies, services, tokens
 from .forms import (
@@ -33,6 +35,7 @@ from .forms import (
 )
 from .middleware import SECOND_FACTOR_SESSION_KEY, must_enrol_totp
 from .models import ApiClient, Invitation, PersonalToken, User
+from .policies import require
 from .services import CodeCheck
 
 
@@ -127,7 +130,7 @@ def token_create(request):
                                                          scopes=form.cleaned_data["scopes"],
                                                          days=form.cleaned_data["days"])
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             return _security_page(request, device=device, form=TOTPCodeForm(), new_token=raw)
     return _security_page(request, device=device, form=TOTPCodeForm(), token_form=form, status=400)
@@ -140,11 +143,6 @@ def token_revoke(request, pk):
     services.personal_token_revoke(token=token, actor=request.user)
     messages.success(request, _("The token “%(name)s” was revoked: it no longer works.") % {"name": token.name})
     return redirect("accounts:security")
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    for field, errors in error.message_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
 
 
 @login_required
@@ -196,8 +194,7 @@ def _managed_accounts(user):
 @require_http_methods(["GET", "POST"])
 def people(request):
     """Accounts of the area one level down: create (with a one-time password link), list, manage."""
-    if not policies.provisions_anyone(request.user):
-        raise PermissionDenied
+    require(policies.provisions_anyone(request.user))
     regions, institutions = _provisioned_regions(request.user), _county_institutions(request.user)
     form = AccountForm(request.POST or None, regions=regions, institutions=institutions)
     created = setup_url = None
@@ -210,7 +207,7 @@ def people(request):
                 institution_id=int(data["institution"]) if data.get("institution") else None,
                 first_name=data["first_name"], last_name=data["last_name"], phone=data["phone"])
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             setup_url = request.build_absolute_uri(services.password_setup_path(created))
             form = AccountForm(regions=regions, institutions=institutions)
@@ -224,8 +221,7 @@ def people(request):
 def person(request, pk):
     """One account: move it to another region one level down, deactivate or reactivate it."""
     account = get_object_or_404(User.objects.visible_to(request.user).select_related("region", "institution"), pk=pk)
-    if not policies.manages_account(request.user, account):
-        raise PermissionDenied
+    require(policies.manages_account(request.user, account))
     regions = _provisioned_regions(request.user) if policies.is_official(account) else []
     form = RescopeForm(request.POST if request.POST.get("action") == "rescope" else None, regions=regions,
                        initial={"region": account.region_id})
@@ -244,7 +240,7 @@ def person(request, pk):
                                  % {"region": form.cleaned_data["region"]})
                 return redirect("accounts:person", pk=account.pk)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
     return render(request, "accounts/person.html", {"account": account, "form": form if regions else None},
                   status=400 if form.errors else 200)
 
@@ -255,8 +251,7 @@ def person(request, pk):
 @require_http_methods(["GET", "POST"])
 def invitations(request):
     """A county's one-time invitation codes for institution staff: make one (shown once), list, withdraw."""
-    if not policies.invites_staff(request.user):
-        raise PermissionDenied
+    require(policies.invites_staff(request.user))
     institutions = _county_institutions(request.user)
     form = InvitationForm(request.POST or None, institutions=institutions)
     code = accept_url = None
@@ -268,7 +263,7 @@ def invitations(request):
                 institution_id=int(data["institution"]) if data.get("institution") else None,
                 note=data["note"], days=data["days"])
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             from .api import invitation_accept_path
 
@@ -319,8 +314,7 @@ def invitation_accept(request, code=""):
 @require_http_methods(["GET", "POST"])
 def clients(request):
     """Other systems' OAuth 2.0 client credentials: register (secret shown once), list with last use, revoke."""
-    if not policies.registers_api_clients(request.user):
-        raise PermissionDenied
+    require(policies.registers_api_clients(request.user))
     form = ApiClientForm(request.POST or None)
     created = secret = None
     if request.method == "POST" and form.is_valid():
@@ -330,7 +324,7 @@ def clients(request):
                 actor=request.user, name=data["name"], role=data["role"], scopes=data["scopes"],
                 region_id=data["region"] or None, institution_id=data["institution"])
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             form = ApiClientForm()
     rows = list(ApiClient.objects.select_related("application", "service_account__region")[:200])
@@ -345,8 +339,7 @@ def clients(request):
 @login_required
 @require_POST
 def client_revoke(request, pk):
-    if not policies.registers_api_clients(request.user):
-        raise PermissionDenied
+    require(policies.registers_api_clients(request.user))
     client = get_object_or_404(ApiClient, pk=pk)
     services.api_client_revoke(client=client, actor=request.user)
     messages.success(request, _("The client “%(name)s” was revoked: its tokens no longer work.")

@@ -52,6 +52,14 @@ ACTION_LABELS = {
     "child.register": pgettext_lazy("audit action", "Child recorded"),
     "child.view": pgettext_lazy("audit action", "Child's record viewed"),
     "child.export": pgettext_lazy("audit action", "Children's records exported"),
+    "child.consent_record": pgettext_lazy("audit action", "Guardian's consent recorded"),
+    "child.erase": pgettext_lazy("audit action", "Child's personal data erased"),
+    "child.correct": pgettext_lazy("audit action", "Child's data corrected"),
+    "guardian_request.record": pgettext_lazy("audit action", "Guardian's request recorded"),
+    "guardian_request.answer": pgettext_lazy("audit action", "Guardian's request answered"),
+    "child_export.request": pgettext_lazy("audit action", "Bulk export of children's records requested"),
+    "child_export.approve": pgettext_lazy("audit action", "Bulk export approved"),
+    "child_export.refuse": pgettext_lazy("audit action", "Bulk export refused"),
     "enrolment.create": pgettext_lazy("audit action", "Child enrolled"),
     "enrolment.move_class": pgettext_lazy("audit action", "Child moved to another class"),
     "enrolment.end": pgettext_lazy("audit action", "Child withdrawn"),
@@ -120,6 +128,9 @@ ACTION_LABELS = {
     "token.personal_created": pgettext_lazy("audit action", "Personal API token created"),
     "token.personal_revoked": pgettext_lazy("audit action", "Personal API token revoked"),
     "access.denied": pgettext_lazy("audit action", "Access refused"),
+    "admin.add": pgettext_lazy("audit action", "Added in the admin site"),
+    "admin.change": pgettext_lazy("audit action", "Changed in the admin site"),
+    "admin.delete": pgettext_lazy("audit action", "Deleted in the admin site"),
     "auth.login_failed": pgettext_lazy("audit action", "Failed sign-in"),
     "auth.totp_enrolled": pgettext_lazy("audit action", "Two-step sign-in set up"),
     "auth.totp_failed": pgettext_lazy("audit action", "Wrong two-step code"),
@@ -135,6 +146,7 @@ ACTION_LABELS = {
     "demo.mentoring_seed": pgettext_lazy("audit action", "Demo mentoring pairs loaded"),
     "demo.guidance_centres_seed": pgettext_lazy("audit action", "Demo guidance centres loaded"),
     "demo.pilots_seed": pgettext_lazy("audit action", "Demo pilots loaded"),
+    "demo.supervision_seed": pgettext_lazy("audit action", "Demo supervision loaded"),
 }
 
 

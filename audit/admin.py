@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from portal.admin import ReadOnlyAdmin
+
 from .actions import action_choices
 from .models import AuditEntry
 
@@ -19,7 +21,7 @@ class ActionFilter(admin.SimpleListFilter):
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(ReadOnlyAdmin):  # the log is append-only
     list_display = ["at", "actor_label", "action_name", "target_type", "target_id", "region_code"]
     list_filter = [ActionFilter, "target_type"]
     search_fields = ["target_id", "actor_label", "region_code"]
@@ -28,13 +30,3 @@ class AuditEntryAdmin(admin.ModelAdmin):
     @admin.display(description=_("action"), ordering="action")
     def action_name(self, entry: AuditEntry) -> str:
         return entry.action_label
-
-    # The log is append-only: the admin shows it and nothing more.
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

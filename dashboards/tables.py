@@ -35,6 +35,11 @@ class Table:
     rows: list[list] = field(default_factory=list)
     codes: list[str] = field(default_factory=list)  # the region code of each row, for links and sorting
 
+    def add(self, code: str, row: list) -> None:
+        """One row and the region code it is for (codes and rows stay aligned)."""
+        self.codes.append(code)
+        self.rows.append(row)
+
     def records(self):
         """(code, [Cell, ...]) per row, formatted here once rather than cell by cell in template filters."""
         for code, row in zip(self.codes, self.rows, strict=True):
@@ -135,8 +140,7 @@ def region_table(rows, child_level_label: str = "", *, area_row=None, child_leve
     ]
     table = Table("regions", _("Child regions"), columns)
     for r in rows:
-        table.codes.append(r.region_id)
-        table.rows.append([
+        table.add(r.region_id, [
             r.region.name, r.region_id, r.institutions, r.places, r.places_inclusive, r.enrolled,
             r.resident_population, quantize(r.places_per_1000), quantize(r.target_per_1000), r.target_gap,
             percent(r.utilisation), percent(r.inclusive_share), r.places_change, r.pilots_completed,
@@ -145,8 +149,7 @@ def region_table(rows, child_level_label: str = "", *, area_row=None, child_leve
     rest = unassigned_row(area_row, rows) if rows and child_level in UNASSIGNED else None
     if rest is not None:
         places = rest["places"]
-        table.codes.append("")
-        table.rows.append([
+        table.add("", [
             str(UNASSIGNED[child_level]), "", rest["institutions"],
             places, rest["places_inclusive"], rest["enrolled"], None, None, None, None,
             percent(Decimal(rest["enrolled"]) / places) if places > 0 else None,
@@ -173,9 +176,49 @@ def composition_table(rows) -> Table:
     table = Table("composition", _("Places by class and institutions by setting"), columns)
     for r in rows:
         by_setting = r.institutions_by_setting or {}
+        table.add(r.region_id, [r.region.name, r.places_infant, r.places_younger, r.places_older, r.places_mixed,
+                                *[int(by_setting.get(value) or 0) for value, _label in settings_types]])
+    return table
+
+
+def _share(numerator: int, denominator: int) -> Decimal | None:
+    return percent(Decimal(numerator) / denominator) if denominator else None
+
+
+def supervision_table(rows) -> Table:
+    """Supervision after filing per child region, this year to the snapshot date: every rate beside its
+    numerator and denominator."""
+    columns = [
+        Column("region", _("Region"), TEXT),
+        Column("inspected_institutions", _("Institutions inspected")),
+        Column("institutions", _("Filed institutions")),
+        Column("inspection_coverage", _("Inspection coverage (%)"), PCT),
+        Column("inspections_done", _("Inspections signed off")),
+        Column("findings_high", _("High-risk findings")),
+        Column("findings_medium", _("Medium-risk findings")),
+        Column("findings_low", _("Low-risk findings")),
+        Column("findings_per_inspection", _("Findings per inspection"), RATE),
+        Column("rectifications_on_time", _("Rectified on time")),
+        Column("rectifications_due", _("Rectification orders due")),
+        Column("rectification_timeliness", _("Rectification on time (%)"), PCT),
+        Column("verifications_on_time", _("Verified on time")),
+        Column("verifications_due", _("Verifications due")),
+        Column("verification_timeliness", _("Verifications on time (%)"), PCT),
+        Column("verifications_overdue", _("Verifications overdue")),
+        Column("complaints_open", _("Complaints open")),
+    ]
+    table = Table("supervision", _("Supervision after filing"), columns)
+    for r in rows:
+        findings = r.findings_high + r.findings_medium + r.findings_low
         table.codes.append(r.region_id)
-        table.rows.append([r.region.name, r.places_infant, r.places_younger, r.places_older, r.places_mixed,
-                           *[int(by_setting.get(value) or 0) for value, _label in settings_types]])
+        table.rows.append([
+            r.region.name, r.inspected_institutions, r.institutions, _share(r.inspected_institutions, r.institutions),
+            r.inspections_done, r.findings_high, r.findings_medium, r.findings_low,
+            quantize(Decimal(findings) / r.inspections_done) if r.inspections_done else None,
+            r.rectifications_on_time, r.rectifications_due, _share(r.rectifications_on_time, r.rectifications_due),
+            r.verifications_on_time, r.verifications_due, _share(r.verifications_on_time, r.verifications_due),
+            r.verifications_overdue, r.complaints_open,
+        ])
     return table
 
 
@@ -191,6 +234,9 @@ INDICATOR_LABELS = {
     "reports_on_time_rate": _("Reports on time"),
     "utilisation": _("Utilisation"),
     "inclusive_share": _("Inclusive share"),
+    "inspection_coverage": _("Inspection coverage"),
+    "rectification_timeliness": _("Rectification on time"),
+    "verification_timeliness": _("Verifications on time"),
 }
 
 
@@ -220,8 +266,7 @@ def ranking_table(run, entries) -> Table:
     table = Table("ranking", _("Ranking"), columns)
     for e in entries:
         breakdown = e.breakdown or {}
-        table.codes.append(e.region_id)
-        table.rows.append([
+        table.add(e.region_id, [
             e.rank, e.region.name, quantize(e.score),
             *[quantize((breakdown.get(k) or {}).get("points")) for k in indicators],
             e.previous_rank, e.move,
@@ -246,8 +291,7 @@ def pilots_table(rows, reporting: dict[str, dict]) -> Table:
     for r in rows:
         rep = reporting.get(r.region_id) or {}
         expected, actual, on_time = rep.get("expected"), rep.get("actual"), rep.get("on_time")
-        table.codes.append(r.region_id)
-        table.rows.append([
+        table.add(r.region_id, [
             r.region.name, r.pilots_designated, r.pilots_completed,
             percent(Decimal(r.pilots_completed) / r.pilots_designated) if r.pilots_designated else None,
             expected, actual, on_time,
@@ -267,9 +311,8 @@ def trend_table(trend: list[dict]) -> Table:
     ]
     table = Table("trend", _("Trend"), columns)
     for t in trend:
-        table.codes.append(t["snapshot__date"].isoformat())
-        table.rows.append([t["snapshot__date"].isoformat(), t["places"], quantize(t["places_per_1000"]),
-                           t["enrolled"], t["places_inclusive"]])
+        day = t["snapshot__date"].isoformat()
+        table.add(day, [day, t["places"], quantize(t["places_per_1000"]), t["enrolled"], t["places_inclusive"]])
     return table
 
 
@@ -303,7 +346,6 @@ def planner_table(rows, *, target: Decimal, share: Decimal, years: Decimal) -> T
             per_year = math.ceil(to_add / years) if years > 1 else to_add
         else:
             needed = to_add = inclusive_needed = inclusive_to_add = per_year = None
-        table.codes.append(r.region_id)
-        table.rows.append([r.region.name, pop, r.places, quantize(r.places_per_1000), needed, to_add, per_year,
-                           inclusive_needed, inclusive_to_add])
+        table.add(r.region_id, [r.region.name, pop, r.places, quantize(r.places_per_1000), needed, to_add, per_year,
+                                inclusive_needed, inclusive_to_add])
     return table

@@ -126,6 +126,7 @@ def area(request, code: str | None = None):
         "ranking_table": tables.ranking_table(data.ranking, data.entries) if data.ranking else None,
         "pilots_table": tables.pilots_table(data.children, data.reporting),
         "composition_table": tables.composition_table(data.children),
+        "supervision_table": tables.supervision_table(data.children),
         "trend_table": tables.trend_table(data.trend),
         "chart_data": _chart_data(data),
         "published_date": REAL_FIGURES_ON,
@@ -171,6 +172,10 @@ def _headline(row) -> list[tuple[str, str]]:
         (_("Inclusive share"), tables.fmt(tables.percent(row.inclusive_share), tables.PCT) or "—"),
         (_("Pilots completed"), f"{row.pilots_completed:,} / {row.pilots_designated:,}"),
         (_("Filings pending / overdue"), f"{row.filings_pending:,} / {row.filings_overdue:,}"),
+        (_("Filed institutions inspected this year"), f"{row.inspected_institutions:,} / {row.institutions:,}"),
+        (_("Rectified on time / due"), f"{row.rectifications_on_time:,} / {row.rectifications_due:,}"),
+        (_("Verified on time / due"), f"{row.verifications_on_time:,} / {row.verifications_due:,}"),
+        (_("Complaints open"), f"{row.complaints_open:,}"),
     ]
 
 
@@ -229,7 +234,7 @@ def _file_date(data: AreaData) -> str:
     return data.snapshot.date.isoformat() if data.snapshot else "no-snapshot"
 
 
-EXPORT_TABLES = ("regions", "composition", "ranking", "pilots", "trend", "planner", "all")
+EXPORT_TABLES = ("regions", "composition", "supervision", "ranking", "pilots", "trend", "planner", "all")
 
 
 @login_required
@@ -250,6 +255,7 @@ def export(request, code: str, table: str, fmt: str):
         built = {
             "regions": lambda: _region_table(data, child_label),
             "composition": lambda: tables.composition_table(data.children),
+            "supervision": lambda: tables.supervision_table(data.children),
             "ranking": lambda: tables.ranking_table(data.ranking, data.entries),
             "pilots": lambda: tables.pilots_table(data.children, data.reporting),
             "trend": lambda: tables.trend_table(data.trend),

@@ -1,19 +1,12 @@
 from django.contrib import admin
 
+from portal.admin import ReadOnlyAdmin
+
 from .models import AppointmentSlot, Booking, Document, Filing, FilingReturnComment, Holiday, ReceiptCounter
 
 
-class ReadOnlyWorkflowAdmin(admin.ModelAdmin):
+class ReadOnlyWorkflowAdmin(ReadOnlyAdmin):
     """Filings change only through the workflow services (guarded, audited): the admin only reads."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Filing)

@@ -11,12 +11,13 @@ import datetime
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
-from django.db.models.functions import Now
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from accounts import policies
+from audit.targets import InstitutionTarget
+from portal.fields import change_feed_index, updated_at_field
 
 
 class FilingQuerySet(models.QuerySet):
@@ -57,7 +58,7 @@ class FilingQuerySet(models.QuerySet):
         return self.filter(status=Filing.Status.REJECTED)
 
 
-class Filing(models.Model):
+class Filing(InstitutionTarget, models.Model):
     class Kind(models.TextChoices):
         INITIAL = "initial", _("Initial filing")
         CHANGE = "change", _("Change filing")
@@ -119,7 +120,7 @@ class Filing(models.Model):
         ordering = ["-created_at"]
         indexes = [
             models.Index(fields=["status", "due_on"], name="filing_status_due_idx"),
-            models.Index(fields=["updated_at", "id"], name="filing_updated_idx"),
+            change_feed_index("filing_updated_idx"),
             models.Index(fields=["institution", "status"], name="filing_institution_status_idx"),
             models.Index(fields=["submitted_at"], name="filing_submitted_idx"),
             models.Index(fields=["decided_at"], name="filing_decided_idx"),
@@ -170,14 +171,6 @@ class Filing(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} · {self.institution}"
-
-    @property
-    def audit_region_code(self) -> str:
-        return self.institution.region_id
-
-    @property
-    def audit_institution_id(self) -> int:
-        return self.institution_id
 
     @property
     def county_code(self) -> str:
@@ -388,8 +381,7 @@ class Notification(models.Model):
     message = models.TextField(_("message"), blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     read_at = models.DateTimeField(_("read"), null=True, blank=True)
-    updated_at = models.DateTimeField(_("updated"), auto_now=True, db_default=Now(),
-                                      help_text=_("Set on every change; the API's change feed orders by it."))
+    updated_at = updated_at_field()
 
     objects = NotificationQuerySet.as_manager()
 
@@ -398,7 +390,7 @@ class Notification(models.Model):
         verbose_name_plural = _("notifications")
         ordering = ["-created_at", "-pk"]
         indexes = [
-            models.Index(fields=["updated_at", "id"], name="notification_updated_idx"),
+            change_feed_index("notification_updated_idx"),
             models.Index(fields=["user", "read_at"], name="notification_user_read_idx"),
         ]
 
@@ -435,8 +427,7 @@ class AppointmentSlot(models.Model):
     booked_count = models.PositiveSmallIntegerField(_("booked"), default=0)
     purpose = models.CharField(_("purpose"), max_length=12, choices=Purpose.choices)
     is_demo = models.BooleanField(_("demo data"), default=False)
-    updated_at = models.DateTimeField(_("updated"), auto_now=True, db_default=Now(),
-                                      help_text=_("Set on every change; the API's change feed orders by it."))
+    updated_at = updated_at_field()
 
     objects = AppointmentSlotQuerySet.as_manager()
 
@@ -444,7 +435,7 @@ class AppointmentSlot(models.Model):
         verbose_name = _("appointment slot")
         verbose_name_plural = _("appointment slots")
         ordering = ["date", "start_time", "pk"]
-        indexes = [models.Index(fields=["updated_at", "id"], name="slot_updated_idx"),
+        indexes = [change_feed_index("slot_updated_idx"),
                    models.Index(fields=["centre", "date"], name="slot_centre_date_idx"),
                    models.Index(fields=["date"], name="slot_date_idx")]
         constraints = [
@@ -483,7 +474,7 @@ class BookingQuerySet(models.QuerySet):
         return self.none()
 
 
-class Booking(models.Model):
+class Booking(InstitutionTarget, models.Model):
     class Status(models.TextChoices):
         BOOKED = "booked", _("Booked")
         # "Cancelled" alone is an institution's deregistration (已注销) elsewhere in the portal.
@@ -501,8 +492,7 @@ class Booking(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
     is_demo = models.BooleanField(_("demo data"), default=False)
-    updated_at = models.DateTimeField(_("updated"), auto_now=True, db_default=Now(),
-                                      help_text=_("Set on every change; the API's change feed orders by it."))
+    updated_at = updated_at_field()
 
     objects = BookingQuerySet.as_manager()
 
@@ -511,7 +501,7 @@ class Booking(models.Model):
         verbose_name_plural = _("bookings")
         ordering = ["slot__date", "slot__start_time", "pk"]
         indexes = [
-            models.Index(fields=["updated_at", "id"], name="booking_updated_idx"),
+            change_feed_index("booking_updated_idx"),
             models.Index(fields=["institution", "status"], name="booking_institution_idx"),
         ]
         constraints = [
@@ -527,11 +517,3 @@ class Booking(models.Model):
 
     def __str__(self) -> str:
         return f"{self.institution_id} @ {self.slot_id} ({self.status})"
-
-    @property
-    def audit_region_code(self) -> str:
-        return self.institution.region_id
-
-    @property
-    def audit_institution_id(self) -> int:
-        return self.institution_id

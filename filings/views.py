@@ -20,6 +20,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts import policies
@@ -55,6 +56,26 @@ def _error_messages(exc: ValidationError) -> list[str]:
 def _flash_errors(request, exc: ValidationError) -> None:
     for message in _error_messages(exc):
         messages.error(request, message)
+
+
+def _flash_form_errors(request, form) -> None:
+    """A form's errors as messages, each named by its field's label, for a page that redirects."""
+    for field, errors in form.errors.items():
+        label = form.fields[field].label if field in form.fields else ""
+        for error in errors:
+            messages.error(request, f"{label}: {error}" if label else error)
+
+
+def _flash_write(request, service, success: str = "", **kwargs) -> None:
+    """Calls `service(actor=request.user, **kwargs)` for a page that redirects afterwards: the success message,
+    or what the service refused as error messages."""
+    try:
+        service(actor=request.user, **kwargs)
+    except ValidationError as exc:
+        _flash_errors(request, exc)
+    else:
+        if success:
+            messages.success(request, success)
 
 
 def _visible_filing(request, pk: int) -> Filing:
@@ -193,24 +214,20 @@ def detail(request, pk: int):
 @require_POST
 def edit(request, pk: int):
     filing = _own_filing(request, pk)
-    try:
-        if filing.kind == Filing.Kind.CHANGE:
-            form = ChangeParticularsForm(request.POST)
-            if not form.is_valid():
-                raise ValidationError(form.errors.as_text())
-            services.filing_update_draft(filing=filing, actor=request.user, particulars=form.particulars(),
-                                         note=form.cleaned_data["note"])
-        elif filing.kind == Filing.Kind.CANCELLATION:
-            form = CancellationForm(request.POST)
-            form.is_valid()
-            services.filing_update_draft(filing=filing, actor=request.user,
-                                         resettlement_confirmed=form.cleaned_data.get("resettlement_confirmed", False),
-                                         note=form.cleaned_data.get("note", ""))
-        else:
-            services.filing_update_draft(filing=filing, actor=request.user, note=request.POST.get("note", ""))
-        messages.success(request, _("Saved."))
-    except ValidationError as exc:
-        _flash_errors(request, exc)
+    if filing.kind == Filing.Kind.CHANGE:
+        form = ChangeParticularsForm(request.POST)
+        if not form.is_valid():
+            _flash_errors(request, ValidationError(form.errors.as_text()))
+            return redirect("filings:detail", pk=filing.pk)
+        draft = {"particulars": form.particulars(), "note": form.cleaned_data["note"]}
+    elif filing.kind == Filing.Kind.CANCELLATION:
+        form = CancellationForm(request.POST)
+        form.is_valid()
+        draft = {"resettlement_confirmed": form.cleaned_data.get("resettlement_confirmed", False),
+                 "note": form.cleaned_data.get("note", "")}
+    else:
+        draft = {"note": request.POST.get("note", "")}
+    _flash_write(request, services.filing_update_draft, _("Saved."), filing=filing, **draft)
     return redirect("filings:detail", pk=filing.pk)
 
 
@@ -223,7 +240,7 @@ def class_change_add(request, pk: int):
         if not form.is_valid():
             raise ValidationError([f"{form.fields[f].label}: {e}" if f in form.fields else str(e)
                                    for f, errs in form.errors.items() for e in errs])
-        changes = [*filing.class_changes, form.change()]
+        changes = [*filing.class_changes, form.change()]  # change() refuses an update without its class
         services.filing_update_draft(filing=filing, actor=request.user, class_changes=changes)
         messages.success(request, _("Class change added."))
     except ValidationError as exc:
@@ -236,10 +253,7 @@ def class_change_add(request, pk: int):
 def class_change_remove(request, pk: int, index: int):
     filing = _own_filing(request, pk)
     changes = [c for i, c in enumerate(filing.class_changes) if i != index]
-    try:
-        services.filing_update_draft(filing=filing, actor=request.user, class_changes=changes)
-    except ValidationError as exc:
-        _flash_errors(request, exc)
+    _flash_write(request, services.filing_update_draft, filing=filing, class_changes=changes)
     return redirect("filings:detail", pk=filing.pk)
 
 
@@ -249,19 +263,12 @@ def upload(request, pk: int):
     filing = _own_filing(request, pk)
     form = DocumentUploadForm(request.POST, request.FILES)
     if not form.is_valid():
-        for field, errors in form.errors.items():
-            label = form.fields[field].label if field in form.fields else ""
-            for error in errors:
-                messages.error(request, f"{label}: {error}" if label else error)
+        _flash_form_errors(request, form)
         return redirect("filings:detail", pk=filing.pk)
     d = form.cleaned_data
-    try:
-        services.document_upload(filing=filing, actor=request.user, kind=d["kind"], file=d["file"],
-                                 premises_owned=d["premises_owned"], lease_ends_on=d["lease_ends_on"],
-                                 rated_pass=d["rated_pass"])
-        messages.success(request, _("Document uploaded."))
-    except ValidationError as exc:
-        _flash_errors(request, exc)
+    _flash_write(request, services.document_upload, _("Document uploaded."), filing=filing, kind=d["kind"],
+                 file=d["file"], premises_owned=d["premises_owned"], lease_ends_on=d["lease_ends_on"],
+                 rated_pass=d["rated_pass"])
     return redirect("filings:detail", pk=filing.pk)
 
 
@@ -270,11 +277,7 @@ def upload(request, pk: int):
 def document_remove(request, pk: int):
     document = get_object_or_404(Document.objects.visible_to(request.user).select_related("filing"), pk=pk)
     filing = _own_filing(request, document.filing_id)
-    try:
-        services.document_remove(document=document, actor=request.user)
-        messages.success(request, _("Document removed."))
-    except ValidationError as exc:
-        _flash_errors(request, exc)
+    _flash_write(request, services.document_remove, _("Document removed."), document=document)
     return redirect("filings:detail", pk=filing.pk)
 
 
@@ -300,37 +303,24 @@ def document_file(request, pk: int):
 
 def _transition(request, pk: int, action, success: str, **kwargs):
     filing = _visible_filing(request, pk)
-    try:
-        action(filing=filing, actor=request.user, **kwargs)
-        messages.success(request, success)
-    except ValidationError as exc:
-        _flash_errors(request, exc)
+    _flash_write(request, action, success, filing=filing, **kwargs)
     return redirect("filings:detail", pk=filing.pk)
 
 
-@login_required
-@require_POST
-def submit(request, pk: int):
-    return _transition(request, pk, services.filing_submit,
-                       _("Submitted. The county health commission decides within 5 working days."))
+def _transition_view(action, success):
+    """The page of a transition that takes nothing but the filing: POST, the service, back to the filing."""
+    @login_required
+    @require_POST
+    def view(request, pk: int):
+        return _transition(request, pk, action, str(success))
+    return view
 
 
-@login_required
-@require_POST
-def resubmit(request, pk: int):
-    return _transition(request, pk, services.filing_resubmit, _("Resubmitted."))
-
-
-@login_required
-@require_POST
-def withdraw(request, pk: int):
-    return _transition(request, pk, services.filing_withdraw, _("Filing withdrawn."))
-
-
-@login_required
-@require_POST
-def approve(request, pk: int):
-    return _transition(request, pk, services.filing_approve, _("Filed: the receipt has been issued."))
+submit = _transition_view(services.filing_submit,
+                          gettext_lazy("Submitted. The county health commission decides within 5 working days."))
+resubmit = _transition_view(services.filing_resubmit, gettext_lazy("Resubmitted."))
+withdraw = _transition_view(services.filing_withdraw, gettext_lazy("Filing withdrawn."))
+approve = _transition_view(services.filing_approve, gettext_lazy("Filed: the receipt has been issued."))
 
 
 @login_required
@@ -465,11 +455,7 @@ def book(request):
     filing = None
     if request.POST.get("filing"):
         filing = get_object_or_404(Filing.objects.visible_to(user), pk=request.POST["filing"])
-    try:
-        services.booking_create(slot=slot, actor=user, filing=filing)
-        messages.success(request, _("Appointment booked."))
-    except ValidationError as exc:
-        _flash_errors(request, exc)
+    _flash_write(request, services.booking_create, _("Appointment booked."), slot=slot, filing=filing)
     return redirect("filings:detail", pk=filing.pk) if filing else redirect("filings:mine")
 
 
@@ -493,11 +479,7 @@ def booking_cancel(request, pk: int):
 def booking_move(request, pk: int):
     booking = _own_booking(request, pk)
     slot = get_object_or_404(AppointmentSlot.objects.visible_to(request.user), pk=request.POST.get("slot") or 0)
-    try:
-        services.booking_move(booking=booking, slot=slot, actor=request.user)
-        messages.success(request, _("Appointment moved."))
-    except ValidationError as exc:
-        _flash_errors(request, exc)
+    _flash_write(request, services.booking_move, _("Appointment moved."), booking=booking, slot=slot)
     return redirect("filings:mine")
 
 

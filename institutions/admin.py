@@ -1,11 +1,12 @@
 from django.contrib import admin
 
+from portal.admin import TabularInline
+
 from .models import GuidanceCentre, Institution, InstitutionClass, MentoringPair, StaffMember
 
 
-class InstitutionClassInline(admin.TabularInline):
+class InstitutionClassInline(TabularInline):
     model = InstitutionClass
-    extra = 0
 
 
 @admin.register(Institution)

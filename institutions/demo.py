@@ -175,17 +175,22 @@ def _seed(ctx) -> Institution:  # noqa: C901, PLR0912, PLR0915 — one linear re
     cities = [c for c in cities if counties_of.get(c.code)]
 
     # --- Who and where ---------------------------------------------------------------------------
-    per_city = _split(FILED_INSTITUTIONS - 1, [population.get(c.code, 1) for c in cities])  # -1: Benyi
-    plans: list[dict] = []
-    for city, n in zip(cities, per_city, strict=True):
-        counties = counties_of[city.code]
-        weights = [population.get(c.code, 1) for c in counties]
-        for county in rng.choices(counties, weights=weights, k=n):
-            setting = rng.choices(list(SETTING_WEIGHTS), weights=list(SETTING_WEIGHTS.values()))[0]
-            region = county
-            if townships_of.get(county.code) and rng.random() < 0.7:
-                region = rng.choice(townships_of[county.code])
-            plans.append({"city": city.code, "county": county.code, "region": region, "setting": setting})
+    def placed(per_city: list[int]) -> list[dict]:
+        """Where per_city[i] new institutions of cities[i] stand and what they are: counties weighted by
+        population, seven in ten in a township where the county has them, settings by SETTING_WEIGHTS."""
+        chosen = []
+        for city, n in zip(cities, per_city, strict=True):
+            counties = counties_of[city.code]
+            weights = [population.get(c.code, 1) for c in counties]
+            for county in rng.choices(counties, weights=weights, k=n):
+                setting = rng.choices(list(SETTING_WEIGHTS), weights=list(SETTING_WEIGHTS.values()))[0]
+                region = county
+                if townships_of.get(county.code) and rng.random() < 0.7:
+                    region = rng.choice(townships_of[county.code])
+                chosen.append({"city": city.code, "county": county.code, "region": region, "setting": setting})
+        return chosen
+
+    plans = placed(_split(FILED_INSTITUTIONS - 1, [population.get(c.code, 1) for c in cities]))  # -1: Benyi
     benyi_county = next(c for c in counties_of["1301"] if c.code == BENYI_COUNTY)
     plans.append({"city": "1301", "county": BENYI_COUNTY, "region": benyi_county, "setting": ST.KINDERGARTEN,
                   "benyi": True})
@@ -196,17 +201,8 @@ def _seed(ctx) -> Institution:  # noqa: C901, PLR0912, PLR0915 — one linear re
     growth = []
     if growth_to > growth_from:
         n_growth = round(SYNTHETIC_PER_YEAR * (growth_to - growth_from).days / 365.25)
-        per_city = _split(n_growth, [population.get(c.code, 1) for c in cities])
-        for city, n in zip(cities, per_city, strict=True):
-            counties = counties_of[city.code]
-            weights = [population.get(c.code, 1) for c in counties]
-            for county in rng.choices(counties, weights=weights, k=n):
-                setting = rng.choices(list(SETTING_WEIGHTS), weights=list(SETTING_WEIGHTS.values()))[0]
-                region = county
-                if townships_of.get(county.code) and rng.random() < 0.7:
-                    region = rng.choice(townships_of[county.code])
-                growth.append({"city": city.code, "county": county.code, "region": region, "setting": setting,
-                               "synthetic": True})
+        growth = [{**p, "synthetic": True}
+                  for p in placed(_split(n_growth, [population.get(c.code, 1) for c in cities]))]
         township = next((t for t in townships_of.get(BENYI_COUNTY, []) if t.code == SYNTHETIC_TOWNSHIP), None)
         if township is not None:
             for p in [p for p in growth if p["county"] == BENYI_COUNTY][:SYNTHETIC_IN_TOWNSHIP]:

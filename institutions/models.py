@@ -12,12 +12,14 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Exists, F, Min, OuterRef, Q, Subquery, Sum
-from django.db.models.functions import Coalesce, Now
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from accounts import policies
+from audit.targets import InstitutionTarget
+from portal.fields import change_feed_index, updated_at_field
 from portal.models import SweptJob
 from portal.validators import validate_credit_code
 from regions import codes
@@ -151,7 +153,7 @@ class Institution(models.Model):
         ordering = ["name"]
         indexes = [
             models.Index(fields=["region"], name="institution_region_prefix_idx", opclasses=["varchar_pattern_ops"]),
-            models.Index(fields=["updated_at", "id"], name="institution_updated_idx"),
+            change_feed_index("institution_updated_idx"),
             models.Index(fields=["status", "region"], name="institution_status_region_idx"),
             models.Index(fields=["filed_on", "cancelled_on"], name="institution_active_idx"),
             # Dashboards ask whether a snapshot includes the demo's synthetic growth.
@@ -306,7 +308,7 @@ FAMILY_POINT_MAX_CHILDREN = 5
 FAMILY_POINT_CHILDREN_PER_CARER = 3
 
 
-class InstitutionClass(models.Model):
+class InstitutionClass(InstitutionTarget, models.Model):
     class ClassType(models.TextChoices):
         INFANT = "infant", _("Infant class (乳儿班, 6–12 months)")
         YOUNGER = "younger", _("Younger toddler class (托小班, 12–24 months)")
@@ -321,8 +323,7 @@ class InstitutionClass(models.Model):
     caregivers = models.PositiveSmallIntegerField(_("caregivers"))
     opened_on = models.DateField(_("opened on"), default=timezone.localdate)
     closed_on = models.DateField(_("closed on"), null=True, blank=True)
-    updated_at = models.DateTimeField(_("updated"), auto_now=True, db_default=Now(),
-                                      help_text=_("Set on every change; the API's change feed orders by it."))
+    updated_at = updated_at_field()
 
     class Meta:
         verbose_name = _("class")
@@ -342,20 +343,12 @@ class InstitutionClass(models.Model):
                                     violation_error_code="class_name_taken"),
         ]
         indexes = [
-            models.Index(fields=["updated_at", "id"], name="class_updated_idx"),
+            change_feed_index("class_updated_idx"),
             models.Index(fields=["institution", "closed_on"], name="class_institution_open_idx"),
         ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.get_class_type_display()})"
-
-    @property
-    def audit_region_code(self) -> str:
-        return self.institution.region_id
-
-    @property
-    def audit_institution_id(self) -> int:
-        return self.institution_id
 
     def rule(self) -> ClassRule:
         return class_rules()[self.class_type]
@@ -393,6 +386,9 @@ class InstitutionClass(models.Model):
 
 # --- Staff ---------------------------------------------------------------------------------------
 
+HEALTH_CERTIFICATE_VALID_DAYS = 366  # a year, a leap day included
+
+
 class StaffMemberQuerySet(models.QuerySet):
     def visible_to(self, user) -> StaffMemberQuerySet:
         """Staff personal data: the institution's own staff, and officials of its area who review filings."""
@@ -413,7 +409,7 @@ class StaffMemberQuerySet(models.QuerySet):
         return self.filter(Q(qualification_expires_on__lt=on) | Q(health_certificate_expires_on__lt=on))
 
 
-class StaffMember(models.Model):
+class StaffMember(InstitutionTarget, models.Model):
     class Role(models.TextChoices):
         CAREGIVER = "caregiver", _("Caregiver (保育人员)")
         TEACHER = "teacher", _("Early-years teacher")
@@ -437,8 +433,7 @@ class StaffMember(models.Model):
     # children, enrolments.identity); the number itself is not kept, only its mask for display.
     identity_hash = models.CharField(_("identity hash"), max_length=64, blank=True, editable=False)
     identity_masked = models.CharField(_("identity number"), max_length=32, blank=True, editable=False)
-    updated_at = models.DateTimeField(_("updated"), auto_now=True, db_default=Now(),
-                                      help_text=_("Set on every change; the API's change feed orders by it."))
+    updated_at = updated_at_field()
 
     objects = StaffMemberQuerySet.as_manager()
 
@@ -447,7 +442,7 @@ class StaffMember(models.Model):
         verbose_name_plural = _("staff members")
         ordering = ["institution_id", "role", "name"]
         indexes = [
-            models.Index(fields=["updated_at", "id"], name="staff_updated_idx"),
+            change_feed_index("staff_updated_idx"),
             models.Index(fields=["institution", "left_on"], name="staff_institution_idx"),
             models.Index(fields=["identity_hash"], condition=~Q(identity_hash=""), name="staff_identity_idx"),
         ]
@@ -455,13 +450,15 @@ class StaffMember(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    @property
-    def audit_region_code(self) -> str:
-        return self.institution.region_id
-
-    @property
-    def audit_institution_id(self) -> int:
-        return self.institution_id
+    def clean(self):
+        super().clean()
+        # Childcare staff are examined every year (托儿所幼儿园卫生保健管理办法): a health certificate is good
+        # for a year at most, so an expiry further ahead is a typing error.
+        latest = timezone.localdate() + datetime.timedelta(days=HEALTH_CERTIFICATE_VALID_DAYS)
+        if self.health_certificate_expires_on and self.health_certificate_expires_on > latest:
+            raise ValidationError({"health_certificate_expires_on": _(
+                "A health certificate is valid for one year: it cannot expire after %(date)s."
+            ) % {"date": latest.isoformat()}})
 
     def set_identity_number(self, number: str) -> None:
         """Keeps the keyed hash and the mask of a resident identity number (empty: forgets both)."""
@@ -490,8 +487,7 @@ class MentoringPair(models.Model):
     started_on = models.DateField(_("started on"), default=timezone.localdate)
     ended_on = models.DateField(_("ended on"), null=True, blank=True)
     notes = models.TextField(_("notes"), blank=True)
-    updated_at = models.DateTimeField(_("updated"), auto_now=True, db_default=Now(),
-                                      help_text=_("Set on every change; the API's change feed orders by it."))
+    updated_at = updated_at_field()
 
     objects = MentoringPairQuerySet.as_manager()
 
@@ -508,7 +504,7 @@ class MentoringPair(models.Model):
                                                               "active mentoring pair."),
                                     violation_error_code="mentoring_pair_taken"),
         ]
-        indexes = [models.Index(fields=["updated_at", "id"], name="mentoring_updated_idx")]
+        indexes = [change_feed_index("mentoring_updated_idx")]
 
     def __str__(self) -> str:
         return f"{self.mentor} → {self.mentee}"
@@ -545,8 +541,7 @@ class GuidanceCentre(models.Model):
     host = models.CharField(_("hosted by"), max_length=200, blank=True)
     address = models.CharField(_("address"), max_length=300, blank=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
-    updated_at = models.DateTimeField(_("updated"), auto_now=True, db_default=Now(),
-                                      help_text=_("Set on every change; the API's change feed orders by it."))
+    updated_at = updated_at_field()
 
     objects = GuidanceCentreQuerySet.as_manager()
 
@@ -554,7 +549,7 @@ class GuidanceCentre(models.Model):
         verbose_name = _("guidance centre")
         verbose_name_plural = _("guidance centres")
         ordering = ["city_id", "name"]
-        indexes = [models.Index(fields=["updated_at", "id"], name="centre_updated_idx")]
+        indexes = [change_feed_index("centre_updated_idx")]
 
     def __str__(self) -> str:
         return self.name
@@ -605,8 +600,7 @@ class OnboardingJob(SweptJob):
     created_at = models.DateTimeField(auto_now_add=True)
     checked_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
-    updated_at = models.DateTimeField(_("updated"), auto_now=True, db_default=Now(),
-                                      help_text=_("Set on every change; the API's change feed orders by it."))
+    updated_at = updated_at_field()
 
     objects = OnboardingJobQuerySet.as_manager()
 
@@ -615,7 +609,7 @@ class OnboardingJob(SweptJob):
         verbose_name_plural = _("onboarding imports")
         ordering = ["-created_at", "-pk"]
         indexes = [models.Index(fields=["province", "created_at"], name="onboarding_province_idx"),
-                   models.Index(fields=["updated_at", "id"], name="onboarding_updated_idx")]
+                   change_feed_index("onboarding_updated_idx")]
 
     def __str__(self) -> str:
         return f"{self.filename} ({self.status})"

@@ -14,11 +14,17 @@ PLANNED_HELP = "Places of classes that open after today (not in `places`, nor in
 NEXT_OPENING_HELP = "When the next of those classes opens; null when none is planned."
 
 
-class InstitutionSerializer(CachedFieldsMixin, serializers.ModelSerializer):
+class _PlacesFields(serializers.Serializer):
+    """The region's name and the places (open, planned, next opening) that staff, officials and the public
+    register read alike; the queryset is `with_open_places()`."""
+
     region_name = serializers.CharField(source="region.name", read_only=True)
     places = serializers.IntegerField(read_only=True, help_text=PLACES_HELP)
     places_planned = serializers.IntegerField(read_only=True, source="planned_places", help_text=PLANNED_HELP)
     next_class_opens_on = serializers.DateField(read_only=True, allow_null=True, help_text=NEXT_OPENING_HELP)
+
+
+class InstitutionSerializer(CachedFieldsMixin, _PlacesFields, serializers.ModelSerializer):
 
     class Meta:
         model = Institution
@@ -82,13 +88,8 @@ class StaffMemberSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "institution", "identity_masked"]
 
 
-class PublicInstitutionSerializer(CachedFieldsMixin, serializers.ModelSerializer):
+class PublicInstitutionSerializer(CachedFieldsMixin, _PlacesFields, serializers.ModelSerializer):
     """The public register: no personal data (no names of people, no phones, no home addresses)."""
-
-    region_name = serializers.CharField(source="region.name", read_only=True)
-    places = serializers.IntegerField(read_only=True, help_text=PLACES_HELP)
-    places_planned = serializers.IntegerField(read_only=True, source="planned_places", help_text=PLANNED_HELP)
-    next_class_opens_on = serializers.DateField(read_only=True, allow_null=True, help_text=NEXT_OPENING_HELP)
 
     class Meta:
         model = Institution

@@ -38,6 +38,16 @@ def _snapshot(obj, fields) -> dict:
     return {k: (str(v) if v is not None and not isinstance(v, bool | int | str) else v) for k, v in data.items()}
 
 
+def _set_and_save(obj, values: dict, allowed, refusal: str | None = None) -> None:
+    """Sets `values` on `obj` (each key one of `allowed`, else a ValidationError naming it), validates and saves."""
+    for key, value in values.items():
+        if key not in allowed:
+            raise ValidationError({key: refusal or _("This field cannot be changed here.")})
+        setattr(obj, key, value)
+    obj.full_clean()
+    obj.save()
+
+
 def _ensure_staff_of(actor, institution: Institution) -> None:
     require(policies.keeps_records_of(actor, institution), _("Only the institution's own staff may change it."))
 
@@ -85,12 +95,7 @@ def institution_update(*, institution: Institution, actor, **fields) -> Institut
     if institution.status != Institution.Status.DRAFT:
         raise ValidationError(_("This institution is filed: submit a change filing to change its particulars."))
     before = _snapshot(institution, DRAFT_FIELDS)
-    for key, value in fields.items():
-        if key not in DRAFT_FIELDS and key != "region_id":
-            raise ValidationError({key: _("This field cannot be changed here.")})
-        setattr(institution, key, value)
-    institution.full_clean()
-    institution.save()
+    _set_and_save(institution, fields, [*DRAFT_FIELDS, "region_id"])
     audit_record(actor=actor, action="institution.update", target=institution, before=before,
                  after=_snapshot(institution, DRAFT_FIELDS))
     return institution
@@ -105,12 +110,7 @@ def institution_apply_changes(*, institution: Institution, changes: dict, actor)
     _ensure_reviewer(actor, institution)
     institution = Institution.objects.select_for_update().get(pk=institution.pk)
     before = _snapshot(institution, CHANGEABLE_FIELDS)
-    for key, value in changes.items():
-        if key not in CHANGEABLE_FIELDS:
-            raise ValidationError({key: _("This field cannot be changed by a change filing.")})
-        setattr(institution, key, value)
-    institution.full_clean()
-    institution.save()
+    _set_and_save(institution, changes, CHANGEABLE_FIELDS, _("This field cannot be changed by a change filing."))
     audit_record(actor=actor, action="institution.change_applied", target=institution, before=before,
                  after=_snapshot(institution, CHANGEABLE_FIELDS))
     return institution
@@ -239,12 +239,7 @@ def class_update(*, klass: InstitutionClass, actor, **fields) -> InstitutionClas
     if klass.closed_on:
         raise ValidationError(_("This class is closed."))
     before = _snapshot(klass, CLASS_FIELDS)
-    for key, value in fields.items():
-        if key not in CLASS_FIELDS:
-            raise ValidationError({key: _("This field cannot be changed here.")})
-        setattr(klass, key, value)
-    klass.full_clean()
-    klass.save()
+    _set_and_save(klass, fields, CLASS_FIELDS)
     _places_changed(klass.institution_id)
     audit_record(actor=actor, action="class.update", target=klass, before=before,
                  after=_snapshot(klass, CLASS_FIELDS))
@@ -303,12 +298,7 @@ def staff_member_update(*, member: StaffMember, actor, **fields) -> StaffMember:
     identity_number = fields.pop("identity_number", None)
     if identity_number:  # left empty on a form: the recorded number stays
         _set_identity(member, identity_number)
-    for key, value in fields.items():
-        if key not in STAFF_FIELDS:
-            raise ValidationError({key: _("This field cannot be changed here.")})
-        setattr(member, key, value)
-    member.full_clean()
-    member.save()
+    _set_and_save(member, fields, STAFF_FIELDS)
     after = {**_snapshot(member, STAFF_FIELDS), "identity": member.identity_hash}
     changed = sorted(k for k, v in after.items() if before.get(k) != v)
     audit_record(actor=actor, action="staff.update", target=member, after={"changed": changed})

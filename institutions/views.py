@@ -25,7 +25,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts import policies
 from accounts.policies import require
 from audit.models import AuditEntry
-from portal.forms import add_service_errors
+from portal.forms import form_write
 from regions import codes
 from regions.models import Region
 
@@ -77,6 +77,12 @@ def _editable_draft(request) -> Institution:
 class _Redirect(Exception):
     def __init__(self, to: str):
         self.to = to
+
+
+def _back_to_own(request, message: str):
+    """After a staff member's change: the message, and back to the institution's page."""
+    messages.success(request, message)
+    return redirect("institutions:mine")
 
 
 def _redirecting(view):
@@ -230,15 +236,8 @@ def create(request):
     if policies.is_linked_staff(user):
         return redirect("institutions:mine")
     form = InstitutionForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data.items())
-        try:
-            services.institution_create(actor=user, **data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("Your institution is registered as a draft. Add its classes, then file it."))
-            return redirect("institutions:mine")
+    if request.method == "POST" and form_write(form, services.institution_create, actor=user):
+        return _back_to_own(request, _("Your institution is registered as a draft. Add its classes, then file it."))
     return render(request, "institutions/institution_form.html", {"form": form, "creating": True})
 
 
@@ -248,14 +247,9 @@ def create(request):
 def edit(request):
     institution = _editable_draft(request)
     form = InstitutionForm(request.POST or None, instance=Institution.objects.get(pk=institution.pk))
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.institution_update(institution=institution, actor=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("Saved."))
-            return redirect("institutions:mine")
+    if request.method == "POST" and form_write(form, services.institution_update, institution=institution,
+                                               actor=request.user):
+        return _back_to_own(request, _("Saved."))
     return render(request, "institutions/institution_form.html", {"form": form, "institution": institution})
 
 
@@ -265,14 +259,8 @@ def edit(request):
 def class_add(request):
     institution = _editable_draft(request)
     form = InstitutionClassForm(request.POST or None, institution=institution)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.class_add(institution=institution, actor=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("Class added."))
-            return redirect("institutions:mine")
+    if request.method == "POST" and form_write(form, services.class_add, institution=institution, actor=request.user):
+        return _back_to_own(request, _("Class added."))
     return render(request, "institutions/class_form.html", {"form": form, "institution": institution})
 
 
@@ -284,14 +272,8 @@ def class_edit(request, pk: int):
     klass = get_object_or_404(InstitutionClass, pk=pk, institution=institution, closed_on__isnull=True)
     _ensure_draft(request, institution)
     form = InstitutionClassForm(request.POST or None, instance=klass, institution=institution)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.class_update(klass=klass, actor=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("Class saved."))
-            return redirect("institutions:mine")
+    if request.method == "POST" and form_write(form, services.class_update, klass=klass, actor=request.user):
+        return _back_to_own(request, _("Class saved."))
     return render(request, "institutions/class_form.html",
                   {"form": form, "institution": institution, "klass": klass})
 
@@ -313,14 +295,9 @@ def class_close(request, pk: int):
 def staff_add(request):
     institution = _own_institution(request)
     form = StaffMemberForm(request.POST or None, institution=institution)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.staff_member_add(institution=institution, actor=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("Staff member added."))
-            return redirect("institutions:mine")
+    if request.method == "POST" and form_write(form, services.staff_member_add, institution=institution,
+                                               actor=request.user):
+        return _back_to_own(request, _("Staff member added."))
     return render(request, "institutions/staff_form.html", {"form": form, "institution": institution})
 
 
@@ -330,15 +307,9 @@ def staff_edit(request, pk: int):
     institution = _own_institution(request)
     member = get_object_or_404(StaffMember.objects.visible_to(request.user), pk=pk, institution=institution)
     form = StaffMemberForm(request.POST or None, instance=member, institution=institution)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.staff_member_update(member=StaffMember.objects.get(pk=member.pk), actor=request.user,
-                                         **form.cleaned_data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("Staff member saved."))
-            return redirect("institutions:mine")
+    if request.method == "POST" and form_write(form, services.staff_member_update,
+                                               member=StaffMember.objects.get(pk=member.pk), actor=request.user):
+        return _back_to_own(request, _("Staff member saved."))
     return render(request, "institutions/staff_form.html",
                   {"form": form, "institution": institution, "member": member})
 
@@ -383,14 +354,9 @@ def suspend(request, pk: int):
     form = SuspendForm(request.POST)
     if institution.status != Institution.Status.FILED:
         form.add_error(None, _("Only a filed institution can be suspended."))
-    elif form.is_valid():
-        try:
-            services.institution_suspend(institution=institution, actor=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("The institution is suspended; the public register shows it as suspended."))
-            return redirect("institutions:detail", pk=institution.pk)
+    elif form_write(form, services.institution_suspend, institution=institution, actor=request.user):
+        messages.success(request, _("The institution is suspended; the public register shows it as suspended."))
+        return redirect("institutions:detail", pk=institution.pk)
     context = {**_institution_context(institution), "is_own": False, "suspend_form": form}
     return render(request, "institutions/institution_detail.html", context, status=400)
 
@@ -414,14 +380,9 @@ def _submit(request, form, service, message: str, done: str):
         return None
     if form is None:
         raise PermissionDenied
-    if form.is_valid():
-        try:
-            service(actor=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, message)
-            return redirect(done)
+    if form_write(form, service, actor=request.user):
+        messages.success(request, message)
+        return redirect(done)
     return None
 
 

@@ -2,6 +2,8 @@
 
 from django.contrib import admin
 
+from portal.admin import TabularInline
+
 from .models import RankingEntry, RankingRun, RankingWeights, RegionSnapshot, Snapshot
 
 
@@ -32,11 +34,10 @@ class RegionSnapshotAdmin(admin.ModelAdmin):
         return False
 
 
-class RankingEntryInline(admin.TabularInline):
+class RankingEntryInline(TabularInline):
     model = RankingEntry
     fields = ["rank", "region", "score", "previous_rank", "move", "prior_version_rank", "prior_version_score"]
     readonly_fields = fields
-    extra = 0
     can_delete = False
 
 

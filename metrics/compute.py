@@ -42,6 +42,15 @@ CLASS_TYPES = [value for value, _label in InstitutionClass.ClassType.choices]
 # A computing snapshot whose worker was lost says so in its error; the sweeper requeues it (portal.runs).
 LOST_WORKER = "lost: the worker stopped"
 
+# Supervision after filing (this calendar year up to the date): institutions inspected, inspections signed off
+# and their findings by risk; rectification orders and verifications whose deadline has passed or which were
+# done, and of those the ones done on time; verifications still open past their deadline; complaints received
+# and not answered on the date (counted at the county handling them).
+SUPERVISION_MEASURES = [
+    "inspected_institutions", "inspections_done", "findings_high", "findings_medium", "findings_low",
+    "rectifications_due", "rectifications_on_time", "verifications_due", "verifications_on_time",
+    "verifications_overdue", "complaints_open",
+]
 # Columns of metrics_regionsnapshot the INSERT writes, in order.
 ROW_COLUMNS = [
     "snapshot_id", "region_id", "level", "parent_code", "institutions", "institutions_by_setting", "places",
@@ -49,12 +58,13 @@ ROW_COLUMNS = [
     "resident_population", "population_year", "population_is_synthetic", "places_per_1000", "utilisation",
     "inclusive_share", "target_per_1000", "target_gap", "places_change", "pilots_designated", "pilots_completed",
     "filings_pending", "filings_overdue", "filings_decided", "filings_decided_on_time",
+    *SUPERVISION_MEASURES,
 ]
 # The summed measures of the leaf table.
 MEASURES = (["institutions"] + [f"st_{s}" for s in SETTING_TYPES]
             + ["places", "places_inclusive"] + [f"places_{c}" for c in CLASS_TYPES]
             + ["enrolled", "pilots_designated", "pilots_completed", "filings_pending", "filings_overdue",
-               "filings_decided", "filings_decided_on_time"])
+               "filings_decided", "filings_decided_on_time", *SUPERVISION_MEASURES])
 
 
 class SnapshotBusy(Exception):
@@ -105,6 +115,7 @@ def snapshot_sql(parts: SqlParts) -> str:
         f"CASE WHEN i.setting_type = '{s}' THEN 1 ELSE 0 END AS st_{s}" for s in SETTING_TYPES)
     zero_settings = ", ".join(f"0 AS st_{s}" for s in SETTING_TYPES)
     zero_classes = ", ".join(f"0 AS places_{c}" for c in CLASS_TYPES)
+    zero_supervision = ", ".join(f"0 AS {m}" for m in SUPERVISION_MEASURES)
     class_cols = ", ".join(f"COALESCE(cls.places_{c}, 0) AS places_{c}" for c in CLASS_TYPES)
     sums = ", ".join(f"SUM({m}) AS {m}" for m in MEASURES)
 
@@ -130,11 +141,14 @@ def snapshot_sql(parts: SqlParts) -> str:
                          AND f.decided_at < %(d_end)s THEN 1 ELSE 0 END),
                SUM(CASE WHEN f.status IN {FILING_DECIDED} AND f.decided_at >= %(year_start)s
                          AND f.decided_at < %(d_end)s AND f.due_on IS NOT NULL
-                         AND {parts.decided_local_date} <= f.due_on THEN 1 ELSE 0 END)
+                         AND {parts.decided_local_date} <= f.due_on THEN 1 ELSE 0 END),
+               {zero_supervision}
         FROM {Filing._meta.db_table} f
         JOIN institutions_institution i ON i.id = f.institution_id
         WHERE f.submitted_at < %(d_end)s
         GROUP BY i.region_id"""  # noqa: S608
+
+    supervision = supervision_sql(zero_settings, zero_classes)
 
     # Only constants from our own code are formatted in; every value is a bound parameter.
     return f"""
@@ -164,18 +178,20 @@ def snapshot_sql(parts: SqlParts) -> str:
                {class_cols},
                COALESCE(enr.enrolled, 0) AS enrolled,
                0 AS pilots_designated, 0 AS pilots_completed,
-               0 AS filings_pending, 0 AS filings_overdue, 0 AS filings_decided, 0 AS filings_decided_on_time
+               0 AS filings_pending, 0 AS filings_overdue, 0 AS filings_decided, 0 AS filings_decided_on_time,
+               {zero_supervision}
         FROM inst
         LEFT JOIN cls ON cls.institution_id = inst.id
         LEFT JOIN enr ON enr.institution_id = inst.id
         UNION ALL
         SELECT i.region_id, 0, {zero_settings}, 0, 0, {zero_classes}, 0,
-               COUNT(*), SUM(CASE WHEN p.completed_on <= %(d)s THEN 1 ELSE 0 END), 0, 0, 0, 0
+               COUNT(*), SUM(CASE WHEN p.completed_on <= %(d)s THEN 1 ELSE 0 END), 0, 0, 0, 0,
+               {zero_supervision}
         FROM pilots_pilot p
         JOIN institutions_institution i ON i.id = p.institution_id
         WHERE p.designated_on <= %(d)s
           AND p.year = (SELECT MAX(p2.year) FROM pilots_pilot p2 WHERE p2.designated_on <= %(d)s)
-        GROUP BY i.region_id{filings}
+        GROUP BY i.region_id{filings}{supervision}
     ),
     leaf AS (
         SELECT code, {sums} FROM facts GROUP BY code
@@ -217,6 +233,7 @@ def snapshot_sql(parts: SqlParts) -> str:
                COALESCE(rolled.filings_overdue, 0) AS filings_overdue,
                COALESCE(rolled.filings_decided, 0) AS filings_decided,
                COALESCE(rolled.filings_decided_on_time, 0) AS filings_decided_on_time,
+               {", ".join(f"COALESCE(rolled.{m}, 0) AS {m}" for m in SUPERVISION_MEASURES)},
                prev.places AS previous_places
         FROM regions_region r
         LEFT JOIN rolled ON rolled.code = r.code
@@ -237,9 +254,50 @@ def snapshot_sql(parts: SqlParts) -> str:
                 ELSE 0 END AS target_gap,
            CASE WHEN previous_places IS NULL THEN NULL ELSE places - previous_places END AS places_change,
            pilots_designated, pilots_completed, filings_pending, filings_overdue, filings_decided,
-           filings_decided_on_time
+           filings_decided_on_time, {", ".join(SUPERVISION_MEASURES)}
     FROM joined
     """  # noqa: S608
+
+
+def supervision_sql(zero_settings: str, zero_classes: str) -> str:
+    """The facts of supervision per leaf code, one branch of the facts' UNION ALL.
+
+    Coverage counts each active institution once (COUNT DISTINCT within its own region: the roll-up sums
+    regions, and an institution belongs to one). An order or a verification counts once its deadline has
+    passed by the date or once it was done; on time: done on or before its deadline (working definitions).
+    """
+    done = "s.inspected_on >= %(year_start_date)s AND s.inspected_on <= %(d)s"
+    return f"""
+        UNION ALL
+        SELECT i.region_id, 0, {zero_settings}, 0, 0, {zero_classes}, 0, 0, 0, 0, 0, 0, 0,
+               COUNT(DISTINCT CASE WHEN inst.id IS NOT NULL AND {done} THEN s.institution_id END),
+               SUM(CASE WHEN {done} THEN 1 ELSE 0 END),
+               SUM(CASE WHEN {done} THEN s.findings_high ELSE 0 END),
+               SUM(CASE WHEN {done} THEN s.findings_medium ELSE 0 END),
+               SUM(CASE WHEN {done} THEN s.findings_low ELSE 0 END),
+               SUM(CASE WHEN r.id IS NOT NULL AND r.issued_on >= %(year_start_date)s AND r.issued_on <= %(d)s
+                         AND (r.due_on < %(d)s OR r.rectified_on <= %(d)s) THEN 1 ELSE 0 END),
+               SUM(CASE WHEN r.id IS NOT NULL AND r.issued_on >= %(year_start_date)s AND r.issued_on <= %(d)s
+                         AND r.rectified_on <= %(d)s AND r.rectified_on <= r.due_on THEN 1 ELSE 0 END),
+               SUM(CASE WHEN s.kind = 'verification' AND s.due_on >= %(year_start_date)s
+                         AND (s.due_on < %(d)s OR s.inspected_on <= %(d)s) THEN 1 ELSE 0 END),
+               SUM(CASE WHEN s.kind = 'verification' AND s.due_on >= %(year_start_date)s
+                         AND s.inspected_on <= %(d)s AND s.inspected_on <= s.due_on THEN 1 ELSE 0 END),
+               SUM(CASE WHEN s.kind = 'verification' AND s.due_on < %(d)s
+                         AND (s.inspected_on IS NULL OR s.inspected_on > %(d)s) THEN 1 ELSE 0 END),
+               0
+        FROM supervision_inspection s
+        JOIN institutions_institution i ON i.id = s.institution_id
+        LEFT JOIN inst ON inst.id = s.institution_id
+        LEFT JOIN supervision_rectificationorder r ON r.inspection_id = s.id
+        WHERE s.created_at < %(d_end)s
+        GROUP BY i.region_id
+        UNION ALL
+        SELECT c.county_id, 0, {zero_settings}, 0, 0, {zero_classes}, 0, 0, 0, 0, 0, 0, 0,
+               {", ".join("0" for _m in SUPERVISION_MEASURES[:-1])}, COUNT(*)
+        FROM complaints_complaint c
+        WHERE c.received_on <= %(d)s AND (c.answered_on IS NULL OR c.answered_on > %(d)s)
+        GROUP BY c.county_id"""  # noqa: S608
 
 
 def session_tuning() -> list[str]:
@@ -265,6 +323,7 @@ def snapshot_params(*, date: datetime.date, snapshot_id: int, previous_id: int |
         "d": ops.adapt_datefield_value(date),
         "d_end": ops.adapt_datetimefield_value(day_end),
         "year_start": ops.adapt_datetimefield_value(year_start),
+        "year_start_date": ops.adapt_datefield_value(datetime.date(date.year, 1, 1)),
         "year": date.year,
         "utc_offset": f"{offset_minutes:+d} minutes",
         "snapshot": snapshot_id,

@@ -17,11 +17,11 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
-from django.db.models.functions import Now
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts import policies
+from portal.fields import change_feed_index, updated_at_field
 from regions import codes
 
 
@@ -65,8 +65,7 @@ class Snapshot(models.Model):
     error = models.TextField(_("error"), blank=True)
     target_per_1000 = models.DecimalField(_("target places per 1,000"), max_digits=6, decimal_places=2,
                                           default=4.5)
-    updated_at = models.DateTimeField(_("updated"), auto_now=True, db_default=Now(),
-                                      help_text=_("Set on every change; the API's change feed orders by it."))
+    updated_at = updated_at_field()
 
     objects = SnapshotQuerySet.as_manager()
 
@@ -93,7 +92,7 @@ class Snapshot(models.Model):
                                    violation_error_code="progress_over_100"),
         ]
         indexes = [
-            models.Index(fields=["updated_at", "id"], name="snapshot_updated_idx"),
+            change_feed_index("snapshot_updated_idx"),
             models.Index(fields=["status", "date"], name="snapshot_status_date_idx"),
         ]
 
@@ -163,6 +162,19 @@ class RegionSnapshot(models.Model):
     filings_overdue = models.PositiveIntegerField(_("filings past their due date"), default=0)
     filings_decided = models.PositiveIntegerField(_("filings decided this year"), default=0)
     filings_decided_on_time = models.PositiveIntegerField(_("filings decided on time this year"), default=0)
+    # Supervision after filing, this calendar year up to the date (metrics.compute.SUPERVISION_MEASURES).
+    inspected_institutions = models.PositiveIntegerField(_("filed institutions inspected this year"), default=0)
+    inspections_done = models.PositiveIntegerField(_("inspections signed off this year"), default=0)
+    findings_high = models.PositiveIntegerField(_("high-risk findings this year"), default=0)
+    findings_medium = models.PositiveIntegerField(_("medium-risk findings this year"), default=0)
+    findings_low = models.PositiveIntegerField(_("low-risk findings this year"), default=0)
+    rectifications_due = models.PositiveIntegerField(_("rectification orders due or done this year"), default=0)
+    rectifications_on_time = models.PositiveIntegerField(_("rectification orders done on time"), default=0)
+    verifications_due = models.PositiveIntegerField(_("verifications due or done this year"), default=0)
+    verifications_on_time = models.PositiveIntegerField(_("verifications done on time"), default=0)
+    verifications_overdue = models.PositiveIntegerField(_("verifications past their deadline"), default=0)
+    complaints_open = models.PositiveIntegerField(_("complaints open"), default=0,
+                                                  help_text=_("Received and not answered on the date."))
 
     objects = RegionSnapshotQuerySet.as_manager()
 
@@ -255,8 +267,7 @@ class RankingRun(models.Model):
     published_at = models.DateTimeField(_("published"), null=True, blank=True)
     published_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("published by"), null=True,
                                      blank=True, on_delete=models.SET_NULL, related_name="+")
-    updated_at = models.DateTimeField(_("updated"), auto_now=True, db_default=Now(),
-                                      help_text=_("Set on every change; the API's change feed orders by it."))
+    updated_at = updated_at_field()
 
     objects = RankingRunQuerySet.as_manager()
 
@@ -281,7 +292,7 @@ class RankingRun(models.Model):
                                    violation_error_code="published_without_date"),
         ]
         indexes = [
-            models.Index(fields=["updated_at", "id"], name="ranking_run_updated_idx"),
+            change_feed_index("ranking_run_updated_idx"),
             models.Index(fields=["scope", "period_kind", "period_end"], name="ranking_run_scope_idx"),
         ]
 

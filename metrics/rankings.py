@@ -37,6 +37,10 @@ DEFAULT_WEIGHTS = {
     "places_growth": 20,
     "filing_timeliness": 15,
     "report_timeliness": 15,
+    # Supervision after filing: available to a province's weights, not weighted by default.
+    "inspection_coverage": 0,
+    "rectification_timeliness": 0,
+    "verification_timeliness": 0,
 }
 INDICATORS = list(DEFAULT_WEIGHTS)
 
@@ -96,7 +100,9 @@ def indicator_values(scope: Region, start: datetime.date, end: datetime.date) ->
     values = {code: dict.fromkeys(INDICATORS) for code in children}
     snap_ids = [s.pk for s in (snap_end, snap_start) if s]
     rows = RegionSnapshot.objects.filter(snapshot_id__in=snap_ids, parent_code=scope.code).values(
-        "snapshot_id", "region_id", "places", "places_per_1000", "pilots_designated", "pilots_completed")
+        "snapshot_id", "region_id", "places", "places_per_1000", "pilots_designated", "pilots_completed",
+        "institutions", "inspected_institutions", "rectifications_due", "rectifications_on_time",
+        "verifications_due", "verifications_on_time")
     start_places = {}
     for row in rows:
         if row["region_id"] not in values:
@@ -105,6 +111,9 @@ def indicator_values(scope: Region, start: datetime.date, end: datetime.date) ->
             v = values[row["region_id"]]
             v["pilot_completion_rate"] = _ratio(row["pilots_completed"], row["pilots_designated"])
             v["places_per_1000"] = row["places_per_1000"]
+            v["inspection_coverage"] = _ratio(row["inspected_institutions"], row["institutions"])
+            v["rectification_timeliness"] = _ratio(row["rectifications_on_time"], row["rectifications_due"])
+            v["verification_timeliness"] = _ratio(row["verifications_on_time"], row["verifications_due"])
             v["_places"] = row["places"]
         if snap_start and row["snapshot_id"] == snap_start.pk:
             start_places[row["region_id"]] = row["places"]

@@ -2,6 +2,8 @@
 
 from django.contrib import admin
 
+from portal.admin import TabularInline
+
 from .models import (
     Assessment,
     AssessmentScore,
@@ -17,14 +19,12 @@ from .models import (
 )
 
 
-class ScoreDimensionInline(admin.TabularInline):
+class ScoreDimensionInline(TabularInline):
     model = ScoreDimension
-    extra = 0
 
 
-class GradeBandInline(admin.TabularInline):
+class GradeBandInline(TabularInline):
     model = GradeBand
-    extra = 0
 
 
 @admin.register(ScorecardTemplate)
@@ -47,9 +47,8 @@ class PilotAdmin(admin.ModelAdmin):
     raw_id_fields = ["institution"]
 
 
-class AssessmentScoreInline(admin.TabularInline):
+class AssessmentScoreInline(TabularInline):
     model = AssessmentScore
-    extra = 0
     can_delete = False
     readonly_fields = ["item", "points", "veto_failed", "evidence"]
 
@@ -62,9 +61,8 @@ class AssessmentAdmin(admin.ModelAdmin):
     readonly_fields = ["pilot", "template", "assessed_on", "assessor", "total", "grade", "veto_failed"]
 
 
-class ProgressReportFieldInline(admin.TabularInline):
+class ProgressReportFieldInline(TabularInline):
     model = ProgressReportField
-    extra = 0
 
 
 @admin.register(ProgressReportTemplate)

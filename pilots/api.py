@@ -48,6 +48,13 @@ def _official(user) -> None:
     require(policies.is_official_or_admin(user), _("Only officials and administrators do this."))
 
 
+def _official_pilot(request, pk: int) -> Pilot:
+    """A pilot of the caller's area (404 outside it) that an official acts on."""
+    pilot = get_object_or_404(Pilot.objects.visible_to(request.user).select_related("institution"), pk=pk)
+    _official(request.user)
+    return pilot
+
+
 # --- Serializers -----------------------------------------------------------------------------------
 
 class PilotSerializer(serializers.ModelSerializer):
@@ -184,8 +191,7 @@ class AssessmentCreateView(APIView):
 
     @extend_schema(tags=TAGS, request=AssessmentWriteSerializer, responses={201: AssessmentSerializer, **WRITE_ERRORS})
     def post(self, request, pk: int):
-        pilot = get_object_or_404(Pilot.objects.visible_to(request.user).select_related("institution"), pk=pk)
-        _official(request.user)
+        pilot = _official_pilot(request, pk)
         data = AssessmentWriteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         scores = [{"item": s["item"].pk, "points": s["points"], "evidence": s.get("evidence", ""),
@@ -203,8 +209,7 @@ class PilotCompleteView(APIView):
 
     @extend_schema(tags=TAGS, request=CompleteSerializer, responses={200: PilotSerializer, **WRITE_ERRORS})
     def post(self, request, pk: int):
-        pilot = get_object_or_404(Pilot.objects.visible_to(request.user).select_related("institution"), pk=pk)
-        _official(request.user)
+        pilot = _official_pilot(request, pk)
         data = CompleteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         pilot = services.pilot_mark_completed(

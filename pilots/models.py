@@ -13,11 +13,12 @@ import datetime
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.db.models.functions import Now
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts import policies
+from audit.targets import InstitutionTarget
+from portal.fields import change_feed_index, updated_at_field
 from regions import codes
 
 
@@ -168,7 +169,7 @@ class PilotQuerySet(models.QuerySet):
         return self.filter(completed_on__lte=date)
 
 
-class Pilot(models.Model):
+class Pilot(InstitutionTarget, models.Model):
     """A provincial pilot institution for a year; `completed_on` is its "quality improvement completed" date."""
 
     institution = models.ForeignKey("institutions.Institution", on_delete=models.PROTECT, related_name="pilots",
@@ -180,8 +181,7 @@ class Pilot(models.Model):
     designated_on = models.DateField(_("designated on"))
     completed_on = models.DateField(_("quality improvement completed on"), null=True, blank=True)
     notes = models.TextField(_("notes"), blank=True)
-    updated_at = models.DateTimeField(_("updated"), auto_now=True, db_default=Now(),
-                                      help_text=_("Set on every change; the API's change feed orders by it."))
+    updated_at = updated_at_field()
 
     objects = PilotQuerySet.as_manager()
 
@@ -202,21 +202,13 @@ class Pilot(models.Model):
                                    violation_error_code="completed_before_designation"),
         ]
         indexes = [
-            models.Index(fields=["updated_at", "id"], name="pilot_updated_idx"),
+            change_feed_index("pilot_updated_idx"),
             models.Index(fields=["year", "designated_on"], name="pilot_year_idx"),
             models.Index(fields=["completed_on"], name="pilot_completed_idx"),
         ]
 
     def __str__(self) -> str:
         return f"{self.institution} ({self.year})"
-
-    @property
-    def audit_region_code(self) -> str:
-        return self.institution.region_id
-
-    @property
-    def audit_institution_id(self) -> int:
-        return self.institution_id
 
 
 class AssessmentQuerySet(models.QuerySet):
@@ -236,8 +228,7 @@ class Assessment(models.Model):
     veto_failed = models.BooleanField(_("failed a veto item"), default=False)
     notes = models.TextField(_("notes"), blank=True)
     created_at = models.DateTimeField(_("recorded"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated"), auto_now=True, db_default=Now(),
-                                      help_text=_("Set on every change; the API's change feed orders by it."))
+    updated_at = updated_at_field()
 
     objects = AssessmentQuerySet.as_manager()
 
@@ -246,7 +237,7 @@ class Assessment(models.Model):
         verbose_name_plural = _("assessments")
         ordering = ["-assessed_on", "-pk"]
         indexes = [
-            models.Index(fields=["updated_at", "id"], name="assessment_updated_idx"),
+            change_feed_index("assessment_updated_idx"),
             models.Index(fields=["pilot", "assessed_on"], name="assessment_pilot_idx"),
         ]
 
@@ -428,8 +419,7 @@ class ProgressReport(models.Model):
     submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
                                      verbose_name=_("submitted by"))
     on_time = models.BooleanField(_("on time"), default=True)
-    updated_at = models.DateTimeField(_("updated"), auto_now=True, db_default=Now(),
-                                      help_text=_("Set on every change; the API's change feed orders by it."))
+    updated_at = updated_at_field()
 
     objects = ProgressReportQuerySet.as_manager()
 
@@ -444,7 +434,7 @@ class ProgressReport(models.Model):
                                     violation_error_code="progress_report_taken"),
         ]
         indexes = [
-            models.Index(fields=["updated_at", "id"], name="progress_updated_idx"),
+            change_feed_index("progress_updated_idx"),
             models.Index(fields=["template", "date"], name="progress_report_date_idx"),
             models.Index(fields=["region", "date"], name="progress_report_region_idx"),
         ]

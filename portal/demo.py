@@ -25,6 +25,7 @@ DEMO_STEPS = [
     "filings.demo",
     "enrolments.demo",
     "pilots.demo",
+    "supervision.demo",
     "complaints.demo",
     "metrics.demo",
 ]

@@ -7,7 +7,8 @@ the field is required. Every form of the portal declares its dates and times wit
 forms derive from `ModelForm` below), so no input can render a localised value.
 
 Service errors: pages call a service with the form's `cleaned_data` and put what it refuses back on the
-form with `add_service_errors` (a `portal.exceptions.Conflict` is a ValidationError too, shown the same way).
+form with `add_service_errors` (a `portal.exceptions.Conflict` is a ValidationError too, shown the same way);
+`form_write` does both for the usual page: a valid form's data to the service, its refusal onto the form.
 """
 
 from __future__ import annotations
@@ -109,3 +110,16 @@ def add_service_errors(form: forms.BaseForm, exc: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, exc.error_list)
+
+
+def form_write(form: forms.BaseForm, service, /, **kwargs) -> bool:
+    """Calls `service(**kwargs, **form.cleaned_data)` when the form is valid (an unbound form is not). True
+    when the service accepted; what it refused is on the form (`add_service_errors`) and the page shows it."""
+    if not form.is_valid():
+        return False
+    try:
+        service(**kwargs, **form.cleaned_data)
+    except ValidationError as exc:
+        add_service_errors(form, exc)
+        return False
+    return True

@@ -25,6 +25,17 @@ class RowErrors(ValidationError):
         super().__init__([f"{e['row']} {e['column']}: {e['message']}" for e in errors[:50]])
 
 
+def decode_csv(data: bytes) -> str | None:
+    """A CSV file's text: UTF-8 (with or without its byte-order mark) or GB18030, as Excel in Chinese saves
+    it; None when it is neither."""
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return None
+
+
 def read_table(data: bytes, filename: str, *, max_rows: int) -> list[list]:
     """The sheet as a list of rows of cells (first row: headers); at most max_rows + 2 rows are read."""
     if filename.lower().endswith(".xlsx"):
@@ -41,13 +52,8 @@ def read_table(data: bytes, filename: str, *, max_rows: int) -> list[list]:
         wb.close()
         return table
     if filename.lower().endswith(".csv"):
-        for encoding in ("utf-8-sig", "gb18030"):
-            try:
-                text = data.decode(encoding)
-                break
-            except UnicodeDecodeError:
-                continue
-        else:
+        text = decode_csv(data)
+        if text is None:
             raise RowErrors([{"row": 0, "column": "", "message": _("The CSV file is not UTF-8 or GB18030 text.")}])
         return list(islice(csv.reader(io.StringIO(text)), max_rows + 2))
     raise RowErrors([{"row": 0, "column": "", "message": _("Upload a .csv or .xlsx file.")}])

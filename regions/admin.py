@@ -1,11 +1,12 @@
 from django.contrib import admin
 
+from portal.admin import TabularInline
+
 from .models import Region, RegionPopulation
 
 
-class RegionPopulationInline(admin.TabularInline):
+class RegionPopulationInline(TabularInline):
     model = RegionPopulation
-    extra = 0
 
 
 @admin.register(Region)

@@ -10,10 +10,10 @@ import datetime
 
 from django.db import models
 from django.db.models import Q
-from django.db.models.functions import Now
 from django.utils.translation import gettext_lazy as _
 
 from accounts import policies
+from portal.fields import updated_at_field
 
 from . import codes
 
@@ -58,8 +58,7 @@ class Region(models.Model):
         "self", verbose_name=_("parent"), null=True, blank=True, on_delete=models.PROTECT,
         related_name="children",
     )
-    updated_at = models.DateTimeField(_("updated"), auto_now=True, db_default=Now(),
-                                      help_text=_("Set on every change; the API's change feed orders by it."))
+    updated_at = updated_at_field()
 
     objects = RegionQuerySet.as_manager()
 

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from portal.tabular import decode_csv
+
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024  # China has about 45,000 regions: a full table is under 2 MB
 MAX_ROWS = 50_000
 
@@ -92,13 +94,8 @@ def read_population_file(upload) -> list[UploadRow]:
         return _xlsx_rows(data)
     if (upload.name or "").lower().endswith((".xlsx", ".xls")):
         raise ValidationError({"file": [_("This is not an .xlsx workbook (old .xls files: save as .xlsx or CSV).")]})
-    for encoding in ("utf-8-sig", "gb18030"):  # Excel in Chinese saves CSV as GB18030
-        try:
-            text = data.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
+    text = decode_csv(data)
+    if text is None:
         raise ValidationError({"file": [_("The file is neither a CSV text file nor an .xlsx workbook.")]})
     if "\x00" in text:
         raise ValidationError({"file": [_("The file is neither a CSV text file nor an .xlsx workbook.")]})

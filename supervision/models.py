@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts import policies
+from audit.targets import InstitutionTarget
 
 
 class Risk(models.TextChoices):
@@ -140,7 +141,8 @@ class Inspector(models.Model):
         verbose_name = _("inspector")
         verbose_name_plural = _("inspectors")
         ordering = ["region_id", "user_id"]
-        indexes = [models.Index(fields=["region"], name="inspector_region_idx", opclasses=["varchar_pattern_ops"])]
+        indexes = [models.Index(fields=["region"], name="inspector_region_idx", opclasses=["varchar_pattern_ops"]),
+                   models.Index(fields=["updated_at", "id"], name="inspector_updated_idx")]
 
     def __str__(self) -> str:
         return self.user.get_full_name() or self.user.get_username()
@@ -186,7 +188,8 @@ class InspectionRound(models.Model):
         verbose_name = _("inspection round")
         verbose_name_plural = _("inspection rounds")
         ordering = ["-created_at", "-pk"]
-        indexes = [models.Index(fields=["region"], name="round_region_idx", opclasses=["varchar_pattern_ops"])]
+        indexes = [models.Index(fields=["region"], name="round_region_idx", opclasses=["varchar_pattern_ops"]),
+                   models.Index(fields=["updated_at", "id"], name="round_updated_idx")]
         constraints = [
             models.CheckConstraint(condition=Q(share_percent__gte=1, share_percent__lte=100),
                                    name="round_share_between_1_and_100",
@@ -283,7 +286,7 @@ class InspectionQuerySet(models.QuerySet):
         return self.filter(signed_off_at__isnull=False, inspected_on__gt=since)
 
 
-class Inspection(models.Model):
+class Inspection(InstitutionTarget, models.Model):
     class Kind(models.TextChoices):
         RANDOM = "random", _("Random inspection")
         TARGETED = "targeted", _("Targeted inspection")
@@ -370,14 +373,6 @@ class Inspection(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} · {self.institution}"
-
-    @property
-    def audit_region_code(self) -> str:
-        return self.institution.region_id
-
-    @property
-    def audit_institution_id(self) -> int:
-        return self.institution_id
 
     @property
     def findings_total(self) -> int:
@@ -522,7 +517,8 @@ class RectificationOrder(OfInspection):
         verbose_name = _("rectification order")
         verbose_name_plural = _("rectification orders")
         ordering = ["due_on", "pk"]
-        indexes = [models.Index(fields=["status", "due_on"], name="rectification_status_due_idx")]
+        indexes = [models.Index(fields=["status", "due_on"], name="rectification_status_due_idx"),
+                   models.Index(fields=["updated_at", "id"], name="rectification_updated_idx")]
         constraints = [
             models.CheckConstraint(condition=~Q(status="accepted") | Q(rectified_on__isnull=False),
                                    name="rectification_accepted_has_date",

@@ -147,28 +147,24 @@
     if (!t || !t.dates.length) { return; }
     var xAxis = { type: "time", min: t.dates[0], max: t.dates[t.dates.length - 1],
                   axisLabel: { hideOverlap: true } };
-    var rate = init("chart-rate");
-    if (rate) {
-      rate.setOption({
-        color: SERIES, tooltip: { trigger: "axis" }, legend: { top: 0 }, grid: { left: 40, right: 16, top: 32, bottom: 28 },
-        xAxis: xAxis, yAxis: { type: "value", min: 0 },
-        series: [
-          { name: L.rate, type: "line", data: pairs(t.dates, t.rate), symbolSize: 6, markLine: syntheticMark(t) },
-          { name: L.target, type: "line", data: pairs(t.dates, t.target), lineStyle: { type: "dashed" }, symbol: "none" }
-        ]
+    // gridLeft: room for the y axis labels (places run into the thousands, rates do not).
+    function trendChart(id, gridLeft, series) {
+      var chart = init(id);
+      if (!chart) { return; }
+      chart.setOption({
+        color: SERIES, tooltip: { trigger: "axis" }, legend: { top: 0 },
+        grid: { left: gridLeft, right: 16, top: 32, bottom: 28 },
+        xAxis: xAxis, yAxis: { type: "value", min: 0 }, series: series
       });
     }
-    var places = init("chart-places");
-    if (places) {
-      places.setOption({
-        color: SERIES, tooltip: { trigger: "axis" }, legend: { top: 0 }, grid: { left: 56, right: 16, top: 32, bottom: 28 },
-        xAxis: xAxis, yAxis: { type: "value", min: 0 },
-        series: [
-          { name: L.places, type: "line", data: pairs(t.dates, t.places), symbolSize: 6, markLine: syntheticMark(t) },
-          { name: L.enrolled, type: "line", data: pairs(t.dates, t.enrolled), symbolSize: 6 }
-        ]
-      });
-    }
+    trendChart("chart-rate", 40, [
+      { name: L.rate, type: "line", data: pairs(t.dates, t.rate), symbolSize: 6, markLine: syntheticMark(t) },
+      { name: L.target, type: "line", data: pairs(t.dates, t.target), lineStyle: { type: "dashed" }, symbol: "none" }
+    ]);
+    trendChart("chart-places", 56, [
+      { name: L.places, type: "line", data: pairs(t.dates, t.places), symbolSize: 6, markLine: syntheticMark(t) },
+      { name: L.enrolled, type: "line", data: pairs(t.dates, t.enrolled), symbolSize: 6 }
+    ]);
   }
 
   function drawRanking() {

@@ -36,7 +36,8 @@ def test_xlsx_workbook_holds_every_table_with_chinese_headers(client, province_o
     response = client.get("/dashboards/13/export/all.xlsx", {"date": "2022-06-30"})
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     workbook = load_workbook(io.BytesIO(response.content))
-    assert workbook.sheetnames == ["下级地区", "分班型托位与分类型机构", "排名", "试点与进度报送", "趋势", "目标测算"]
+    assert workbook.sheetnames == ["下级地区", "分班型托位与分类型机构", "事中事后监管", "排名", "试点与进度报送",
+                                   "趋势", "目标测算"]
     regions = workbook["下级地区"]
     assert regions["A1"].value == "河北省，2022-06-30 快照"
     assert [c.value for c in regions[3]][:4] == ["市", "区划代码", "备案机构数", "托位数"]
@@ -145,4 +146,4 @@ def test_exports_without_a_snapshot_come_with_headers_only(client, county_offici
     assert response.status_code == 200 and response.content.startswith(b"%PDF")
     assert "no-snapshot" in response["Content-Disposition"]
     workbook = load_workbook(io.BytesIO(client.get("/dashboards/130102/export/all.xlsx").content))
-    assert len(workbook.sheetnames) == 6
+    assert len(workbook.sheetnames) == 7
