@@ -51,6 +51,8 @@ Which predicates exist, in the words of the domain:
 | `plans_inspections(user, region)` | city and county officials for their area (rounds, the inspector pool) |
 | `supervises(user, institution)` | its county's and city's officials (targeted inspections, assigning inspectors) |
 | `inspects(user, inspection)` | the inspectors assigned to the inspection |
+| `approves_export(user, approval)` | a second person: staff of the institution or administrators, not the requester |
+| `handles_guardian_requests(user, institution)` | the institution's staff, and administrators |
 """
 
 from __future__ import annotations
@@ -322,3 +324,19 @@ def supervises(user, institution) -> bool:
 def inspects(user, inspection) -> bool:
     """The inspectors assigned to this inspection, and nobody else, record and sign it off."""
     return is_official(user) and inspection.inspectors.filter(pk=user.pk).exists()
+
+
+# --- Personal data ----------------------------------------------------------------------------------
+
+def approves_export(user, approval) -> bool:
+    """A bulk export of children's data is approved by a second person: another member of the institution's
+    staff, or an administrator — never the person who asked for it."""
+    if not _signed_in(user) or user.pk == approval.requested_by_id:
+        return False
+    return keeps_records_of(user, approval.institution_id)
+
+
+def handles_guardian_requests(user, institution) -> bool:
+    """A guardian's request to see, correct or delete a child's data is recorded and answered by the
+    institution that holds the record (its staff, and administrators on its behalf)."""
+    return keeps_records_of(user, institution)

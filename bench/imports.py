@@ -64,7 +64,7 @@ def _file(rows: int, salt: int = 0) -> bytes:
         body = f"13{salt + 10:02d}02{born:%Y%m%d}{serial:03d}"
         number = body + resident_id_check_character(body)
         writer.writerow([f"童{i}", "男", born.isoformat(), "居民身份证", number, f"托大{i // 20 + 1}班", "全日托",
-                         today.isoformat(), "王芳", "母亲", "13900000000"])
+                         today.isoformat(), "王芳", "母亲", "13900000000", "书面", today.isoformat()])
     return out.getvalue().encode("utf-8-sig")
 
 

@@ -19,6 +19,7 @@ from drf_spectacular.utils import (
     OpenApiParameter,
     OpenApiResponse,
     extend_schema,
+    extend_schema_field,
     inline_serializer,
 )
 from rest_framework import generics, serializers, status
@@ -34,7 +35,7 @@ from portal.api.pagination import LongListCursorPagination, PagePagination
 from portal.api.schema import READ_ERRORS, WRITE_ERRORS
 
 from . import importing, selectors, services
-from .models import CareForm, Child, Enrolment, EnrolmentReport, Guardian, ImportJob, LeavingReason
+from .models import CareForm, Child, ConsentMethod, Enrolment, EnrolmentReport, Guardian, ImportJob, LeavingReason
 
 
 class IsInstitutionStaff(BasePermission):
@@ -67,14 +68,30 @@ class GuardianSerializer(serializers.ModelSerializer):
         fields = ["name", "relation", "phone"]
 
 
+class ConsentSerializer(serializers.Serializer):
+    method = serializers.ChoiceField(choices=ConsentMethod.choices, source="consent_method",
+                                     help_text="How the guardian consented: written or electronic.")
+    given_on = serializers.DateField(source="consent_given_on")
+    guardian_name = serializers.CharField(max_length=100, source="consent_guardian_name",
+                                          help_text="The guardian who consented (one of `guardians`).")
+    guardian_relation = serializers.ChoiceField(choices=Guardian.Relation.choices, required=False,
+                                                source="consent_guardian_relation")
+
+
 class ChildSerializer(serializers.ModelSerializer):
     guardians = GuardianSerializer(many=True, read_only=True)
     document_masked = serializers.CharField(read_only=True)
+    consent = serializers.SerializerMethodField(help_text="null: consent not recorded (a record kept before "
+                                                          "consent was recorded).")
 
     class Meta:
         model = Child
-        fields = ["id", "name", "sex", "date_of_birth", "document_type", "document_masked", "guardians",
+        fields = ["id", "name", "sex", "date_of_birth", "document_type", "document_masked", "guardians", "consent",
                   "created_at"]
+
+    @extend_schema_field(ConsentSerializer(allow_null=True))
+    def get_consent(self, child):
+        return ConsentSerializer(child).data if child.consent_recorded else None
 
 
 class ChildCreateSerializer(serializers.Serializer):
@@ -84,6 +101,7 @@ class ChildCreateSerializer(serializers.Serializer):
     document_type = serializers.ChoiceField(choices=Child.DocumentType.choices, default=Child.DocumentType.RESIDENT_ID)
     document_number = serializers.CharField(max_length=30, write_only=True)
     guardians = GuardianSerializer(many=True, required=False)
+    consent = ConsentSerializer(help_text="The guardian's consent to keeping the child's data; required.")
 
 
 class EnrolmentSerializer(serializers.ModelSerializer):
@@ -214,6 +232,12 @@ class ReportFilter(django_filters.FilterSet):
 
 # --- Views ----------------------------------------------------------------------------------------
 
+def _consent(data: dict) -> dict:
+    return {"method": data["consent_method"], "given_on": data["consent_given_on"],
+            "guardian_name": data["consent_guardian_name"],
+            "guardian_relation": data.get("consent_guardian_relation", "")}
+
+
 @extend_schema(tags=["enrolments"])
 class ChildListCreate(generics.ListCreateAPIView):
     """Children recorded by the caller's institution (staff only; officials get an empty list)."""
@@ -239,7 +263,7 @@ class ChildListCreate(generics.ListCreateAPIView):
         child = services.child_register(
             institution=request.user.institution, name=v["name"], sex=v["sex"], date_of_birth=v["date_of_birth"],
             document_type=v["document_type"], document_number=v["document_number"],
-            guardians=v.get("guardians", []), actor=request.user)
+            guardians=v.get("guardians", []), consent=_consent(v["consent"]), actor=request.user)
         return Response(ChildSerializer(child).data, status=status.HTTP_201_CREATED)
 
 

@@ -32,6 +32,7 @@ from . import bulk, identity
 from .models import (
     CareForm,
     Child,
+    ConsentMethod,
     Enrolment,
     EnrolmentReport,
     Guardian,
@@ -221,18 +222,22 @@ def _seed_children(ctx, institutions) -> int:
                                            timestamp=int(time.time()))
     for offset, (k, inst, start, end, child) in enumerate(plan):
         child_id = first_id + offset
-        children.append((child_id, inst.pk, child.name, child.sex, ops.adapt_datefield_value(child.date_of_birth),
-                         child.document_type, child.document_hash, encrypted[offset], child.document_masked,
-                         True, now))
         mother = rng.random() < 0.7
         guardian_name = (rng.choice(SURNAMES) + rng.choice(GIRL) + rng.choice(GIRL)) if mother \
             else child.name[0] + rng.choice(GIRL + BOY)
-        guardians.append((child_id, guardian_name, "mother" if mother else "father",
-                          f"1{rng.choice('3578')}{rng.randrange(10**9):09d}"))
+        relation = "mother" if mother else "father"
+        # Demo children come with their guardian's written consent, given on the first day of care.
+        children.append((child_id, inst.pk, child.name, child.sex, ops.adapt_datefield_value(child.date_of_birth),
+                         child.document_type, child.document_hash, encrypted[offset], child.document_masked,
+                         True, ConsentMethod.WRITTEN, ops.adapt_datefield_value(start), guardian_name, relation,
+                         now, now))
+        guardians.append((child_id, guardian_name, relation, f"1{rng.choice('3578')}{rng.randrange(10**9):09d}"))
         enrolments.append((child_id, inst.pk, k.pk, _care_form(inst), ops.adapt_datefield_value(start),
                            ops.adapt_datefield_value(end), "aged_out" if end else "", "", now))
     bulk.insert(Child, ["id", "institution_id", "name", "sex", "date_of_birth", "document_type", "document_hash",
-                    "document_encrypted", "document_masked", "is_demo", "created_at"], children)
+                        "document_encrypted", "document_masked", "is_demo", "consent_method", "consent_given_on",
+                        "consent_guardian_name", "consent_guardian_relation", "consent_recorded_at", "created_at"],
+                children)
     bulk.insert(Guardian, ["child_id", "name", "relation", "phone"], guardians)
     bulk.insert(Enrolment, ["child_id", "institution_id", "klass_id", "care_form", "start_date", "end_date",
                         "leaving_reason", "leaving_note", "created_at"], enrolments)

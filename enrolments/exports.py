@@ -1,4 +1,5 @@
-"""Export of an institution's own enrolment records (identity numbers masked), CSV or XLSX."""
+"""Export of an institution's own enrolment records (identity numbers masked), CSV or XLSX; the controls
+around a download (purpose, log, limit, approval) are in exporting.py."""
 
 from __future__ import annotations
 
@@ -23,19 +24,24 @@ def export_rows(enrolments):
                REASON_ZH.get(e.leaving_reason, "")]
 
 
-def export_csv(enrolments) -> bytes:
+def export_csv(enrolments, watermark: str = "") -> bytes:
+    """The watermark (who downloaded it, when, why) is the first line, above the headers."""
     out = io.StringIO()
     writer = csv.writer(out)
+    if watermark:
+        writer.writerow([watermark])
     writer.writerow(HEADERS)
     writer.writerows(export_rows(enrolments))
     return out.getvalue().encode("utf-8-sig")
 
 
-def export_xlsx(enrolments) -> bytes:
+def export_xlsx(enrolments, watermark: str = "") -> bytes:
     from openpyxl import Workbook
 
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("在托幼儿")
+    if watermark:
+        ws.append([watermark])
     ws.append(HEADERS)
     for row in export_rows(enrolments):
         ws.append(row)

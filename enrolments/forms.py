@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from institutions.models import InstitutionClass
 from portal.forms import DateField
 
-from .models import CareForm, Child, Guardian, LeavingReason, Sex
+from .models import CareForm, Child, ConsentMethod, Guardian, GuardianRequest, LeavingReason, Sex
 
 
 def _classes(institution):
@@ -32,9 +32,36 @@ class EnrolForm(_ClassChoice, forms.Form):
     guardian_name = forms.CharField(label=_("Guardian's name"), max_length=100)
     guardian_relation = forms.ChoiceField(label=_("Relation"), choices=Guardian.Relation.choices)
     guardian_phone = forms.CharField(label=_("Guardian's phone"), max_length=20)
+    consent_method = forms.ChoiceField(
+        label=_("Guardian's consent"), choices=[("", _("— not yet given —")), *ConsentMethod.choices],
+        help_text=_("The guardian above consents to the institution keeping this child's data; without consent "
+                    "nothing is kept."))
+    consent_given_on = DateField(label=_("Consent date"))
     klass = forms.ModelChoiceField(label=_("Class"), queryset=InstitutionClass.objects.none())
     care_form = forms.ChoiceField(label=_("Care form"), choices=CareForm.choices)
     start_date = DateField(label=_("Start date"), help_text=_("At most 60 days ahead."))
+
+    def consent(self) -> dict:
+        data = self.cleaned_data
+        return {"method": data["consent_method"], "given_on": data["consent_given_on"],
+                "guardian_name": data["guardian_name"], "guardian_relation": data["guardian_relation"]}
+
+
+class ConsentForm(forms.Form):
+    """Consent for a child kept before consent was recorded."""
+
+    guardian = forms.ModelChoiceField(label=_("Consenting guardian"), queryset=Guardian.objects.none())
+    consent_method = forms.ChoiceField(label=_("Guardian's consent"), choices=ConsentMethod.choices)
+    consent_given_on = DateField(label=_("Consent date"))
+
+    def __init__(self, *args, child, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["guardian"].queryset = child.guardians.all()
+
+    def consent(self) -> dict:
+        data = self.cleaned_data
+        return {"method": data["consent_method"], "given_on": data["consent_given_on"],
+                "guardian_name": data["guardian"].name, "guardian_relation": data["guardian"].relation}
 
 
 class MoveForm(_ClassChoice, forms.Form):
@@ -75,3 +102,35 @@ class EnrolExistingForm(_ClassChoice, forms.Form):
     klass = forms.ModelChoiceField(label=_("Class"), queryset=InstitutionClass.objects.none())
     care_form = forms.ChoiceField(label=_("Care form"), choices=CareForm.choices)
     start_date = DateField(label=_("Start date"), help_text=_("At most 60 days ahead."))
+
+
+class ExportForm(forms.Form):
+    purpose = forms.CharField(label=_("Purpose of the download"), max_length=200,
+                              help_text=_("Recorded with the download and printed on the file."))
+    format = forms.ChoiceField(label=_("Format"), choices=[("xlsx", "XLSX"), ("csv", "CSV")])
+
+
+class GuardianRequestForm(forms.Form):
+    child = forms.ModelChoiceField(label=_("Child"), queryset=Child.objects.none())
+    kind = forms.ChoiceField(label=_("Request"), choices=GuardianRequest.Kind.choices)
+    requested_on = DateField(label=_("Received on"))
+    requester_name = forms.CharField(label=_("Guardian's name"), max_length=100)
+    requester_relation = forms.ChoiceField(label=_("Relation"), choices=Guardian.Relation.choices)
+    details = forms.CharField(label=_("What is asked"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+    def __init__(self, *args, institution, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["child"].queryset = Child.objects.filter(institution=institution, erased_at__isnull=True)
+
+
+class GuardianRequestAnswerForm(forms.Form):
+    answer = forms.CharField(label=_("Answer given to the guardian"), widget=forms.Textarea(attrs={"rows": 3}))
+    name = forms.CharField(label=_("Corrected name"), max_length=100, required=False)
+    sex = forms.ChoiceField(label=_("Corrected sex"), choices=[("", "—"), *Sex.choices], required=False)
+    date_of_birth = DateField(label=_("Corrected date of birth"), required=False)
+
+    def __init__(self, *args, kind, **kwargs):
+        super().__init__(*args, **kwargs)
+        if kind != GuardianRequest.Kind.CORRECTION:
+            for name in ("name", "sex", "date_of_birth"):
+                del self.fields[name]

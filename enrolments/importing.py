@@ -30,7 +30,7 @@ from portal.tabular import cell_date as _date
 from portal.tabular import cell_text as _text
 
 from . import bulk, identity, rules
-from .models import CareForm, Child, Enrolment, Guardian, ImportJob, Sex
+from .models import CareForm, Child, ConsentMethod, Enrolment, Guardian, ImportJob, Sex
 from .services import document_errors, ensure_record_keeper, lock_identities
 
 BATCH = 1000
@@ -50,7 +50,11 @@ COLUMNS = [
     ("guardian_name", "监护人姓名", "guardian name", False),
     ("guardian_relation", "监护人关系", "guardian relation", False),
     ("guardian_phone", "监护人电话", "guardian phone", False),
+    # The guardian's consent (PIPL Art. 31), given by the row's guardian: a file without it is refused.
+    ("consent_method", "监护人同意方式", "consent method", True),
+    ("consent_given_on", "监护人同意日期", "consent date", True),
 ]
+CONSENT_KEYS = ("consent_method", "consent_given_on")
 HEADERS = [c[1] for c in COLUMNS]
 LABEL = {c[0]: c[1] for c in COLUMNS}
 
@@ -66,6 +70,8 @@ CARE_FORM_VALUES = {"全日托": CareForm.FULL_DAY, "full_day": CareForm.FULL_DA
 RELATION_VALUES = {"母亲": "mother", "mother": "mother", "父亲": "father", "father": "father",
                    "祖父母": "grandparent", "外祖父母": "grandparent", "grandparent": "grandparent",
                    "其他": "other", "other": "other"}
+CONSENT_VALUES = {"书面": ConsentMethod.WRITTEN, "written": ConsentMethod.WRITTEN,
+                  "电子": ConsentMethod.ELECTRONIC, "electronic": ConsentMethod.ELECTRONIC}
 CARE_FORM_LABELS_ZH = {v: k for k, v in CARE_FORM_VALUES.items() if not k.isascii()}
 
 HELP_LINES = [
@@ -75,6 +81,8 @@ HELP_LINES = [
     gettext_lazy("托育类型: 全日托, 半日托, 计时托 or 临时托."),
     gettext_lazy("班级: the class name exactly as in the portal (may be empty for a class-list import)."),
     gettext_lazy("监护人关系: 母亲, 父亲, 祖父母 or 其他."),
+    gettext_lazy("监护人同意方式: 书面 (signed form) or 电子 (signed online), the consent of the guardian named "
+                 "in the row; 监护人同意日期: the day it was given. Rows without consent are refused."),
 ]
 
 
@@ -107,6 +115,12 @@ def parse_rows(table: list[list], job: ImportJob, on_progress=None) -> tuple[lis
     missing = [zh for key, zh, _en, required in COLUMNS if required and key not in columns]
     if "class_name" not in columns and job.klass_id is None:
         missing.append(LABEL["class_name"])
+    consent = [LABEL[key] for key in CONSENT_KEYS]
+    if missing and set(missing) <= set(consent):
+        return [], [{"row": 1, "column": ", ".join(missing),
+                     "message": _("The guardian's consent is recorded with every child: add the column "
+                                  "%(columns)s (see the template). Nothing was imported.")
+                     % {"columns": ", ".join(missing)}}]
     if missing:
         return [], [{"row": 1, "column": ", ".join(missing),
                      "message": _("These columns are missing; download the template.")}]
@@ -204,12 +218,28 @@ def parse_rows(table: list[list], job: ImportJob, on_progress=None) -> tuple[lis
         if guardian_phone and (len(guardian_phone) > 20 or not guardian_phone.replace("-", "").replace("+", "")
                                .isdigit()):
             err("guardian_phone", _("A phone number has digits only."))
+        consent_method = CONSENT_VALUES.get(_text(raw.get("consent_method")).lower())
+        if consent_method is None:
+            err("consent_method", _("%(child)s: record the guardian's consent: 书面 or 电子.") % {"child": label})
+        try:
+            consent_given_on = _date(raw.get("consent_given_on"))
+        except ValueError:
+            consent_given_on = None
+            err("consent_given_on", _("Not a date: write it as 2024-03-01."))
+        else:
+            if consent_given_on is None:
+                err("consent_given_on", _("Enter the date the guardian consented."))
+            elif consent_given_on > today:
+                err("consent_given_on", _("The consent date is in the future."))
+        if consent_method and not guardian_name:
+            err("guardian_name", _("%(child)s: name the guardian who consented.") % {"child": label})
         if row_errors:
             errors.extend(row_errors)
             continue
         row.values.update(sex=sex, date_of_birth=born, document_type=document_type, document_number=number_text,
                           care_form=care_form, start_date=start, guardian_name=guardian_name,
-                          guardian_relation=relation, guardian_phone=guardian_phone)
+                          guardian_relation=relation, guardian_phone=guardian_phone, consent_method=consent_method,
+                          consent_given_on=consent_given_on)
         row.klass = klass
         row.document_hash = identity.identity_hash(document_type, number_text)
         out.append(row)
@@ -322,6 +352,7 @@ def write_rows(plan: dict, job: ImportJob, actor) -> tuple[int, int]:
     institution = job.institution
     now = ops.adapt_datetimefield_value(timezone.now())
     existing_children = plan["existing_children"]
+    recorded_by = actor.pk if getattr(actor, "is_authenticated", False) else None
     new_children = []
     for row in plan["new_rows"]:
         if row.document_hash in existing_children:
@@ -329,10 +360,14 @@ def write_rows(plan: dict, job: ImportJob, actor) -> tuple[int, int]:
         v = row.values
         new_children.append((row, (institution.pk, v["name"], v["sex"], ops.adapt_datefield_value(v["date_of_birth"]),
                                    v["document_type"], row.document_hash, identity.encrypt(v["document_number"]),
-                                   identity.mask(v["document_number"]), False, now)))
+                                   identity.mask(v["document_number"]), False, v["consent_method"],
+                                   ops.adapt_datefield_value(v["consent_given_on"]), v["guardian_name"],
+                                   v["guardian_relation"], recorded_by, now, now)))
     child_ids = bulk.insert_returning_ids(
         Child, ["institution_id", "name", "sex", "date_of_birth", "document_type", "document_hash",
-                "document_encrypted", "document_masked", "is_demo", "created_at"], [c for _r, c in new_children])
+                "document_encrypted", "document_masked", "is_demo", "consent_method", "consent_given_on",
+                "consent_guardian_name", "consent_guardian_relation", "consent_recorded_by_id",
+                "consent_recorded_at", "created_at"], [c for _r, c in new_children])
     ids = {h: pk for h, (pk, _born) in existing_children.items()}
     guardians = []
     for (row, _values), child_id in zip(new_children, child_ids, strict=True):

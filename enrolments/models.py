@@ -54,6 +54,11 @@ class Sex(models.TextChoices):
     FEMALE = "female", _("Girl")
 
 
+class ConsentMethod(models.TextChoices):
+    WRITTEN = "written", _("Written (signed form)")
+    ELECTRONIC = "electronic", _("Electronic (signed online)")
+
+
 class ChildQuerySet(models.QuerySet):
     def visible_to(self, user) -> ChildQuerySet:
         """Only the staff of the institution that holds the child's record or where the child is or was
@@ -87,6 +92,18 @@ class Child(InstitutionTarget, models.Model):
     document_encrypted = models.TextField(_("encrypted identity number"), editable=False)
     document_masked = models.CharField(_("identity number"), max_length=32, editable=False)
     is_demo = models.BooleanField(_("demo data"), default=False)
+    # A guardian's consent to keeping a child's data (PIPL Art. 31: the data of a child under 14 is kept
+    # with a guardian's consent). Empty only on records kept before consent was recorded: shown as such.
+    consent_method = models.CharField(_("consent given"), max_length=10, choices=ConsentMethod.choices, blank=True,
+                                      help_text=_("How the guardian consented; empty: consent not recorded."))
+    consent_given_on = models.DateField(_("consent date"), null=True, blank=True)
+    consent_guardian_name = models.CharField(_("consenting guardian"), max_length=100, blank=True)
+    consent_guardian_relation = models.CharField(_("consenting guardian's relation"), max_length=12, blank=True)
+    consent_recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                                            blank=True, related_name="+", verbose_name=_("consent recorded by"))
+    consent_recorded_at = models.DateTimeField(_("consent recorded"), null=True, blank=True)
+    # Retention: a set time after the child left, the personal fields are blanked (enrolments.retention).
+    erased_at = models.DateTimeField(_("personal data erased"), null=True, blank=True, db_index=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = updated_at_field()
 
@@ -101,6 +118,13 @@ class Child(InstitutionTarget, models.Model):
                                     violation_error_message=_("Identity number: a child with this identity number is "
                                                               "already registered at this institution."),
                                     violation_error_code="child_taken"),
+            models.CheckConstraint(
+                condition=(Q(consent_method="", consent_given_on__isnull=True)
+                           | (~Q(consent_method="") & Q(consent_given_on__isnull=False)
+                              & (~Q(consent_guardian_name="") | Q(erased_at__isnull=False)))),
+                name="child_consent_complete",
+                violation_error_message=_("Consent: recorded consent states how, when and by which guardian."),
+                violation_error_code="consent_incomplete"),
         ]
         indexes = [change_feed_index("child_updated_idx")]
 
@@ -115,7 +139,11 @@ class Child(InstitutionTarget, models.Model):
 
     def document_number(self) -> str:
         """The clear number, for the one record a member of staff opens (the view is audited)."""
-        return identity.decrypt(self.document_encrypted)
+        return identity.decrypt(self.document_encrypted) if self.document_encrypted else ""
+
+    @property
+    def consent_recorded(self) -> bool:
+        return bool(self.consent_method)
 
     def age_in_months(self, on: datetime.date) -> int:
         return age_in_months(self.date_of_birth, on)
@@ -159,9 +187,11 @@ class LeavingReason(models.TextChoices):
     OTHER = "other", _("Other")
 
 
-class EnrolmentQuerySet(models.QuerySet):
-    def visible_to(self, user) -> EnrolmentQuerySet:
-        """Enrolment rows name a child: staff of the institution (and administrators) only."""
+class NamesAChildQuerySet(models.QuerySet):
+    """Rows that name a child, held by an institution (`institution` field)."""
+
+    def visible_to(self, user):
+        """Staff of the institution (and administrators) only."""
         if not user.is_authenticated:
             return self.none()
         if policies.is_admin(user):
@@ -170,6 +200,8 @@ class EnrolmentQuerySet(models.QuerySet):
             return self.filter(institution_id=user.institution_id)
         return self.none()
 
+
+class EnrolmentQuerySet(NamesAChildQuerySet):
     def active_on(self, date: datetime.date) -> EnrolmentQuerySet:
         return self.filter(start_date__lte=date).filter(Q(end_date__isnull=True) | Q(end_date__gt=date))
 
@@ -395,3 +427,133 @@ class EnrolmentReport(InstitutionTarget, models.Model):
     @property
     def on_time(self) -> bool:
         return self.submitted_on is not None and self.submitted_on <= self.due_on
+
+
+# --- Downloads of personal data (docs/privacy.md, "Exports") ----------------------------------------
+
+class ExportApproval(InstitutionTarget, models.Model):
+    """A bulk export of children's data (more rows than CHILD_EXPORT_APPROVAL_ROWS) waits for a second
+    person of the institution (or an administrator) to approve it; the requester then downloads it once."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for approval")
+        APPROVED = "approved", _("Approved: download once")
+        REFUSED = "refused", _("Refused")
+        DOWNLOADED = "downloaded", _("Downloaded")
+
+    institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="export_approvals",
+                                    verbose_name=_("institution"))
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                     verbose_name=_("requested by"))
+    requested_at = models.DateTimeField(_("requested"), auto_now_add=True)
+    purpose = models.CharField(_("purpose"), max_length=200)
+    format = models.CharField(_("format"), max_length=4, choices=[("csv", "CSV"), ("xlsx", "XLSX")])
+    rows = models.PositiveIntegerField(_("rows"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="+", verbose_name=_("decided by"))
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    downloaded_at = models.DateTimeField(_("downloaded"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("export approval")
+        verbose_name_plural = _("export approvals")
+        ordering = ["-requested_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(decided_by__isnull=True) | ~Q(decided_by=models.F("requested_by")),
+                                   name="export_approval_second_person",
+                                   violation_error_message=_("Approval: a bulk export is approved by a second "
+                                                             "person, not by who asked for it."),
+                                   violation_error_code="approval_by_requester"),
+        ]
+        indexes = [models.Index(fields=["institution", "status", "requested_at"], name="export_approval_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.institution_id} {self.rows} rows ({self.status})"
+
+
+class ExportLog(models.Model):
+    """One download of personal data: who, when, what, how many rows, and why (asked before the download)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                             verbose_name=_("downloaded by"))
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+    institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="+",
+                                    verbose_name=_("institution"))
+    kind = models.CharField(_("data"), max_length=20, default="enrolments")
+    format = models.CharField(_("format"), max_length=4)
+    purpose = models.CharField(_("purpose"), max_length=200)
+    rows = models.PositiveIntegerField(_("rows"))
+    approval = models.OneToOneField(ExportApproval, on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="download", verbose_name=_("approval"))
+
+    class Meta:
+        verbose_name = _("personal data download")
+        verbose_name_plural = _("personal data downloads")
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["user", "at"], name="export_log_user_idx"),
+                   models.Index(fields=["institution", "at"], name="export_log_institution_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.kind} {self.rows} rows"
+
+
+# --- Guardians' requests (PIPL Arts. 44–47) -------------------------------------------------------------
+
+class GuardianRequestQuerySet(NamesAChildQuerySet):
+    def overdue(self, today: datetime.date) -> GuardianRequestQuerySet:
+        return self.filter(status=GuardianRequest.Status.OPEN, due_on__lt=today)
+
+
+class GuardianRequest(InstitutionTarget, models.Model):
+    """A guardian asks to see, correct or delete a child's data; the institution answers within 15 working
+    days (working definition after the 15-working-day answer period of the government-information rules)."""
+
+    class Kind(models.TextChoices):
+        ACCESS = "access", _("See the data")
+        CORRECTION = "correction", _("Correct the data")
+        DELETION = "deletion", _("Delete the data")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        ANSWERED = "answered", _("Answered")
+
+    institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="guardian_requests",
+                                    verbose_name=_("institution"))
+    child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="guardian_requests",
+                              verbose_name=_("child"))
+    kind = models.CharField(_("request"), max_length=10, choices=Kind.choices)
+    requested_on = models.DateField(_("received on"))
+    requester_name = models.CharField(_("guardian's name"), max_length=100)
+    requester_relation = models.CharField(_("relation"), max_length=12, choices=Guardian.Relation.choices)
+    details = models.TextField(_("what is asked"), blank=True)
+    due_on = models.DateField(_("answer due"), db_index=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
+    answer = models.TextField(_("answer"), blank=True)
+    answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
+    answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="+", verbose_name=_("answered by"))
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
+                                    related_name="+", verbose_name=_("recorded by"))
+    recorded_at = models.DateTimeField(_("recorded"), auto_now_add=True)
+
+    objects = GuardianRequestQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("guardian's request")
+        verbose_name_plural = _("guardians' requests")
+        ordering = ["status", "due_on", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(status="answered") | Q(answered_at__isnull=False),
+                                   name="guardian_request_answered_has_time",
+                                   violation_error_message=_("Answer: an answered request has the time it was "
+                                                             "answered."),
+                                   violation_error_code="answered_without_time"),
+        ]
+        indexes = [models.Index(fields=["institution", "status", "due_on"], name="guardian_request_queue_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.child_id} ({self.status})"
+
+    def is_overdue(self, today: datetime.date) -> bool:
+        return self.status == self.Status.OPEN and today > self.due_on

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from celery import shared_task
+from django.utils import timezone
+
+from portal import runs
 
 from .importing import import_sweep  # noqa: F401 - registered with portal.runs by the app config
 from .models import ImportJob
@@ -26,3 +29,23 @@ def due_notices_refresh_all() -> int:
     from .services import due_notices_refresh
 
     return due_notices_refresh()
+
+
+@shared_task(acks_late=True, name="enrolments.child_data_retention")
+def child_data_retention() -> dict:
+    """The nightly beat entry: queues the retention pass through the outbox. Safe to repeat."""
+    from portal.dispatch import dispatch_on_commit
+
+    return {"status": "dispatched", "task": dispatch_on_commit(child_data_retention_run)}
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True, name="enrolments.child_data_retention_run",
+             soft_time_limit=1800, time_limit=1860)
+@runs.leased("enrolments.child_data_retention_run",
+             key=lambda: f"child_data_retention:{timezone.localdate().isoformat()}")
+def child_data_retention_run() -> dict:
+    """Erases the personal data of children who left more than CHILD_DATA_RETENTION_DAYS ago (retention.py).
+    Safe to repeat and to overlap: each record is claimed by a guarded UPDATE."""
+    from .retention import retention_run
+
+    return retention_run()

@@ -21,13 +21,22 @@ from django.views.decorators.http import require_POST
 
 from accounts import policies
 from accounts.policies import require
-from audit.services import audit_record
 from institutions.models import Institution
 from portal.forms import add_service_errors, form_write
 
-from . import exports, importing, selectors, services
-from .forms import EnrolExistingForm, EnrolForm, ImportForm, MoveForm, WithdrawForm
-from .models import Child, Enrolment, EnrolmentReport, ImportJob
+from . import exporting, importing, requests, selectors, services
+from .forms import (
+    ConsentForm,
+    EnrolExistingForm,
+    EnrolForm,
+    ExportForm,
+    GuardianRequestAnswerForm,
+    GuardianRequestForm,
+    ImportForm,
+    MoveForm,
+    WithdrawForm,
+)
+from .models import Child, Enrolment, EnrolmentReport, ExportApproval, GuardianRequest, ImportJob
 
 
 def _institution(request) -> Institution:
@@ -67,7 +76,7 @@ def enrol(request):
                     institution=institution, name=data["name"], sex=data["sex"], date_of_birth=data["date_of_birth"],
                     document_type=data["document_type"], document_number=data["document_number"],
                     guardians=[{"name": data["guardian_name"], "relation": data["guardian_relation"],
-                                "phone": data["guardian_phone"]}], actor=request.user)
+                                "phone": data["guardian_phone"]}], consent=form.consent(), actor=request.user)
                 services.enrolment_create(child=child, klass=data["klass"], care_form=data["care_form"],
                                           start_date=data["start_date"], actor=request.user)
         except ValidationError as exc:
@@ -117,7 +126,26 @@ def child_detail(request, pk):
     history = (child.enrolments.select_related("klass").order_by("-start_date", "-pk"))
     return render(request, "enrolments/child_detail.html", {
         "child": child, "number": child.document_number(), "guardians": child.guardians.all(),
-        "history": history, "child_age": child.age_in_months(timezone.localdate())})
+        "history": history, "child_age": child.age_in_months(timezone.localdate()),
+        "consent_form": ConsentForm(child=child) if not child.consent_recorded and not child.erased_at else None})
+
+
+@login_required
+@require_POST
+def consent_record(request, pk):
+    """Records a guardian's consent for a child kept before consent was recorded."""
+    child = get_object_or_404(Child.objects.visible_to(request.user), pk=pk)
+    form = ConsentForm(request.POST, child=child)
+    if form.is_valid():
+        try:
+            services.child_consent_record(child=child, consent=form.consent(), actor=request.user)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("The guardian's consent is recorded."))
+    else:
+        messages.error(request, " ".join(f"{form.fields[f].label}: {' '.join(e)}" for f, e in form.errors.items()))
+    return redirect("enrolments:child", pk=child.pk)
 
 
 @login_required
@@ -141,22 +169,74 @@ def due(request):
     return render(request, "enrolments/due.html", {"notices": notices, "today": today})
 
 
-@login_required
-def export(request, fmt):
-    institution = _institution(request)
-    if fmt not in ("csv", "xlsx"):
-        raise Http404
-    enrolments = Enrolment.objects.visible_to(request.user).filter(institution=institution)
-    with transaction.atomic():
-        audit_record(actor=request.user, action="child.export", target=institution, after={"format": fmt})
+def _download(content: bytes, fmt: str) -> HttpResponse:
     stamp = timezone.localdate().isoformat()
     if fmt == "xlsx":
-        response = HttpResponse(exports.export_xlsx(enrolments),
+        response = HttpResponse(content,
                                 content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     else:
-        response = HttpResponse(exports.export_csv(enrolments), content_type="text/csv; charset=utf-8")
+        response = HttpResponse(content, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="enrolments-{stamp}.{fmt}"'
     return response
+
+
+@login_required
+def export(request):
+    """Asks what a download of children's records is for, then downloads it (watermarked and logged), or,
+    above the threshold, asks a colleague to approve it; lists the institution's approval requests."""
+    institution = _institution(request)
+    form = ExportForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            content, _rows = exporting.export_download(institution=institution, fmt=data["format"],
+                                                       purpose=data["purpose"], actor=request.user)
+        except exporting.ApprovalNeeded as exc:
+            exporting.export_approval_request(institution=institution, fmt=data["format"], purpose=data["purpose"],
+                                              actor=request.user)
+            messages.info(request, " ".join(exc.messages) + " " + _("Your request is waiting for approval."))
+            return redirect("enrolments:export")
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            return _download(content, data["format"])
+    approvals = (ExportApproval.objects.filter(institution=institution).select_related("requested_by", "decided_by")
+                 [:20])
+    return render(request, "enrolments/export.html", {
+        "form": form, "rows": exporting.export_rows_count(institution), "approvals": approvals,
+        "threshold": settings.CHILD_EXPORT_APPROVAL_ROWS, "per_hour": settings.PERSONAL_DATA_EXPORTS_PER_HOUR},
+        status=400 if form.errors else 200)
+
+
+def _approval(request, pk) -> ExportApproval:
+    institution = _institution(request)
+    return get_object_or_404(ExportApproval.objects.select_related("institution"), pk=pk, institution=institution)
+
+
+@login_required
+@require_POST
+def export_decide(request, pk):
+    approval = _approval(request, pk)
+    try:
+        exporting.export_approval_decide(approval=approval, approve=request.POST.get("approve") == "1",
+                                         actor=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Decision recorded."))
+    return redirect("enrolments:export")
+
+
+@login_required
+@require_POST
+def export_fetch(request, pk):
+    approval = _approval(request, pk)
+    try:
+        content, _rows = exporting.export_approved_download(approval=approval, actor=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("enrolments:export")
+    return _download(content, approval.format)
 
 
 @login_required
@@ -292,3 +372,54 @@ def occupancy(request):
     rows = selectors.occupancy_by_area(region_code, today)
     total = selectors.total_row(rows, region_code, _("Total"))
     return render(request, "enrolments/occupancy.html", {"rows": rows, "total": total, "today": today})
+
+
+# --- Guardians' requests ----------------------------------------------------------------------------
+
+@login_required
+def guardian_requests(request):
+    """The institution's guardians' requests, open ones first by answer day, overdue ones flagged; and the
+    form that records a new one."""
+    institution = _institution(request)
+    today = timezone.localdate()
+    form = GuardianRequestForm(request.POST or None, institution=institution, initial={"requested_on": today})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            recorded = requests.guardian_request_record(
+                child=data["child"], kind=data["kind"], requested_on=data["requested_on"],
+                requester_name=data["requester_name"], requester_relation=data["requester_relation"],
+                details=data["details"], actor=request.user)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Request recorded; answer by %(date)s.") % {"date": recorded.due_on})
+            return redirect("enrolments:guardian_request", pk=recorded.pk)
+    rows = list(GuardianRequest.objects.visible_to(request.user).filter(institution=institution)
+                .select_related("child")[:200])
+    for r in rows:
+        r.overdue = r.is_overdue(today)
+    return render(request, "enrolments/guardian_requests.html", {"form": form, "rows": rows, "today": today},
+                  status=400 if form.errors else 200)
+
+
+@login_required
+def guardian_request(request, pk):
+    institution = _institution(request)
+    item = get_object_or_404(GuardianRequest.objects.visible_to(request.user).select_related("child", "answered_by"),
+                             pk=pk, institution=institution)
+    form = GuardianRequestAnswerForm(request.POST or None, kind=item.kind)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        corrections = {k: data.get(k) for k in services.CORRECTABLE if data.get(k)}
+        try:
+            requests.guardian_request_answer(request=item, answer=data["answer"], corrections=corrections,
+                                             actor=request.user)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("The answer is recorded."))
+            return redirect("enrolments:guardian_request", pk=item.pk)
+    return render(request, "enrolments/guardian_request.html", {
+        "item": item, "form": form if item.status == GuardianRequest.Status.OPEN else None,
+        "overdue": item.is_overdue(timezone.localdate())}, status=400 if form.errors else 200)

@@ -386,6 +386,9 @@ class InstitutionClass(InstitutionTarget, models.Model):
 
 # --- Staff ---------------------------------------------------------------------------------------
 
+HEALTH_CERTIFICATE_VALID_DAYS = 366  # a year, a leap day included
+
+
 class StaffMemberQuerySet(models.QuerySet):
     def visible_to(self, user) -> StaffMemberQuerySet:
         """Staff personal data: the institution's own staff, and officials of its area who review filings."""
@@ -446,6 +449,16 @@ class StaffMember(InstitutionTarget, models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self):
+        super().clean()
+        # Childcare staff are examined every year (托儿所幼儿园卫生保健管理办法): a health certificate is good
+        # for a year at most, so an expiry further ahead is a typing error.
+        latest = timezone.localdate() + datetime.timedelta(days=HEALTH_CERTIFICATE_VALID_DAYS)
+        if self.health_certificate_expires_on and self.health_certificate_expires_on > latest:
+            raise ValidationError({"health_certificate_expires_on": _(
+                "A health certificate is valid for one year: it cannot expire after %(date)s."
+            ) % {"date": latest.isoformat()}})
 
     def set_identity_number(self, number: str) -> None:
         """Keeps the keyed hash and the mask of a resident identity number (empty: forgets both)."""

@@ -397,6 +397,20 @@ COMPLAINT_ANSWER_WORKING_DAYS = env.int("COMPLAINT_ANSWER_WORKING_DAYS", default
 BENCH_ENDPOINTS = env.bool("BENCH_ENDPOINTS", default=False)
 ENROLMENT_REPORT_PERIOD_DAYS = env.int("ENROLMENT_REPORT_PERIOD_DAYS", default=90)
 
+# Children's personal data (docs/privacy.md). Erased this many days after the child's last day of care:
+# 3 years, the general limitation period of the Civil Code (Art. 188) within which a family or the
+# authority may still raise a claim about the care given (working definition; PIPL Art. 19: no longer
+# than the purpose needs).
+CHILD_DATA_RETENTION_DAYS = env.int("CHILD_DATA_RETENTION_DAYS", default=3 * 365)
+# A guardian's request to see, correct or delete a child's data is answered within this many working days.
+GUARDIAN_REQUEST_WORKING_DAYS = 15
+# Downloads of personal data: at most this many per user per hour; a download of children's data with more
+# rows than this needs a second person's approval (working definitions).
+PERSONAL_DATA_EXPORTS_PER_HOUR = env.int("PERSONAL_DATA_EXPORTS_PER_HOUR", default=10)
+CHILD_EXPORT_APPROVAL_ROWS = env.int("CHILD_EXPORT_APPROVAL_ROWS", default=100)
+# The audit log is kept at least this long (level-3: six months); nothing in the portal deletes it.
+AUDIT_RETENTION_MIN_DAYS = 183
+
 # Supervision after filing. From the rule (登记和备案办法): non-compliance found by the county's verification
 # is notified within 15 working days of filing. Working definitions: the rest.
 SUPERVISION_VERIFICATION_WORKING_DAYS = 15

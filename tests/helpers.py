@@ -44,3 +44,11 @@ def xlsx_file(headers: list[str], rows: list[list]) -> bytes:
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
+
+
+def guardian_consent(**changes) -> dict:
+    """A guardian's written consent given today, as child_register takes it."""
+    import datetime
+
+    return {"method": "written", "given_on": datetime.date.today(), "guardian_name": "王芳",
+            "guardian_relation": "mother", **changes}

@@ -12,6 +12,7 @@ from django.utils import timezone
 from enrolments import services
 from enrolments.models import Enrolment
 from tests.factories import InstitutionClassFactory
+from tests.helpers import guardian_consent
 
 from .conftest import login, screenshot
 
@@ -40,7 +41,7 @@ def test_withdraw_form_date_is_accepted_and_submits_in_chinese(page, live_server
         institution=institution, name="李小明", sex="male",
         date_of_birth=timezone.localdate() - datetime.timedelta(days=800), document_type="passport",
         document_number="E12345678", guardians=[{"name": "王芳", "relation": "mother", "phone": "13900000000"}],
-        actor=staff)
+        consent=guardian_consent(), actor=staff)
     enrolment = services.enrolment_create(child=child, klass=klass, care_form="full_day",
                                           start_date=timezone.localdate() - datetime.timedelta(days=30), actor=staff)
 

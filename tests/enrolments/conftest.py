@@ -6,6 +6,7 @@ from django.utils import timezone
 from enrolments import services
 from institutions.models import InstitutionClass
 from tests.factories import InstitutionClassFactory
+from tests.helpers import guardian_consent
 
 from .helpers import born_months_ago, resident_id
 
@@ -42,7 +43,7 @@ def register(staff):
         return services.child_register(
             institution=institution, name=name, sex=sex, date_of_birth=born, document_type="resident_id",
             document_number=number, guardians=[{"name": "王芳", "relation": "mother", "phone": "13900000000"}],
-            actor=actor)
+            consent=guardian_consent(), actor=actor)
 
     return make
 

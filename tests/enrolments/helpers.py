@@ -48,4 +48,4 @@ def import_row(name: str, months: int, klass: str, *, care: str = "全日托", s
     born = born_months_ago(months, on=start)
     return [name, "男" if sex == "male" else "女", born.isoformat(), "居民身份证",
             resident_id(born, county=county, sex=sex, seq=seq), klass, care, start.isoformat(), "王芳", "母亲",
-            "13900000000"]
+            "13900000000", "书面", min(start, timezone.localdate()).isoformat()]

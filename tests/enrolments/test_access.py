@@ -19,7 +19,7 @@ def objects(register, older_class, staff, today, institution):
 
 def _staff_urls(o):
     return [reverse("enrolments:classes"), reverse("enrolments:enrol"), reverse("enrolments:due"),
-            reverse("enrolments:export", args=["csv"]), reverse("enrolments:import"), reverse("enrolments:reports"),
+            reverse("enrolments:export"), reverse("enrolments:import"), reverse("enrolments:reports"),
             reverse("enrolments:import_template", args=["xlsx"]),
             reverse("enrolments:child", args=[o["child"]]), reverse("enrolments:enrol_existing", args=[o["child"]]),
             reverse("enrolments:move", args=[o["enrolment"]]), reverse("enrolments:withdraw", args=[o["enrolment"]]),

@@ -63,7 +63,9 @@ def test_register_enrol_move_end_through_the_api(api_client, staff, older_class,
     api_client.force_authenticate(staff)
     r = api_client.post("/api/v1/children/", {
         "name": "周小雨", "sex": "male", "date_of_birth": born.isoformat(), "document_number": resident_id(born),
-        "guardians": [{"name": "周强", "relation": "father", "phone": "13800001111"}]}, format="json")
+        "guardians": [{"name": "周强", "relation": "father", "phone": "13800001111"}],
+        "consent": {"method": "written", "given_on": str(datetime.date.today()), "guardian_name": "周强"}},
+        format="json")
     assert r.status_code == 201, r.json()
     child_id = r.json()["id"]
     r = api_client.post("/api/v1/enrolments/", {"child": child_id, "klass": older_class.pk, "care_form": "full_day",

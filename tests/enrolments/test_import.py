@@ -8,6 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from audit.models import AuditEntry
 from enrolments import importing, services
 from enrolments.models import Child, Enrolment, Guardian, ImportJob
+from tests.helpers import guardian_consent
 
 from .helpers import csv_bytes, import_row, xlsx_bytes
 
@@ -86,7 +87,7 @@ def test_full_day_elsewhere_found_by_hash_blocks_the_row(staff, other_staff, oth
     number = rows[0][4]
     child = services.child_register(institution=other_staff.institution, name="赵一", sex="male",
                                     date_of_birth=datetime.date.fromisoformat(rows[0][2]), document_type="resident_id",
-                                    document_number=number, actor=other_staff)
+                                    document_number=number, consent=guardian_consent(), actor=other_staff)
     services.enrolment_create(child=child, klass=other_class, care_form="full_day",
                               start_date=today - datetime.timedelta(days=30), actor=other_staff)
     job = run(staff, csv_bytes(rows), "list.csv")

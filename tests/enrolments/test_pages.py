@@ -93,7 +93,8 @@ def test_enrol_page_registers_and_enrols(client, staff, older_class, today):
     response = client.post(reverse("enrolments:enrol"), {
         "name": "周小雨", "sex": "female", "date_of_birth": born.isoformat(), "document_type": "resident_id",
         "document_number": resident_id(born, sex="female"), "guardian_name": "周强", "guardian_relation": "father",
-        "guardian_phone": "13800001111", "klass": older_class.pk, "care_form": "full_day",
+        "guardian_phone": "13800001111", "consent_method": "written",
+        "consent_given_on": str(datetime.date.today()), "klass": older_class.pk, "care_form": "full_day",
         "start_date": today.isoformat()})
     assert response.status_code == 302
     assert Enrolment.objects.get().child.name == "周小雨"
@@ -107,7 +108,8 @@ def test_enrol_page_shows_the_rule_that_failed_and_saves_nothing(client, staff, 
     response = client.post(reverse("enrolments:enrol"), {
         "name": "周小雨", "sex": "male", "date_of_birth": born.isoformat(), "document_type": "resident_id",
         "document_number": resident_id(born), "guardian_name": "周强", "guardian_relation": "father",
-        "guardian_phone": "13800001111", "klass": older_class.pk, "care_form": "full_day",
+        "guardian_phone": "13800001111", "consent_method": "written",
+        "consent_given_on": str(datetime.date.today()), "klass": older_class.pk, "care_form": "full_day",
         "start_date": today.isoformat()})
     assert response.status_code == 400
     assert "周小雨" in response.content.decode() and "24" in response.content.decode()
@@ -133,10 +135,11 @@ def test_move_and_withdraw_pages(client, staff, enrolled, institution, today):
 
 def test_export_csv_and_xlsx_have_chinese_headers_and_masked_numbers(client, staff, enrolled):
     client.force_login(staff)
-    body = client.get(reverse("enrolments:export", args=["csv"])).content.decode("utf-8-sig")
-    assert body.startswith("姓名,性别,出生日期,证件号码") and "李小明" in body
+    body = client.post(reverse("enrolments:export"), {"purpose": "年度核对", "format": "csv"}).content.decode(
+        "utf-8-sig")
+    assert body.splitlines()[1].startswith("姓名,性别,出生日期,证件号码") and "李小明" in body
     assert enrolled.document_masked in body and enrolled.document_number() not in body
-    xlsx = client.get(reverse("enrolments:export", args=["xlsx"]))
+    xlsx = client.post(reverse("enrolments:export"), {"purpose": "年度核对", "format": "xlsx"})
     assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
     assert AuditEntry.objects.filter(action="child.export").count() == 2
 

@@ -11,6 +11,7 @@ from filings import services
 from filings.models import Filing
 from institutions.models import Institution
 from tests.factories import InstitutionClassFactory
+from tests.helpers import guardian_consent
 
 from .conftest import upload_complete_documents
 
@@ -25,7 +26,8 @@ def _enrol(institution, klass, staff, n: int):
         child = enrolment_services.child_register(
             institution=institution, name=f"儿童{i}", sex="male", date_of_birth=born, document_type="resident_id",
             document_number=resident_id(born), guardians=[{"name": "王芳", "relation": "mother",
-                                                            "phone": "13900000000"}], actor=staff)
+                                                            "phone": "13900000000"}],
+                                                            consent=guardian_consent(), actor=staff)
         enrolment_services.enrolment_create(child=child, klass=klass, care_form="full_day",
                                             start_date=timezone.localdate() - datetime.timedelta(days=30),
                                             actor=staff)

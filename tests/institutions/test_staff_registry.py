@@ -140,3 +140,15 @@ def test_registry_page_queries_do_not_grow(client, county_official, institution,
     add_doubles(10)
     assert count() == few
     assert len(double_registrations(user=county_official)) == 11
+
+
+def test_a_health_certificate_lasts_a_year_at_most(client, institution, staff):
+    too_late = timezone.localdate() + datetime.timedelta(days=400)
+    with pytest.raises(Exception) as refused:
+        services.staff_member_add(institution=institution, actor=staff, name="王", role="cook",
+                                  health_certificate_expires_on=too_late)
+    assert "health_certificate_expires_on" in refused.value.message_dict
+    client.force_login(staff)
+    page = client.post(reverse("institutions:staff_add"), {"name": "王", "role": "cook", "started_on": "2026-01-01",
+                                                           "health_certificate_expires_on": too_late.isoformat()})
+    assert page.status_code in (200, 400) and not StaffMember.objects.filter(name="王").exists()

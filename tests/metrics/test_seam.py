@@ -7,6 +7,7 @@ from pathlib import Path
 
 from institutions.signals import figures_changed
 from metrics.receivers import recompute_on_change
+from tests.helpers import guardian_consent
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -55,7 +56,8 @@ def test_enrolling_and_leaving_tell_the_seam(db, staff, institution):
         child = services.child_register(
             institution=institution, name="李小明", sex="male", date_of_birth=born, document_type="resident_id",
             document_number=resident_id(born, county="130102", sex="male"),
-            guardians=[{"name": "王芳", "relation": "mother", "phone": "13900000000"}], actor=staff)
+            guardians=[{"name": "王芳", "relation": "mother", "phone": "13900000000"}],
+            consent=guardian_consent(), actor=staff)
         enrolment = services.enrolment_create(child=child, klass=klass, care_form="full_day",
                                               start_date=datetime.date.today(), actor=staff)
         services.enrolment_end(enrolment=enrolment, end_date=datetime.date.today() + datetime.timedelta(days=1),

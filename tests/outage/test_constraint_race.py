@@ -1,3 +1,4 @@
+
 """A race past validation, on real PostgreSQL: another writer's row is not yet committed when the
 request checks, so the request passes validation and its INSERT waits on the unique index; the writer
 commits and PostgreSQL refuses the INSERT. The page answers its form and the API a 400, each naming the
@@ -5,6 +6,7 @@ field in the user's language, never a 500 or the constraint's name; nothing of t
 
 from __future__ import annotations
 
+import datetime
 import threading
 
 import pytest
@@ -16,6 +18,7 @@ from enrolments import services as enrolment_services
 from enrolments.models import Child, Enrolment
 from tests.enrolments.helpers import born_months_ago, resident_id
 from tests.factories import InstitutionClassFactory
+from tests.helpers import guardian_consent
 
 from .faults import wait_until
 
@@ -65,7 +68,7 @@ def child_number():
 def _first_writer(staff, born, number):
     return lambda: enrolment_services.child_register(
         institution=staff.institution, name="周小雨", sex="female", date_of_birth=born, document_type="resident_id",
-        document_number=number, actor=staff)
+        document_number=number, consent=guardian_consent(), actor=staff)
 
 
 @pytest.mark.parametrize("language", ["zh-hans", "en"])
@@ -78,7 +81,8 @@ def test_enrol_page_racing_another_registration_answers_the_form_naming_the_fiel
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = language  # pages follow the language switch, not the header
     form = {"name": "周小雨", "sex": "female", "date_of_birth": born.isoformat(), "document_type": "resident_id",
             "document_number": number, "guardian_name": "周强", "guardian_relation": "father",
-            "guardian_phone": "13800001111", "klass": klass.pk, "care_form": "full_day",
+            "guardian_phone": "13800001111", "consent_method": "written",
+        "consent_given_on": str(datetime.date.today()), "klass": klass.pk, "care_form": "full_day",
             "start_date": born_months_ago(0).isoformat()}
     response = _race_past_validation(
         first_writer=_first_writer(staff, born, number),
@@ -96,7 +100,8 @@ def test_children_api_racing_another_registration_answers_400_naming_the_field(
     born, number = child_number
     api_client.force_authenticate(staff)
     payload = {"name": "周小雨", "sex": "female", "date_of_birth": born.isoformat(), "document_number": number,
-               "guardians": [{"name": "周强", "relation": "father", "phone": "13800001111"}]}
+               "guardians": [{"name": "周强", "relation": "father", "phone": "13800001111"}],
+        "consent": {"method": "written", "given_on": str(datetime.date.today()), "guardian_name": "周强"}}
     response = _race_past_validation(
         first_writer=_first_writer(staff, born, number),
         request=lambda: api_client.post("/api/v1/children/", payload, format="json", HTTP_ACCEPT_LANGUAGE=language))

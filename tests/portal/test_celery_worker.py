@@ -32,7 +32,8 @@ def test_without_a_broker_tasks_run_in_process(settings):
 
     code = ("import django, os; django.setup(); from django.conf import settings; "
             "print(settings.CELERY_TASK_ALWAYS_EAGER)")
-    env = {k: v for k, v in __import__("os").environ.items() if k not in ("CELERY_BROKER_URL", "REDIS_URL")}
-    env["DJANGO_SETTINGS_MODULE"] = "portal.test_settings"
+    # Set empty rather than removed: a removed variable would be read again from a checkout's `.env`.
+    env = {**__import__("os").environ, "CELERY_BROKER_URL": "", "REDIS_URL": "",
+           "DJANGO_SETTINGS_MODULE": "portal.test_settings"}
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "True"

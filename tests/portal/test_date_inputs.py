@@ -19,6 +19,7 @@ from django.utils import timezone, translation
 
 from portal import forms as portal_forms
 from tests.factories import InstitutionClassFactory, StaffMemberFactory
+from tests.helpers import guardian_consent
 
 pytestmark = pytest.mark.django_db
 
@@ -171,7 +172,8 @@ def test_pages_render_iso_dates_in_chinese(client, staff, city_official, institu
     child = services.child_register(
         institution=institution, name="李小明", sex="male", date_of_birth=timezone.localdate() - datetime.timedelta(
             days=800), document_type="passport", document_number="E12345678",
-        guardians=[{"name": "王芳", "relation": "mother", "phone": "13900000000"}], actor=staff)
+        guardians=[{"name": "王芳", "relation": "mother", "phone": "13900000000"}],
+        consent=guardian_consent(), actor=staff)
     enrolment = services.enrolment_create(child=Child.objects.get(pk=child.pk), klass=klass, care_form="full_day",
                                           start_date=timezone.localdate(), actor=staff)
     client.force_login(staff)

@@ -23,6 +23,7 @@ from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
 from tests.factories import InstitutionClassFactory, StaffMemberFactory
+from tests.helpers import guardian_consent
 
 pytestmark = pytest.mark.django_db
 
@@ -114,7 +115,7 @@ def world(regions, institution, other_institution, staff, other_staff, admin_use
                                      document_type="resident_id",
                                      document_number=resident_id(born, county=inst.region_id[:6], sex="male"),
                                      guardians=[{"name": "王芳", "relation": "mother", "phone": "13900000000"}],
-                                     actor=user)
+                                     consent=guardian_consent(), actor=user)
         enrolment = enrol.enrolment_create(child=child, klass=klass, care_form="full_day",
                                            start_date=today - datetime.timedelta(days=10), actor=user)
         from enrolments.models import ImportJob
@@ -142,7 +143,24 @@ def world(regions, institution, other_institution, staff, other_staff, admin_use
         complaint = complaint_submit(institution=inst, category="safety", description="楼梯无护栏",
                                      phone="13900000001").complaint
         supervision_objects = _supervision_world(side, inst, admin_user)
+        from enrolments import exporting
+        from enrolments.models import ExportApproval
+
+        # A bulk export asked for by an administrator (the side's staff may decide it) and one the side's staff
+        # asked for that is approved (they may download it once).
+        export_approval = exporting.export_approval_request(institution=inst, fmt="csv", purpose="年度核对",
+                                                            actor=admin_user)
+        export_approved = exporting.export_approval_request(institution=inst, fmt="csv", purpose="年度核对",
+                                                            actor=user)
+        ExportApproval.objects.filter(pk=export_approved.pk).update(status="approved", decided_by=admin_user)
+        from enrolments import requests as guardian_requests
+
+        guardian_request = guardian_requests.guardian_request_record(
+            child=child, kind="access", requested_on=today, requester_name="王芳", requester_relation="mother",
+            actor=user)
         w[side] = {
+            "export_approval": export_approval, "export_approved": export_approved,
+            "guardian_request": guardian_request,
             **supervision_objects,
             "complaint": complaint,
             "staff_user": user, "personal_token": personal_token, "invitation": invitation,
@@ -451,7 +469,12 @@ RULES: dict[str, Rule] = {
     "enrolments:move": Rule(own, own, kwargs=k(pk="enrolment")),
     "enrolments:withdraw": Rule(own, own, kwargs=k(pk="enrolment")),
     "enrolments:child": Rule(own_or_admin, UNCHECKED, kwargs=k(pk="child")),
-    "enrolments:due": Rule(staff_role), "enrolments:export": Rule(staff_role, kwargs=lambda s: {"fmt": "csv"}),
+    "enrolments:due": Rule(staff_role), "enrolments:export": Rule(staff_role, UNCHECKED),
+    "enrolments:export_decide": Rule(None, own, kwargs=k(pk="export_approval")),
+    "enrolments:export_fetch": Rule(None, own, kwargs=k(pk="export_approved")),
+    "enrolments:consent": Rule(None, own_or_admin, kwargs=k(pk="child")),
+    "enrolments:guardian_requests": Rule(staff_role, UNCHECKED),
+    "enrolments:guardian_request": Rule(own, own, kwargs=k(pk="guardian_request")),
     "enrolments:import": Rule(staff_role, UNCHECKED),
     "enrolments:import_template": Rule(staff_role, kwargs=lambda s: {"fmt": "csv"}),
     "enrolments:import_job": Rule(own, UNCHECKED, kwargs=k(pk="job")),
