@@ -28,6 +28,7 @@ urlpatterns = [
     # Browsers ask for /favicon.ico on pages that name none (Django's admin): the portal's mark, not a 404.
     path("favicon.ico", views.favicon, name="favicon"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("text-size/", views.text_size, name="text-size"),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),

@@ -1,9 +1,10 @@
 from django.db import connection
-from django.http import HttpResponsePermanentRedirect, JsonResponse
+from django.http import HttpResponsePermanentRedirect, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from accounts import policies
 
@@ -23,6 +24,27 @@ def home(request):
         institution = user.institution if policies.is_linked_staff(user) else None
         return render(request, "portal/home_staff.html", {"institution": institution})
     return redirect("accounts:login")
+
+
+TEXT_SIZE_COOKIE = "text_size"  # read by portal.context_processors
+
+
+@require_POST
+def text_size(request):
+    """The larger-text mode (适老化): the choice is kept in a cookie for a year, so it holds before
+    signing in and on a shared office computer it is the browser's, like the language. Changes nothing
+    stored; back to the page the switch was on."""
+    target = request.POST.get("next", "/")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                           require_https=request.is_secure()):
+        target = "/"
+    response = HttpResponseRedirect(target)
+    if request.POST.get("size") == "large":
+        response.set_cookie(TEXT_SIZE_COOKIE, "large", max_age=365 * 24 * 3600, samesite="Lax",
+                            secure=request.is_secure())
+    else:
+        response.delete_cookie(TEXT_SIZE_COOKIE, samesite="Lax")
+    return response
 
 
 @require_GET

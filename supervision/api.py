@@ -56,22 +56,16 @@ class ChecklistSerializer(serializers.ModelSerializer):
         fields = ["id", "code", "version", "name", "notes", "is_working_definition", "created_at", "items"]
 
 
-class ChecklistItemWriteSerializer(serializers.Serializer):
-    code = serializers.CharField(max_length=20)
-    area = serializers.CharField(max_length=100)
-    text = serializers.CharField(max_length=300)
-    basis = serializers.CharField(max_length=200, required=False, default="", allow_blank=True)
-    risk = serializers.ChoiceField(choices=ChecklistItem._meta.get_field("risk").choices)
-    immediate_risk = serializers.BooleanField(required=False, default=False)
-
-
 class ChecklistWriteSerializer(serializers.Serializer):
     code = serializers.SlugField(max_length=50, help_text="A new code starts at version 1; an existing one "
                                                           "gets its next version.")
     name = serializers.CharField(max_length=200)
     notes = serializers.CharField(required=False, default="", allow_blank=True)
     is_working_definition = serializers.BooleanField(required=False, default=False)
-    items = ChecklistItemWriteSerializer(many=True, allow_empty=False)
+    # Each item is checked by the service, which names the item in its error: nested serializer errors would
+    # not fit the one error format (a list of messages per field).
+    items = serializers.ListField(child=serializers.DictField(), help_text=(
+        "Items in order: {code, area, text, risk: high|medium|low, immediate_risk, basis}."))
 
 
 class InspectorSerializer(serializers.ModelSerializer):

@@ -2,13 +2,15 @@
 
 import django_filters
 
+from portal.api.filters import IdFilter
+
 from .models import Inspection
 
 
 class InspectionFilter(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(choices=Inspection.Kind.choices)
     status = django_filters.ChoiceFilter(choices=Inspection.Status.choices)
-    institution = django_filters.NumberFilter(field_name="institution_id")
+    institution = IdFilter(field_name="institution_id", label="An institution's id.")
 
     class Meta:
         model = Inspection

@@ -68,6 +68,19 @@ def _pool_users(user):
             .select_related("region").order_by("username"))
 
 
+def _act(request, form, invalid: str, call, success: str, inspection_pk: int):
+    """The shape of every inspection page action: the form, then one service call; a refusal is a message."""
+    try:
+        if not form.is_valid():
+            raise ValidationError(invalid)
+        call(form.cleaned_data)
+    except ValidationError as exc:
+        _flash(request, exc)
+    else:
+        messages.success(request, success)
+    return redirect("supervision:inspection", pk=inspection_pk)
+
+
 # --- The queue ------------------------------------------------------------------------------------
 
 @login_required
@@ -276,17 +289,14 @@ def sign_off(request, pk: int):
     require(policies.inspects(request.user, inspection),
             _("Only the inspectors assigned to this inspection record it."))
     form = SignOffForm(request.POST)
-    try:
-        if not form.is_valid():
-            raise ValidationError(_("Choose on site or desk check."))
-        signed = services.inspection_sign_off(inspection=inspection, actor=request.user,
-                                              mode=form.cleaned_data["mode"], summary=form.cleaned_data["summary"])
-    except ValidationError as exc:
-        _flash(request, exc)
-    else:
-        messages.success(request, _("Signed off: the institution has its rectification order.")
-                         if signed.result == Inspection.Result.FINDINGS else _("Signed off: no findings."))
-    return redirect("supervision:inspection", pk=pk)
+
+    def call(d):
+        signed = services.inspection_sign_off(inspection=inspection, actor=request.user, mode=d["mode"],
+                                              summary=d["summary"])
+        if signed.result == Inspection.Result.FINDINGS:
+            messages.info(request, _("The institution has its rectification order."))
+
+    return _act(request, form, _("Choose on site or desk check."), call, _("Signed off."), pk)
 
 
 @login_required
@@ -296,16 +306,12 @@ def assign(request, pk: int):
     require(policies.supervises(request.user, inspection.institution),
             _("Only the county or city commission of the institution's area assigns inspectors."))
     form = AssignForm(request.POST, pool=_pool_users(request.user))
-    try:
-        if not form.is_valid():
-            raise ValidationError(_("Choose at least one inspector of the pool."))
-        services.inspection_assign(inspection=inspection, inspectors=list(form.cleaned_data["inspectors"]),
-                                   mode=form.cleaned_data["mode"], actor=request.user)
-    except ValidationError as exc:
-        _flash(request, exc)
-    else:
-        messages.success(request, _("Inspectors assigned."))
-    return redirect("supervision:inspection", pk=pk)
+
+    def call(d):
+        services.inspection_assign(inspection=inspection, inspectors=list(d["inspectors"]),
+                                   mode=d["mode"], actor=request.user)
+
+    return _act(request, form, _("Choose at least one inspector of the pool."), call, _("Inspectors assigned."), pk)
 
 
 @login_required
@@ -316,17 +322,14 @@ def rectification_answer(request, pk: int):
     require(policies.is_staff_of(request.user, order.inspection.institution_id),
             _("Only the institution's own staff answer its rectification order."))
     form = AnswerForm(request.POST, request.FILES)
-    try:
-        if not form.is_valid():
-            raise ValidationError(_("Say what was put right."))
-        file = form.cleaned_data["file"]
-        services.rectification_answer(order=order, text=form.cleaned_data["text"], actor=request.user,
+
+    def call(d):
+        file = d["file"]
+        services.rectification_answer(order=order, text=d["text"], actor=request.user,
                                       files=[file] if file else [])
-    except ValidationError as exc:
-        _flash(request, exc)
-    else:
-        messages.success(request, _("Answer sent to the inspector."))
-    return redirect("supervision:inspection", pk=order.inspection_id)
+
+    return _act(request, form, _("Say what was put right."), call, _("Answer sent to the inspector."),
+                order.inspection_id)
 
 
 @login_required
@@ -336,16 +339,12 @@ def rectification_decide(request, pk: int):
                               pk=pk)
     require(policies.inspects(request.user, order.inspection), _("Only the inspectors of the inspection decide."))
     form = DecideForm(request.POST)
-    try:
-        if not form.is_valid():
-            raise ValidationError(_("Choose accept or reopen."))
-        services.rectification_decide(order=order, accept=form.cleaned_data["decision"] == "accept",
-                                      note=form.cleaned_data["note"], actor=request.user)
-    except ValidationError as exc:
-        _flash(request, exc)
-    else:
-        messages.success(request, _("Decision recorded."))
-    return redirect("supervision:inspection", pk=order.inspection_id)
+
+    def call(d):
+        services.rectification_decide(order=order, accept=d["decision"] == "accept",
+                                      note=d["note"], actor=request.user)
+
+    return _act(request, form, _("Choose accept or reopen."), call, _("Decision recorded."), order.inspection_id)
 
 
 @login_required
@@ -355,16 +354,13 @@ def suspension_notice(request, pk: int):
     require(policies.suspends(request.user, inspection.institution),
             _("Only the county health commission the institution filed with may suspend it."))
     form = SuspensionNoticeForm(request.POST)
-    try:
-        if not form.is_valid():
-            raise ValidationError(_("Give the reason: the institution answers it."))
-        services.suspension_notice_issue(inspection=inspection, reason=form.cleaned_data["reason"],
+
+    def call(d):
+        services.suspension_notice_issue(inspection=inspection, reason=d["reason"],
                                          actor=request.user)
-    except ValidationError as exc:
-        _flash(request, exc)
-    else:
-        messages.success(request, _("Notice of suspension given: the institution may object."))
-    return redirect("supervision:inspection", pk=pk)
+
+    return _act(request, form, _("Give the reason: the institution answers it."), call,
+                _("Notice of suspension given: the institution may object."), pk)
 
 
 @login_required
@@ -374,16 +370,13 @@ def suspension_object(request, pk: int):
     require(policies.is_staff_of(request.user, notice.inspection.institution_id),
             _("Only the institution's own staff object to its suspension notice."))
     form = ObjectionForm(request.POST)
-    try:
-        if not form.is_valid():
-            raise ValidationError(_("Write the objection."))
-        services.suspension_notice_object(notice=notice, objection=form.cleaned_data["objection"],
+
+    def call(d):
+        services.suspension_notice_object(notice=notice, objection=d["objection"],
                                           actor=request.user)
-    except ValidationError as exc:
-        _flash(request, exc)
-    else:
-        messages.success(request, _("Objection sent to the county."))
-    return redirect("supervision:inspection", pk=notice.inspection_id)
+
+    return _act(request, form, _("Write the objection."), call, _("Objection sent to the county."),
+                notice.inspection_id)
 
 
 @login_required
@@ -394,16 +387,12 @@ def suspension_decide(request, pk: int):
     require(policies.suspends(request.user, notice.inspection.institution),
             _("Only the county health commission the institution filed with may suspend it."))
     form = SuspensionDecideForm(request.POST)
-    try:
-        if not form.is_valid():
-            raise ValidationError(_("Choose suspend or withdraw."))
-        services.suspension_notice_decide(notice=notice, suspend=form.cleaned_data["decision"] == "suspend",
-                                          note=form.cleaned_data["note"], actor=request.user)
-    except ValidationError as exc:
-        _flash(request, exc)
-    else:
-        messages.success(request, _("Decision recorded."))
-    return redirect("supervision:inspection", pk=notice.inspection_id)
+
+    def call(d):
+        services.suspension_notice_decide(notice=notice, suspend=d["decision"] == "suspend",
+                                          note=d["note"], actor=request.user)
+
+    return _act(request, form, _("Choose suspend or withdraw."), call, _("Decision recorded."), notice.inspection_id)
 
 
 @login_required

@@ -55,6 +55,7 @@
   var L = data.labels || {};
   var charts = [];
   var PALETTE = ["#fde0dd", "#fbb4b9", "#f768a1", "#c51b8a", "#7a0177"];
+  var INK = "#1d2733";
   var SERIES = ["#0b5cad", "#b3261e", "#1b7f3b", "#a15c00", "#6a3d9a", "#00838f", "#5b6775"];
 
   function init(id) {
@@ -98,12 +99,14 @@
           visualMap: {
             type: "continuous", min: lo, max: hi, calculable: false, orient: "horizontal",
             left: "center", bottom: 0, text: [hi.toFixed(1), lo.toFixed(1)], inRange: { color: PALETTE },
+            textStyle: { color: INK },
             itemWidth: 12, itemHeight: 120
           },
           series: [{
             type: "map", map: data.map.name, roam: false, selectedMode: false,
             label: {
-              show: true, fontSize: 10,
+              // Dark names with a white halo read on the palest and the darkest shade alike (WCAG 1.4.3).
+              show: true, fontSize: 10, color: INK, textBorderColor: "#fff", textBorderWidth: 2,
               formatter: function (p) { var c = byCode[p.name]; return c ? c.name : ""; }
             },
             // Where names would overlap (small counties, a phone), the larger region keeps its label.

@@ -73,6 +73,7 @@ class Visit:
     load_ms: float = 0.0
     console: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    axe: list[dict] = field(default_factory=list)  # serious and critical violations: rule, impact, nodes
 
     @property
     def where(self) -> str:
@@ -97,6 +98,10 @@ def check_console(page, visit: Visit) -> list[str]:
 def check_overflow(page, visit: Visit) -> list[str]:
     if visit.width > 400:
         return []
+    return _overflow(page, visit.width)
+
+
+def _overflow(page, width: int) -> list[str]:
     found = page.evaluate("""() => {
         const doc = document.documentElement, limit = window.innerWidth;
         if (doc.scrollWidth <= limit + 1) return null;
@@ -114,7 +119,7 @@ def check_overflow(page, visit: Visit) -> list[str]:
     }""")
     if not found:
         return []
-    return [f"page is {found['width']}px wide at {visit.width}px: {', '.join(found['culprits'])}"]
+    return [f"page is {found['width']}px wide at {width}px: {', '.join(found['culprits'])}"]
 
 
 def check_narrow_cells(page, visit: Visit) -> list[str]:
@@ -187,8 +192,131 @@ def check_words(page, visit: Visit) -> list[str]:
     return problems
 
 
+def check_title(page, visit: Visit) -> list[str]:
+    """The title says where one is: the page's own name before the portal's, except on the home page."""
+    if visit.width != WIDTHS[0] or visit.status >= 400 or urlsplit(visit.url).path == "/":
+        return []
+    title, portal = page.evaluate("""() => {
+        const brand = document.querySelector('.site-header .brand')?.cloneNode(true);
+        brand?.querySelectorAll('[aria-hidden]').forEach(n => n.remove());
+        return [document.title.trim(), brand ? brand.textContent.trim() : null]; }""")
+    if not title:
+        return ["the page has no title"]
+    if portal and title.split(" · ")[0].strip() == portal:
+        return [f"the title names only the portal: {title!r}"]
+    return []
+
+
+# axe-core (npm, installed by `make assets`) read from node_modules and evaluated in the page: the
+# DevTools protocol is not held to the page's Content-Security-Policy, a <script> tag would be.
+AXE_SOURCE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+# WCAG 2.1 A and AA, the level GB/T 37668-2019 asks of government sites.
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+AXE_FAILS = ("serious", "critical")
+
+
+def _axe_source() -> str:
+    if not AXE_SOURCE.exists():
+        raise AssertionError(f"{AXE_SOURCE} is missing: `make assets` installs the npm packages")
+    return AXE_SOURCE.read_text()
+
+
+def check_axe(page, visit: Visit) -> list[str]:
+    """axe-core's serious and critical violations of WCAG 2.1 A/AA, one line per rule with the
+    first targets it names. The page is scanned as it is shown at the visit's width and language."""
+    if not page.evaluate("() => !!window.axe"):
+        page.evaluate(_axe_source())
+    violations = page.evaluate("""tags => axe.run(document, {runOnly: {type: 'tag', values: tags},
+            resultTypes: ['violations']})
+        .then(r => r.violations.map(v => ({id: v.id, impact: v.impact,
+            targets: v.nodes.map(n => n.target.join(' '))})))""", AXE_TAGS)
+    problems = []
+    for v in violations:
+        if v["impact"] in AXE_FAILS:
+            visit.axe.append({"id": v["id"], "impact": v["impact"], "nodes": len(v["targets"])})
+            shown = ", ".join(v["targets"][:3]) + (f" (+{len(v['targets']) - 3})" if len(v["targets"]) > 3 else "")
+            problems.append(f"axe {v['impact']} {v['id']}: {shown}")
+    return problems
+
+
+# 200 % zoom on a 390 px phone leaves 195 CSS pixels; checked with the larger-text mode on, in the first
+# language, on the pages each role works in most. The mode is the class the header's switch sets through
+# its cookie (portal.views.text_size); set here in place, it spares a reload.
+ZOOM_WIDTH = 195
+ZOOM_PAGES = re.compile(r"^/($|accounts/login/|dashboards/[^/]+/$|filings/(mine/|queue/|\d+/)?$"
+                        r"|institutions/(mine/|register/|\d+/)?$|enrolments/classes/$|supervision/$|complaints/$)")
+
+
+def check_zoom(page, visit: Visit) -> list[str]:
+    """The layout survives 200 % zoom with larger text: no sideways scrolling of the page (a wide
+    table scrolls inside its own box)."""
+    if visit.lang != LANGUAGES[0] or visit.width != WIDTHS[-1] or not ZOOM_PAGES.match(urlsplit(visit.url).path):
+        return []
+    page.evaluate("() => document.documentElement.classList.add('text-large')")
+    page.set_viewport_size({"width": ZOOM_WIDTH, "height": HEIGHT[WIDTHS[-1]]})
+    page.wait_for_timeout(RESIZE_SETTLE_MS)
+    try:
+        return [f"larger text at 200 % zoom: {p}" for p in _overflow(page, ZOOM_WIDTH)]
+    finally:
+        page.evaluate("() => document.documentElement.classList.remove('text-large')")  # the crawl never sets it
+        page.set_viewport_size({"width": visit.width, "height": HEIGHT[visit.width]})
+        page.wait_for_timeout(RESIZE_SETTLE_MS)
+
+
+# Tabbing: in the first language on a desktop, through every page that has a form in its content.
+KEYBOARD_BATCH = 25  # Tab presses between two looks at what has been reached
+KEYBOARD_MAX_TABS = 400
+
+
+def check_keyboard(page, visit: Visit) -> list[str]:
+    """Every control of the page's forms is reached by Tab from the top of the page, and each element
+    that takes the focus on the way shows it (an outline or a ring). Radio buttons of one group are one
+    stop, as browsers make them."""
+    if visit.lang != LANGUAGES[0] or visit.width != WIDTHS[0] or visit.status >= 400:
+        return []
+    if _only_first_pass(urlsplit(visit.url).path):
+        return []  # Django's admin lists and forms: its own markup, and a list of 100 rows is 300 Tab stops
+    controls = page.evaluate("""() => {
+        const controls = [...document.querySelectorAll('main form :is(input, select, textarea, button)')]
+            .filter(el => el.type !== 'hidden' && !el.disabled && el.tabIndex >= 0 && el.checkVisibility());
+        const key = el => el.type === 'radio' ? 'radio:' + el.form?.id + ':' + el.name : 'c' + controls.indexOf(el);
+        const describe = el => el.tagName.toLowerCase() + (el.name ? `[name=${el.name}]` : '')
+            + (el.id ? '#' + el.id : '') + (el.tagName === 'A' ? ` "${el.textContent.trim().slice(0, 30)}"` : '');
+        window.__keyboard = {wanted: {}, seen: new Set(), unseen: [], hidden: []};
+        for (const el of controls) { el.__key = key(el); window.__keyboard.wanted[el.__key] = describe(el); }
+        if (!controls.length) return 0;
+        document.addEventListener('focusin', e => {
+            const el = e.target, s = getComputedStyle(el), k = window.__keyboard;
+            if (el.__key) k.seen.add(el.__key);
+            const ring = (s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) > 0) || s.boxShadow !== 'none';
+            if (!ring && k.hidden.length < 3) k.hidden.push(describe(el));
+        });
+        document.activeElement?.blur();
+        window.scrollTo(0, 0);
+        return Object.keys(window.__keyboard.wanted).length;
+    }""")
+    if not controls:
+        return []
+    for _ in range(KEYBOARD_MAX_TABS // KEYBOARD_BATCH):
+        for _press in range(KEYBOARD_BATCH):
+            page.keyboard.press("Tab")
+        if page.evaluate("() => window.__keyboard.seen.size") >= controls:
+            break
+    result = page.evaluate("""() => { const k = window.__keyboard;
+        document.activeElement?.blur(); window.scrollTo(0, 0);
+        return {unseen: Object.entries(k.wanted).filter(([key]) => !k.seen.has(key)).map(([, d]) => d),
+                hidden: k.hidden}; }""")
+    problems = []
+    if result["unseen"]:
+        problems.append(f"keyboard: not reached by Tab: {', '.join(result['unseen'][:5])}")
+    if result["hidden"]:
+        problems.append(f"keyboard: focus not visible on {', '.join(result['hidden'])}")
+    return problems
+
+
 PAGE_CHECKS: list[Callable[[object, Visit], list[str]]] = [
-    check_status, check_console, check_overflow, check_narrow_cells, check_date_inputs, check_words,
+    check_status, check_console, check_overflow, check_narrow_cells, check_date_inputs, check_words, check_title,
+    check_axe, check_keyboard, check_zoom,
 ]
 
 
@@ -401,7 +529,25 @@ def _screenshot(page, visit: Visit) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     # A full-page capture re-lays the page out at its whole height (charts redraw): about a second on a
     # dashboard. The phone, where layouts break, gets it; a desktop visit keeps its first screen.
-    page.screenshot(path=str(target), full_page=visit.width < 800 or FULL_SCREENSHOTS)
+    # A record, not a check of speed: a busy machine may take longer than the pages' 20 s to capture one.
+    page.screenshot(path=str(target), full_page=visit.width < 800 or FULL_SCREENSHOTS, timeout=60_000)
+
+
+def _axe_counts(visits: list[Visit]) -> dict:
+    """Serious and critical violations over the crawl: visits with one, and per impact and rule the
+    number of (visit, rule) pairs and of elements."""
+    by_rule: dict[str, dict] = {}
+    for v in visits:
+        for a in v.axe:
+            row = by_rule.setdefault(f"{a['impact']} {a['id']}", {"visits": 0, "nodes": 0})
+            row["visits"] += 1
+            row["nodes"] += a["nodes"]
+    return {
+        "visits_with_violations": sum(1 for v in visits if v.axe),
+        "serious": sum(r["visits"] for k, r in by_rule.items() if k.startswith("serious")),
+        "critical": sum(r["visits"] for k, r in by_rule.items() if k.startswith("critical")),
+        "by_rule": dict(sorted(by_rule.items(), key=lambda kv: -kv[1]["visits"])),
+    }
 
 
 def write_summary(crawls: list[RoleCrawl]) -> dict:
@@ -413,6 +559,7 @@ def write_summary(crawls: list[RoleCrawl]) -> dict:
         "visits": len(visits),
         "links_checked": sum(c.links_checked for c in crawls),
         "slowest": [{"where": v.where, "load_ms": round(v.load_ms)} for v in slowest],
+        "axe": _axe_counts(visits),
         "problems": [p for c in crawls for p in c.problems],
         "pages_by_role": {c.role: [_path(u) for u in c.pages] for c in crawls},
     }

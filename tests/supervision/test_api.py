@@ -81,3 +81,17 @@ def test_other_areas_get_404_and_lists_are_scoped(api_client, inspection, other_
     assert [i["id"] for i in c.get("/api/v1/supervision/inspections/", {"kind": "targeted"}).json()["results"]] == [
         inspection.pk]
     assert c.get("/api/v1/supervision/inspections/", {"kind": "nonsense"}).status_code == 400
+
+
+def test_a_checklist_version_through_the_api_and_its_errors_in_the_one_format(api_client, county_official, checklist):
+    c = _auth(api_client, county_official)
+    empty = c.post("/api/v1/supervision/checklists/", {"code": "x", "name": "x", "items": []}, format="json")
+    assert empty.status_code == 400 and isinstance(empty.json()["error"]["fields"]["items"], list)
+    bad = c.post("/api/v1/supervision/checklists/", {"code": "x", "name": "x", "items": [{"code": "1"}]},
+                 format="json")
+    assert bad.status_code == 400 and isinstance(bad.json()["error"]["fields"]["items"], list)
+    made = c.post("/api/v1/supervision/checklists/", {"code": "health-safety", "name": "本县版", "items": [
+        {"code": "X-1", "area": "安全", "text": "新增要求", "risk": "high", "immediate_risk": True}]}, format="json")
+    assert made.status_code == 201 and made.json()["version"] == 2
+    assert c.get("/api/v1/supervision/inspections/", {"institution": "5.3e209"}).status_code == 400
+    assert c.get("/api/v1/supervision/inspections/", {"institution": "999999"}).json()["results"] == []
