@@ -343,6 +343,7 @@ def detail(request, pk: int):
         context["suspend_form"] = SuspendForm()
     context["may_lift_suspension"] = (institution.status == Institution.Status.SUSPENDED
                                       and policies.suspends(request.user, institution))
+    context["opens_targeted"] = policies.supervises(request.user, institution)
     return render(request, "institutions/institution_detail.html", context)
 
 

@@ -529,7 +529,8 @@ def _screenshot(page, visit: Visit) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     # A full-page capture re-lays the page out at its whole height (charts redraw): about a second on a
     # dashboard. The phone, where layouts break, gets it; a desktop visit keeps its first screen.
-    page.screenshot(path=str(target), full_page=visit.width < 800 or FULL_SCREENSHOTS)
+    # A record, not a check of speed: a busy machine may take longer than the pages' 20 s to capture one.
+    page.screenshot(path=str(target), full_page=visit.width < 800 or FULL_SCREENSHOTS, timeout=60_000)
 
 
 def _axe_counts(visits: list[Visit]) -> dict:

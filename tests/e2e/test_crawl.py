@@ -51,12 +51,24 @@ def demo_server(django_db_setup, django_db_blocker, require_postgresql_module):
             server._live_server_modified_settings.disable()
             call_command("flush", interactive=False, verbosity=0, inhibit_post_migrate=True)
             connection.creation.deserialize_db_from_string(migrated)
+            _reset_sequences(connection)
             if _crawls:
                 summary = write_summary(_crawls)
                 print(f"\ncrawl: {summary['pages']} pages, {summary['visits']} visits "
                       f"({len(LANGUAGES)} languages x {len(WIDTHS)} widths), slowest load "
                       f"{summary['slowest'][0]['load_ms'] if summary['slowest'] else 0} ms "
                       f"({summary['slowest'][0]['where'] if summary['slowest'] else '-'}); seeded in {seeded_in:.0f}s")
+
+
+def _reset_sequences(connection) -> None:
+    """Rows put back with their ids leave the id sequences behind them (flush does not reset them, a later
+    flush with reset sequences may): the next insert would take an id already in use."""
+    from django.apps import apps
+    from django.core.management.color import no_style
+
+    with connection.cursor() as cursor:
+        for sql in connection.ops.sequence_reset_sql(no_style(), apps.get_models()):
+            cursor.execute(sql)
 
 
 @pytest.fixture(scope="module")

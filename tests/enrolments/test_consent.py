@@ -60,7 +60,7 @@ def test_enrol_page_refuses_without_consent_and_names_the_field(client, staff, o
         )
     assert response.status_code == 400
     page = response.content.decode()
-    assert '<p class="error" role="alert">监护人同意：' in page or '<p class="error" role="alert">监护人同意:' in page
+    assert 'id="id_consent_method_error"' in page and "监护人同意" in page
     assert Child.objects.count() == 0
 
 
