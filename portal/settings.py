@@ -282,6 +282,7 @@ SPECTACULAR_SETTINGS = {
         "InspectionRoundStatusEnum": "supervision.models.InspectionRound.Status",
         "RectificationStatusEnum": "supervision.models.RectificationOrder.Status",
         "SuspensionNoticeStatusEnum": "supervision.models.SuspensionNotice.Status",
+        "GuardianRelationEnum": "enrolments.models.Guardian.Relation",
     },
 }
 
