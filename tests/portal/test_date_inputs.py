@@ -12,6 +12,7 @@ import importlib
 import inspect
 import re
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from django import forms
@@ -71,7 +72,16 @@ def test_no_code_declares_djangos_date_widgets():
 def built_forms(regions, institution):
     """Every form with a date or time input, as its page builds it, with a value in each such input."""
     from dashboards.forms import SnapshotDateForm
-    from enrolments.forms import EnrolExistingForm, EnrolForm, MoveForm, WithdrawForm
+    from enrolments.forms import (
+        ConsentForm,
+        EnrolExistingForm,
+        EnrolForm,
+        GuardianRequestAnswerForm,
+        GuardianRequestForm,
+        MoveForm,
+        WithdrawForm,
+    )
+    from enrolments.models import Guardian, GuardianRequest
     from filings.forms import DocumentUploadForm, SlotForm
     from institutions.forms import MentoringPairForm, StaffMemberForm, SuspendForm
     from institutions.models import GuidanceCentre, Institution
@@ -80,7 +90,8 @@ def built_forms(regions, institution):
     member = StaffMemberFactory(institution=institution, started_on=D, qualification_expires_on=D,
                                 health_certificate_expires_on=D, left_on=D)
     return {
-        "EnrolForm": EnrolForm(institution=institution, initial={"date_of_birth": D, "start_date": D}),
+        "EnrolForm": EnrolForm(institution=institution,
+                            initial={"date_of_birth": D, "start_date": D, "consent_given_on": D}),
         "MoveForm": MoveForm(institution=institution, initial={"on": D}),
         "WithdrawForm": WithdrawForm(initial={"end_date": D}),
         "EnrolExistingForm": EnrolExistingForm(institution=institution, initial={"start_date": D}),
@@ -92,6 +103,11 @@ def built_forms(regions, institution):
         "DocumentUploadForm": DocumentUploadForm(initial={"lease_ends_on": D}),
         "SlotForm": SlotForm(centres=GuidanceCentre.objects.all(),
                              initial={"date": D, "start_time": T, "end_time": datetime.time(11, 0)}),
+        "ConsentForm": ConsentForm(child=SimpleNamespace(guardians=Guardian.objects),
+                                   initial={"consent_given_on": D}),
+        "GuardianRequestForm": GuardianRequestForm(institution=institution, initial={"requested_on": D}),
+        "GuardianRequestAnswerForm": GuardianRequestAnswerForm(kind=GuardianRequest.Kind.CORRECTION,
+                                                               initial={"date_of_birth": D}),
     }
 
 
