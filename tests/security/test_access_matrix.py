@@ -359,6 +359,7 @@ FILING_ACTIONS = {"submit": own, "resubmit": own, "withdraw": own, "approve": re
 RULES: dict[str, Rule] = {
     # Portal and accounts
     "home": Rule(anyone), "healthz": Rule(anyone), "favicon": Rule(anyone), "set_language": Rule(anyone, anyone),
+    "text-size": Rule(None, anyone),  # a POST that sets a cookie, for everyone
     "javascript-catalog": Rule(anyone), "api-schema": Rule(anyone), "api-docs": Rule(anyone),
     "api-redoc": Rule(anyone), "api-redoc-bundle": Rule(anyone), "constant-json": Rule(anyone),
     "accounts:login": Rule(anyone, UNCHECKED), "accounts:logout": Rule(UNCHECKED, UNCHECKED),
