@@ -62,8 +62,8 @@ class ChecklistWriteSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=200)
     notes = serializers.CharField(required=False, default="", allow_blank=True)
     is_working_definition = serializers.BooleanField(required=False, default=False)
-    # Each item is checked by the service, which names the item in its error: nested serializer errors would
-    # not fit the one error format (a list of messages per field).
+    # Each item is checked by the service, which names the item in its error; an item that is not an object
+    # is refused here, as `items.<n>` in the one error format.
     items = serializers.ListField(child=serializers.DictField(), help_text=(
         "Items in order: {code, area, text, risk: high|medium|low, immediate_risk, basis}."))
 

@@ -18,6 +18,22 @@ from accounts import policies
 from portal.exceptions import Conflict
 
 
+def _flatten(detail, prefix=""):
+    """Nested serializer errors as one level of dotted paths: `items.0.name: [...]`, as the schema says."""
+    if isinstance(detail, dict):
+        flat = {}
+        for key, value in detail.items():
+            flat.update(_flatten(value, f"{prefix}.{key}" if prefix else str(key)))
+        return flat
+    if isinstance(detail, list) and any(isinstance(item, dict | list) for item in detail):
+        flat = {}
+        for index, item in enumerate(detail):
+            if item:
+                flat.update(_flatten(item, f"{prefix}.{index}"))
+        return flat
+    return {prefix or "non_field_errors": [str(m) for m in (detail if isinstance(detail, list) else [detail])]}
+
+
 def _django_validation_detail(exc: DjangoValidationError):
     if hasattr(exc, "error_dict"):
         return {field: [str(m) for m in msgs] for field, msgs in exc.message_dict.items()}
@@ -69,9 +85,9 @@ def exception_handler(exc, context):
         detail = exc.detail
         if isinstance(detail, list):
             detail = {"non_field_errors": detail}
-        fields = {k: v if isinstance(v, list | dict) else [v] for k, v in detail.items()}
-        first = next(iter(fields.items()), ("", [""]))
-        message = f"{first[0]}: {first[1][0] if isinstance(first[1], list) and first[1] else first[1]}"
+        fields = _flatten(detail)
+        first_field, first_messages = next(iter(fields.items()), ("", [""]))
+        message = f"{first_field}: {first_messages[0] if first_messages else ''}"
         body = {"code": "validation_error", "message": message, "fields": fields}
         response.status_code = status.HTTP_400_BAD_REQUEST
     else:

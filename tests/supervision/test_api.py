@@ -90,6 +90,10 @@ def test_a_checklist_version_through_the_api_and_its_errors_in_the_one_format(ap
     bad = c.post("/api/v1/supervision/checklists/", {"code": "x", "name": "x", "items": [{"code": "1"}]},
                  format="json")
     assert bad.status_code == 400 and isinstance(bad.json()["error"]["fields"]["items"], list)
+    not_an_item = c.post("/api/v1/supervision/checklists/", {"code": "x", "name": "x", "items": [[None, None]]},
+                         format="json")
+    assert not_an_item.status_code == 400 and list(not_an_item.json()["error"]["fields"]) == ["items.0"]
+    assert all(isinstance(m, str) for m in not_an_item.json()["error"]["fields"]["items.0"])
     made = c.post("/api/v1/supervision/checklists/", {"code": "health-safety", "name": "本县版", "items": [
         {"code": "X-1", "area": "安全", "text": "新增要求", "risk": "high", "immediate_risk": True}]}, format="json")
     assert made.status_code == 201 and made.json()["version"] == 2
