@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts import policies
 from portal.fields import change_feed_index, updated_at_field
+from portal.querysets import AreaQuerySet
 
 
 class UserQuerySet(models.QuerySet):
@@ -209,16 +210,10 @@ class TokenUse(models.Model):
         return f"{self.subject} {self.last_used_at:%Y-%m-%d %H:%M}"
 
 
-class InvitationQuerySet(models.QuerySet):
+class InvitationQuerySet(AreaQuerySet):
     def visible_to(self, user) -> "InvitationQuerySet":
         """Administrators see every invitation; officials those of their area."""
-        if not user.is_authenticated:
-            return self.none()
-        if user.is_system_admin:
-            return self.all()
-        if user.is_official and user.region_id:
-            return self.filter(region__code__startswith=user.region_id)
-        return self.none()
+        return self.in_area_of(user)
 
 
 class Invitation(models.Model):

@@ -10,26 +10,21 @@ from django.db.models.functions import Substr
 from django.utils.translation import gettext_lazy as _
 
 from accounts import policies
+from portal.querysets import AreaQuerySet
 
 from .actions import action_label
 from .events import PREFIX_LENGTHS, feed_index_condition
 
 
-class AuditEntryQuerySet(models.QuerySet):
+class AuditEntryQuerySet(AreaQuerySet):
     def for_target(self, target_type: str, target_id) -> "AuditEntryQuerySet":
         return self.filter(target_type=target_type, target_id=str(target_id))
 
     def visible_to(self, user) -> "AuditEntryQuerySet":
         """Administrators see everything; officials the entries of their area; staff their institution's."""
-        if not user.is_authenticated:
-            return self.none()
-        if policies.is_admin(user):
-            return self.all()
-        if policies.is_official(user):
-            return self.filter(region_code__startswith=user.region_id)
         if policies.is_linked_staff(user):
             return self.filter(institution_id=user.institution_id)
-        return self.none()
+        return self.in_area_of(user, "region_code")
 
 
 class AuditEntry(models.Model):

@@ -19,9 +19,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts import policies
+from portal.querysets import AreaQuerySet
 
 
-class ComplaintQuerySet(models.QuerySet):
+class ComplaintQuerySet(AreaQuerySet):
     def visible_to(self, user) -> ComplaintQuerySet:
         """The one place where complaint access is decided.
 
@@ -29,11 +30,7 @@ class ComplaintQuerySet(models.QuerySet):
         counties' complaints and their statuses). Institution staff and the public: none (the public
         follows its own complaint by reference and token, `public_lookup`).
         """
-        if policies.is_admin(user):
-            return self.all()
-        if policies.is_official(user):
-            return self.filter(county__code__startswith=user.region_id)
-        return self.none()
+        return self.in_area_of(user, "county__code")
 
     def open_on(self, date: datetime.date) -> ComplaintQuerySet:
         """Received on or before the date and not answered by then: what "open complaints" counts."""

@@ -18,9 +18,10 @@ from django.utils.translation import pgettext_lazy
 from accounts import policies
 from audit.targets import InstitutionTarget
 from portal.fields import change_feed_index, updated_at_field
+from portal.querysets import AreaQuerySet
 
 
-class FilingQuerySet(models.QuerySet):
+class FilingQuerySet(AreaQuerySet):
     def visible_to(self, user) -> FilingQuerySet:
         """The one place where filing access is decided.
 
@@ -28,15 +29,9 @@ class FilingQuerySet(models.QuerySet):
         in their area once submitted at least once (a draft is the institution's own business).
         Administrators: all submitted ones too. Anyone else: none.
         """
-        if not user.is_authenticated:
-            return self.none()
-        if policies.is_admin(user):
-            return self.filter(submitted_at__isnull=False)
-        if policies.is_official(user):
-            return self.filter(institution__region__code__startswith=user.region_id, submitted_at__isnull=False)
         if policies.is_linked_staff(user):
             return self.filter(institution_id=user.institution_id)
-        return self.none()
+        return self.in_area_of(user, "institution__region__code").filter(submitted_at__isnull=False)
 
     def reviewable_by(self, user) -> FilingQuerySet:
         """Filings this user may decide: county officials, for institutions of their own county."""

@@ -21,26 +21,21 @@ from accounts import policies
 from audit.targets import InstitutionTarget
 from portal.fields import change_feed_index, updated_at_field
 from portal.models import SweptJob
+from portal.querysets import AreaQuerySet
 from portal.validators import validate_credit_code
 from regions import codes
 
 
-class InstitutionQuerySet(models.QuerySet):
+class InstitutionQuerySet(AreaQuerySet):
     def visible_to(self, user) -> InstitutionQuerySet:
         """The one place where institution access is decided.
 
         Administrators: all. Officials: institutions whose region code starts with theirs.
         Staff: their own institution. Anyone else: none (the public uses `publicly_listed()`).
         """
-        if not user.is_authenticated:
-            return self.none()
-        if policies.is_admin(user):
-            return self.all()
-        if policies.is_official(user):
-            return self.filter(region__code__startswith=user.region_id)
         if policies.is_linked_staff(user):
             return self.filter(pk=user.institution_id)
-        return self.none()
+        return self.in_area_of(user)
 
     def under(self, region_code: str) -> InstitutionQuerySet:
         return self.filter(region__code__startswith=region_code)

@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts import policies
 from portal.fields import change_feed_index, updated_at_field
+from portal.querysets import AreaQuerySet
 from regions import codes
 
 
@@ -100,16 +101,10 @@ class Snapshot(models.Model):
         return f"{self.date} v{self.version} ({self.status})"
 
 
-class RegionSnapshotQuerySet(models.QuerySet):
+class RegionSnapshotQuerySet(AreaQuerySet):
     def visible_to(self, user) -> RegionSnapshotQuerySet:
         """Officials see their own region and everything under it; administrators all; others nothing."""
-        if not user.is_authenticated:
-            return self.none()
-        if policies.is_admin(user):
-            return self.all()
-        if policies.is_official(user):
-            return self.filter(region__code__startswith=user.region_id)
-        return self.none()
+        return self.in_area_of(user)
 
     def ready(self) -> RegionSnapshotQuerySet:
         return self.filter(snapshot__status=Snapshot.Status.READY)

@@ -19,17 +19,8 @@ from django.utils.translation import gettext_lazy as _
 from accounts import policies
 from audit.targets import InstitutionTarget
 from portal.fields import change_feed_index, updated_at_field
+from portal.querysets import AreaQuerySet
 from regions import codes
-
-
-def _region_scope(user, field: str) -> Q | None:
-    """Officials see records of their own region and below; None means "everything" (administrators)."""
-    if policies.is_admin(user):
-        return None
-    if policies.is_official(user):
-        return Q(**{f"{field}__startswith": user.region_id})
-    return Q(pk__in=[])
-
 
 # --- Scorecards ----------------------------------------------------------------------------------
 
@@ -156,14 +147,11 @@ class GradeBand(models.Model):
 
 # --- Pilots and assessments ------------------------------------------------------------------------
 
-class PilotQuerySet(models.QuerySet):
+class PilotQuerySet(AreaQuerySet):
     def visible_to(self, user) -> PilotQuerySet:
-        if not user.is_authenticated:
-            return self.none()
         if policies.is_linked_staff(user):
             return self.filter(institution_id=user.institution_id)
-        scope = _region_scope(user, "institution__region__code")
-        return self.all() if scope is None else self.filter(scope)
+        return self.in_area_of(user, "institution__region__code")
 
     def completed_on_or_before(self, date: datetime.date) -> PilotQuerySet:
         return self.filter(completed_on__lte=date)
@@ -353,12 +341,9 @@ class ProgressReportField(models.Model):
         return self.label
 
 
-class ReportingObligationQuerySet(models.QuerySet):
+class ReportingObligationQuerySet(AreaQuerySet):
     def visible_to(self, user) -> ReportingObligationQuerySet:
-        if not user.is_authenticated:
-            return self.none()
-        scope = _region_scope(user, "region__code")
-        return self.all() if scope is None else self.filter(scope)
+        return self.in_area_of(user)
 
 
 class ReportingObligation(models.Model):
@@ -398,12 +383,9 @@ class ReportingObligation(models.Model):
         return f"{self.region_id} {self.template_id} from {self.starts_on}"
 
 
-class ProgressReportQuerySet(models.QuerySet):
+class ProgressReportQuerySet(AreaQuerySet):
     def visible_to(self, user) -> ProgressReportQuerySet:
-        if not user.is_authenticated:
-            return self.none()
-        scope = _region_scope(user, "region__code")
-        return self.all() if scope is None else self.filter(scope)
+        return self.in_area_of(user)
 
 
 class ProgressReport(models.Model):

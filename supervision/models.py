@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts import policies
 from audit.targets import InstitutionTarget
+from portal import querysets as portal_querysets
 
 
 class Risk(models.TextChoices):
@@ -100,13 +101,10 @@ class ChecklistItem(models.Model):
 
 # --- Inspectors -----------------------------------------------------------------------------------
 
-class AreaQuerySet(models.QuerySet):
+class AreaQuerySet(portal_querysets.AreaQuerySet):
     def visible_to(self, user):
         """Rows of an area (its `region`): its officials and those above, and administrators."""
-        area = policies.area_of(user)
-        if area is None:
-            return self.none()
-        return self.filter(region__code__startswith=area) if area else self.all()
+        return self.in_area_of(user)
 
 
 class InspectorQuerySet(AreaQuerySet):
