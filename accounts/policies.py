@@ -3,7 +3,8 @@
 Each rule is a named predicate taking the user (and the object it is about) and answering True or
 False; a service checks with `require(predicate(...), message)`, which raises `PermissionDenied`.
 Pages and the API turn that into a response in one place (`denial_status`): a refusal about an object
-outside the caller's area is a 404, so its existence does not leak, any other refusal a 403.
+outside the caller's area is a 404, so its existence does not leak, any other refusal a 403
+(`require_in_area` and `require_visible` decide which, by the region or by the object's `visible_to`).
 
 The roles (see `accounts.models.User`):
 - an **administrator** administers the portal everywhere; it keeps records on an institution's
@@ -48,6 +49,7 @@ Which predicates exist, in the words of the domain:
 | `sets_population_of(user, region)` | administrators, and officials overseeing the region |
 | `uploads_populations(user)` | administrators and officials (each row must be in their area) |
 | `handles_complaint(user, complaint)` | the officials of the complaint's county (answer it, read the contact) |
+| `supervises_cases(user)` | city and county officials (rounds, the inspector pool, targeted inspections) |
 | `plans_inspections(user, region)` | city and county officials for their area (rounds, the inspector pool) |
 | `supervises(user, institution)` | its county's and city's officials (targeted inspections, assigning inspectors) |
 | `inspects(user, inspection)` | the inspectors assigned to the inspection |
@@ -72,6 +74,19 @@ def require(allowed: bool, message: str | None = None, *, outside_area: bool = F
     """Raises `PermissionDenied` (or `OutsideArea`, answered 404) with `message` unless `allowed`."""
     if not allowed:
         raise (OutsideArea if outside_area else PermissionDenied)(message or _("You may not do this."))
+
+
+def require_in_area(allowed: bool, message: str, *, user, region) -> None:
+    """`require`, refused as "not found" when `region` (a Region or a code) lies outside the user's area."""
+    if not allowed:
+        require(False, message, outside_area=not in_area(user, region))
+
+
+def require_visible(allowed: bool, message: str, *, user, obj) -> None:
+    """`require`, refused as "not found" when the user may not even see `obj` (its model's `visible_to`)."""
+    if not allowed:
+        seen = type(obj)._default_manager.visible_to(user).filter(pk=obj.pk).exists()
+        require(False, message, outside_area=not seen)
 
 
 def denial_status(exc: PermissionDenied) -> int:
@@ -309,16 +324,22 @@ def onboards(user, province) -> bool:
 
 # --- Supervision after filing ----------------------------------------------------------------------
 
+def supervises_cases(user) -> bool:
+    """City and county commissions supervise case by case (rounds, the inspector pool, targeted
+    inspections); a province oversees through the figures."""
+    return official_level(user) in (codes.CITY, codes.COUNTY)
+
+
 def plans_inspections(user, region) -> bool:
     """Random-inspection rounds and the pool of inspectors are the business of a city or county
     commission, for its own area (a city may plan a round for one of its counties)."""
-    return official_level(user) in (codes.CITY, codes.COUNTY) and oversees(user, region)
+    return supervises_cases(user) and oversees(user, region)
 
 
 def supervises(user, institution) -> bool:
     """The county the institution filed with, and its city: they open targeted inspections and
     assign verifications. A province oversees through the figures, not case by case."""
-    return official_level(user) in (codes.CITY, codes.COUNTY) and oversees(user, institution.region_id)
+    return supervises_cases(user) and oversees(user, institution.region_id)
 
 
 def inspects(user, inspection) -> bool:

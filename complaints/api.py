@@ -21,6 +21,7 @@ from accounts import policies
 from accounts.policies import require
 from institutions.models import Institution
 from portal.api.schema import BAD_REQUEST, CONFLICT, NOT_FOUND, READ_ERRORS, WRITE_ERRORS
+from portal.api.serializers import validated
 
 from . import services
 from .filters import ComplaintFilter
@@ -98,9 +99,7 @@ class PublicComplaintCreateView(APIView):
                    responses={201: ComplaintFiledSerializer, 400: BAD_REQUEST, 403: READ_ERRORS[403], 404: NOT_FOUND,
                               429: THROTTLED})
     def post(self, request):
-        data = ComplaintWriteSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        fields = dict(data.validated_data)
+        fields = validated(ComplaintWriteSerializer, request)
         institution = get_object_or_404(Institution.objects.publicly_listed(), pk=fields.pop("institution"))
         filed = services.complaint_submit(institution=institution, actor=request.user, **fields)
         filed.complaint.token = filed.token
@@ -119,9 +118,7 @@ class PublicComplaintLookupView(APIView):
                    responses={200: PublicComplaintSerializer, 400: BAD_REQUEST, 403: READ_ERRORS[403],
                               404: NOT_FOUND, 429: THROTTLED})
     def post(self, request):
-        data = LookupSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        complaint = services.complaint_lookup(**data.validated_data)
+        complaint = services.complaint_lookup(**validated(LookupSerializer, request))
         if complaint is None:
             raise Http404
         return Response(PublicComplaintSerializer(complaint).data)
@@ -163,9 +160,8 @@ class ComplaintAnswerView(APIView):
         complaint = get_object_or_404(_visible(request), pk=pk)
         require(policies.handles_complaint(request.user, complaint),
                 _("Only the county health commission handling the complaint answers it."))
-        data = AnswerSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        complaint = services.complaint_answer(complaint=complaint, actor=request.user, **data.validated_data)
+        complaint = services.complaint_answer(complaint=complaint, actor=request.user,
+                                              **validated(AnswerSerializer, request))
         return Response(ComplaintSerializer(complaint).data)
 
 
@@ -186,10 +182,8 @@ class ComplaintInspectionView(APIView):
         complaint = get_object_or_404(_visible(request), pk=pk)
         require(policies.handles_complaint(request.user, complaint),
                 _("Only the county health commission handling the complaint opens an inspection after it."))
-        data = InspectionOpenSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
         complaint = services.complaint_open_inspection(complaint=complaint, actor=request.user,
-                                                       **data.validated_data)
+                                                       **validated(InspectionOpenSerializer, request))
         return Response(ComplaintSerializer(complaint).data, status=status.HTTP_201_CREATED)
 
 

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import policies
-from accounts.policies import require
+from accounts.policies import require, require_visible
 from audit.services import audit_record
 from filings.workdays import add_working_days
 from institutions.models import Institution
@@ -112,9 +112,9 @@ def complaint_answer(*, complaint: Complaint, actor, answer: str) -> Complaint:
 
     Guarded: only a complaint still being handled is answered; a second answer is a Conflict.
     """
-    require(policies.handles_complaint(actor, complaint),
-            _("Only the county health commission handling the complaint answers it."),
-            outside_area=not Complaint.objects.visible_to(actor).filter(pk=complaint.pk).exists())
+    require_visible(policies.handles_complaint(actor, complaint),
+                    _("Only the county health commission handling the complaint answers it."),
+                    user=actor, obj=complaint)
     answer = (answer or "").strip()
     if not answer:
         raise ValidationError({"answer": _("Write the answer the complainant will read.")})
@@ -152,9 +152,9 @@ def complaint_open_inspection(*, complaint: Complaint, actor, reason: str = ""):
     """
     from supervision.services import inspection_open_targeted
 
-    require(policies.handles_complaint(actor, complaint),
-            _("Only the county health commission handling the complaint opens an inspection after it."),
-            outside_area=not Complaint.objects.visible_to(actor).filter(pk=complaint.pk).exists())
+    require_visible(policies.handles_complaint(actor, complaint),
+                    _("Only the county health commission handling the complaint opens an inspection after it."),
+                    user=actor, obj=complaint)
     complaint = Complaint.objects.select_for_update().select_related("institution").get(pk=complaint.pk)
     if complaint.inspection_id is not None:
         raise Conflict(_("An inspection has been opened after this complaint already."))

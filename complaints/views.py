@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts import policies
 from accounts.policies import require
 from institutions.models import Institution
-from portal.forms import add_service_errors
+from portal.forms import add_service_errors, flash_service_errors
 
 from . import services
 from .forms import AnswerForm, ComplaintForm, LookupForm, QueueFilterForm
@@ -130,7 +130,7 @@ def open_inspection(request, pk: int):
         complaint = services.complaint_open_inspection(complaint=complaint, actor=request.user,
                                                        reason=request.POST.get("reason", ""))
     except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+        flash_service_errors(request, exc)
     else:
         messages.success(request, _("Targeted inspection opened; assign its inspectors on the inspection page."))
     return redirect("complaints:detail", pk=complaint.pk)

@@ -28,7 +28,7 @@ from accounts.policies import require
 from audit.models import AuditEntry
 from enrolments.selectors import enrolled_by_class
 from institutions.models import GuidanceCentre
-from portal.forms import add_service_errors
+from portal.forms import add_service_errors, flash_service_errors
 from regions import codes
 from regions.models import Region
 
@@ -47,17 +47,6 @@ from .forms import (
 from .models import AppointmentSlot, Booking, Document, Filing, FilingReturnComment, Notification
 
 
-def _error_messages(exc: ValidationError) -> list[str]:
-    if hasattr(exc, "error_dict"):
-        return [m for msgs in exc.message_dict.values() for m in msgs]
-    return list(exc.messages)
-
-
-def _flash_errors(request, exc: ValidationError) -> None:
-    for message in _error_messages(exc):
-        messages.error(request, message)
-
-
 def _flash_form_errors(request, form) -> None:
     """A form's errors as messages, each named by its field's label, for a page that redirects."""
     for field, errors in form.errors.items():
@@ -72,7 +61,7 @@ def _flash_write(request, service, success: str = "", **kwargs) -> None:
     try:
         service(actor=request.user, **kwargs)
     except ValidationError as exc:
-        _flash_errors(request, exc)
+        flash_service_errors(request, exc)
     else:
         if success:
             messages.success(request, success)
@@ -136,7 +125,7 @@ def create(request):
     try:
         filing = services.filing_create(institution=user.institution, kind=form.cleaned_data["kind"], actor=user)
     except ValidationError as exc:
-        _flash_errors(request, exc)
+        flash_service_errors(request, exc)
         return redirect("filings:mine")
     messages.success(request, _("Draft filing created: add its documents, then submit it."))
     return redirect("filings:detail", pk=filing.pk)
@@ -217,7 +206,7 @@ def edit(request, pk: int):
     if filing.kind == Filing.Kind.CHANGE:
         form = ChangeParticularsForm(request.POST)
         if not form.is_valid():
-            _flash_errors(request, ValidationError(form.errors.as_text()))
+            flash_service_errors(request, ValidationError(form.errors.as_text()))
             return redirect("filings:detail", pk=filing.pk)
         draft = {"particulars": form.particulars(), "note": form.cleaned_data["note"]}
     elif filing.kind == Filing.Kind.CANCELLATION:
@@ -244,7 +233,7 @@ def class_change_add(request, pk: int):
         services.filing_update_draft(filing=filing, actor=request.user, class_changes=changes)
         messages.success(request, _("Class change added."))
     except ValidationError as exc:
-        _flash_errors(request, exc)
+        flash_service_errors(request, exc)
     return redirect("filings:detail", pk=filing.pk)
 
 

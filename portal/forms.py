@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime
 
 from django import forms
+from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import models
 
@@ -110,6 +111,12 @@ def add_service_errors(form: forms.BaseForm, exc: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, exc.error_list)
+
+
+def flash_service_errors(request, exc: ValidationError) -> None:
+    """A service's refusal as error messages, for a page that redirects instead of showing a form."""
+    for message in exc.messages:
+        messages.error(request, message)
 
 
 def form_write(form: forms.BaseForm, service, /, **kwargs) -> bool:

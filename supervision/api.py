@@ -11,7 +11,6 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import generics, serializers, status
-from rest_framework.exceptions import PermissionDenied
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -19,8 +18,10 @@ from rest_framework.views import APIView
 
 from accounts import policies
 from accounts.models import User
+from accounts.policies import require
 from institutions.models import Institution
 from portal.api.schema import CONFLICT, READ_ERRORS, WRITE_ERRORS
+from portal.api.serializers import validated
 
 from . import selectors, services
 from .filters import InspectionFilter
@@ -230,15 +231,8 @@ class DisclosureSerializer(serializers.Serializer):
     inspections = DisclosedInspectionSerializer(many=True)
 
 
-def _valid(serializer_class, request) -> dict:
-    data = serializer_class(data=request.data)
-    data.is_valid(raise_exception=True)
-    return dict(data.validated_data)
-
-
 def _require(allowed: bool) -> None:
-    if not allowed:
-        raise PermissionDenied(_("You may see this but not take this action on it."))
+    require(allowed, _("You may see this but not take this action on it."))
 
 
 # --- Checklists and the pool ----------------------------------------------------------------------
@@ -260,7 +254,7 @@ class ChecklistListView(generics.ListAPIView):
     @extend_schema(tags=TAGS, request=ChecklistWriteSerializer, responses={201: ChecklistSerializer, **WRITE_ERRORS})
     def post(self, request):
         _require(policies.is_official_or_admin(request.user))
-        d = _valid(ChecklistWriteSerializer, request)
+        d = validated(ChecklistWriteSerializer, request)
         checklist = services.checklist_create_version(actor=request.user, **d)
         return Response(ChecklistSerializer(checklist).data, status=status.HTTP_201_CREATED)
 
@@ -281,8 +275,8 @@ class InspectorListView(generics.ListAPIView):
     @extend_schema(tags=TAGS, request=InspectorWriteSerializer, responses={201: InspectorSerializer, **WRITE_ERRORS})
     def post(self, request):
         user = request.user
-        _require(policies.is_official(user) and policies.plans_inspections(user, user.region_id))
-        d = _valid(InspectorWriteSerializer, request)
+        _require(policies.supervises_cases(user))
+        d = validated(InspectorWriteSerializer, request)
         official = get_object_or_404(User.objects.visible_to(user), pk=d["user"])
         affiliation = (get_object_or_404(Institution.objects.visible_to(user), pk=d["affiliation"])
                        if d["affiliation"] else None)
@@ -320,8 +314,8 @@ class RoundListView(generics.ListAPIView):
     @extend_schema(tags=TAGS, request=RoundWriteSerializer, responses={201: RoundSerializer, **WRITE_ERRORS})
     def post(self, request):
         user = request.user
-        _require(policies.is_official(user) and policies.plans_inspections(user, user.region_id))
-        d = _valid(RoundWriteSerializer, request)
+        _require(policies.supervises_cases(user))
+        d = validated(RoundWriteSerializer, request)
         checklist = get_object_or_404(Checklist.objects.visible_to(user), pk=d.pop("checklist"))
         round_ = services.round_plan(region_code=d.pop("region"), checklist=checklist, actor=user, **d)
         return Response(RoundSerializer(round_).data, status=status.HTTP_201_CREATED)
@@ -392,8 +386,8 @@ class InspectionListView(generics.ListAPIView):
                                                                           **WRITE_ERRORS_409})
     def post(self, request):
         user = request.user
-        _require(policies.official_level(user) in ("city", "county"))
-        d = _valid(TargetedWriteSerializer, request)
+        _require(policies.supervises_cases(user))
+        d = validated(TargetedWriteSerializer, request)
         institution = get_object_or_404(Institution.objects.visible_to(user), pk=d.pop("institution"))
         checklist_id = d.pop("checklist")
         checklist = get_object_or_404(Checklist.objects.visible_to(user), pk=checklist_id) if checklist_id else None
@@ -418,7 +412,7 @@ class _InspectionAction(APIView):
 
     def inspection(self, request, pk: int) -> Inspection:
         inspection = get_object_or_404(_inspections(request.user), pk=pk)
-        _require(type(self).may_act(request.user, inspection))
+        _require(self.may_act(request.user, inspection))
         return inspection
 
     def answer(self, request, pk: int):
@@ -426,20 +420,16 @@ class _InspectionAction(APIView):
                                                    .get(pk=pk)).data)
 
 
-def _inspects(user, inspection) -> bool:
-    return policies.inspects(user, inspection)
-
-
 class InspectionRecordView(_InspectionAction):
     """Records (or corrects, until sign-off) one item (the assigned inspectors)."""
 
-    may_act = staticmethod(_inspects)
+    may_act = staticmethod(policies.inspects)
 
     @extend_schema(tags=TAGS, request=RecordWriteSerializer, responses={200: InspectionDetailSerializer,
                                                                         **WRITE_ERRORS_409})
     def post(self, request, pk: int):
         inspection = self.inspection(request, pk)
-        d = _valid(RecordWriteSerializer, request)
+        d = validated(RecordWriteSerializer, request)
         item = get_object_or_404(inspection.checklist.items, pk=d.pop("item"))
         services.item_record(inspection=inspection, item=item, actor=request.user, **d)
         return self.answer(request, pk)
@@ -448,14 +438,14 @@ class InspectionRecordView(_InspectionAction):
 class InspectionEvidenceView(_InspectionAction):
     """Adds a photo to a recorded item, through the portal's safe upload checks (the assigned inspectors)."""
 
-    may_act = staticmethod(_inspects)
+    may_act = staticmethod(policies.inspects)
     parser_classes = [MultiPartParser, FormParser]
 
     @extend_schema(tags=TAGS, request={"multipart/form-data": EvidenceWriteSerializer},
                    responses={201: OpenApiResponse(description="Stored."), **WRITE_ERRORS_409})
     def post(self, request, pk: int):
         inspection = self.inspection(request, pk)
-        d = _valid(EvidenceWriteSerializer, request)
+        d = validated(EvidenceWriteSerializer, request)
         record = get_object_or_404(inspection.records, item_id=d["item"])
         evidence = services.evidence_add(record=record, file=d["file"], actor=request.user)
         return Response({"id": evidence.pk, "sha256": evidence.sha256}, status=status.HTTP_201_CREATED)
@@ -470,7 +460,7 @@ class InspectionAssignView(_InspectionAction):
                                                                         **WRITE_ERRORS_409})
     def post(self, request, pk: int):
         inspection = self.inspection(request, pk)
-        d = _valid(AssignWriteSerializer, request)
+        d = validated(AssignWriteSerializer, request)
         services.inspection_assign(inspection=inspection, inspectors=list(User.objects.filter(pk__in=d["inspectors"])),
                                    mode=d["mode"], actor=request.user)
         return self.answer(request, pk)
@@ -479,13 +469,13 @@ class InspectionAssignView(_InspectionAction):
 class InspectionSignOffView(_InspectionAction):
     """Signs off once every item is recorded; findings make the rectification order (the assigned inspectors)."""
 
-    may_act = staticmethod(_inspects)
+    may_act = staticmethod(policies.inspects)
 
     @extend_schema(tags=TAGS, request=SignOffWriteSerializer, responses={200: InspectionDetailSerializer,
                                                                          **WRITE_ERRORS_409})
     def post(self, request, pk: int):
         inspection = self.inspection(request, pk)
-        services.inspection_sign_off(inspection=inspection, actor=request.user, **_valid(SignOffWriteSerializer,
+        services.inspection_sign_off(inspection=inspection, actor=request.user, **validated(SignOffWriteSerializer,
                                                                                           request))
         return self.answer(request, pk)
 
@@ -500,7 +490,7 @@ class InspectionSuspensionNoticeView(_InspectionAction):
     def post(self, request, pk: int):
         inspection = self.inspection(request, pk)
         notice = services.suspension_notice_issue(inspection=inspection, actor=request.user,
-                                                  **_valid(ReasonWriteSerializer, request))
+                                                  **validated(ReasonWriteSerializer, request))
         return Response(SuspensionNoticeSerializer(notice).data, status=status.HTTP_201_CREATED)
 
 
@@ -535,7 +525,7 @@ class RectificationAnswerView(APIView):
     def post(self, request, pk: int):
         order = _order(request, pk)
         _require(policies.is_staff_of(request.user, order.inspection.institution_id))
-        d = _valid(AnswerWriteSerializer, request)
+        d = validated(AnswerWriteSerializer, request)
         services.rectification_answer(order=order, text=d["text"], files=[d["file"]] if d["file"] else [],
                                       actor=request.user)
         return Response(RectificationSerializer(_order(request, pk)).data)
@@ -551,7 +541,7 @@ class RectificationDecideView(APIView):
     def post(self, request, pk: int):
         order = _order(request, pk)
         _require(policies.inspects(request.user, order.inspection))
-        services.rectification_decide(order=order, actor=request.user, **_valid(DecideWriteSerializer, request))
+        services.rectification_decide(order=order, actor=request.user, **validated(DecideWriteSerializer, request))
         return Response(RectificationSerializer(_order(request, pk)).data)
 
 
@@ -571,7 +561,7 @@ class SuspensionObjectView(APIView):
         notice = _notice(request, pk)
         _require(policies.is_staff_of(request.user, notice.inspection.institution_id))
         notice = services.suspension_notice_object(notice=notice, actor=request.user,
-                                                   **_valid(ObjectionWriteSerializer, request))
+                                                   **validated(ObjectionWriteSerializer, request))
         return Response(SuspensionNoticeSerializer(notice).data)
 
 
@@ -586,7 +576,7 @@ class SuspensionDecideView(APIView):
         notice = _notice(request, pk)
         _require(policies.suspends(request.user, notice.inspection.institution))
         notice = services.suspension_notice_decide(notice=notice, actor=request.user,
-                                                   **_valid(SuspensionDecideWriteSerializer, request))
+                                                   **validated(SuspensionDecideWriteSerializer, request))
         return Response(SuspensionNoticeSerializer(notice).data)
 
 

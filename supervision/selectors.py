@@ -24,7 +24,7 @@ def public_inspections(institution) -> dict:
             "rectified": _rectified(r),
             "notice_items": notices[r.pk].items if r.pk in notices else [],
         } for r in rows],
-        "years": getattr(settings, "SUPERVISION_DISCLOSURE_YEARS", 5),
+        "years": settings.SUPERVISION_DISCLOSURE_YEARS,
     }
 
 

@@ -20,14 +20,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import policies
-from accounts.policies import require
+from accounts.policies import require, require_in_area, require_visible
 from audit.services import audit_record
-from filings.services.documents import check_upload
 from filings.workdays import add_working_days
 from institutions import services as institution_services
 from institutions.models import Institution, MentoringPair
 from portal.dispatch import dispatch_on_commit
 from portal.exceptions import Conflict
+from portal.uploads import check_upload
 from regions import codes
 
 from . import draw as draw_module
@@ -49,10 +49,6 @@ from .models import (
 )
 
 PHOTO_TYPES = ("image/jpeg", "image/png")
-
-
-def _setting(name: str, default):
-    return getattr(settings, name, default)
 
 
 def _state_error(message: str) -> Conflict:
@@ -111,9 +107,9 @@ def inspector_register(*, user, actor, affiliation: Institution | None = None) -
     """Puts an official into the pool of their area (the official's own region). A repeat for the same
     official updates the affiliation and puts them back in the pool."""
     require(policies.is_official(user), _("Only officials' accounts can be registered as inspectors."))
-    require(policies.plans_inspections(actor, user.region_id),
-            _("Only the city or county commission of the official's area keeps its inspector pool."),
-            outside_area=not policies.in_area(actor, user.region_id))
+    require_in_area(policies.plans_inspections(actor, user.region_id),
+                    _("Only the city or county commission of the official's area keeps its inspector pool."),
+                    user=actor, region=user.region_id)
     if affiliation is not None and not policies.in_area(actor, affiliation.region_id):
         raise ValidationError({"affiliation": _("Choose an institution of your area.")})
     inspector, created = Inspector.objects.select_for_update().get_or_create(
@@ -131,9 +127,9 @@ def inspector_register(*, user, actor, affiliation: Institution | None = None) -
 @transaction.atomic
 def inspector_withdraw(*, inspector: Inspector, actor) -> Inspector:
     """Takes an inspector out of the pool (future draws only; assigned inspections stay). Repeat: no change."""
-    require(policies.plans_inspections(actor, inspector.region_id),
-            _("Only the city or county commission of the official's area keeps its inspector pool."),
-            outside_area=not policies.in_area(actor, inspector.region_id))
+    require_in_area(policies.plans_inspections(actor, inspector.region_id),
+                    _("Only the city or county commission of the official's area keeps its inspector pool."),
+                    user=actor, region=inspector.region_id)
     if Inspector.objects.filter(pk=inspector.pk, is_active=True).update(is_active=False, updated_at=timezone.now()):
         audit_record(actor=actor, action="inspector.withdraw", target=inspector, after={"is_active": False})
     inspector.refresh_from_db()
@@ -143,9 +139,9 @@ def inspector_withdraw(*, inspector: Inspector, actor) -> Inspector:
 # --- Rounds and the draw --------------------------------------------------------------------------
 
 def _ensure_planner(actor, region_code: str) -> None:
-    require(policies.plans_inspections(actor, region_code),
-            _("Only the city or county commission of the area plans its inspection rounds."),
-            outside_area=not policies.in_area(actor, region_code))
+    require_in_area(policies.plans_inspections(actor, region_code),
+                    _("Only the city or county commission of the area plans its inspection rounds."),
+                    user=actor, region=region_code)
 
 
 @transaction.atomic
@@ -177,7 +173,7 @@ def risk_weights(institution_ids: list[int], on: datetime.date) -> dict[int, int
     """Weight of each institution in a risk-weighted draw *(working definition)*: 1, plus points for
     findings of the last 3 years by risk level, for complaints of the last year and for a filing of the
     last year (SUPERVISION_DRAW_WEIGHTS). Two queries whatever the number of institutions."""
-    w = _setting("SUPERVISION_DRAW_WEIGHTS", {})
+    w = settings.SUPERVISION_DRAW_WEIGHTS
     since = on.replace(year=on.year - 3) if (on.month, on.day) != (2, 29) else on.replace(year=on.year - 3, day=28)
     findings = (Inspection.objects.filter(institution_id__in=institution_ids, signed_off_at__isnull=False,
                                           inspected_on__gt=since)
@@ -330,7 +326,7 @@ def checklists_ensure_shipped() -> None:
 
 
 def _default_checklist() -> Checklist:
-    code = _setting("SUPERVISION_VERIFICATION_CHECKLIST", "health-safety")
+    code = settings.SUPERVISION_VERIFICATION_CHECKLIST
     checklist = checklist_latest(code)
     if checklist is None:
         checklists_ensure_shipped()
@@ -346,7 +342,7 @@ def verification_open(*, filing, decided_on: datetime.date) -> Inspection | None
     opens nothing (one verification per filing)."""
     if Inspection.objects.filter(filing_id=filing.pk, kind=Inspection.Kind.VERIFICATION).exists():
         return None
-    due_on = add_working_days(decided_on, _setting("SUPERVISION_VERIFICATION_WORKING_DAYS", 15))
+    due_on = add_working_days(decided_on, settings.SUPERVISION_VERIFICATION_WORKING_DAYS)
     inspection = Inspection.objects.create(institution_id=filing.institution_id, kind=Inspection.Kind.VERIFICATION,
                                            filing_id=filing.pk, checklist=_default_checklist(), due_on=due_on,
                                            mode=Inspection.Mode.DESK)
@@ -361,9 +357,9 @@ def inspection_open_targeted(*, institution: Institution, actor, source: str, re
                              due_on: datetime.date | None = None) -> Inspection:
     """A targeted inspection (after a complaint or an incident), besides the random ones. Due in
     SUPERVISION_TARGETED_WORKING_DAYS working days unless a date is given. Not idempotent."""
-    require(policies.supervises(actor, institution),
-            _("Only the county or city commission of the institution's area opens a targeted inspection."),
-            outside_area=not policies.in_area(actor, institution.region_id))
+    require_in_area(policies.supervises(actor, institution),
+                    _("Only the county or city commission of the institution's area opens a targeted inspection."),
+                    user=actor, region=institution.region_id)
     if source not in Inspection.Source.values:
         raise ValidationError({"source": _("Choose complaint, incident or other.")})
     if not (reason or "").strip():
@@ -371,7 +367,7 @@ def inspection_open_targeted(*, institution: Institution, actor, source: str, re
     if institution.status not in (Institution.Status.FILED, Institution.Status.SUSPENDED):
         raise _state_error(_("Only a filed institution is inspected."))
     today = timezone.localdate()
-    due_on = due_on or add_working_days(today, _setting("SUPERVISION_TARGETED_WORKING_DAYS", 10))
+    due_on = due_on or add_working_days(today, settings.SUPERVISION_TARGETED_WORKING_DAYS)
     inspection = Inspection(institution=institution, kind=Inspection.Kind.TARGETED, source=source,
                             source_reference=source_reference, reason=reason.strip(),
                             checklist=checklist or _default_checklist(), due_on=due_on)
@@ -409,9 +405,9 @@ def _conflicted_affiliations(institution_id: int) -> set[int]:
 def inspection_assign(*, inspection: Inspection, inspectors: list, actor, mode: str | None = None) -> Inspection:
     """Sets who inspects an open verification or targeted inspection, and how (desk or on site).
     Random inspections keep their drawn inspectors. Repeating it with the same people changes nothing."""
-    require(policies.supervises(actor, inspection.institution),
-            _("Only the county or city commission of the institution's area assigns inspectors."),
-            outside_area=not policies.in_area(actor, inspection.institution.region_id))
+    require_in_area(policies.supervises(actor, inspection.institution),
+                    _("Only the county or city commission of the institution's area assigns inspectors."),
+                    user=actor, region=inspection.institution.region_id)
     if inspection.kind == Inspection.Kind.RANDOM:
         raise _state_error(_("A random inspection keeps the inspectors drawn for it."))
     inspection = Inspection.objects.select_for_update().get(pk=inspection.pk)
@@ -435,8 +431,9 @@ def inspection_assign(*, inspection: Inspection, inspectors: list, actor, mode: 
 # --- Recording an inspection ----------------------------------------------------------------------
 
 def _ensure_inspector(actor, inspection: Inspection) -> None:
-    require(policies.inspects(actor, inspection), _("Only the inspectors assigned to this inspection record it."),
-            outside_area=not Inspection.objects.visible_to(actor).filter(pk=inspection.pk).exists())
+    require_visible(policies.inspects(actor, inspection),
+                    _("Only the inspectors assigned to this inspection record it."),
+                    user=actor, obj=inspection)
 
 
 def _open_inspection(inspection: Inspection) -> Inspection:
@@ -506,7 +503,7 @@ def evidence_record_view(*, evidence: Evidence, actor) -> None:
 
 
 def _rectification_days(findings: dict[str, int]) -> int:
-    days = _setting("SUPERVISION_RECTIFICATION_WORKING_DAYS", {"high": 5, "medium": 10, "low": 20})
+    days = settings.SUPERVISION_RECTIFICATION_WORKING_DAYS
     for risk in RISK_ORDER:
         if findings[risk]:
             return days[risk]
@@ -565,9 +562,9 @@ def inspection_sign_off(*, inspection: Inspection, actor, summary: str = "", mod
 def rectification_answer(*, order: RectificationOrder, text: str, actor, files=()) -> RectificationResponse:
     """The institution says what it put right, with evidence (photos or scans). Guarded: only an open
     order takes an answer; a second answer waits for the inspector's decision on the first."""
-    require(policies.is_staff_of(actor, order.inspection.institution_id),
-            _("Only the institution's own staff answer its rectification order."),
-            outside_area=not RectificationOrder.objects.visible_to(actor).filter(pk=order.pk).exists())
+    require_visible(policies.is_staff_of(actor, order.inspection.institution_id),
+                    _("Only the institution's own staff answer its rectification order."),
+                    user=actor, obj=order)
     if not (text or "").strip():
         raise ValidationError({"text": _("Say what was put right.")})
     if not RectificationOrder.objects.filter(pk=order.pk, status=RectificationOrder.Status.OPEN).update(
@@ -638,9 +635,9 @@ def rectifications_escalate_overdue(on: datetime.date | None = None) -> int:
 # --- Suspension after an immediate risk -----------------------------------------------------------
 
 def _ensure_suspender(actor, institution: Institution) -> None:
-    require(policies.suspends(actor, institution),
-            _("Only the county health commission the institution filed with may suspend it."),
-            outside_area=not policies.in_area(actor, institution.region_id))
+    require_in_area(policies.suspends(actor, institution),
+                    _("Only the county health commission the institution filed with may suspend it."),
+                    user=actor, region=institution.region_id)
 
 
 @transaction.atomic
@@ -651,15 +648,14 @@ def suspension_notice_issue(*, inspection: Inspection, reason: str, actor) -> Su
     _ensure_suspender(actor, inspection.institution)
     if not inspection.records.filter(outcome=ItemRecord.Outcome.FINDING, item__immediate_risk=True).exists():
         raise _state_error(_("Suspension follows only an immediate-risk finding of this inspection."))
-    if inspection.suspension_notices.filter(status__in=[SuspensionNotice.Status.NOTIFIED,
-                                                        SuspensionNotice.Status.OBJECTED]).exists():
+    if inspection.suspension_notices.filter(status__in=SuspensionNotice.PENDING).exists():
         raise _state_error(_("A suspension notice of this inspection is already pending."))
     if not (reason or "").strip():
         raise ValidationError({"reason": _("Give the reason: the institution answers it.")})
     today = timezone.localdate()
     notice = SuspensionNotice.objects.create(
         inspection=inspection, reason=reason.strip(), issued_on=today, issued_by=actor,
-        object_by=today + datetime.timedelta(days=_setting("SUPERVISION_OBJECTION_DAYS", 14)))
+        object_by=today + datetime.timedelta(days=settings.SUPERVISION_OBJECTION_DAYS))
     audit_record(actor=actor, action="suspension_notice.issue", target=notice,
                  after={"object_by": str(notice.object_by), "reason": notice.reason})
     return notice
@@ -668,9 +664,9 @@ def suspension_notice_issue(*, inspection: Inspection, reason: str, actor) -> Su
 @transaction.atomic
 def suspension_notice_object(*, notice: SuspensionNotice, objection: str, actor) -> SuspensionNotice:
     """The institution objects within the period. Guarded: once, and only in time."""
-    require(policies.is_staff_of(actor, notice.inspection.institution_id),
-            _("Only the institution's own staff object to its suspension notice."),
-            outside_area=not SuspensionNotice.objects.visible_to(actor).filter(pk=notice.pk).exists())
+    require_visible(policies.is_staff_of(actor, notice.inspection.institution_id),
+                    _("Only the institution's own staff object to its suspension notice."),
+                    user=actor, obj=notice)
     if not (objection or "").strip():
         raise ValidationError({"objection": _("Write the objection.")})
     if timezone.localdate() > notice.object_by:
@@ -691,12 +687,11 @@ def suspension_notice_decide(*, notice: SuspensionNotice, suspend: bool, actor, 
     institution = notice.inspection.institution
     _ensure_suspender(actor, institution)
     today = timezone.localdate()
-    pending = [SuspensionNotice.Status.NOTIFIED, SuspensionNotice.Status.OBJECTED]
     if suspend and notice.status == SuspensionNotice.Status.NOTIFIED and today <= notice.object_by:
         raise _state_error(_("The institution may object until %(date)s: decide after that, or after its "
                              "objection.") % {"date": notice.object_by})
     status = SuspensionNotice.Status.SUSPENDED if suspend else SuspensionNotice.Status.WITHDRAWN
-    if not SuspensionNotice.objects.filter(pk=notice.pk, status__in=pending).update(
+    if not SuspensionNotice.objects.filter(pk=notice.pk, status__in=SuspensionNotice.PENDING).update(
             status=status, decided_by=actor, decided_at=timezone.now(), decision_note=(note or "").strip()):
         raise _state_error(_("This notice is decided already."))
     notice.refresh_from_db()

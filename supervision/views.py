@@ -23,7 +23,7 @@ from accounts import policies
 from accounts.models import User
 from accounts.policies import require
 from institutions.models import Institution
-from portal.forms import add_service_errors
+from portal.forms import add_service_errors, flash_service_errors
 from regions.models import Region
 
 from . import services
@@ -55,16 +55,9 @@ from .models import (
 LIST_LIMIT = 50
 
 
-def _flash(request, exc: ValidationError) -> None:
-    for message in (exc.messages if not hasattr(exc, "error_dict") else
-                    [m for ms in exc.message_dict.values() for m in ms]):
-        messages.error(request, message)
-
-
 def _pool_users(user):
     """The inspectors a county or city official may assign: the active pool of their area."""
-    area = policies.area_of(user) or ""
-    return (User.objects.filter(inspector__is_active=True, inspector__region__code__startswith=area)
+    return (User.objects.filter(inspector__in=Inspector.objects.visible_to(user).active())
             .select_related("region").order_by("username"))
 
 
@@ -75,7 +68,7 @@ def _act(request, form, invalid: str, call, success: str, inspection_pk: int):
             raise ValidationError(invalid)
         call(form.cleaned_data)
     except ValidationError as exc:
-        _flash(request, exc)
+        flash_service_errors(request, exc)
     else:
         messages.success(request, success)
     return redirect("supervision:inspection", pk=inspection_pk)
@@ -96,11 +89,11 @@ def home(request):
         return render(request, "supervision/home_staff.html", {
             "inspections": base.order_by("-signed_off_at")[:LIST_LIMIT],
             "notices": SuspensionNotice.objects.visible_to(user).select_related("inspection")
-            .filter(status__in=[SuspensionNotice.Status.NOTIFIED, SuspensionNotice.Status.OBJECTED]),
+            .filter(status__in=SuspensionNotice.PENDING),
             "today": today,
         })
     require(policies.is_official_or_admin(user), outside_area=True)
-    area_inspections = base.filter(institution__region__code__startswith=policies.area_of(user) or "")
+    area_inspections = base.in_area_of(user, "institution__region__code")
     counts = area_inspections.aggregate(
         open=Count("pk", filter=Q(status=Inspection.Status.ASSIGNED)),
         overdue=Count("pk", filter=Q(status=Inspection.Status.ASSIGNED, due_on__lt=today)),
@@ -116,7 +109,7 @@ def home(request):
         "rectification": area_inspections.filter(status=Inspection.Status.SIGNED_OFF)
         .order_by("rectification__due_on", "pk")[:LIST_LIMIT],
         "rounds": InspectionRound.objects.visible_to(user).select_related("region")[:20],
-        "plans": policies.official_level(user) in ("city", "county"),
+        "plans": policies.supervises_cases(user),
         "today": today,
     })
 
@@ -125,7 +118,7 @@ def home(request):
 
 def _plannable_regions(user):
     """The user's own city or county, and a city's counties."""
-    if not policies.plans_inspections(user, user.region_id):
+    if not policies.supervises_cases(user):
         return Region.objects.none()
     return Region.objects.filter(Q(code=user.region_id) | Q(parent_id=user.region_id, level="county")).order_by(
         "code")
@@ -135,8 +128,7 @@ def _plannable_regions(user):
 @require_http_methods(["GET", "POST"])
 def round_new(request):
     user = request.user
-    require(policies.is_official(user) and policies.plans_inspections(user, user.region_id),
-            _("Only city and county commissions plan inspection rounds."))
+    require(policies.supervises_cases(user), _("Only city and county commissions plan inspection rounds."))
     form = RoundForm(request.POST or None, regions=_plannable_regions(user),
                      initial={"region": user.region_id})
     if request.method == "POST" and form.is_valid():
@@ -178,16 +170,21 @@ def round_detail(request, pk: int):
     })
 
 
-@login_required
-@require_POST
-def round_draw(request, pk: int):
+def _planned_round(request, pk: int) -> InspectionRound:
+    """A round of the user's area that the user may plan (draw, start)."""
     round_ = get_object_or_404(InspectionRound.objects.visible_to(request.user), pk=pk)
     require(policies.plans_inspections(request.user, round_.region_id),
             _("Only the city or county commission of the area plans its inspection rounds."))
+    return round_
+
+
+@login_required
+@require_POST
+def round_draw(request, pk: int):
     try:
-        drawn, created = services.round_draw(round_=round_, actor=request.user)
+        drawn, created = services.round_draw(round_=_planned_round(request, pk), actor=request.user)
     except ValidationError as exc:
-        _flash(request, exc)
+        flash_service_errors(request, exc)
     else:
         messages.success(request, _("Draw %(n)d made and recorded.") % {"n": drawn.number} if created else
                          _("The inputs have not changed: re-running the draw gives the same list."))
@@ -197,13 +194,10 @@ def round_draw(request, pk: int):
 @login_required
 @require_POST
 def round_start(request, pk: int):
-    round_ = get_object_or_404(InspectionRound.objects.visible_to(request.user), pk=pk)
-    require(policies.plans_inspections(request.user, round_.region_id),
-            _("Only the city or county commission of the area plans its inspection rounds."))
     try:
-        inspections = services.round_start(round_=round_, actor=request.user)
+        inspections = services.round_start(round_=_planned_round(request, pk), actor=request.user)
     except ValidationError as exc:
-        _flash(request, exc)
+        flash_service_errors(request, exc)
     else:
         messages.success(request, _("%(n)d inspections assigned to the drawn inspectors.") % {"n": len(inspections)})
     return redirect("supervision:round", pk=pk)
@@ -235,6 +229,7 @@ def inspection_detail(request, pk: int):
     is_inspector = policies.inspects(user, inspection)
     is_open = inspection.status == Inspection.Status.ASSIGNED
     supervises = policies.supervises(user, inspection.institution)
+    may_suspend = policies.suspends(user, inspection.institution)
     immediate = any(r.outcome == ItemRecord.Outcome.FINDING and r.item.immediate_risk
                     for r in inspection.records.select_related("item"))
     notices = list(inspection.suspension_notices.order_by("-issued_on", "-pk"))
@@ -249,11 +244,11 @@ def inspection_detail(request, pk: int):
         "answer_form": AnswerForm() if order and order.status == RectificationOrder.Status.OPEN else None,
         "decide_form": DecideForm() if is_inspector and order and order.status == RectificationOrder.Status.ANSWERED
         else None,
-        "suspension_form": SuspensionNoticeForm() if immediate and policies.suspends(user, inspection.institution)
-        and not any(n.status in ("notified", "objected") for n in notices) else None,
-        "may_suspend": policies.suspends(user, inspection.institution),
+        "suspension_form": SuspensionNoticeForm() if immediate and may_suspend
+        and not any(n.is_pending for n in notices) else None,
+        "may_suspend": may_suspend,
         "objection_form": ObjectionForm(), "suspension_decide_form": SuspensionDecideForm(),
-        "objection_days": getattr(settings, "SUPERVISION_OBJECTION_DAYS", 14),
+        "objection_days": settings.SUPERVISION_OBJECTION_DAYS,
         "today": timezone.localdate(),
     })
 
@@ -276,7 +271,7 @@ def item_record(request, pk: int, item_pk: int):
         if form.cleaned_data["photo"]:
             services.evidence_add(record=record, file=form.cleaned_data["photo"], actor=request.user)
     except ValidationError as exc:
-        _flash(request, exc)
+        flash_service_errors(request, exc)
     else:
         messages.success(request, _("Item %(code)s recorded.") % {"code": item.code})
     return redirect(anchor)
@@ -439,12 +434,11 @@ def targeted_new(request, pk: int):
 def inspectors(request):
     user = request.user
     require(policies.is_official_or_admin(user), outside_area=True)
-    area = policies.area_of(user) or ""
     form = None
-    planner = policies.is_official(user) and policies.plans_inspections(user, user.region_id)
+    planner = policies.supervises_cases(user)
     require(planner or request.method == "GET", _("Only city and county commissions keep an inspector pool."))
     if planner:
-        officials = (User.objects.visible_to(user).filter(region__code__startswith=area, is_active=True)
+        officials = (User.objects.visible_to(user).in_area_of(user).filter(is_active=True)
                      .exclude(inspector__is_active=True).select_related("region").order_by("username"))
         form = InspectorForm(request.POST or None, officials=officials,
                              institutions=Institution.objects.visible_to(user).publicly_listed().order_by("name"))
@@ -472,7 +466,7 @@ def inspector_withdraw(request, pk: int):
     try:
         services.inspector_withdraw(inspector=inspector, actor=request.user)
     except ValidationError as exc:
-        _flash(request, exc)
+        flash_service_errors(request, exc)
     else:
         messages.success(request, _("Inspector withdrawn from the pool."))
     return redirect("supervision:inspectors")
