@@ -17,7 +17,7 @@ from portal.fields import change_feed_index, updated_at_field
 from portal.querysets import AreaQuerySet
 
 
-class UserQuerySet(models.QuerySet):
+class UserQuerySet(AreaQuerySet):
     def visible_to(self, user) -> "UserQuerySet":
         """Administrators see all accounts; officials those of their area; staff their colleagues."""
         if not user.is_authenticated:

@@ -16,9 +16,10 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from accounts import policies
-from audit.targets import InstitutionTarget
+from audit.targets import InstitutionTarget, PartTarget
 from portal.fields import change_feed_index, updated_at_field
 from portal.querysets import AreaQuerySet
+from portal.uploads import CONTENT_TYPES, private_storage_name
 
 
 class FilingQuerySet(AreaQuerySet):
@@ -231,11 +232,7 @@ class FilingReturnComment(models.Model):
 
 
 def document_storage_name(instance, filename: str) -> str:
-    """Server-generated storage names: the uploader's file name is kept only as a label."""
-    import uuid
-
-    ext = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
-    return f"filings/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.{ext}"
+    return private_storage_name("filings", filename)
 
 
 class DocumentQuerySet(models.QuerySet):
@@ -243,7 +240,7 @@ class DocumentQuerySet(models.QuerySet):
         return self.filter(filing__in=Filing.objects.visible_to(user))
 
 
-class Document(models.Model):
+class Document(PartTarget, models.Model):
     class Kind(models.TextChoices):
         BUSINESS_LICENCE = "business_licence", _("Business licence or legal-person certificate")
         PREMISES = "premises", _("Proof of premises (ownership or lease)")
@@ -254,6 +251,7 @@ class Document(models.Model):
         COMMITMENT = "commitment", _("Signed commitment letter (备案承诺书)")
         OTHER = "other", _("Other document")
 
+    audit_parent = "filing"
     filing = models.ForeignKey(Filing, on_delete=models.CASCADE, related_name="documents", verbose_name=_("filing"))
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     file = models.FileField(_("file"), upload_to=document_storage_name, max_length=200)
@@ -282,7 +280,7 @@ class Document(models.Model):
             models.CheckConstraint(condition=Q(size__gt=0), name="document_not_empty",
                                    violation_error_message=_("File: the uploaded file is empty."),
                                    violation_error_code="document_empty"),
-            models.CheckConstraint(condition=Q(content_type__in=["application/pdf", "image/jpeg", "image/png"]),
+            models.CheckConstraint(condition=Q(content_type__in=CONTENT_TYPES),
                                    name="document_allowed_type",
                                    violation_error_message=_("File: only PDF, JPEG and PNG files are accepted."),
                                    violation_error_code="document_type_not_allowed"),
@@ -300,14 +298,6 @@ class Document(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.original_name}"
-
-    @property
-    def audit_region_code(self) -> str:
-        return self.filing.institution.region_id
-
-    @property
-    def audit_institution_id(self) -> int:
-        return self.filing.institution_id
 
     @property
     def is_image(self) -> bool:

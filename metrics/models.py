@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts import policies
+from audit.targets import RegionTarget
 from portal.fields import change_feed_index, updated_at_field
 from portal.querysets import AreaQuerySet
 from regions import codes
@@ -195,7 +196,7 @@ class RegionSnapshot(models.Model):
 
 # --- Rankings ------------------------------------------------------------------------------------
 
-class RankingWeights(models.Model):
+class RankingWeights(RegionTarget, models.Model):
     """The weights a province (or a city, for its counties) gives each ranking indicator."""
 
     region = models.OneToOneField("regions.Region", on_delete=models.CASCADE, related_name="ranking_weights",
@@ -212,10 +213,6 @@ class RankingWeights(models.Model):
 
     def __str__(self) -> str:
         return f"{self.region_id}: {self.weights}"
-
-    @property
-    def audit_region_code(self) -> str:
-        return self.region_id
 
 
 class RankingRunQuerySet(models.QuerySet):

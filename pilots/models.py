@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts import policies
-from audit.targets import InstitutionTarget
+from audit.targets import InstitutionTarget, RegionTarget
 from portal.fields import change_feed_index, updated_at_field
 from portal.querysets import AreaQuerySet
 from regions import codes
@@ -276,7 +276,7 @@ class ProgressReportTemplateQuerySet(models.QuerySet):
         return self.none()
 
 
-class ProgressReportTemplate(models.Model):
+class ProgressReportTemplate(RegionTarget, models.Model):
     """What a province asks its cities and counties to report, and how often."""
 
     class Frequency(models.TextChoices):
@@ -308,10 +308,6 @@ class ProgressReportTemplate(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-    @property
-    def audit_region_code(self) -> str:
-        return self.region_id
 
 
 class ProgressReportField(models.Model):
@@ -388,7 +384,7 @@ class ProgressReportQuerySet(AreaQuerySet):
         return self.in_area_of(user)
 
 
-class ProgressReport(models.Model):
+class ProgressReport(RegionTarget, models.Model):
     """One region's report for one period (`date` is the period's first day; for daily reports the day)."""
 
     template = models.ForeignKey(ProgressReportTemplate, on_delete=models.PROTECT, related_name="reports",
@@ -423,7 +419,3 @@ class ProgressReport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.region_id} {self.date}"
-
-    @property
-    def audit_region_code(self) -> str:
-        return self.region_id

@@ -19,8 +19,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts import policies
-from audit.targets import InstitutionTarget
+from audit.targets import InstitutionTarget, PartTarget, RegionTarget
 from portal import querysets as portal_querysets
+from portal.uploads import CONTENT_TYPES, private_storage_name
 
 
 class Risk(models.TextChoices):
@@ -112,7 +113,7 @@ class InspectorQuerySet(AreaQuerySet):
         return self.filter(is_active=True)
 
 
-class Inspector(models.Model):
+class Inspector(RegionTarget, models.Model):
     """An official registered in an area's pool of inspectors (执法检查人员名录库).
 
     The affiliation is where the inspector works or worked (an institution, for an expert seconded
@@ -145,16 +146,12 @@ class Inspector(models.Model):
     def __str__(self) -> str:
         return self.user.get_full_name() or self.user.get_username()
 
-    @property
-    def audit_region_code(self) -> str:
-        return self.region_id
-
 
 # --- Rounds and draws -----------------------------------------------------------------------------
 
 
 
-class InspectionRound(models.Model):
+class InspectionRound(RegionTarget, models.Model):
     """A round of random inspections (双随机) planned by a city or county for its area."""
 
     class Status(models.TextChoices):
@@ -203,10 +200,6 @@ class InspectionRound(models.Model):
         return self.name
 
     @property
-    def audit_region_code(self) -> str:
-        return self.region_id
-
-    @property
     def current_draw(self) -> Draw | None:
         return self.draws.filter(is_current=True).first()
 
@@ -253,7 +246,7 @@ class Draw(models.Model):
 
 # --- Inspections ----------------------------------------------------------------------------------
 
-class InspectionQuerySet(models.QuerySet):
+class InspectionQuerySet(portal_querysets.AreaQuerySet):
     def visible_to(self, user) -> InspectionQuerySet:
         """Officials: inspections of institutions in their area, and those they are assigned to (a city's
         round sends inspectors across counties). Staff: their institution's, once signed off."""
@@ -278,7 +271,7 @@ class InspectionQuerySet(models.QuerySet):
     def disclosed(self, on: datetime.date | None = None) -> InspectionQuerySet:
         """What the public register shows (一公开): signed-off inspections of the last N years."""
         on = on or timezone.localdate()
-        years = getattr(settings, "SUPERVISION_DISCLOSURE_YEARS", 5)
+        years = settings.SUPERVISION_DISCLOSURE_YEARS
         since = on.replace(year=on.year - years) if not (on.month == 2 and on.day == 29) else \
             on.replace(year=on.year - years, day=28)
         return self.filter(signed_off_at__isnull=False, inspected_on__gt=since)
@@ -387,19 +380,13 @@ class OfInspectionQuerySet(models.QuerySet):
         return self.filter(inspection__in=Inspection.objects.visible_to(user))
 
 
-class OfInspection(models.Model):
+class OfInspection(PartTarget, models.Model):
     """A part of one inspection: its audit rows carry the inspection's region and institution."""
+
+    audit_parent = "inspection"
 
     class Meta:
         abstract = True
-
-    @property
-    def audit_region_code(self) -> str:
-        return self.inspection.institution.region_id
-
-    @property
-    def audit_institution_id(self) -> int:
-        return self.inspection.institution_id
 
 
 class ItemRecord(OfInspection):
@@ -433,11 +420,7 @@ class ItemRecord(OfInspection):
 
 
 def evidence_storage_name(instance, filename: str) -> str:
-    """Server-generated private names, like filing documents: the uploader's name is only a label."""
-    import uuid
-
-    ext = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
-    return f"supervision/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.{ext}"
+    return private_storage_name("supervision", filename)
 
 
 class Evidence(OfInspection):
@@ -468,7 +451,7 @@ class Evidence(OfInspection):
             models.CheckConstraint(condition=Q(size__gt=0), name="evidence_not_empty",
                                    violation_error_message=_("File: the uploaded file is empty."),
                                    violation_error_code="evidence_empty"),
-            models.CheckConstraint(condition=Q(content_type__in=["application/pdf", "image/jpeg", "image/png"]),
+            models.CheckConstraint(condition=Q(content_type__in=CONTENT_TYPES),
                                    name="evidence_allowed_type",
                                    violation_error_message=_("File: only PDF, JPEG and PNG files are accepted."),
                                    violation_error_code="evidence_type_not_allowed"),
@@ -533,8 +516,10 @@ class RectificationOrder(OfInspection):
         return self.status != self.Status.ACCEPTED and self.due_on < timezone.localdate()
 
 
-class RectificationResponse(models.Model):
+class RectificationResponse(PartTarget, models.Model):
     """The institution's answer to an order, and the inspector's decision on it."""
+
+    audit_parent = "order"
 
     class Decision(models.TextChoices):
         ACCEPTED = "accepted", _("Accepted")
@@ -559,14 +544,6 @@ class RectificationResponse(models.Model):
 
     def __str__(self) -> str:
         return f"{self.order} · {self.submitted_on}"
-
-    @property
-    def audit_region_code(self) -> str:
-        return self.order.inspection.institution.region_id
-
-    @property
-    def audit_institution_id(self) -> int:
-        return self.order.inspection.institution_id
 
 
 # --- Notices --------------------------------------------------------------------------------------
@@ -599,6 +576,9 @@ class SuspensionNotice(OfInspection):
         SUSPENDED = "suspended", _("Suspended")
         WITHDRAWN = "withdrawn", _("Withdrawn")
 
+    # Not decided yet: at most one per inspection (the constraint below spells the same statuses).
+    PENDING = (Status.NOTIFIED, Status.OBJECTED)
+
     inspection = models.ForeignKey(Inspection, on_delete=models.PROTECT, related_name="suspension_notices",
                                    verbose_name=_("inspection"))
     reason = models.TextField(_("reason"))
@@ -629,3 +609,7 @@ class SuspensionNotice(OfInspection):
 
     def __str__(self) -> str:
         return f"{self.inspection} · {self.get_status_display()}"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status in self.PENDING

@@ -9,7 +9,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from filings.services.documents import MAX_IMAGE_PIXELS, check_upload
+from portal.uploads import MAX_IMAGE_PIXELS, check_upload
 
 
 def _png(width: int, height: int) -> bytes:
