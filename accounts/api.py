@@ -19,6 +19,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from portal.api.schema import ERROR_RESPONSES, READ_ERRORS, WRITE_ERRORS
+from portal.api.serializers import validated
 from portal.api.throttling import AnonWindowThrottle
 
 from . import policies, services, tokens
@@ -166,9 +167,7 @@ class ApiClientListView(generics.ListAPIView):
 
     def post(self, request):
         _admins_only(request)
-        data = ApiClientCreateSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        v = data.validated_data
+        v = validated(ApiClientCreateSerializer, request)
         client, secret = services.api_client_register(
             actor=request.user, name=v["name"], role=v["role"], scopes=v["scope"],
             region_id=v.get("region") or None, institution_id=v.get("institution"))
@@ -213,9 +212,7 @@ class AccountListView(generics.ListAPIView):
         return _accounts(self.request.user).order_by("username")
 
     def post(self, request):
-        data = AccountCreateSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        v = data.validated_data
+        v = validated(AccountCreateSerializer, request)
         account = services.account_create(
             actor=request.user, username=v["username"], role=v["role"], region_id=v.get("region") or None,
             institution_id=v.get("institution"), first_name=v.get("first_name", ""),
@@ -239,9 +236,7 @@ class AccountDetailView(generics.RetrieveAPIView):
 
     def patch(self, request, pk):
         account = self.get_object()
-        data = AccountRescopeSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        v = data.validated_data
+        v = validated(AccountRescopeSerializer, request)
         account = services.account_rescope(
             actor=request.user, account=account, role=v.get("role"),
             region_id=v.get("region", account.region_id), institution_id=v.get("institution", account.institution_id))
@@ -288,9 +283,7 @@ class InvitationListView(generics.ListAPIView):
         return Invitation.objects.visible_to(self.request.user).select_related("institution")
 
     def post(self, request):
-        data = InvitationCreateSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        v = data.validated_data
+        v = validated(InvitationCreateSerializer, request)
         invitation, code = services.invitation_create(
             actor=request.user, county_code=v["region"], institution_id=v.get("institution"),
             note=v.get("note", ""), days=v.get("days"))
@@ -340,9 +333,7 @@ class InvitationAcceptView(APIView):
     api_area = SELF_AREA
 
     def post(self, request):
-        data = InvitationAcceptSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        v = data.validated_data
+        v = validated(InvitationAcceptSerializer, request)
         with transaction.atomic():
             account = services.invitation_accept(
                 code=v["code"], username=v["username"], password=v["password"],

@@ -33,6 +33,7 @@ from institutions.models import InstitutionClass
 from portal.api.filters import IdFilter
 from portal.api.pagination import LongListCursorPagination, PagePagination
 from portal.api.schema import READ_ERRORS, WRITE_ERRORS
+from portal.api.serializers import validated
 
 from . import importing, selectors, services
 from .models import CareForm, Child, ConsentMethod, Enrolment, EnrolmentReport, Guardian, ImportJob, LeavingReason
@@ -257,9 +258,7 @@ class ChildListCreate(generics.ListCreateAPIView):
     def post(self, request, *args, **kwargs):
         if not IsInstitutionStaff().has_permission(request, self) or not request.user.institution_id:
             self.permission_denied(request, message=IsInstitutionStaff.message)
-        data = ChildCreateSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        v = data.validated_data
+        v = validated(ChildCreateSerializer, request)
         child = services.child_register(
             institution=request.user.institution, name=v["name"], sex=v["sex"], date_of_birth=v["date_of_birth"],
             document_type=v["document_type"], document_number=v["document_number"],
@@ -300,9 +299,7 @@ class EnrolmentListCreate(generics.ListCreateAPIView):
     def post(self, request, *args, **kwargs):
         if not IsInstitutionStaff().has_permission(request, self):
             self.permission_denied(request, message=IsInstitutionStaff.message)
-        data = EnrolmentCreateSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        v = data.validated_data
+        v = validated(EnrolmentCreateSerializer, request)
         child = get_object_or_404(Child.objects.visible_to(request.user), pk=v["child"])
         klass = get_object_or_404(InstitutionClass.objects.filter(institution_id=child.institution_id), pk=v["klass"])
         enrolment = services.enrolment_create(child=child, klass=klass, care_form=v["care_form"],
@@ -324,11 +321,10 @@ class EnrolmentMove(APIView):
 
     def post(self, request, pk):
         enrolment = get_object_or_404(Enrolment.objects.visible_to(request.user), pk=pk)
-        data = MoveSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
+        body = validated(MoveSerializer, request)
         klass = get_object_or_404(InstitutionClass.objects.filter(institution_id=enrolment.institution_id),
-                                  pk=data.validated_data["klass"])
-        moved = services.enrolment_move_class(enrolment=enrolment, klass=klass, on=data.validated_data["on"],
+                                  pk=body["klass"])
+        moved = services.enrolment_move_class(enrolment=enrolment, klass=klass, on=body["on"],
                                               actor=request.user)
         return Response(EnrolmentSerializer(moved).data, status=status.HTTP_201_CREATED)
 
@@ -339,9 +335,7 @@ class EnrolmentEnd(APIView):
 
     def post(self, request, pk):
         enrolment = get_object_or_404(Enrolment.objects.visible_to(request.user), pk=pk)
-        data = EndSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        v = data.validated_data
+        v = validated(EndSerializer, request)
         ended = services.enrolment_end(enrolment=enrolment, end_date=v["end_date"], reason=v["reason"],
                                        note=v.get("note", ""), actor=request.user)
         return Response(EnrolmentSerializer(ended).data)
@@ -363,15 +357,14 @@ class EnrolmentImport(APIView):
 
         if not request.user.institution_id:
             self.permission_denied(request, message=IsInstitutionStaff.message)
-        data = ImportUploadSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        upload = data.validated_data["file"]
+        body = validated(ImportUploadSerializer, request)
+        upload = body["file"]
         if upload.size > settings.UPLOAD_MAX_BYTES:
             raise ValidationError({"file": "The file is too large."})
         klass = None
-        if data.validated_data.get("klass"):
+        if body.get("klass"):
             klass = get_object_or_404(InstitutionClass.objects.filter(institution_id=request.user.institution_id),
-                                      pk=data.validated_data["klass"])
+                                      pk=body["klass"])
         job = importing.import_job_create(institution=request.user.institution, upload=upload, klass=klass,
                                           actor=request.user)
         job = importing.import_execute(job, actor=request.user)
@@ -402,10 +395,9 @@ class ReportListCreate(generics.ListCreateAPIView):
     def post(self, request, *args, **kwargs):
         if not IsInstitutionStaff().has_permission(request, self) or not request.user.institution_id:
             self.permission_denied(request, message=IsInstitutionStaff.message)
-        data = ReportCreateSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
+        body = validated(ReportCreateSerializer, request)
         report = services.report_prepare(institution=request.user.institution,
-                                         period_start=data.validated_data["period_start"], actor=request.user)
+                                         period_start=body["period_start"], actor=request.user)
         return Response(ReportSerializer(report).data, status=status.HTTP_201_CREATED)
 
 

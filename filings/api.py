@@ -30,7 +30,7 @@ from portal.api.cache import ResponseCacheMixin
 from portal.api.filters import IdFilter
 from portal.api.pagination import LongListCursorPagination
 from portal.api.schema import BAD_REQUEST, CONFLICT, READ_ERRORS, WRITE_ERRORS
-from portal.api.serializers import CachedFieldsMixin
+from portal.api.serializers import CachedFieldsMixin, validated
 
 from . import services
 from .models import AppointmentSlot, Booking, Document, Filing, FilingReturnComment, Notification
@@ -254,9 +254,7 @@ class FilingListCreateView(ResponseCacheMixin, generics.ListCreateAPIView):
     def post(self, request, *args, **kwargs):
         user = request.user
         require(policies.is_linked_staff(user), _("Only institution staff create filings."))
-        data = FilingCreateSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        d = data.validated_data
+        d = validated(FilingCreateSerializer, request)
         filing = services.filing_create(institution=user.institution, kind=d["kind"], actor=user,
                                         particulars=d.get("particulars"), class_changes=d.get("classes"),
                                         resettlement_confirmed=d["resettlement_confirmed"], note=d["note"])
@@ -282,9 +280,7 @@ class FilingDetailView(generics.RetrieveAPIView):
                    responses={200: FilingSerializer, **WRITE_ERRORS_409})
     def patch(self, request, *args, **kwargs):
         filing = self.get_object()
-        data = FilingUpdateSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        d = data.validated_data
+        d = validated(FilingUpdateSerializer, request)
         services.filing_update_draft(filing=filing, actor=request.user,
                                      particulars=d.get("particulars"), class_changes=d.get("classes"),
                                      resettlement_confirmed=d.get("resettlement_confirmed"), note=d.get("note"))
@@ -302,9 +298,7 @@ class _FilingAction(APIView):
     def kwargs_from(self, request) -> dict:
         if self.body is None:
             return {}
-        data = self.body(data=request.data)
-        data.is_valid(raise_exception=True)
-        return dict(data.validated_data)
+        return validated(self.body, request)
 
     def post(self, request, pk: int):
         filing = get_object_or_404(Filing.objects.visible_to(request.user).select_related("institution"), pk=pk)
@@ -378,9 +372,8 @@ class FilingDocumentsView(generics.ListAPIView):
                    responses={201: DocumentSerializer, **WRITE_ERRORS_409})
     def post(self, request, *args, **kwargs):
         filing = self.filing()
-        data = DocumentUploadSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        document = services.document_upload(filing=filing, actor=request.user, **data.validated_data)
+        body = validated(DocumentUploadSerializer, request)
+        document = services.document_upload(filing=filing, actor=request.user, **body)
         return Response(DocumentSerializer(document).data, status=status.HTTP_201_CREATED)
 
 
@@ -427,9 +420,7 @@ class AppointmentSlotListView(generics.ListCreateAPIView):
         user = request.user
         # City guidance centres publish their slots: officials of a city (or administrators) only.
         require(policies.publishes_slots(user), _("Only officials of the centre's city publish its slots."))
-        data = SlotCreateSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        d = data.validated_data
+        d = validated(SlotCreateSerializer, request)
         centre = get_object_or_404(GuidanceCentre.objects.visible_to(user), pk=d["centre"])
         slot = services.appointment_slot_create(actor=user, centre=centre, date=d["date"],
                                                 start_time=d["start_time"], end_time=d["end_time"],
@@ -459,13 +450,12 @@ class BookingListCreateView(generics.ListCreateAPIView):
     @extend_schema(tags=["appointments"], request=BookingCreateSerializer,
                    responses={201: BookingSerializer, **WRITE_ERRORS_409})
     def post(self, request, *args, **kwargs):
-        data = BookingCreateSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
+        body = validated(BookingCreateSerializer, request)
         user = request.user
-        slot = get_object_or_404(AppointmentSlot.objects.visible_to(user), pk=data.validated_data["slot"])
+        slot = get_object_or_404(AppointmentSlot.objects.visible_to(user), pk=body["slot"])
         filing = None
-        if data.validated_data.get("filing"):
-            filing = get_object_or_404(Filing.objects.visible_to(user), pk=data.validated_data["filing"])
+        if body.get("filing"):
+            filing = get_object_or_404(Filing.objects.visible_to(user), pk=body["filing"])
         booking = services.booking_create(slot=slot, actor=user, filing=filing)
         return Response(BookingSerializer(_bookings(user).get(pk=booking.pk)).data, status=status.HTTP_201_CREATED)
 
@@ -493,9 +483,8 @@ class BookingMoveView(APIView):
         booking = get_object_or_404(_bookings(request.user), pk=pk)
         require(policies.is_staff_of(request.user, booking.institution_id),
                 _("Only the institution's staff move its bookings."))
-        data = BookingMoveSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        slot = get_object_or_404(AppointmentSlot.objects.visible_to(request.user), pk=data.validated_data["slot"])
+        body = validated(BookingMoveSerializer, request)
+        slot = get_object_or_404(AppointmentSlot.objects.visible_to(request.user), pk=body["slot"])
         new = services.booking_move(booking=booking, slot=slot, actor=request.user)
         return Response(BookingSerializer(_bookings(request.user).get(pk=new.pk)).data)
 

@@ -26,6 +26,7 @@ from accounts.policies import require
 from portal.api.cache import ResponseCacheMixin
 from portal.api.pagination import LongListCursorPagination
 from portal.api.schema import CONFLICT, READ_ERRORS, WRITE_ERRORS
+from portal.api.serializers import validated
 from portal.api.throttling import AnonWindowThrottle, UserWindowThrottle
 from portal.exceptions import Conflict
 
@@ -93,9 +94,8 @@ class InstitutionListCreateView(ResponseCacheMixin, generics.ListCreateAPIView):
         require(policies.registers_institutions(user), _("Only institution staff register an institution."))
         if policies.is_linked_staff(user):
             raise Conflict(_("Your account already belongs to an institution."))
-        serializer = InstitutionWriteSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        institution = services.institution_create(actor=user, **serializer.validated_data)
+        body = validated(InstitutionWriteSerializer, request)
+        institution = services.institution_create(actor=user, **body)
         institution = Institution.objects.with_open_places().select_related("region").get(pk=institution.pk)
         return Response(InstitutionSerializer(institution).data, status=status.HTTP_201_CREATED)
 
@@ -117,9 +117,8 @@ class InstitutionDetailView(generics.RetrieveUpdateAPIView):
     def partial_update(self, request, *args, **kwargs):
         institution = institution_for_write(request, kwargs["pk"])
         ensure_draft(institution)
-        serializer = InstitutionWriteSerializer(institution, data=request.data, partial=True)
-        serializer.is_valid(raise_exception=True)
-        services.institution_update(institution=institution, actor=request.user, **serializer.validated_data)
+        services.institution_update(institution=institution, actor=request.user,
+                                    **validated(InstitutionWriteSerializer, request, institution, partial=True))
         return Response(InstitutionSerializer(self.get_queryset().get(pk=institution.pk)).data)
 
 
@@ -148,12 +147,11 @@ class InstitutionSuspendView(APIView):
 
     def post(self, request, pk):
         institution = institution_for_filing_authority(request, pk)
-        data = InstitutionSuspendSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
+        body = validated(InstitutionSuspendSerializer, request)
         if institution.status not in (Institution.Status.FILED, Institution.Status.SUSPENDED):
             raise Conflict(_("Only a filed institution can be suspended."))
         services.institution_suspend(institution=institution, actor=request.user,
-                                     suspended_on=data.validated_data.get("suspended_on") or timezone.localdate())
+                                     suspended_on=body.get("suspended_on") or timezone.localdate())
         return Response(InstitutionSerializer(_institution_read(pk)).data)
 
 
@@ -194,9 +192,8 @@ class ClassListCreateView(generics.ListCreateAPIView):
     def create(self, request, *args, **kwargs):
         institution = institution_for_write(request, kwargs["pk"])
         ensure_draft(institution)
-        serializer = InstitutionClassWriteSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        klass = services.class_add(institution=institution, actor=request.user, **serializer.validated_data)
+        body = validated(InstitutionClassWriteSerializer, request)
+        klass = services.class_add(institution=institution, actor=request.user, **body)
         return Response(InstitutionClassSerializer(klass).data, status=status.HTTP_201_CREATED)
 
 
@@ -223,9 +220,8 @@ class ClassDetailView(APIView):
 
     def patch(self, request, pk, class_pk):
         klass = _class_for(request, pk, class_pk, write=True)
-        serializer = InstitutionClassUpdateSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        klass = services.class_update(klass=klass, actor=request.user, **serializer.validated_data)
+        body = validated(InstitutionClassUpdateSerializer, request)
+        klass = services.class_update(klass=klass, actor=request.user, **body)
         return Response(InstitutionClassSerializer(klass).data)
 
 
@@ -261,10 +257,9 @@ class StaffListCreateView(generics.ListCreateAPIView):
 
     def create(self, request, *args, **kwargs):
         institution = institution_for_write(request, kwargs["pk"])
-        serializer = StaffMemberSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
+        body = validated(StaffMemberSerializer, request)
         member = services.staff_member_add(institution=institution, actor=request.user,
-                                           **serializer.validated_data)
+                                           **body)
         return Response(StaffMemberSerializer(member).data, status=status.HTTP_201_CREATED)
 
 
@@ -284,9 +279,8 @@ class StaffDetailView(APIView):
         institution = institution_for_write(request, pk)
         member = get_object_or_404(StaffMember.objects.select_related("institution"), pk=member_pk,
                                    institution=institution)
-        serializer = StaffMemberSerializer(member, data=request.data, partial=True)
-        serializer.is_valid(raise_exception=True)
-        member = services.staff_member_update(member=member, actor=request.user, **serializer.validated_data)
+        member = services.staff_member_update(member=member, actor=request.user,
+                                              **validated(StaffMemberSerializer, request, member, partial=True))
         return Response(StaffMemberSerializer(member).data)
 
 
@@ -313,9 +307,7 @@ class MentoringPairListView(generics.ListCreateAPIView):
 
     def create(self, request, *args, **kwargs):
         require(policies.oversees_cities(request.user))
-        data = MentoringPairWriteSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        d = data.validated_data
+        d = validated(MentoringPairWriteSerializer, request)
         visible = Institution.objects.visible_to(request.user)
         pair = services.mentoring_pair_create(mentor=get_object_or_404(visible, pk=d["mentor"]),
                                               mentee=get_object_or_404(visible, pk=d["mentee"]),
@@ -340,9 +332,7 @@ class GuidanceCentreListView(generics.ListCreateAPIView):
 
     def create(self, request, *args, **kwargs):
         require(policies.oversees_cities(request.user))
-        data = GuidanceCentreWriteSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        d = dict(data.validated_data)
+        d = validated(GuidanceCentreWriteSerializer, request)
         centre = services.guidance_centre_create(actor=request.user, city_id=d.pop("city"), **d)
         centre = GuidanceCentre.objects.select_related("city").get(pk=centre.pk)
         return Response(GuidanceCentreSerializer(centre).data, status=status.HTTP_201_CREATED)

@@ -30,7 +30,7 @@ from rest_framework.views import APIView
 
 from portal.api.cache import METRICS, ResponseCacheMixin
 from portal.api.schema import BAD_REQUEST, READ_ERRORS, WRITE_ERRORS
-from portal.api.serializers import CachedFieldsMixin
+from portal.api.serializers import CachedFieldsMixin, validated
 from regions.models import Region
 
 from . import rankings
@@ -270,9 +270,7 @@ class RecomputeRequestView(APIView):
                    responses={202: RecomputeStatusSerializer, **WRITE_ERRORS})
     def post(self, request):
         require_official_or_admin(request.user)
-        data = RecomputeRequestSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        date = data.validated_data.get("date") or timezone.localdate()
+        date = validated(RecomputeRequestSerializer, request).get("date") or timezone.localdate()
         task_id = snapshot_request_recompute(date=date, actor=request.user)
         body = _recompute_status(request, task_id)
         body["date"] = body["date"] or date
@@ -338,12 +336,11 @@ class RankingComputeView(APIView):
     @extend_schema(tags=TAGS, request=RankingComputeSerializer, responses={201: RankingRunSerializer, **WRITE_ERRORS})
     def post(self, request):
         require_official_or_admin(request.user)
-        data = RankingComputeSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
+        body = validated(RankingComputeSerializer, request)
         scope = get_object_or_404(Region.objects.overseen_by(request.user),
-                                  code=data.validated_data["scope"])
-        run = rankings.ranking_compute(scope=scope, period_kind=data.validated_data["period_kind"],
-                                       period_start=data.validated_data["period_start"], actor=request.user)
+                                  code=body["scope"])
+        run = rankings.ranking_compute(scope=scope, period_kind=body["period_kind"],
+                                       period_start=body["period_start"], actor=request.user)
         return Response(RankingRunSerializer(run).data, status=status.HTTP_201_CREATED)
 
 
@@ -376,8 +373,7 @@ class RankingWeightsView(APIView):
     def put(self, request, code: str):
         require_official_or_admin(request.user)
         region = get_object_or_404(Region.objects.overseen_by(request.user), code=code)
-        data = RankingWeightsSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        weights = rankings.ranking_weights_set(region=region, weights=data.validated_data["weights"],
+        body = validated(RankingWeightsSerializer, request)
+        weights = rankings.ranking_weights_set(region=region, weights=body["weights"],
                                                actor=request.user)
         return Response({"weights": weights.weights})

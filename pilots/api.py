@@ -23,6 +23,7 @@ from rest_framework.views import APIView
 from accounts import policies
 from accounts.policies import require
 from portal.api.schema import BAD_REQUEST, READ_ERRORS, WRITE_ERRORS
+from portal.api.serializers import validated
 from regions import codes
 from regions.models import Region
 
@@ -192,13 +193,12 @@ class AssessmentCreateView(APIView):
     @extend_schema(tags=TAGS, request=AssessmentWriteSerializer, responses={201: AssessmentSerializer, **WRITE_ERRORS})
     def post(self, request, pk: int):
         pilot = _official_pilot(request, pk)
-        data = AssessmentWriteSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
+        body = validated(AssessmentWriteSerializer, request)
         scores = [{"item": s["item"].pk, "points": s["points"], "evidence": s.get("evidence", ""),
-                   "veto_failed": s.get("veto_failed", False)} for s in data.validated_data["scores"]]
+                   "veto_failed": s.get("veto_failed", False)} for s in body["scores"]]
         assessment = services.assessment_record(
-            pilot=pilot, template=data.validated_data["template"], assessed_on=data.validated_data["assessed_on"],
-            scores=scores, actor=request.user, notes=data.validated_data["notes"])
+            pilot=pilot, template=body["template"], assessed_on=body["assessed_on"],
+            scores=scores, actor=request.user, notes=body["notes"])
         return Response(AssessmentSerializer(assessment).data, status=status.HTTP_201_CREATED)
 
 
@@ -210,10 +210,9 @@ class PilotCompleteView(APIView):
     @extend_schema(tags=TAGS, request=CompleteSerializer, responses={200: PilotSerializer, **WRITE_ERRORS})
     def post(self, request, pk: int):
         pilot = _official_pilot(request, pk)
-        data = CompleteSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
+        body = validated(CompleteSerializer, request)
         pilot = services.pilot_mark_completed(
-            pilot=pilot, completed_on=data.validated_data.get("completed_on") or timezone.localdate(),
+            pilot=pilot, completed_on=body.get("completed_on") or timezone.localdate(),
             actor=request.user)
         return Response(PilotSerializer(pilot).data)
 
@@ -240,14 +239,13 @@ class ProgressReportListCreateView(generics.ListAPIView):
 
     def post(self, request):
         _official(request.user)
-        data = ProgressReportWriteSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
+        body = validated(ProgressReportWriteSerializer, request)
         region = get_object_or_404(Region.objects.under(policies.area_of(request.user)),
-                                   code=data.validated_data["region"])
+                                   code=body["region"])
         template = get_object_or_404(ProgressReportTemplate.objects.filter(is_active=True),
-                                     region_id=codes.province_of(region.code), code=data.validated_data["template"])
-        report = services.progress_report_submit(template=template, region=region, date=data.validated_data["date"],
-                                                 values=data.validated_data["values"], actor=request.user)
+                                     region_id=codes.province_of(region.code), code=body["template"])
+        report = services.progress_report_submit(template=template, region=region, date=body["date"],
+                                                 values=body["values"], actor=request.user)
         return Response(ProgressReportSerializer(report).data, status=status.HTTP_201_CREATED)
 
 

@@ -11,6 +11,7 @@ from accounts import policies
 from accounts.policies import require
 from portal.api.pagination import LongListCursorPagination
 from portal.api.schema import READ_ERRORS, WRITE_ERRORS
+from portal.api.serializers import validated
 
 from . import services
 from .filters import RegionFilter
@@ -93,9 +94,8 @@ class RegionPopulationListView(generics.ListCreateAPIView):
 
     def create(self, request, *args, **kwargs):
         region = region_for_population_write(request, kwargs["code"])
-        serializer = PopulationWriteSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        figure, created = services.population_set(region=region, actor=request.user, **serializer.validated_data)
+        body = validated(PopulationWriteSerializer, request)
+        figure, created = services.population_set(region=region, actor=request.user, **body)
         return Response(RegionPopulationSerializer(figure).data,
                         status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
@@ -126,10 +126,9 @@ class RegionPopulationYearView(APIView):
 
     def put(self, request, code, year):
         region = region_for_population_write(request, code)
-        serializer = PopulationFigureSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
+        body = validated(PopulationFigureSerializer, request)
         figure, created = services.population_set(region=region, year=year, actor=request.user,
-                                                  **serializer.validated_data)
+                                                  **body)
         return Response(RegionPopulationSerializer(figure).data,
                         status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
@@ -148,11 +147,10 @@ class PopulationUploadView(APIView):
 
     def post(self, request):
         require(policies.uploads_populations(request.user))
-        serializer = PopulationUploadSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        rows = read_population_file(serializer.validated_data["file"])
+        body = validated(PopulationUploadSerializer, request)
+        rows = read_population_file(body["file"])
         result = services.populations_upload(rows=rows, actor=request.user,
-                                             dry_run=serializer.validated_data["dry_run"])
+                                             dry_run=body["dry_run"])
         return Response(PopulationUploadResultSerializer({
             "dry_run": result.dry_run, "rows": result.rows, "created": result.created, "updated": result.updated,
             "unchanged": result.unchanged}).data)
@@ -180,7 +178,6 @@ class ProvinceLoadView(APIView):
 
     def post(self, request):
         require(policies.loads_divisions(request.user))
-        serializer = ProvinceLoadSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        result = services.province_load(province=serializer.validated_data["province"], actor=request.user)
+        body = validated(ProvinceLoadSerializer, request)
+        result = services.province_load(province=body["province"], actor=request.user)
         return Response(ProvinceLoadResultSerializer({**result.__dict__, "regions": result.regions}).data)

@@ -30,8 +30,9 @@ class CachedFieldsMixin:
         return copy.deepcopy(built)
 
 
-def validated(serializer_class, request, **kwargs) -> dict:
-    """The request body checked by `serializer_class`: its validated data, or a 400 in the one error format."""
-    serializer = serializer_class(data=request.data, **kwargs)
+def validated(serializer_class, request, instance=None, **kwargs) -> dict:
+    """The request body checked by `serializer_class` (against `instance`, for a partial update): its validated
+    data, or a 400 in the one error format."""
+    serializer = serializer_class(instance, data=request.data, **kwargs)
     serializer.is_valid(raise_exception=True)
     return dict(serializer.validated_data)
