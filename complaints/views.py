@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts import policies
 from accounts.policies import require
 from institutions.models import Institution
-from portal.forms import add_service_errors, flash_service_errors
+from portal.forms import add_service_errors, flash_service_errors, form_write
 
 from . import services
 from .forms import AnswerForm, ComplaintForm, LookupForm, QueueFilterForm
@@ -108,14 +108,9 @@ def detail(request, pk: int):
     form = AnswerForm(request.POST or None) if handles and complaint.status == Complaint.Status.RECEIVED else None
     if request.method == "POST":
         require(form is not None, _("Only the county health commission handling the complaint answers it."))
-        if form.is_valid():
-            try:
-                services.complaint_answer(complaint=complaint, actor=request.user, **form.cleaned_data)
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            else:
-                messages.success(request, _("Answer sent: the complainant sees it on the lookup page."))
-                return redirect("complaints:detail", pk=complaint.pk)
+        if form_write(form, services.complaint_answer, complaint=complaint, actor=request.user):
+            messages.success(request, _("Answer sent: the complainant sees it on the lookup page."))
+            return redirect("complaints:detail", pk=complaint.pk)
     return render(request, "complaints/complaint_detail.html", {
         "complaint": complaint, "handles": handles, "form": form},
         status=400 if form is not None and form.errors else 200)

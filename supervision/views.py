@@ -23,7 +23,7 @@ from accounts import policies
 from accounts.models import User
 from accounts.policies import require
 from institutions.models import Institution
-from portal.forms import add_service_errors, flash_service_errors
+from portal.forms import add_service_errors, flash_service_errors, form_write
 from regions.models import Region
 
 from . import services
@@ -442,15 +442,9 @@ def inspectors(request):
                      .exclude(inspector__is_active=True).select_related("region").order_by("username"))
         form = InspectorForm(request.POST or None, officials=officials,
                              institutions=Institution.objects.visible_to(user).publicly_listed().order_by("name"))
-        if request.method == "POST" and form.is_valid():
-            try:
-                services.inspector_register(user=form.cleaned_data["user"],
-                                            affiliation=form.cleaned_data["affiliation"], actor=user)
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            else:
-                messages.success(request, _("Inspector registered in the pool."))
-                return redirect("supervision:inspectors")
+        if request.method == "POST" and form_write(form, services.inspector_register, actor=user):
+            messages.success(request, _("Inspector registered in the pool."))
+            return redirect("supervision:inspectors")
     pool = Inspector.objects.visible_to(user).select_related("user", "region", "affiliation").order_by(
         "-is_active", "region_id", "user__username")
     return render(request, "supervision/inspectors.html", {"pool": pool, "form": form},

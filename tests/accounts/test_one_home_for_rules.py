@@ -8,8 +8,8 @@ import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-APPS = ["accounts", "audit", "dashboards", "enrolments", "filings", "institutions", "metrics", "pilots", "portal",
-        "regions", "supervision"]
+APPS = ["accounts", "audit", "complaints", "dashboards", "enrolments", "filings", "institutions", "metrics", "pilots",
+        "portal", "regions", "supervision"]
 
 # The homes of the rules themselves, and the role facts of the user model they build on.
 HOMES = {"accounts/policies.py", "regions/codes.py"}
