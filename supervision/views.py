@@ -30,6 +30,7 @@ from . import services
 from .forms import (
     AnswerForm,
     AssignForm,
+    ChecklistItemForm,
     ChecklistItemFormSet,
     ChecklistVersionForm,
     DecideForm,
@@ -479,9 +480,6 @@ def checklists(request):
                   {"checklists": versions, "can_write": policies.is_official_or_admin(request.user)})
 
 
-ITEM_FIELDS = ["code", "area", "text", "risk", "immediate_risk", "basis"]
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def checklist_new_version(request, code: str):
@@ -493,7 +491,7 @@ def checklist_new_version(request, code: str):
     form = ChecklistVersionForm(request.POST or None, initial={
         "name": latest.name, "notes": latest.notes, "is_working_definition": latest.is_working_definition})
     items = ChecklistItemFormSet(request.POST or None, prefix="items", initial=[
-        {f: getattr(i, f) for f in ITEM_FIELDS} for i in latest.items.all()])
+        {f: getattr(i, f) for f in ChecklistItemForm.Meta.fields} for i in latest.items.all()])
     if request.method == "POST" and form.is_valid() & items.is_valid():
         try:
             made = services.checklist_create_version(code=latest.code, items=items.items(), actor=user,
