@@ -37,7 +37,7 @@ def test_an_administrator_sees_all_and_anyone_else_nothing(spread, admin_user, s
 
 def test_the_field_names_where_the_region_code_is(spread, city_official):
     """Complaints are scoped by the county handling them, not by a `region` field."""
-    sql, params = Complaint.objects.in_area_of(city_official).query.sql_with_params()
+    sql, params = Complaint.objects.visible_to(city_official).query.sql_with_params()
     assert '"complaints_complaint"."county_id"' in sql and "1301%" in [str(p) for p in params]
 
 
