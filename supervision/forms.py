@@ -7,13 +7,14 @@ import datetime
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.models import User
 from institutions.models import Institution
 from portal.forms import DateField
 from regions.models import Region
 
-from .models import Checklist, Inspection, Inspector, ItemRecord
+from .models import Checklist, ChecklistItem, Inspection, Inspector, ItemRecord
 
 
 class ChecklistChoice(forms.ModelChoiceField):
@@ -23,6 +24,57 @@ class ChecklistChoice(forms.ModelChoiceField):
 
 def latest_checklists():
     return Checklist.objects.latest_versions().order_by("code")
+
+
+class ChecklistVersionForm(forms.Form):
+    """The head of a new checklist version; its items are `ChecklistItemFormSet`."""
+
+    name = forms.CharField(label=_("name"), max_length=200)
+    notes = forms.CharField(label=_("notes"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    is_working_definition = forms.BooleanField(
+        label=_("working definition"), required=False,
+        help_text=Checklist._meta.get_field("is_working_definition").help_text)
+
+
+class ChecklistItemForm(forms.ModelForm):
+    """One item row; the model's own field rules (lengths, risk choices) give the per-field errors."""
+
+    class Meta:
+        model = ChecklistItem
+        fields = ["code", "area", "text", "risk", "immediate_risk", "basis"]
+        widgets = {"text": forms.Textarea(attrs={"rows": 2})}
+        # "area" alone is a region elsewhere in the portal; here it is the part of the checklist.
+        labels = {"area": pgettext_lazy("checklist item", "area")}
+
+
+class BaseChecklistItemFormSet(forms.BaseFormSet):
+    def clean(self):
+        # Duplicates are named even beside other rows' errors, so one round of corrections fixes them all.
+        seen: dict[str, int] = {}
+        kept = 0
+        for n, form in enumerate(self.forms, start=1):
+            data = getattr(form, "cleaned_data", None)
+            if not data or data.get("DELETE") or (form.empty_permitted and not form.has_changed()):
+                continue
+            kept += 1
+            code = data.get("code")
+            if code is None:
+                continue
+            if code in seen:
+                form.add_error("code", _("Item %(n)d has this code too.") % {"n": seen[code]})
+            seen.setdefault(code, n)
+        if not kept:
+            raise forms.ValidationError(_("A checklist needs at least one item."))
+
+    def items(self) -> list[dict]:
+        """The kept rows in order, in the shape `checklist_create_version` takes."""
+        return [{k: v for k, v in form.cleaned_data.items() if k != "DELETE"} for form in self.forms
+                if form.cleaned_data and not form.cleaned_data.get("DELETE")]
+
+
+# Two empty rows for new items; a row left empty is ignored, a row ticked "remove" is left out.
+ChecklistItemFormSet = forms.formset_factory(ChecklistItemForm, formset=BaseChecklistItemFormSet, extra=2,
+                                             can_delete=True, max_num=200, validate_max=True)
 
 
 class RoundForm(forms.Form):

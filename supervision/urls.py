@@ -25,4 +25,5 @@ urlpatterns = [
     path("inspectors/", views.inspectors, name="inspectors"),
     path("inspectors/<int:pk>/withdraw/", views.inspector_withdraw, name="inspector_withdraw"),
     path("checklists/", views.checklists, name="checklists"),
+    path("checklists/<slug:code>/new-version/", views.checklist_new_version, name="checklist_new_version"),
 ]

@@ -30,6 +30,8 @@ from . import services
 from .forms import (
     AnswerForm,
     AssignForm,
+    ChecklistItemFormSet,
+    ChecklistVersionForm,
     DecideForm,
     InspectorForm,
     ItemForm,
@@ -485,4 +487,35 @@ def checklists(request):
     require(policies.is_official_or_admin(request.user) or policies.is_linked_staff(request.user),
             outside_area=True)
     versions = Checklist.objects.visible_to(request.user).prefetch_related("items").order_by("code", "-version")
-    return render(request, "supervision/checklists.html", {"checklists": versions})
+    return render(request, "supervision/checklists.html",
+                  {"checklists": versions, "can_write": policies.is_official_or_admin(request.user)})
+
+
+ITEM_FIELDS = ["code", "area", "text", "risk", "immediate_risk", "basis"]
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def checklist_new_version(request, code: str):
+    """A new version of a checklist, starting from a copy of its latest version's items. Inspections already
+    opened keep the version they used (the service never touches older versions)."""
+    user = request.user
+    require(policies.is_official_or_admin(user), _("Only officials and administrators write checklists."))
+    latest = get_object_or_404(Checklist.objects.visible_to(user).latest_versions(), code=code)
+    form = ChecklistVersionForm(request.POST or None, initial={
+        "name": latest.name, "notes": latest.notes, "is_working_definition": latest.is_working_definition})
+    items = ChecklistItemFormSet(request.POST or None, prefix="items", initial=[
+        {f: getattr(i, f) for f in ITEM_FIELDS} for i in latest.items.all()])
+    if request.method == "POST" and form.is_valid() & items.is_valid():
+        try:
+            made = services.checklist_create_version(code=latest.code, items=items.items(), actor=user,
+                                                     **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Version %(version)d of %(name)s saved.") % {
+                "version": made.version, "name": made.name})
+            return redirect(f"{reverse('supervision:checklists')}#checklist-{made.pk}")
+    failed = request.method == "POST"
+    return render(request, "supervision/checklist_new_version.html",
+                  {"form": form, "items": items, "latest": latest}, status=400 if failed else 200)

@@ -202,7 +202,7 @@ def _supervision_world(side: str, inst, admin_user) -> dict:
     notice = supervision.suspension_notice_issue(inspection=inspection, reason="x", actor=official)
     return {"inspector": inspector, "inspector_user": official, "round": round_, "inspection": inspection,
             "order": inspection.rectification, "evidence": evidence, "suspension_notice": notice,
-            "checklist_item": record.item}
+            "checklist_item": record.item, "checklist_code": checklist.code}
 
 
 # --- Rules ---------------------------------------------------------------------------------------
@@ -523,6 +523,7 @@ RULES: dict[str, Rule] = {
     "metrics:recompute-progress": Rule(official_role, kwargs=lambda s: {"task_id": TASK_ID}),
     # Supervision after filing
     "supervision:home": Rule(signed_in), "supervision:checklists": Rule(signed_in),
+    "supervision:checklist_new_version": Rule(official_role, official_role, kwargs=k(code="checklist_code")),
     "supervision:round_new": Rule(planners, planners),
     "supervision:round": Rule(officials_over_county, kwargs=k(pk="round")),
     "supervision:round_draw": Rule(None, area_planners, kwargs=k(pk="round")),
