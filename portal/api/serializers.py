@@ -6,6 +6,7 @@ import copy
 import threading
 
 from django.utils import translation
+from rest_framework import serializers
 
 _fields_lock = threading.Lock()
 _fields: dict[tuple[type, str | None], dict] = {}
@@ -36,3 +37,22 @@ def validated(serializer_class, request, instance=None, **kwargs) -> dict:
     serializer = serializer_class(instance, data=request.data, **kwargs)
     serializer.is_valid(raise_exception=True)
     return dict(serializer.validated_data)
+
+
+class StrictCharField(serializers.CharField):
+    """Text that must arrive as a JSON string: DRF would turn `0` or `1.5` into "0", so a client that sends
+    the wrong type is told so (400) instead of having a number quietly stored as text."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class StrictIntegerField(serializers.IntegerField):
+    """An id that must arrive as a JSON integer, not "12" or true."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, int):
+            self.fail("invalid")
+        return super().to_internal_value(data)
