@@ -2,6 +2,8 @@
 
 Children and enrolments: the institution's own staff only (anyone else: 404, because visible_to
 hides them). Officials get aggregates only: occupancy and report completeness, never names.
+Guardians' requests and bulk-export approvals: the institution's staff and administrators, through the
+same services as the pages.
 """
 
 from __future__ import annotations
@@ -20,22 +22,35 @@ from drf_spectacular.utils import (
     OpenApiResponse,
     extend_schema,
     extend_schema_field,
+    extend_schema_serializer,
     inline_serializer,
 )
 from rest_framework import generics, serializers, status
-from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts import policies
 from institutions.models import InstitutionClass
-from portal.api.filters import IdFilter
+from portal.api.filters import MAX_ID, IdFilter
 from portal.api.pagination import LongListCursorPagination, PagePagination
-from portal.api.schema import READ_ERRORS, WRITE_ERRORS
+from portal.api.schema import CONFLICT, READ_ERRORS, WRITE_ERRORS
+from portal.api.serializers import StrictCharField, StrictIntegerField
 
-from . import importing, selectors, services
-from .models import CareForm, Child, ConsentMethod, Enrolment, EnrolmentReport, Guardian, ImportJob, LeavingReason
+from . import exporting, importing, requests, selectors, services
+from .models import (
+    CareForm,
+    Child,
+    ConsentMethod,
+    Enrolment,
+    EnrolmentReport,
+    ExportApproval,
+    Guardian,
+    GuardianRequest,
+    ImportJob,
+    LeavingReason,
+)
 
 
 class IsInstitutionStaff(BasePermission):
@@ -485,3 +500,171 @@ class Occupancy(APIView):
         rows = selectors.occupancy_by_area(region, on)
         return Response(OccupancySerializer({"on": on, "areas": rows,
                                              "total": selectors.total_row(rows, region, "total")}).data)
+
+
+# --- Guardians' requests and bulk-export approvals (docs/privacy.md) -------------------------------
+# The same services as the pages (requests.py, exporting.py); the lists are `visible_to`, so officials get
+# empty lists and a foreign object is a 404. No child's name or number appears here: a request names its
+# child by id, which only the institution's own staff can open.
+
+# "GuardianRequest" is already the request body of GuardianSerializer (the schema splits request bodies).
+@extend_schema_serializer(component_name="GuardianDataRequest")
+class GuardianRequestSerializer(serializers.ModelSerializer):
+    overdue = serializers.SerializerMethodField(help_text="Open and past its answer day.")
+
+    class Meta:
+        model = GuardianRequest
+        fields = ["id", "institution", "child", "kind", "requested_on", "requester_name", "requester_relation",
+                  "details", "due_on", "status", "overdue", "answer", "answered_at", "answered_by", "recorded_by",
+                  "recorded_at"]
+        read_only_fields = fields
+
+    def get_overdue(self, item) -> bool:
+        return item.is_overdue(timezone.localdate())
+
+
+class GuardianRequestCreateSerializer(serializers.Serializer):
+    child = StrictIntegerField(min_value=1, max_value=MAX_ID, help_text="A child of the caller's institution.")
+    kind = serializers.ChoiceField(choices=GuardianRequest.Kind.choices)
+    requested_on = serializers.DateField(help_text="The day the institution received the request (not in the future).")
+    requester_name = StrictCharField(max_length=100)
+    requester_relation = serializers.ChoiceField(choices=Guardian.Relation.choices)
+    details = StrictCharField(max_length=2000, required=False, allow_blank=True, default="")
+
+
+class GuardianRequestAnswerSerializer(serializers.Serializer):
+    answer = StrictCharField(max_length=2000, help_text="The answer given to the guardian.")
+    name = StrictCharField(max_length=100, required=False, allow_blank=True,
+                           help_text="A correction request only: the corrected name.")
+    sex = serializers.ChoiceField(choices=Child._meta.get_field("sex").choices, required=False,
+                                  help_text="A correction request only: the corrected sex.")
+    date_of_birth = serializers.DateField(required=False,
+                                          help_text="A correction request only: the corrected date of birth.")
+
+
+class GuardianRequestFilter(django_filters.FilterSet):
+    child = IdFilter(field_name="child_id", label="Child id")
+
+    class Meta:
+        model = GuardianRequest
+        fields = ["status", "kind", "child"]
+
+
+@extend_schema(tags=["enrolments"])
+class GuardianRequestListCreate(generics.ListCreateAPIView):
+    """Guardians' requests to see, correct or delete a child's data: the institution's own (staff and
+    administrators; anyone else gets an empty list); recording one is the institution's staff's."""
+
+    serializer_class = GuardianRequestSerializer
+    filterset_class = GuardianRequestFilter
+    pagination_class = PagePagination
+    # JSON only: the strict fields tell a number from text, which a form body cannot.
+    parser_classes = [JSONParser]
+
+    def get_queryset(self):
+        return GuardianRequest.objects.visible_to(self.request.user)
+
+    @extend_schema(responses={200: GuardianRequestSerializer(many=True), **READ_ERRORS, 400: WRITE_ERRORS[400]})
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(request=GuardianRequestCreateSerializer,
+                   responses={201: GuardianRequestSerializer, **WRITE_ERRORS, 409: CONFLICT})
+    def post(self, request, *args, **kwargs):
+        # Refuse officials before reading the body: a 400 would tell them the endpoint is theirs.
+        if not IsInstitutionStaff().has_permission(request, self):
+            self.permission_denied(request, message=IsInstitutionStaff.message)
+        data = GuardianRequestCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        child = get_object_or_404(Child.objects.visible_to(request.user), pk=v["child"])
+        item = requests.guardian_request_record(
+            child=child, kind=v["kind"], requested_on=v["requested_on"], requester_name=v["requester_name"],
+            requester_relation=v["requester_relation"], details=v.get("details", ""), actor=request.user)
+        return Response(GuardianRequestSerializer(item).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema(tags=["enrolments"], responses={200: GuardianRequestSerializer, **READ_ERRORS})
+class GuardianRequestDetail(generics.RetrieveAPIView):
+    serializer_class = GuardianRequestSerializer
+
+    def get_queryset(self):
+        return GuardianRequest.objects.visible_to(self.request.user)
+
+
+@extend_schema(tags=["enrolments"], request=GuardianRequestAnswerSerializer,
+               responses={200: GuardianRequestSerializer, **WRITE_ERRORS, 409: CONFLICT})
+class GuardianRequestAnswer(APIView):
+    """Records the answer; a correction applies `name`, `sex`, `date_of_birth`, a deletion erases the
+    child's data (refused while the child attends). Answered already: 409."""
+
+    parser_classes = [JSONParser]
+
+    def post(self, request, pk):
+        item = get_object_or_404(GuardianRequest.objects.visible_to(request.user), pk=pk)
+        data = GuardianRequestAnswerSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        corrections = {name: v[name] for name in services.CORRECTABLE if v.get(name)}
+        item = requests.guardian_request_answer(request=item, answer=v["answer"], corrections=corrections,
+                                                actor=request.user)
+        return Response(GuardianRequestSerializer(item).data)
+
+
+class ExportApprovalSerializer(serializers.ModelSerializer):
+    requested_by = serializers.CharField(source="requested_by.username", read_only=True)
+    decided_by = serializers.CharField(source="decided_by.username", read_only=True, allow_null=True,
+                                       default=None)
+
+    class Meta:
+        model = ExportApproval
+        fields = ["id", "institution", "requested_by", "requested_at", "purpose", "format", "rows", "status",
+                  "decided_by", "decided_at", "downloaded_at"]
+        read_only_fields = fields
+
+
+class ExportApprovalFilter(django_filters.FilterSet):
+    class Meta:
+        model = ExportApproval
+        fields = ["status"]
+
+
+@extend_schema(tags=["enrolments"], responses={200: ExportApprovalSerializer(many=True), **READ_ERRORS,
+                                               400: WRITE_ERRORS[400]})
+class ExportApprovalList(generics.ListAPIView):
+    """Bulk exports of children's data asked for at the caller's institution (`?status=pending`: those
+    waiting for a second person). Staff and administrators; anyone else gets an empty list."""
+
+    serializer_class = ExportApprovalSerializer
+    filterset_class = ExportApprovalFilter
+    pagination_class = PagePagination
+
+    def get_queryset(self):
+        return ExportApproval.objects.visible_to(self.request.user).select_related("requested_by", "decided_by")
+
+
+class _ExportDecision(APIView):
+    approve = True
+
+    def post(self, request, pk):
+        approval = get_object_or_404(ExportApproval.objects.visible_to(request.user).select_related("institution"),
+                                     pk=pk)
+        approval = exporting.export_approval_decide(approval=approval, approve=self.approve, actor=request.user)
+        return Response(ExportApprovalSerializer(approval).data)
+
+
+@extend_schema(tags=["enrolments"], request=None,
+               responses={200: ExportApprovalSerializer, **WRITE_ERRORS, 409: CONFLICT})
+class ExportApprovalApprove(_ExportDecision):
+    """A second person (another member of the institution's staff, or an administrator — not the requester,
+    403) approves the bulk export; the requester then downloads it once on the export page. Decided: 409."""
+
+    approve = True
+
+
+@extend_schema(tags=["enrolments"], request=None,
+               responses={200: ExportApprovalSerializer, **WRITE_ERRORS, 409: CONFLICT})
+class ExportApprovalRefuse(_ExportDecision):
+    """A second person refuses the bulk export (as for approving). Decided: 409."""
+
+    approve = False

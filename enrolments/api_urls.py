@@ -26,4 +26,14 @@ urlpatterns = [
         path("<int:pk>/submit/", api.ReportSubmit.as_view(), name="api-report-submit"),
     ])),
     path("occupancy/", api.Occupancy.as_view(), name="api-occupancy"),
+    path("guardian-requests/", include([
+        path("", api.GuardianRequestListCreate.as_view(), name="api-guardian-requests"),
+        path("<int:pk>/", api.GuardianRequestDetail.as_view(), name="api-guardian-request"),
+        path("<int:pk>/answer/", api.GuardianRequestAnswer.as_view(), name="api-guardian-request-answer"),
+    ])),
+    path("export-approvals/", include([
+        path("", api.ExportApprovalList.as_view(), name="api-export-approvals"),
+        path("<int:pk>/approve/", api.ExportApprovalApprove.as_view(), name="api-export-approval-approve"),
+        path("<int:pk>/refuse/", api.ExportApprovalRefuse.as_view(), name="api-export-approval-refuse"),
+    ])),
 ]

@@ -431,6 +431,13 @@ class EnrolmentReport(InstitutionTarget, models.Model):
 
 # --- Downloads of personal data (docs/privacy.md, "Exports") ----------------------------------------
 
+class ExportApprovalQuerySet(NamesAChildQuerySet):
+    """Bulk-export requests are seen by the institution's staff and administrators, as the data they export."""
+
+    def pending(self) -> ExportApprovalQuerySet:
+        return self.filter(status=ExportApproval.Status.PENDING)
+
+
 class ExportApproval(InstitutionTarget, models.Model):
     """A bulk export of children's data (more rows than CHILD_EXPORT_APPROVAL_ROWS) waits for a second
     person of the institution (or an administrator) to approve it; the requester then downloads it once."""
@@ -454,6 +461,8 @@ class ExportApproval(InstitutionTarget, models.Model):
                                    related_name="+", verbose_name=_("decided by"))
     decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
     downloaded_at = models.DateTimeField(_("downloaded"), null=True, blank=True)
+
+    objects = ExportApprovalQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("export approval")

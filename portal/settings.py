@@ -283,6 +283,9 @@ SPECTACULAR_SETTINGS = {
         "RectificationStatusEnum": "supervision.models.RectificationOrder.Status",
         "SuspensionNoticeStatusEnum": "supervision.models.SuspensionNotice.Status",
         "GuardianRelationEnum": "enrolments.models.Guardian.Relation",
+        "GuardianRequestKindEnum": "enrolments.models.GuardianRequest.Kind",
+        "GuardianRequestStatusEnum": "enrolments.models.GuardianRequest.Status",
+        "ExportApprovalStatusEnum": "enrolments.models.ExportApproval.Status",
     },
 }
 

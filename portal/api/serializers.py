@@ -6,6 +6,7 @@ import copy
 import threading
 
 from django.utils import translation
+from rest_framework import serializers
 
 _fields_lock = threading.Lock()
 _fields: dict[tuple[type, str | None], dict] = {}
@@ -28,3 +29,22 @@ class CachedFieldsMixin:
             with _fields_lock:
                 _fields[key] = built
         return copy.deepcopy(built)
+
+
+class StrictCharField(serializers.CharField):
+    """Text that must arrive as a JSON string: DRF would turn `0` or `1.5` into "0", so a client that sends
+    the wrong type is told so (400) instead of having a number quietly stored as text."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class StrictIntegerField(serializers.IntegerField):
+    """An id that must arrive as a JSON integer, not "12" or true."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, int):
+            self.fail("invalid")
+        return super().to_internal_value(data)

@@ -320,6 +320,10 @@ def staff_role(actor, side) -> bool:
     return actor is not None and actor.is_institution_staff
 
 
+def staff_or_admin(actor, side) -> bool:
+    return actor is not None and (actor.is_institution_staff or actor.is_system_admin)
+
+
 def official_role(actor, side) -> bool:
     return actor is not None and (actor.is_official or actor.is_system_admin)
 
@@ -491,6 +495,14 @@ RULES: dict[str, Rule] = {
     "api-report-completeness": Rule(official_role),
     "api-report-confirm": Rule(None, UNCHECKED), "api-report-submit": Rule(None, UNCHECKED),
     "api-occupancy": Rule(official_role),
+    # Recording a request: staff and administrators get a 400 for the empty body, officials a 403 before it.
+    "api-guardian-requests": Rule(signed_in, staff_or_admin),
+    "api-guardian-request": Rule(own_or_admin, kwargs=k(pk="guardian_request")),
+    "api-guardian-request-answer": Rule(None, own_or_admin, kwargs=k(pk="guardian_request")),
+    # export_approval was asked for by the administrator: only the institution's staff may decide it.
+    "api-export-approvals": Rule(signed_in),
+    "api-export-approval-approve": Rule(None, own, kwargs=k(pk="export_approval")),
+    "api-export-approval-refuse": Rule(None, own, kwargs=k(pk="export_approval")),
     # Pilots, metrics, dashboards: officials of the area
     "pilots:list": Rule(official_role),
     "api-pilots": Rule(signed_in), "api-pilot-scorecards": Rule(signed_in), "api-pilot-assessments": Rule(signed_in),
