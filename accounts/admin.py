@@ -21,6 +21,11 @@ class UserAdmin(BaseUserAdmin):
     def full_name(self, user):
         return user.get_full_name()
 
+    def has_delete_permission(self, request, obj=None):
+        # An account is switched off through account_set_active (sessions and tokens end, audited), never
+        # deleted: the audit log and the records it signed name it.
+        return False
+
 
 class AuditedTOTPDeviceAdmin(TOTPDeviceAdmin):
     """Administrators may remove a user's authenticator app (a lost phone), audited, and nothing else.

@@ -191,6 +191,8 @@ def report_pdf(request, code: str):
         if data.ranking:
             table_list.append(tables.ranking_table(data.ranking, data.entries))
         table_list.append(tables.pilots_table(data.children, data.reporting))
+        # The dashboard's supervision table, each rate beside its numerator and denominator.
+        table_list.append(tables.supervision_table(data.children))
         if data.snapshot is None:
             subtitle = _("No figures have been computed for this area and date yet.")
         else:

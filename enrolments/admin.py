@@ -26,3 +26,8 @@ class ImportJobAdmin(admin.ModelAdmin):
     exclude = ["data"]
     readonly_fields = ["institution", "klass", "created_by", "filename", "status", "total_rows", "processed_rows",
                        "children_created", "enrolments_created", "rows_unchanged", "errors", "finished_at"]
+
+    def has_delete_permission(self, request, obj=None):
+        # The record of who imported which children: its uploaded file is dropped when the import ends and its
+        # rows' errors (children's names) by the retention pass (enrolments.retention), not by hand here.
+        return False

@@ -178,7 +178,7 @@ class BookingMoveSerializer(serializers.Serializer):
 class NotificationSerializer(serializers.ModelSerializer):
     class Meta:
         model = Notification
-        fields = ["id", "filing", "event", "message", "created_at", "read_at"]
+        fields = ["id", "filing", "institution", "link", "event", "message", "created_at", "read_at"]
         read_only_fields = fields
 
 

@@ -240,7 +240,8 @@ def _seed_workflow(rng, drafts: list[Institution], holidays: set, official_id: i
             FilingReturnComment(filing=returned, round=1, section=section, comment=text, author_id=official_id)
             for section, text in [("fire", "消防验收意见书复印件不清晰，请重新上传。"),
                                   ("staff", "2名保育人员健康合格证明已过期，请补充新证明。")]])
-        Notification.objects.create(user=staff, filing=returned, event=Notification.Event.RETURNED,
+        Notification.objects.create(user=staff, filing=returned, institution_id=returned.institution_id,
+                                    event=Notification.Event.RETURNED,
                                     message="消防验收意见书复印件不清晰；2名保育人员健康证明过期。")
     return len(created_filings)
 

@@ -353,16 +353,28 @@ class NotificationQuerySet(models.QuerySet):
 
 
 class Notification(models.Model):
+    """A message to one staff account of an institution: about one of its filings, or about supervision
+    after filing (an inspection, its rectification order, a suspension notice), where `link` is the page."""
+
     class Event(models.TextChoices):
         RETURNED = "returned", _("Your filing was returned for correction")
         FILED = "filed", _("Your filing was approved and a receipt issued")
         REJECTED = "rejected", _("Your filing was rejected")
+        INSPECTION = "inspection", _("An inspection of your institution was signed off")
+        RECTIFICATION = "rectification", _("Rectification is demanded by a deadline")
+        ESCALATED = "escalated", _("Your rectification order is overdue and was escalated")
+        SUSPENSION_NOTICE = "suspension_notice", _("Notice of intended suspension")
+        SUSPENSION_DECIDED = "suspension_decided", _("The suspension notice was decided")
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications",
                              verbose_name=_("user"))
-    filing = models.ForeignKey(Filing, on_delete=models.CASCADE, related_name="notifications",
-                               verbose_name=_("filing"))
-    event = models.CharField(_("event"), max_length=10, choices=Event.choices)
+    institution = models.ForeignKey("institutions.Institution", on_delete=models.CASCADE, null=True, blank=True,
+                                    related_name="+", verbose_name=_("institution"))
+    filing = models.ForeignKey(Filing, on_delete=models.CASCADE, related_name="notifications", null=True,
+                               blank=True, verbose_name=_("filing"))
+    link = models.CharField(_("link"), max_length=200, blank=True,
+                            help_text=_("The page the notification is about, when it is not a filing."))
+    event = models.CharField(_("event"), max_length=20, choices=Event.choices)
     message = models.TextField(_("message"), blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     read_at = models.DateTimeField(_("read"), null=True, blank=True)
@@ -381,6 +393,12 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return str(self.get_event_display())
+
+    @property
+    def target_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("filings:detail", args=[self.filing_id]) if self.filing_id else self.link
 
 
 class AppointmentSlotQuerySet(models.QuerySet):

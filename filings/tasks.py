@@ -20,16 +20,17 @@ def send_filing_notifications(*, notification_ids: list[int]) -> int:
     from .models import Notification
 
     sent = 0
-    notifications = Notification.objects.filter(pk__in=notification_ids).select_related("user", "filing__institution")
+    notifications = Notification.objects.filter(pk__in=notification_ids).select_related(
+        "user", "institution", "filing__institution")
     with translation.override(settings.LANGUAGE_CODE):
         for n in notifications:
             if not n.user.email:
                 continue
-            subject = f"{n.get_event_display()} · {n.filing.institution.name}"
-            body = "\n\n".join(filter(None, [
-                str(n.get_event_display()), n.message,
-                _("See the filing: %(path)s") % {"path": reverse("filings:detail", args=[n.filing_id])},
-            ]))
+            institution = n.filing.institution if n.filing_id else n.institution
+            subject = f"{n.get_event_display()} · {institution.name}" if institution else str(n.get_event_display())
+            see = (_("See the filing: %(path)s") % {"path": reverse("filings:detail", args=[n.filing_id])}
+                   if n.filing_id else _("See: %(path)s") % {"path": n.link} if n.link else "")
+            body = "\n\n".join(filter(None, [str(n.get_event_display()), n.message, see]))
             send_mail(subject, body, None, [n.user.email], fail_silently=False)
             sent += 1
     return sent

@@ -421,7 +421,7 @@ def slots(request):
 @login_required
 @require_GET
 def notifications(request):
-    items = Notification.objects.visible_to(request.user).select_related("filing__institution")[:200]
+    items = Notification.objects.visible_to(request.user).select_related("filing__institution", "institution")[:200]
     return render(request, "filings/notifications.html", {"notifications": items})
 
 

@@ -23,6 +23,11 @@ class StaffMemberAdmin(admin.ModelAdmin):
     list_display = ["name", "institution", "role", "qualification_expires_on", "health_certificate_expires_on"]
     raw_id_fields = ["institution"]
 
+    def has_delete_permission(self, request, obj=None):
+        # Staff personal data: a member who leaves gets a leaving date through the institution's staff pages
+        # (staff_member_update, audited); filings and ratios count staff by date, so no row disappears here.
+        return False
+
 
 admin.site.register(MentoringPair, raw_id_fields=["mentor", "mentee"])
 admin.site.register(GuidanceCentre, raw_id_fields=["city"])

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from portal.forms import DateField, ModelForm
 from regions.models import Region
 
-from .models import GuidanceCentre, Institution, InstitutionClass, StaffMember
+from .models import GuidanceCentre, Institution, InstitutionClass, StaffCertificate, StaffMember
 from .services import CLASS_FIELDS, DRAFT_FIELDS, STAFF_FIELDS
 
 
@@ -73,6 +73,12 @@ class StaffMemberForm(ModelForm):
         if self.instance.identity_masked:
             self.fields["identity_number"].help_text = _("Recorded: %(masked)s. Leave empty to keep it.") % {
                 "masked": self.instance.identity_masked}
+
+
+class StaffCertificateForm(ModelForm):
+    class Meta(ModelForm.Meta):
+        model = StaffCertificate
+        fields = ["kind", "number", "issued_on", "expires_on"]
 
 
 SERVICE_FORM_CHOICES = [

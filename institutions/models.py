@@ -464,6 +464,67 @@ class StaffMember(InstitutionTarget, models.Model):
         self.identity_masked = identity.mask(number) if number else ""
 
 
+class StaffCertificateQuerySet(models.QuerySet):
+    def visible_to(self, user) -> StaffCertificateQuerySet:
+        """As their staff member: the institution's own staff and the officials of its area."""
+        return self.filter(staff_member__in=StaffMember.objects.visible_to(user))
+
+
+class StaffCertificate(models.Model):
+    """One certificate of a staff member, with its number and dates: the history behind the member's current
+    expiry dates (the newest certificate of each kind sets them), kept when a certificate is renewed."""
+
+    class Kind(models.TextChoices):
+        HEALTH = "health", _("Health certificate")
+        QUALIFICATION = "qualification", _("Qualification certificate")
+
+    staff_member = models.ForeignKey(StaffMember, on_delete=models.PROTECT, related_name="certificates",
+                                     verbose_name=_("staff member"))
+    kind = models.CharField(_("kind"), max_length=13, choices=Kind.choices)
+    number = models.CharField(_("certificate number"), max_length=50)
+    issued_on = models.DateField(_("issued on"))
+    expires_on = models.DateField(_("expires on"), null=True, blank=True,
+                                  help_text=_("Empty for a qualification without an end date."))
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                    related_name="+", verbose_name=_("recorded by"))
+    recorded_at = models.DateTimeField(_("recorded"), auto_now_add=True)
+
+    objects = StaffCertificateQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("staff certificate")
+        verbose_name_plural = _("staff certificates")
+        ordering = ["staff_member_id", "kind", "-issued_on", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["staff_member", "kind", "number"], name="staff_certificate_unique",
+                                    violation_error_message=_("Number: this certificate is recorded already."),
+                                    violation_error_code="staff_certificate_recorded"),
+            models.CheckConstraint(condition=Q(expires_on__isnull=True) | Q(expires_on__gte=models.F("issued_on")),
+                                   name="staff_certificate_expires_after_issue",
+                                   violation_error_message=_("Expires on: a certificate cannot expire before it "
+                                                             "was issued."),
+                                   violation_error_code="staff_certificate_expiry_order"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.number}"
+
+    def clean(self):
+        super().clean()
+        if self.issued_on and self.issued_on > timezone.localdate():
+            raise ValidationError({"issued_on": _("A certificate is recorded once it is issued: not a future date.")})
+        # A health certificate is good for a year (the yearly examination): as the staff member's own rule.
+        if self.kind == self.Kind.HEALTH:
+            if self.expires_on is None:
+                raise ValidationError({"expires_on": _("A health certificate has an expiry date.")})
+            if self.issued_on and self.expires_on > self.issued_on + datetime.timedelta(
+                    days=HEALTH_CERTIFICATE_VALID_DAYS):
+                raise ValidationError({"expires_on": _(
+                    "A health certificate is valid for one year: it cannot expire after %(date)s.") % {
+                    "date": (self.issued_on + datetime.timedelta(days=HEALTH_CERTIFICATE_VALID_DAYS)).isoformat()}})
+
+
+
 # --- Mentoring and guidance ----------------------------------------------------------------------
 
 class MentoringPairQuerySet(models.QuerySet):

@@ -20,7 +20,15 @@ from accounts.policies import require
 from audit.services import audit_record
 from portal.constraints import explains_constraints
 
-from .models import GuidanceCentre, Institution, InstitutionClass, MentoringPair, StaffMember, Suspension
+from .models import (
+    GuidanceCentre,
+    Institution,
+    InstitutionClass,
+    MentoringPair,
+    StaffCertificate,
+    StaffMember,
+    Suspension,
+)
 from .signals import figures_changed
 
 # Particulars a change filing may change (docs/domain.md, "Change filing and cancellation": name,
@@ -303,6 +311,31 @@ def staff_member_update(*, member: StaffMember, actor, **fields) -> StaffMember:
     changed = sorted(k for k, v in after.items() if before.get(k) != v)
     audit_record(actor=actor, action="staff.update", target=member, after={"changed": changed})
     return member
+
+
+@transaction.atomic
+def staff_certificate_record(*, member: StaffMember, kind: str, number: str, issued_on: datetime.date,
+                             actor, expires_on: datetime.date | None = None) -> StaffCertificate:
+    """Records one certificate of a staff member, with its number and dates; earlier ones stay as its history.
+    The newest certificate of a kind (by issue date) sets the member's expiry date of that kind, which the
+    certificates-due flags read. One audit row, without the number. Not idempotent: the same number twice is
+    refused (the database holds it unique per member and kind)."""
+    _ensure_staff_of(actor, member.institution)
+    certificate = StaffCertificate(staff_member=member, kind=kind, number=(number or "").strip(),
+                                   issued_on=issued_on, expires_on=expires_on, recorded_by=actor)
+    certificate.full_clean()
+    certificate.save()
+    newest = StaffCertificate.objects.filter(staff_member=member, kind=kind).order_by("-issued_on", "-pk").first()
+    if newest.pk == certificate.pk:
+        field = ("health_certificate_expires_on" if kind == StaffCertificate.Kind.HEALTH
+                 else "qualification_expires_on")
+        StaffMember.objects.filter(pk=member.pk).update(**{field: expires_on, "updated_at": timezone.now()})
+        member.refresh_from_db()
+    audit_record(actor=actor, action="staff.certificate_record", target=certificate,
+                 region_code=member.institution.region_id, institution_id=member.institution_id,
+                 after={"member": member.pk, "kind": kind, "issued_on": str(issued_on),
+                        "expires_on": str(expires_on) if expires_on else None, "current": newest.pk == certificate.pk})
+    return certificate
 
 
 # --- Mentoring and guidance ----------------------------------------------------------------------

@@ -27,6 +27,7 @@ urlpatterns = [
     path("mine/classes/<int:pk>/close/", views.class_close, name="class_close"),
     path("mine/staff/add/", views.staff_add, name="staff_add"),
     path("mine/staff/<int:pk>/edit/", views.staff_edit, name="staff_edit"),
+    path("mine/staff/<int:pk>/certificates/", views.staff_certificates, name="staff_certificates"),
     # The public register (anonymous)
     path("register/", views.register, name="register"),
     path("register/<int:pk>/", views.register_detail, name="register_detail"),

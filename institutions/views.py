@@ -37,6 +37,7 @@ from .forms import (
     MentoringPairForm,
     OfficialFilterForm,
     RegisterFilterForm,
+    StaffCertificateForm,
     StaffMemberForm,
     SuspendForm,
 )
@@ -312,6 +313,23 @@ def staff_edit(request, pk: int):
         return _back_to_own(request, _("Staff member saved."))
     return render(request, "institutions/staff_form.html",
                   {"form": form, "institution": institution, "member": member})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def staff_certificates(request, pk: int):
+    """A staff member's certificates, numbers and dates, newest first; a renewed one is added, not typed over."""
+    institution = _own_institution(request)
+    member = get_object_or_404(StaffMember.objects.visible_to(request.user), pk=pk, institution=institution)
+    form = StaffCertificateForm(request.POST or None)
+    if request.method == "POST" and form_write(form, services.staff_certificate_record, member=member,
+                                               actor=request.user):
+        messages.success(request, _("Certificate recorded."))
+        return redirect("institutions:staff_certificates", pk=member.pk)
+    history = member.certificates.select_related("recorded_by").order_by("kind", "-issued_on", "-pk")
+    return render(request, "institutions/staff_certificates.html",
+                  {"form": form, "member": member, "institution": institution, "history": history},
+                  status=400 if form.errors else 200)
 
 
 # --- Official pages -------------------------------------------------------------------------------

@@ -16,12 +16,15 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Q, Sum
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts import policies
 from accounts.policies import require, require_in_area, require_visible
 from audit.services import audit_record
+from filings.models import Notification
+from filings.services.notifications import notify_institution_staff
 from filings.workdays import add_working_days
 from institutions import services as institution_services
 from institutions.models import Institution, MentoringPair
@@ -53,6 +56,16 @@ PHOTO_TYPES = ("image/jpeg", "image/png")
 
 def _state_error(message: str) -> Conflict:
     return Conflict(message, code="state")
+
+
+def _notify_institution(inspection: Inspection, event: str, message) -> None:
+    """Tells the inspected institution's staff, where they already read their filings' notifications; the
+    e-mail leaves through the outbox in the caller's transaction. `message` is called in the portal's
+    language, the language the e-mail is written in."""
+    with translation.override(settings.LANGUAGE_CODE):
+        text = str(message())
+    notify_institution_staff(institution_id=inspection.institution_id, event=event, message=text,
+                             link=reverse("supervision:inspection", args=[inspection.pk]))
 
 
 # --- Checklists -----------------------------------------------------------------------------------
@@ -553,6 +566,14 @@ def inspection_sign_off(*, inspection: Inspection, actor, summary: str = "", mod
     audit_record(actor=actor, action="inspection.sign_off", target=inspection,
                  after={"result": inspection.result, "findings": findings, "mode": inspection.mode,
                         "rectification_due_on": str(order.due_on) if order else None})
+    _notify_institution(inspection, Notification.Event.INSPECTION, lambda: _(
+        "%(kind)s of %(date)s: %(result)s (findings: %(high)d high, %(medium)d medium, %(low)d low risk).") % {
+        "kind": inspection.get_kind_display(), "date": inspection.inspected_on,
+        "result": inspection.get_result_display(),
+        "high": findings[Risk.HIGH], "medium": findings[Risk.MEDIUM], "low": findings[Risk.LOW]})
+    if order:
+        _notify_institution(inspection, Notification.Event.RECTIFICATION, lambda: _(
+            "Put the findings right and answer with evidence by %(date)s.") % {"date": order.due_on})
     return inspection
 
 
@@ -606,6 +627,10 @@ def rectification_decide(*, order: RectificationOrder, accept: bool, actor, note
     audit_record(actor=actor, action="rectification.accept" if accept else "rectification.reopen", target=order,
                  after={"status": order.status, "note": note,
                         "rectified_on": str(order.rectified_on) if order.rectified_on else None})
+    if not accept:
+        _notify_institution(inspection, Notification.Event.RECTIFICATION, lambda: _(
+            "The inspector reopened the rectification order: %(note)s The deadline stays %(date)s.") % {
+            "note": note, "date": order.due_on})
     return order
 
 
@@ -628,6 +653,9 @@ def rectifications_escalate_overdue(on: datetime.date | None = None) -> int:
             from .tasks import send_escalation_notice
 
             dispatch_on_commit(send_escalation_notice, order_id=pk)
+            _notify_institution(order.inspection, Notification.Event.ESCALATED, lambda order=order: _(
+                "The rectification deadline %(date)s has passed; the county health commission was told.") % {
+                "date": order.due_on})
             escalated += 1
     return escalated
 
@@ -658,6 +686,8 @@ def suspension_notice_issue(*, inspection: Inspection, reason: str, actor) -> Su
         object_by=today + datetime.timedelta(days=settings.SUPERVISION_OBJECTION_DAYS))
     audit_record(actor=actor, action="suspension_notice.issue", target=notice,
                  after={"object_by": str(notice.object_by), "reason": notice.reason})
+    _notify_institution(inspection, Notification.Event.SUSPENSION_NOTICE, lambda: _(
+        "Reason: %(reason)s You may object until %(date)s.") % {"reason": notice.reason, "date": notice.object_by})
     return notice
 
 
@@ -698,4 +728,7 @@ def suspension_notice_decide(*, notice: SuspensionNotice, suspend: bool, actor, 
     if suspend:
         institution_services.institution_suspend(institution=institution, suspended_on=today, actor=actor)
     audit_record(actor=actor, action="suspension_notice.decide", target=notice, after={"status": status})
+    _notify_institution(notice.inspection, Notification.Event.SUSPENSION_DECIDED, lambda: (
+        _("The institution is suspended from %(date)s.") % {"date": today} if suspend
+        else _("The suspension notice was withdrawn.")))
     return notice

@@ -56,3 +56,53 @@ def test_admin_site_writes_leave_audit_rows_without_the_objects_text(client, adm
     client.post(f"/admin/enrolments/reportingperiodsetting/{setting.pk}/delete/", {"post": "yes"})
     assert not ReportingPeriodSetting.objects.exists()
     assert AuditEntry.objects.filter(action="admin.delete", target_id=str(setting.pk)).count() == 1
+
+
+def _holidays(n):
+    import datetime
+
+    from filings.models import Holiday
+
+    return [Holiday.objects.create(date=datetime.date(2099, 1, 1 + i), name=f"测试假日{i}") for i in range(n)]
+
+
+@pytest.mark.parametrize("selected", [1, 3])
+def test_admin_bulk_delete_leaves_one_audit_row_per_deleted_object(client, admin_user, selected):
+    from filings.models import Holiday
+
+    client.force_login(admin_user)
+    rows = _holidays(selected)
+    ids = [str(h.pk) for h in rows]
+    confirm = client.post("/admin/filings/holiday/", {"action": "delete_selected", "_selected_action": ids})
+    assert confirm.status_code == 200 and not AuditEntry.objects.filter(action="admin.delete").exists()
+    done = client.post("/admin/filings/holiday/", {"action": "delete_selected", "_selected_action": ids,
+                                                   "post": "yes"})
+    assert done.status_code == 302 and not Holiday.objects.filter(pk__in=ids).exists()
+    entries = AuditEntry.objects.filter(action="admin.delete", target_type="filings.holiday")
+    assert sorted(e.target_id for e in entries) == sorted(ids)
+    assert all(e.actor == admin_user and "测试假日" not in str(e.after) for e in entries)
+
+
+@pytest.mark.parametrize("path", ["/admin/accounts/user/", "/admin/institutions/staffmember/",
+                                  "/admin/enrolments/importjob/"])
+def test_personal_data_is_not_deleted_in_the_admin(client, admin_user, staff, path):
+    """Accounts are switched off, staff members leave, import records are cleared by the retention pass:
+    each through its service, so the admin offers no delete."""
+    from django.apps import apps
+
+    from enrolments.models import ImportJob
+    from tests.factories import StaffMemberFactory
+
+    StaffMemberFactory(institution=staff.institution)
+    ImportJob.objects.create(institution=staff.institution, created_by=staff, filename="名单.csv")
+    model = apps.get_model(*path.strip("/").split("/")[1:3])
+    obj = model.objects.exclude(pk=admin_user.pk).first()
+    before = model.objects.count()
+    client.force_login(admin_user)
+    listing = client.get(path)
+    assert listing.status_code == 200 and 'value="delete_selected"' not in listing.content.decode()
+    assert client.get(f"{path}{obj.pk}/delete/").status_code == 403
+    client.post(f"{path}{obj.pk}/delete/", {"post": "yes"})
+    client.post(path, {"action": "delete_selected", "_selected_action": [str(obj.pk)], "post": "yes"})
+    assert model.objects.count() == before
+    assert not AuditEntry.objects.filter(action="admin.delete").exists()

@@ -83,7 +83,7 @@ def built_forms(regions, institution):
     )
     from enrolments.models import Guardian, GuardianRequest
     from filings.forms import DocumentUploadForm, SlotForm
-    from institutions.forms import MentoringPairForm, StaffMemberForm, SuspendForm
+    from institutions.forms import MentoringPairForm, StaffCertificateForm, StaffMemberForm, SuspendForm
     from institutions.models import GuidanceCentre, Institution
     from metrics.forms import RecomputeForm
 
@@ -96,6 +96,7 @@ def built_forms(regions, institution):
         "WithdrawForm": WithdrawForm(initial={"end_date": D}),
         "EnrolExistingForm": EnrolExistingForm(institution=institution, initial={"start_date": D}),
         "StaffMemberForm": StaffMemberForm(instance=member, institution=institution),
+        "StaffCertificateForm": StaffCertificateForm(initial={"issued_on": D, "expires_on": D}),
         "MentoringPairForm": MentoringPairForm(institutions=Institution.objects.all(), initial={"started_on": D}),
         "SuspendForm": SuspendForm(initial={"suspended_on": D}),
         "RecomputeForm": RecomputeForm(initial={"date": D}),

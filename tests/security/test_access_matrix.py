@@ -421,6 +421,7 @@ RULES: dict[str, Rule] = {
     "institutions:class_close": Rule(own, own, kwargs=k(pk="klass")),
     "institutions:staff_add": Rule(staff_role, UNCHECKED),
     "institutions:staff_edit": Rule(own, own, kwargs=k(pk="member")),
+    "institutions:staff_certificates": Rule(own, own, kwargs=k(pk="member")),
     "institutions:register": Rule(anyone), "institutions:register_detail": Rule(anyone, kwargs=k(pk="institution")),
     "api-institution-list": Rule(signed_in, UNCHECKED),
     "api-institution-detail": Rule(area, own_or_admin, kwargs=k(pk="institution")),

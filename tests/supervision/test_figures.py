@@ -92,3 +92,39 @@ def test_open_complaints_count_at_the_county_handling_them(institution, regions)
     snapshot = snapshot_compute(date=today)
     rows = _rows(snapshot, "130102", "1301", "13", "1305")
     assert [rows[c].complaints_open for c in ("130102", "1301", "13", "1305")] == [2, 2, 2, 0]
+
+
+def test_the_pdf_report_has_the_supervision_table_with_numerators_and_denominators(
+        client, inspection, inspectors, staff, city_official, regions):
+    import io
+
+    from django.urls import reverse
+    from pypdf import PdfReader
+
+    InstitutionFactory(region_id="130104", name="桥西园")
+    inspector = inspectors[0].user
+    record_all(inspection, inspector, {"HS-15": "无人看护", "HS-11": "户外活动不足"})
+    services.inspection_sign_off(inspection=inspection, actor=inspector)
+    order = inspection.rectification
+    services.rectification_answer(order=order, text="已整改", actor=staff)
+    services.rectification_decide(order=order, accept=True, actor=inspector)
+    snapshot_compute(date=timezone.localdate())
+    client.force_login(city_official)
+    response = client.get(reverse("dashboards:report-pdf", args=["1301"]))
+    assert response["Content-Type"] == "application/pdf"
+    text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
+    assert "事中事后监管" in text
+    section = text[text.rindex("事中事后监管"):]
+    flat = "".join(section.split())  # headers wrap inside their narrow cells
+    for header in ("已检查机构数", "备案机构数", "已签署检查数", "按期整改数", "应整改数", "检查覆盖率（%）"):
+        assert header in flat, header
+    tokens = section.split()
+
+    def row(name: str) -> list[str]:
+        at = tokens.index(name)
+        return tokens[at + 1:at + 12]
+
+    # 长安区: 1 of 1 filed institution inspected (100.0%), 1 inspection, findings 1 high, 0 medium, 1 low
+    # (2.00 per inspection), 1 of 1 rectification order on time (100.0%).
+    assert row("长安区") == ["1", "1", "100.0%", "1", "1", "0", "1", "2.00", "1", "1", "100.0%"]
+    assert row("桥西区")[:3] == ["0", "1", "0.0%"]
