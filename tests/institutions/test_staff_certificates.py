@@ -100,3 +100,12 @@ def test_staff_record_and_read_the_history_on_the_page(client, member, staff, ot
     assert member.certificates.count() == 1
     client.force_login(other_staff)
     assert client.get(url).status_code == 404
+
+
+def test_the_certificates_page_reads_in_english_too(client, member, staff):
+    client.force_login(staff)
+    url = reverse("institutions:staff_certificates", args=[member.pk])
+    assert "登记证书" in client.get(url, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})  # the header's language switch
+    english = client.get(url).content.decode()
+    assert "Record a certificate" in english and "Certificate number" in english and "登记证书" not in english

@@ -100,3 +100,13 @@ def test_staff_may_not_write_a_checklist_and_an_unknown_one_is_404(client, check
     assert f'href="{_url()}"' not in client.get(reverse("supervision:checklists")).content.decode()
     client.force_login(county_official)
     assert client.get(_url("no-such-checklist")).status_code == 404
+
+
+def test_the_page_reads_in_chinese_and_in_english(client, checklist, county_official):
+    client.force_login(county_official)
+    chinese = client.get(_url(), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "新建检查表版本" in chinese and "检查类别" in chinese and "保存新版本" in chinese
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})  # the header's language switch
+    english = client.get(_url()).content.decode()
+    assert "New checklist version" in english and "Save the new version" in english and "Item 18" in english
+    assert "新建检查表版本" not in english
