@@ -16,6 +16,22 @@ class UserAdmin(BaseUserAdmin):
     fieldsets = (*BaseUserAdmin.fieldsets,
                  (_("Role and scope"), {"fields": ("role", "region", "institution", "phone")}))
     add_fieldsets = (*BaseUserAdmin.add_fieldsets, (_("Role and scope"), {"fields": ("role", "region", "institution")}))
+    # Switching an account off ends its sessions and tokens: that is account_set_active's work, done by
+    # the two actions below, never by ticking the box in the form.
+    readonly_fields = ["is_active"]
+    actions = ["deactivate", "reactivate"]
+
+    @admin.action(description=_("Deactivate the selected accounts (sessions and tokens end)"))
+    def deactivate(self, request, queryset):
+        self._set_active(request, queryset, False)
+
+    @admin.action(description=_("Reactivate the selected accounts"))
+    def reactivate(self, request, queryset):
+        self._set_active(request, queryset, True)
+
+    def _set_active(self, request, queryset, active: bool):
+        for account in queryset:
+            services.account_set_active(actor=request.user, account=account, active=active)
 
     @admin.display(description=_("full name"))
     def full_name(self, user):

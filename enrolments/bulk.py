@@ -1,8 +1,8 @@
 """Multi-row INSERTs for the import and the demo.
 
 Django's bulk_create spends most of its time building and compiling one model instance per row;
-for tens of thousands of rows these plain parametrised INSERT … VALUES statements (500 rows each)
-are several times faster and keep a fixed number of statements per batch. Callers pass values
+for tens of thousands of rows these plain parametrised INSERT … VALUES statements (500 rows each),
+or on PostgreSQL one COPY, are several times faster and keep a fixed number of statements per batch. Callers pass values
 already adapted for the database (connection.ops.adapt_*), and have checked every rule beforehand.
 """
 
@@ -24,10 +24,22 @@ def _sql(model, columns: list[str], count: int, returning: bool) -> str:
 
 
 def insert(model, columns: list[str], rows: list[tuple]) -> None:
+    if connection.vendor == "postgresql":
+        _copy(model, columns, rows)
+        return
     with connection.cursor() as cursor:
         for i in range(0, len(rows), ROWS_PER_STATEMENT):
             chunk = rows[i:i + ROWS_PER_STATEMENT]
             cursor.execute(_sql(model, columns, len(chunk), False), [v for row in chunk for v in row])
+
+
+def _copy(model, columns: list[str], rows: list[tuple]) -> None:
+    """PostgreSQL's COPY: the rows streamed in one statement, without parsing a parameter list per batch."""
+    quote = connection.ops.quote_name
+    sql = f"COPY {quote(model._meta.db_table)} ({', '.join(quote(c) for c in columns)}) FROM STDIN"
+    with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
+        for row in rows:
+            copy.write_row(row)
 
 
 def insert_returning_ids(model, columns: list[str], rows: list[tuple]) -> list[int]:

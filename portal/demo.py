@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime
 import importlib
 import random
+import time
 from dataclasses import dataclass, field
 
 DEMO_PROVINCE = "13"  # Hebei
@@ -36,6 +37,7 @@ class DemoContext:
     stdout: object
     rng: random.Random = field(default_factory=lambda: random.Random(20220630))  # noqa: S311
     accounts: list[tuple[str, str]] = field(default_factory=list)  # (username, description)
+    seconds: dict[str, float] = field(default_factory=dict)  # per step, for the seed's closing line
 
     def say(self, message: str) -> None:
         self.stdout.write(message)
@@ -50,5 +52,7 @@ def seed_all(stdout) -> DemoContext:
             if exc.name != name:
                 raise
             continue
+        started = time.monotonic()
         module.seed(ctx)
+        ctx.seconds[name] = round(time.monotonic() - started, 1)
     return ctx

@@ -96,7 +96,7 @@ def test_personal_data_is_not_deleted_in_the_admin(client, admin_user, staff, pa
     StaffMemberFactory(institution=staff.institution)
     ImportJob.objects.create(institution=staff.institution, created_by=staff, filename="名单.csv")
     model = apps.get_model(*path.strip("/").split("/")[1:3])
-    obj = model.objects.exclude(pk=admin_user.pk).first()
+    obj = (model.objects.exclude(pk=admin_user.pk) if model is type(admin_user) else model.objects).first()
     before = model.objects.count()
     client.force_login(admin_user)
     listing = client.get(path)
@@ -106,3 +106,19 @@ def test_personal_data_is_not_deleted_in_the_admin(client, admin_user, staff, pa
     client.post(path, {"action": "delete_selected", "_selected_action": [str(obj.pk)], "post": "yes"})
     assert model.objects.count() == before
     assert not AuditEntry.objects.filter(action="admin.delete").exists()
+
+
+def test_the_admin_switches_an_account_off_only_through_the_service(client, admin_user, staff):
+    """The change form shows `is_active` but does not take it (ticking it would leave sessions and tokens
+    alive); the list's action goes through account_set_active: inactive, a new session stamp, audited."""
+    client.force_login(admin_user)
+    form = client.get(f"/admin/accounts/user/{staff.pk}/change/").content.decode()
+    assert 'name="is_active"' not in form
+    stamp = staff.session_stamp
+    client.post("/admin/accounts/user/", {"action": "deactivate", "_selected_action": [str(staff.pk)]})
+    staff.refresh_from_db()
+    assert not staff.is_active and staff.session_stamp != stamp
+    assert AuditEntry.objects.filter(action="account.deactivated", target_id=str(staff.pk)).count() == 1
+    client.post("/admin/accounts/user/", {"action": "reactivate", "_selected_action": [str(staff.pk)]})
+    staff.refresh_from_db()
+    assert staff.is_active

@@ -20,7 +20,8 @@ class Command(BaseCommand):
         # than whenever autovacuum gets to it (a plan made for empty tables sorts every row per page).
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
-        self.stdout.write(self.style.SUCCESS(f"Demo data ready in {time.monotonic() - started:.1f}s."))
+        steps = ", ".join(f"{name.split('.')[0]} {seconds}s" for name, seconds in ctx.seconds.items())
+        self.stdout.write(self.style.SUCCESS(f"Demo data ready in {time.monotonic() - started:.1f}s ({steps})."))
         self.stdout.write(f"Demo accounts (password for all: {DEMO_PASSWORD}):")
         for username, description in ctx.accounts:
             self.stdout.write(f"  {username:<22} {description}")
