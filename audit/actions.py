@@ -27,6 +27,7 @@ ACTION_LABELS = {
     "class.close": pgettext_lazy("audit action", "Class closed"),
     "staff.add": pgettext_lazy("audit action", "Staff member added"),
     "staff.update": pgettext_lazy("audit action", "Staff member changed"),
+    "staff.certificate_record": pgettext_lazy("audit action", "Staff certificate recorded"),
     "mentoring.create": pgettext_lazy("audit action", "Mentoring pair started"),
     "guidance_centre.create": pgettext_lazy("audit action", "Guidance centre recorded"),
     "onboarding.upload": pgettext_lazy("audit action", "Onboarding spreadsheet uploaded and checked"),
