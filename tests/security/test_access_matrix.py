@@ -609,12 +609,29 @@ def test_every_url_has_a_rule():
     assert missing == [], f"add these URL names to RULES in {__file__}: {missing}"
 
 
-def test_access_matrix(world, request, client, settings):
+def test_access_matrix(world, request, settings):
+    from django.test import Client
     from django.urls import reverse
 
     settings.AXES_ENABLED = False
-    client.raise_request_exception = False
     actors = {name: (None if name == "anonymous" else request.getfixturevalue(name)) for name in ACTORS}
+    # One signed-in client per actor, signed in again only when a request ended its session (a sign-out):
+    # signing in before each of thousands of requests was most of this test's time.
+    clients, sessions = {}, {}
+
+    def session_of(c):
+        morsel = c.cookies.get(settings.SESSION_COOKIE_NAME)
+        return morsel.value if morsel else ""
+
+    def client_of(actor_name):
+        c = clients.get(actor_name)
+        if c is None or session_of(c) != sessions[actor_name]:
+            c = clients[actor_name] = Client(raise_request_exception=False)
+            if actors[actor_name] is not None:
+                c.force_login(actors[actor_name])
+            sessions[actor_name] = session_of(c)
+        return c
+
     unexpected_access, unexpected_denial, errors, cases = [], [], [], 0
     for endpoint in discover():
         rule = RULES_BY_ROUTE.get(endpoint.route) or RULES.get(endpoint.name)
@@ -636,12 +653,10 @@ def test_access_matrix(world, request, client, settings):
                     continue
                 for actor_name, actor in actors.items():
                     expected = policy(actor, side)
-                    client.logout()
-                    if actor is not None:
-                        client.force_login(actor)
+                    c = client_of(actor_name)
                     with transaction.atomic():
-                        response = getattr(client, method)(url, content_type="application/json") \
-                            if method != "get" else client.get(url)
+                        response = getattr(c, method)(url, content_type="application/json") \
+                            if method != "get" else c.get(url)
                         transaction.set_rollback(True)
                     cases += 1
                     denied = _denied(response)
