@@ -11,7 +11,7 @@ export DJANGO_SETTINGS_MODULE ?= portal.settings
 # Local commands run in development mode unless told otherwise (production sets DJANGO_DEBUG=0 and keys).
 DEV := DJANGO_DEBUG=$${DJANGO_DEBUG:-1}
 
-.PHONY: help install assets messages migrate seed run worker test test-fast lint bench bench-load clean
+.PHONY: help install assets messages migrate seed run worker test lint bench bench-load clean
 
 help:
 	@echo "make run    set everything up and serve the portal with the Hebei demo at http://$(HOST):$(PORT)"
@@ -56,8 +56,11 @@ run: install assets messages seed
 worker: install
 	$(DEV) $(VENV)/bin/celery -A portal worker -B -l info
 
+# Two workers by default, each with its own test database, Redis databases and upload folder
+# (portal/test_settings.py); whole files go to one worker. PYTEST_WORKERS=0 runs in one process.
+PYTEST_WORKERS ?= 2
 test: install assets messages
-	DJANGO_SETTINGS_MODULE=portal.test_settings $(VENV)/bin/pytest $(PYTEST_ARGS)
+	DJANGO_SETTINGS_MODULE=portal.test_settings $(VENV)/bin/pytest -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -295,3 +295,19 @@ def own_celery_worker(require_postgresql, require_redis, transactional_db):
     proc = _start_worker(require_redis)
     yield proc
     _stop(proc)
+
+
+# --- Order: the longest files first ---------------------------------------------------------------
+
+# With parallel workers (`make test` runs two, whole files each), a long file started last would run
+# alone at the end; started first, the short files fill in around it. Within a file the order is kept.
+LONGEST_FIRST = ("tests/e2e/test_crawl.py", "tests/api/test_schemathesis.py", "tests/security/test_access_matrix.py",
+                 "tests/e2e/", "tests/outage/", "tests/metrics/", "tests/portal/")
+
+
+def pytest_collection_modifyitems(items):
+    def rank(item) -> int:
+        path = item.nodeid.split("::")[0]
+        return next((n for n, prefix in enumerate(LONGEST_FIRST) if path.startswith(prefix)), len(LONGEST_FIRST))
+
+    items.sort(key=rank)

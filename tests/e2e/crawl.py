@@ -20,6 +20,7 @@ import os
 import re
 import time
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -369,7 +370,8 @@ def _set_language(context, base_url: str, lang: str) -> None:
 
 def _goto(page, url: str, visit: Visit) -> None:
     visit.console.clear()
-    response = page.goto(url, wait_until="load")
+    with _timed("load"):
+        response = page.goto(url, wait_until="load")
     visit.status = response.status if response else 0
     visit.content_type = response.headers.get("content-type", "") if response else ""
     visit.load_ms = page.evaluate("""() => { const n = performance.getEntriesByType('navigation')[0];
@@ -388,7 +390,8 @@ def _check_links(context, links: set[str], crawl: RoleCrawl) -> None:
         per_shape[_shape(path)] = per_shape.get(_shape(path), 0) + 1
         if per_shape[_shape(path)] > LINKS_PER_SHAPE:
             continue
-        response = context.request.get(url, max_redirects=5)
+        with _timed("links"):
+            response = context.request.get(url, max_redirects=5)
         crawl.links_checked += 1
         if response.status >= 400:
             crawl.link_problems.append(f"{crawl.role}: link {urlsplit(url).path} answered {response.status}")
@@ -406,6 +409,7 @@ class _Tab:
 
     def __init__(self, context):
         self.page = context.new_page()
+        self.width = self.page.viewport_size["width"]
         self.visit: Visit | None = None
         self.page.on("console", lambda msg: msg.type == "error" and self._note(msg.text))
         self.page.on("pageerror", lambda exc: self._note(f"uncaught {exc}"))
@@ -417,14 +421,33 @@ class _Tab:
     def check(self, visit: Visit, screenshots: bool) -> None:
         self.visit = visit
         for check in PAGE_CHECKS:
-            visit.problems.extend(check(self.page, visit))
+            with _timed(check.__name__):
+                visit.problems.extend(check(self.page, visit))
         self.visit = None
         if screenshots:
-            _screenshot(self.page, visit)
+            with _timed("screenshot"):
+                _screenshot(self.page, visit)
 
     def resize(self, width: int) -> None:
-        self.page.set_viewport_size({"width": width, "height": HEIGHT[width]})
-        self.page.wait_for_timeout(RESIZE_SETTLE_MS)
+        if width == self.width:
+            return
+        with _timed("resize"):
+            self.page.set_viewport_size({"width": width, "height": HEIGHT[width]})
+            self.page.wait_for_timeout(RESIZE_SETTLE_MS)
+        self.width = width
+
+
+# Seconds spent per step over the whole crawl, in the summary: where its time goes.
+STEP_SECONDS: dict[str, float] = {}
+
+
+@contextmanager
+def _timed(step: str):
+    started = time.monotonic()
+    try:
+        yield
+    finally:
+        STEP_SECONDS[step] = STEP_SECONDS.get(step, 0.0) + time.monotonic() - started
 
 
 # After a resize the page's own handlers (ECharts) redraw on the next frames.
@@ -436,9 +459,9 @@ def crawl_role(browser, base_url: str, username: str | None, password: str = "",
                skip_pages: re.Pattern | None = None) -> RoleCrawl:
     """The first language's pass discovers the pages while checking them: home, the navigation and
     the home page's links, and from each of those one page of every further kind (shape) they link
-    to. Every page is loaded once per language at the first width, checked, then resized to each
-    further width (the server sends the same page to every width; CSS and the charts' resize
-    handlers do the rest) and checked again."""
+    to. Every page is loaded once per language at the width the tab is at, checked, then resized to the
+    other width (the server sends the same page to every width; CSS and the charts' resize handlers
+    do the rest) and checked again."""
     role = username or "public"
     if skip_pages is None:
         skip_pages = PUBLIC_PAGES if username else re.compile(r"(?!)")
@@ -447,24 +470,26 @@ def crawl_role(browser, base_url: str, username: str | None, password: str = "",
     context.set_default_timeout(20000)
 
     def visit_all_widths(tab: _Tab, url: str, lang: str, first: Visit | None = None) -> Visit:
-        """Loads `url` (unless `first` is its visit, loaded already) and checks it at every width."""
+        """Loads `url` at the tab's current width (unless `first` is its visit, loaded already), checks it,
+        then resizes to each further width and checks again. The tab stays at the last width, where the
+        next page loads: each page costs one resize, and half of them load as a phone would load them."""
         path = urlsplit(url).path
-        visit = first or Visit(role=role, lang=lang, width=widths[0], url=url)
+        here = [widths[0]] if _only_first_pass(path) else [tab.width] + [w for w in widths if w != tab.width]
         if first is None:
-            tab.visit = visit
-            _goto(tab.page, url, visit)
+            tab.resize(here[0])
+            first = Visit(role=role, lang=lang, width=here[0], url=url)
+            tab.visit = first
+            _goto(tab.page, url, first)
             tab.visit = None
-        tab.check(visit, screenshots)
-        crawl.visits.append(visit)
-        if not _only_first_pass(path):
-            for width in widths[1:]:
-                tab.resize(width)
-                narrow = Visit(role=role, lang=lang, width=width, url=url, status=visit.status,
-                               content_type=visit.content_type, load_ms=visit.load_ms)
-                tab.check(narrow, screenshots)
-                crawl.visits.append(narrow)
-            tab.resize(widths[0])
-        return visit
+        tab.check(first, screenshots)
+        crawl.visits.append(first)
+        for width in here[1:]:
+            tab.resize(width)
+            other = Visit(role=role, lang=lang, width=width, url=url, status=first.status,
+                          content_type=first.content_type, load_ms=first.load_ms)
+            tab.check(other, screenshots)
+            crawl.visits.append(other)
+        return first
 
     try:
         tab = _Tab(context)
@@ -489,7 +514,9 @@ def crawl_role(browser, base_url: str, username: str | None, password: str = "",
             if skip_pages.match(path) or path.startswith("/admin/") and not ADMIN_DEPTH.match(path):
                 continue
             shapes.add(_shape(path))
-            visit = Visit(role=role, lang=languages[0], width=widths[0], url=url)
+            if _only_first_pass(path):
+                tab.resize(widths[0])
+            visit = Visit(role=role, lang=languages[0], width=tab.width, url=url)
             tab.visit = visit
             _goto(tab.page, url, visit)
             tab.visit = None
@@ -560,6 +587,7 @@ def write_summary(crawls: list[RoleCrawl]) -> dict:
         "links_checked": sum(c.links_checked for c in crawls),
         "slowest": [{"where": v.where, "load_ms": round(v.load_ms)} for v in slowest],
         "axe": _axe_counts(visits),
+        "seconds_by_step": {k: round(v, 1) for k, v in sorted(STEP_SECONDS.items(), key=lambda kv: -kv[1])},
         "problems": [p for c in crawls for p in c.problems],
         "pages_by_role": {c.role: [_path(u) for u in c.pages] for c in crawls},
     }
