@@ -461,6 +461,7 @@ class ExportApproval(InstitutionTarget, models.Model):
                                    related_name="+", verbose_name=_("decided by"))
     decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
     downloaded_at = models.DateTimeField(_("downloaded"), null=True, blank=True)
+    updated_at = updated_at_field()
 
     objects = ExportApprovalQuerySet.as_manager()
 
@@ -475,7 +476,8 @@ class ExportApproval(InstitutionTarget, models.Model):
                                                              "person, not by who asked for it."),
                                    violation_error_code="approval_by_requester"),
         ]
-        indexes = [models.Index(fields=["institution", "status", "requested_at"], name="export_approval_idx")]
+        indexes = [models.Index(fields=["institution", "status", "requested_at"], name="export_approval_idx"),
+                   change_feed_index("export_approval_changes_idx")]
 
     def __str__(self) -> str:
         return f"{self.institution_id} {self.rows} rows ({self.status})"
@@ -545,6 +547,7 @@ class GuardianRequest(InstitutionTarget, models.Model):
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
                                     related_name="+", verbose_name=_("recorded by"))
     recorded_at = models.DateTimeField(_("recorded"), auto_now_add=True)
+    updated_at = updated_at_field()
 
     objects = GuardianRequestQuerySet.as_manager()
 
@@ -559,7 +562,8 @@ class GuardianRequest(InstitutionTarget, models.Model):
                                                              "answered."),
                                    violation_error_code="answered_without_time"),
         ]
-        indexes = [models.Index(fields=["institution", "status", "due_on"], name="guardian_request_queue_idx")]
+        indexes = [models.Index(fields=["institution", "status", "due_on"], name="guardian_request_queue_idx"),
+                   change_feed_index("guardian_request_changes_idx")]
 
     def __str__(self) -> str:
         return f"{self.kind} {self.child_id} ({self.status})"
