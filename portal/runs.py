@@ -17,7 +17,7 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.db import connections, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 log = logging.getLogger(__name__)
@@ -66,8 +66,10 @@ def job_sweep(model, redo: dict) -> int:
         with transaction.atomic():
             claimed = model.objects.filter(pk=job.pk, status=job.status, heartbeat_at=job.heartbeat_at)
             if job.attempts >= max_attempts():
-                message = _("The import stopped %(n)s times before it could finish; nothing was imported. "
-                            "Upload the file again.") % {"n": job.attempts}
+                # Stored, so in the portal's language, whatever the sweeping process last spoke.
+                with translation.override(settings.LANGUAGE_CODE):
+                    message = _("The import stopped %(n)s times before it could finish; nothing was imported. "
+                                "Upload the file again.") % {"n": job.attempts}
                 found += claimed.update(status="failed", data=b"", finished_at=timezone.now(),
                                         errors=[{"row": 0, "column": "", "message": message}])
                 continue
