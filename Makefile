@@ -57,10 +57,10 @@ worker: install
 	$(DEV) $(VENV)/bin/celery -A portal worker -B -l info
 
 # Two workers by default, each with its own test database, Redis databases and upload folder
-# (portal/test_settings.py); whole files go to one worker. PYTEST_WORKERS=0 runs in one process.
+# (portal/test_settings.py); whole files go to one worker, in the order tests/conftest.py gives them. PYTEST_WORKERS=0 runs in one process.
 PYTEST_WORKERS ?= 2
 test: install assets messages
-	DJANGO_SETTINGS_MODULE=portal.test_settings $(VENV)/bin/pytest -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
+	DJANGO_SETTINGS_MODULE=portal.test_settings $(VENV)/bin/pytest -n $(PYTEST_WORKERS) --dist loadfile --no-loadscope-reorder $(PYTEST_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .

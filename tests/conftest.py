@@ -301,13 +301,77 @@ def own_celery_worker(require_postgresql, require_redis, transactional_db):
 
 # With parallel workers (`make test` runs two, whole files each), a long file started last would run
 # alone at the end; started first, the short files fill in around it. Within a file the order is kept.
-LONGEST_FIRST = ("tests/e2e/test_crawl.py", "tests/api/test_schemathesis.py", "tests/security/test_access_matrix.py",
+# pytest-django's own sort runs after this one (both are tryfirst; a conftest's hook is called first) and
+# keeps Django's order: tests in a transaction before transactional ones, whose flush empties the rows
+# the migrations wrote (beat entries, shipped checklists) that tests after them may read.
+LONGEST_FIRST = ("tests/e2e/test_crawl", "tests/api/test_schemathesis.py", "tests/security/test_access_matrix.py",
                  "tests/e2e/", "tests/outage/", "tests/metrics/", "tests/portal/")
 
 
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items):
     def rank(item) -> int:
         path = item.nodeid.split("::")[0]
         return next((n for n, prefix in enumerate(LONGEST_FIRST) if path.startswith(prefix)), len(LONGEST_FIRST))
 
     items.sort(key=rank)
+
+
+# --- Rows the migrations wrote, back after each transactional test -------------------------------
+
+# A transactional test ends with a flush that empties every table, and with it the rows the migrations
+# wrote (beat entries, shipped checklists, holidays). Django's runner relies on running such tests last;
+# with whole files per worker a file mixing both kinds would leave the files after it without those rows,
+# so they are put back (about 70 kB) once the test's fixtures, the flush included, are finished.
+_MIGRATED_ROWS: list[str] = []
+_TRANSACTIONAL_FIXTURES = {"transactional_db", "live_server", "django_db_reset_sequences"}
+
+
+def _serialize_migrated_rows() -> str:
+    """Every row in the fresh test database but content types and permissions, which the flush's
+    post_migrate writes again itself."""
+    from django.apps import apps
+    from django.contrib.auth.models import Permission
+    from django.contrib.contenttypes.models import ContentType
+    from django.core import serializers
+
+    models = [m for m in serializers.sort_dependencies([(a, None) for a in apps.get_app_configs()])
+              if m._meta.managed and not m._meta.proxy and m not in (ContentType, Permission)]
+    return serializers.serialize("json", (obj for m in models for obj in m._base_manager.order_by("pk").iterator()))
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        _MIGRATED_ROWS[:] = [_serialize_migrated_rows()]
+
+
+def _is_transactional(item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    if marker and (marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences")
+                   or (marker.args and marker.args[0])):
+        return True
+    return bool(_TRANSACTIONAL_FIXTURES & set(getattr(item, "fixturenames", ())))
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    yield
+    # After the last test the session's fixtures are gone with the test database: nothing to put back.
+    if _MIGRATED_ROWS and nextitem is not None and _is_transactional(item):
+        from pytest_django.plugin import blocking_manager_key
+
+        with item.config.stash[blocking_manager_key].unblock():
+            connection.creation.deserialize_db_from_string(_MIGRATED_ROWS[0])
+            reset_sequences(connection)
+
+
+def reset_sequences(connection) -> None:
+    """Rows put back with their ids leave the id sequences behind them where a flush reset them: the
+    next insert would take an id already in use."""
+    from django.apps import apps
+    from django.core.management.color import no_style
+
+    with connection.cursor() as cursor:
+        for sql in connection.ops.sequence_reset_sql(no_style(), apps.get_models()):
+            cursor.execute(sql)

@@ -27,6 +27,9 @@ from urllib.parse import urlsplit
 
 ARTIFACTS = Path(__file__).parent / "artifacts" / "crawl"
 FULL_SCREENSHOTS = os.environ.get("CRAWL_FULL_SCREENSHOTS") == "1"
+# Screenshots are a record for people, not a check: in the first language unless every language is asked
+# for (they were a fifth of the crawl's time).
+ALL_LANGUAGE_SCREENSHOTS = os.environ.get("CRAWL_ALL_SCREENSHOTS") == "1"
 LANGUAGES = ("zh-hans", "en")
 WIDTHS = (1366, 390)
 HEIGHT = {1366: 900, 390: 844}
@@ -424,7 +427,7 @@ class _Tab:
             with _timed(check.__name__):
                 visit.problems.extend(check(self.page, visit))
         self.visit = None
-        if screenshots:
+        if screenshots and (visit.lang == LANGUAGES[0] or ALL_LANGUAGE_SCREENSHOTS):
             with _timed("screenshot"):
                 _screenshot(self.page, visit)
 
@@ -592,7 +595,10 @@ def write_summary(crawls: list[RoleCrawl]) -> dict:
         "pages_by_role": {c.role: [_path(u) for u in c.pages] for c in crawls},
     }
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    (ARTIFACTS / "summary.json").write_text(json.dumps(summary, ensure_ascii=False, indent=1))
+    # One summary per test worker (summary-gw1.json), each of the crawls that worker ran.
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    (ARTIFACTS / f"summary{'-' + worker if worker else ''}.json").write_text(
+        json.dumps(summary, ensure_ascii=False, indent=1))
     return summary
 
 
