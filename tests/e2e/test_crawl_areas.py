@@ -3,7 +3,12 @@ checked). A module of its own, with its own seeded demo, so that a second test w
 
 import pytest
 
-from .test_crawl import AREA_ROLES, crawl_and_check, demo_server  # noqa: F401 - the module-scoped demo
+from .test_crawl import (  # noqa: F401 - the module-scoped demo and what it needs
+    AREA_ROLES,
+    crawl_and_check,
+    demo_server,
+    require_postgresql_module,
+)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.crawl, pytest.mark.django_db]
 
