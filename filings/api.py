@@ -26,6 +26,7 @@ from accounts import policies
 from accounts.policies import require
 from institutions.filters import StrictBooleanFilter
 from institutions.models import GuidanceCentre
+from portal import uploads
 from portal.api.cache import ResponseCacheMixin
 from portal.api.filters import IdFilter
 from portal.api.pagination import LongListCursorPagination
@@ -104,9 +105,16 @@ class FilingUpdateSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True)
 
 
+@extend_schema_field({"type": "object", "minProperties": 1, "additionalProperties": False,
+                      "properties": {section: {"type": "string", "pattern": r"\S"}
+                                     for section in FilingReturnComment.Section.values}})
+class _SectionComments(serializers.DictField):
+    """At least one section's comment: the schema says so, as the service does."""
+
+
 class ReturnSerializer(serializers.Serializer):
-    comments = serializers.DictField(help_text="Section → comment (text); sections: " + ", ".join(
-        FilingReturnComment.Section.values))
+    comments = _SectionComments(child=serializers.CharField(), allow_empty=False, help_text=(
+        "Section → comment (text), at least one; sections: " + ", ".join(FilingReturnComment.Section.values)))
 
 
 class RejectSerializer(serializers.Serializer):
@@ -381,7 +389,8 @@ class DocumentDownloadView(APIView):
     """The document's file, to users who may see its filing."""
 
     @extend_schema(tags=["documents"], responses={
-        (200, "application/octet-stream"): OpenApiResponse(OpenApiTypes.BINARY, description="The file."),
+        **{(200, content_type): OpenApiResponse(OpenApiTypes.BINARY, description="The file, as uploaded.")
+           for content_type in uploads.CONTENT_TYPES},
         **READ_ERRORS})
     def get(self, request, pk: int):
         document = get_object_or_404(Document.objects.visible_to(request.user).select_related("filing__institution"),

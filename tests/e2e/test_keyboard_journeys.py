@@ -93,7 +93,7 @@ def upload(page, filing, kind: str, filename: str, *, lease: str = "", rated: st
     form = "[data-testid=upload-form]"
     choose(page, f"{form} select[name=kind]", kind)
     tab_to(page, f"{form} input[name=file]")
-    with page.expect_file_chooser() as chooser:  # Space on a file input opens the system's file dialog
+    with page.expect_file_chooser(timeout=60_000) as chooser:  # Space on a file input opens the file dialog
         page.keyboard.press("Space")
     chooser.value.set_files({"name": filename, "mimeType": "application/pdf", "buffer": PDF})
     if lease:
