@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "dashboards",
     "complaints",
     "supervision",
+    "mentoring",
 ]
 
 MIDDLEWARE = [
