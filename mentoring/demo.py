@@ -5,8 +5,8 @@ Xingtai's programme is dated to this year: the registry step pairs six experienc
 weaker ones; here they start in January (the mentees' baseline assessment just before), the mentor's staff
 visit about once a month, two pairs close in the autumn (one improved, one partly) and the other four
 have a mid-term assessment. `medical_integration` (医育结合) is already set by the registry step (about a
-third of Xingtai's institutions, 8 % elsewhere). A demo account `xingtai-mentor` is staff of the first
-mentor institution. Runs after the institutions and pilots steps; idempotent (a second run changes
+third of Xingtai's institutions, 8 % elsewhere). A demo account `xingtai-mentor` is staff of the mentor
+of the first pair still active. Runs after the institutions and pilots steps; idempotent (a second run changes
 nothing); its own random generator, so later steps draw what they drew before.
 """
 
@@ -101,8 +101,10 @@ def seed(ctx) -> None:
     if not pairs or official is None:
         ctx.say("Mentoring: no Xingtai pairs or no xingtai official; skipped.")
         return
-    ensure_user("xingtai-mentor", role=User.Role.INSTITUTION_STAFF, ctx=ctx, institution=pairs[0].mentor,
-                description=f"staff of {pairs[0].mentor.name}, a Xingtai mentor institution (帮扶结对: records visits)")
+    # Staff of the mentor of a pair that is still active (the first two close in the autumn): they record visits.
+    mentor = pairs[min(len(ENDED), len(pairs) - 1)].mentor
+    ensure_user("xingtai-mentor", role=User.Role.INSTITUTION_STAFF, ctx=ctx, institution=mentor,
+                description=f"staff of {mentor.name}, a Xingtai mentor institution (帮扶结对: records visits)")
     if Goal.objects.filter(pair__in=pairs).exists() or Visit.objects.filter(pair__in=pairs).exists():
         ctx.say("Demo mentoring goals and visits already exist: skipped.")
         return

@@ -287,6 +287,8 @@ SPECTACULAR_SETTINGS = {
         "GuardianRequestKindEnum": "enrolments.models.GuardianRequest.Kind",
         "GuardianRequestStatusEnum": "enrolments.models.GuardianRequest.Status",
         "ExportApprovalStatusEnum": "enrolments.models.ExportApproval.Status",
+        "MentoringOutcomeResultEnum": "mentoring.models.Outcome.Result",
+        "ResultEnum": "supervision.models.Inspection.Result",  # the name it had before mentoring outcomes
     },
 }
 
