@@ -28,6 +28,7 @@ DEMO_STEPS = [
     "pilots.demo",
     "supervision.demo",
     "complaints.demo",
+    "yearend.demo",
     "metrics.demo",
 ]
 
