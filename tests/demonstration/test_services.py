@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import translation
 
 from accounts.policies import OutsideArea
 from audit.models import AuditEntry
@@ -41,7 +42,10 @@ def test_city_assembles_submits_and_province_scores(creation, city_official, pro
     creation = services.creation_finish(creation=creation, actor=province_official)
     assert creation.status == Creation.Status.SCORED
     assert creation.total_points == Decimal("50.0") + first.max_points / 2
-    figures = selectors.pack_figures(year=2026, city_codes=["1301", "1305"])
+    with translation.override("en"):
+        figures = selectors.pack_figures(year=2026, city_codes=["1301", "1305"])
+    with translation.override("zh-hans"):
+        assert selectors.pack_figures(year=2026, city_codes=["1301"])["1301"][0]["label"] == "示范城市创建得分"
     assert figures["1305"] == []
     by_label = {row["label"]: row for row in figures["1301"]}
     score = by_label["Demonstration-city creation score"]
