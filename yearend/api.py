@@ -98,6 +98,7 @@ class PackFigureSerializer(serializers.Serializer):
 
 
 class PackSectionSerializer(serializers.Serializer):
+    programme = serializers.CharField(help_text="The programme's app, e.g. demonstration, yearend.")
     title = serializers.CharField()
     figures = serializers.DictField(child=PackFigureSerializer(many=True), help_text="City code → figures.")
 
@@ -256,6 +257,7 @@ class PackView(APIView):
         data = pack.pack_data(region=region, year=year)
         return Response({
             "region": region.code, "year": year, "cities": [c.code for c in data.cities],
-            "sections": [{"title": title, "figures": figures} for title, figures in data.sections],
+            "sections": [{"programme": programme, "title": title, "figures": figures}
+                         for programme, title, figures in data.sections],
             "yearend_rates": [_rate_data(r) for _code, r in sorted(data.yearend_rates.items())],
         })

@@ -17,6 +17,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+import demonstration.selectors
 import yearend.selectors
 from dashboards import exports
 from dashboards.tables import (
@@ -40,6 +41,7 @@ from . import selectors
 
 # The programmes whose figures the pack shows: (module, its section title). One list, one place.
 PACK_SECTIONS = [
+    (demonstration.selectors, gettext_lazy("Demonstration-city creation")),
     (yearend.selectors, gettext_lazy("Year-end reports of the institutions")),
 ]
 
@@ -56,7 +58,7 @@ class PackData:
     half_year_reports: list[ProgressReport] = field(default_factory=list)
     yearend_rates: dict[str, selectors.Rate] = field(default_factory=dict)
     yearend_area_names: dict[str, str] = field(default_factory=dict)
-    sections: list[tuple[str, dict[str, list[dict]]]] = field(default_factory=list)
+    sections: list[tuple[str, str, dict[str, list[dict]]]] = field(default_factory=list)  # programme, title, figures
 
     @property
     def is_province(self) -> bool:
@@ -107,7 +109,8 @@ def pack_data(*, region: Region, year: int) -> PackData:
     data.yearend_area_names = dict(Region.objects.filter(code__in=list(data.yearend_rates))
                                    .values_list("code", "name"))
     for module, title in PACK_SECTIONS:
-        data.sections.append((str(title), module.pack_figures(year=year, city_codes=city_codes)))
+        data.sections.append((module.__name__.split(".")[0], str(title),
+                              module.pack_figures(year=year, city_codes=city_codes)))
     return data
 
 
@@ -210,7 +213,7 @@ def pack_tables(data: PackData, *, export: bool = False) -> list[Table]:
                                  rate.returned, rate.missing])
     out.append(yearend_table)
     # 4. The programmes' figures, each beside its numerator and denominator.
-    for n, (title, figures) in enumerate(data.sections, start=1):
+    for n, (_programme, title, figures) in enumerate(data.sections, start=1):
         table = Table(f"programme-{n}", title, [
             Column("region", _("Region"), TEXT), Column("label", _("Figure"), TEXT),
             Column("numerator", _("Numerator"), DECIMAL), Column("denominator", _("Denominator"), DECIMAL),
