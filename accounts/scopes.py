@@ -14,6 +14,8 @@ API_AREAS = {
     "metrics": "figures, snapshots, rankings and recomputes",
     "supervision": "inspections, rounds, rectification and checklists",
     "complaints": "complaints and their answers",
+    "demonstration": "demonstration-city creations and their standard",
+    "yearend": "year-end reports and the annual assessment pack",
     "events": "the change feed",
 }
 READ, WRITE = "read", "write"

@@ -41,6 +41,8 @@ AREA_LABELS = {
     "metrics": _("figures, snapshots, rankings and recomputes"),
     "supervision": _("inspections, rounds, rectification and checklists"),
     "complaints": _("complaints and their answers"),
+    "demonstration": _("demonstration-city creations and their standard"),
+    "yearend": _("year-end reports and the annual assessment pack"),
     "events": _("the change feed"),
 }
 

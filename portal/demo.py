@@ -29,6 +29,8 @@ DEMO_STEPS = [
     "supervision.demo",
     "complaints.demo",
     "mentoring.demo",
+    "demonstration.demo",
+    "yearend.demo",
     "metrics.demo",
 ]
 

@@ -143,6 +143,7 @@ def world(regions, institution, other_institution, staff, other_staff, admin_use
         complaint = complaint_submit(institution=inst, category="safety", description="楼梯无护栏",
                                      phone="13900000001").complaint
         supervision_objects = _supervision_world(side, inst, admin_user)
+        demonstration_objects = _demonstration_world(side, city)
         from enrolments import exporting
         from enrolments.models import ExportApproval
 
@@ -169,7 +170,7 @@ def world(regions, institution, other_institution, staff, other_staff, admin_use
             "pair": pair, "goal": goal,
             "export_approval": export_approval, "export_approved": export_approved,
             "guardian_request": guardian_request,
-            **supervision_objects,
+            **supervision_objects, **demonstration_objects,
             "complaint": complaint,
             "staff_user": user, "personal_token": personal_token, "invitation": invitation,
             "api_client": api_client,
@@ -179,8 +180,26 @@ def world(regions, institution, other_institution, staff, other_staff, admin_use
             "enrolment": enrolment, "job": job, "onboarding_job": onboarding_job, "pilot": pilot, "ranking": ranking,
             "region": inst.region_id, "county": inst.region_id[:6], "city": city,
         }
+    w["A"].update(_yearend_world(w["A"], admin_user))
+    w["B"].update(_yearend_world(w["B"], admin_user))
     snapshot_compute(date=today)
     return w
+
+
+def _yearend_world(side: dict, admin_user) -> dict:
+    """This year's year-end reporting of Hebei, and the side's institution's report submitted to its county."""
+    from regions.models import Region
+    from tests.yearend.conftest import complete_values
+    from yearend import services as yearend
+
+    province = Region.objects.get(code="13")
+    template = yearend.yearend_template_ensure_shipped(region=province, actor=admin_user)
+    obligation = yearend.yearend_obligation_open(region=province, year=timezone.localdate().year,
+                                                 template=template, actor=admin_user)
+    report = yearend.yearend_report_save_draft(institution=side["institution"], obligation=obligation,
+                                               values=complete_values(), actor=side["staff_user"])
+    report = yearend.yearend_report_submit(report=report, actor=side["staff_user"])
+    return {"yearend_report": report, "year": str(obligation.year)}
 
 
 def _supervision_world(side: str, inst, admin_user) -> dict:
@@ -211,6 +230,21 @@ def _supervision_world(side: str, inst, admin_user) -> dict:
     return {"inspector": inspector, "inspector_user": official, "round": round_, "inspection": inspection,
             "order": inspection.rectification, "evidence": evidence, "suspension_notice": notice,
             "checklist_item": record.item, "checklist_code": checklist.code}
+
+
+def _demonstration_world(side: str, city: str) -> dict:
+    """The city's creation for this year, with a document against its first criterion, submitted for review."""
+    from demonstration import services as demonstration
+    from tests.demonstration.conftest import pdf
+    from tests.factories import UserFactory
+
+    demonstration.standards_ensure_shipped()
+    official = UserFactory(username=f"dc_city_{side.lower()}", role="official", region_id=city)
+    creation = demonstration.creation_open(city=city, year=timezone.localdate().year, actor=official)
+    criterion = creation.standard.criteria.order_by("order").first()
+    evidence = demonstration.evidence_add(creation=creation, criterion=criterion, file=pdf(), actor=official)
+    demonstration.creation_submit(creation=creation, actor=official)
+    return {"creation": creation, "creation_criterion": criterion, "creation_evidence": evidence}
 
 
 # --- Rules ---------------------------------------------------------------------------------------
@@ -272,12 +306,30 @@ pairing_level = admin_or_official(of_level(2, 4))
 # A mentoring pair's goals and close: the city or province officials holding both institutions.
 pair_steering = admin_or_official(lambda actor, side: len(actor.region_id) in (2, 4)
                                   and side["region"].startswith(actor.region_id))
+# The annual assessment pack of the side's city: its city and province officials.
+pack_officials = admin_or_official(lambda actor, side: len(actor.region_id) in (2, 4)
+                                   and side["city"].startswith(actor.region_id))
 # Who has a level below them: province, city and county officials.
 provisioners = admin_or_official(of_level(2, 4, 6))
 # Onboarding a province's filed institutions: provincial officials.
 province_level = admin_or_official(of_level(2))
 # An onboarding import: the officials of its province (Hebei in both areas).
 onboarding_job_province = admin_or_official(lambda actor, side: actor.region_id == side["onboarding_job"].province_id)
+
+
+# Demonstration-city creation: followed by province and city officials; a creation is read by its city and the
+# province over it; the city assembles and submits, the province scores, returns and finishes.
+creation_followers = admin_or_official(of_level(2, 4))
+creation_readers = admin_or_official(over("city"))
+
+
+def creation_city(actor, side) -> bool:
+    return actor is not None and actor.is_official and actor.region_id == side["city"]
+
+
+def creation_province(actor, side) -> bool:
+    return actor is not None and actor.is_official and len(actor.region_id) == 2 and side["city"].startswith(
+        actor.region_id)
 
 
 def reviewer(actor, side) -> bool:
@@ -604,7 +656,49 @@ RULES: dict[str, Rule] = {
     "api-complaint-answer": Rule(None, reviewer, kwargs=k(pk="complaint")),
     "api-complaint-contact": Rule(reviewer, kwargs=k(pk="complaint")),
     "complaints:open_inspection": Rule(nobody, reviewer, kwargs=k(pk="complaint")),
+    # Year-end reports: the institution's staff write and submit, its county decides; the pack for city and
+    # province officials
+    "yearend:home": Rule(signed_in),
+    "yearend:edit": Rule(staff_role, staff_role, kwargs=lambda s: {"year": int(s["year"])}),
+    "yearend:report": Rule(area, kwargs=k(pk="yearend_report")),
+    "yearend:accept": Rule(None, reviewer, kwargs=k(pk="yearend_report")),
+    "yearend:return": Rule(None, reviewer, kwargs=k(pk="yearend_report")),
+    **{f"yearend:{name}": Rule(pack_officials, kwargs=lambda s: {"code": s["city"], "year": int(s["year"])})
+       for name in ("pack", "pack_pdf", "pack_xlsx")},
+    "api-yearend-obligations": Rule(signed_in),
+    "api-yearend-reports": Rule(signed_in, staff_role),
+    "api-yearend-report": Rule(area, kwargs=k(pk="yearend_report")),
+    "api-yearend-report-submit": Rule(None, own, kwargs=k(pk="yearend_report")),
+    "api-yearend-report-accept": Rule(None, reviewer, kwargs=k(pk="yearend_report")),
+    "api-yearend-report-return": Rule(None, reviewer, kwargs=k(pk="yearend_report")),
+    "api-yearend-rates": Rule(signed_in),
+    "api-yearend-pack": Rule(pack_officials, kwargs=lambda s: {"code": s["city"], "year": int(s["year"])}),
     "api-complaint-inspection": Rule(None, reviewer, kwargs=k(pk="complaint")),
+    # Demonstration-city creation (the side's creation is submitted: the city's own acts answer 409 or a message)
+    "demonstration:index": Rule(creation_followers), "demonstration:standards": Rule(creation_followers),
+    "demonstration:open": Rule(None, creation_followers),
+    "demonstration:creation": Rule(creation_readers, kwargs=k(pk="creation")),
+    "demonstration:criterion": Rule(creation_readers, kwargs=k(pk="creation", criterion_pk="creation_criterion")),
+    "demonstration:evidence_upload": Rule(None, creation_city,
+                                          kwargs=k(pk="creation", criterion_pk="creation_criterion")),
+    "demonstration:note": Rule(None, creation_city, kwargs=k(pk="creation", criterion_pk="creation_criterion")),
+    "demonstration:score": Rule(None, creation_province,
+                                kwargs=k(pk="creation", criterion_pk="creation_criterion")),
+    "demonstration:submit": Rule(None, creation_city, kwargs=k(pk="creation")),
+    "demonstration:return": Rule(None, creation_province, kwargs=k(pk="creation")),
+    "demonstration:finish": Rule(None, creation_province, kwargs=k(pk="creation")),
+    "demonstration:evidence": Rule(creation_readers, kwargs=k(pk="creation_evidence")),
+    "demonstration:evidence_remove": Rule(None, creation_city, kwargs=k(pk="creation_evidence")),
+    "api-demonstration-standards": Rule(signed_in, admin_or_official(of_level(2))),
+    "api-demonstration-ranking": Rule(signed_in),
+    "api-demonstration-creations": Rule(signed_in, UNCHECKED),
+    "api-demonstration-creation": Rule(creation_readers, kwargs=k(pk="creation")),
+    "api-demonstration-evidence": Rule(None, creation_city, kwargs=k(pk="creation")),
+    "api-demonstration-note": Rule(None, creation_city, kwargs=k(pk="creation")),
+    "api-demonstration-submit": Rule(None, creation_city, kwargs=k(pk="creation")),
+    "api-demonstration-score": Rule(None, creation_province, kwargs=k(pk="creation")),
+    "api-demonstration-return": Rule(None, creation_province, kwargs=k(pk="creation")),
+    "api-demonstration-finish": Rule(None, creation_province, kwargs=k(pk="creation")),
 }
 
 
