@@ -29,6 +29,7 @@ DEMO_STEPS = [
     "supervision.demo",
     "complaints.demo",
     "demonstration.demo",
+    "yearend.demo",
     "metrics.demo",
 ]
 
