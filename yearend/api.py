@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
@@ -216,25 +215,21 @@ class ReportReturnView(APIView):
         return Response(YearEndReportSerializer(_report(request, pk)).data)
 
 
-YEAR_PARAM = OpenApiParameter("year", OpenApiTypes.INT, required=True, description="The year reported on.")
+class YearQuerySerializer(serializers.Serializer):
+    year = serializers.IntegerField(min_value=2000, max_value=2100, help_text="The year reported on.")
 
 
 def _year_param(request) -> int:
-    from django.core.exceptions import ValidationError
-
-    try:
-        year = int(request.query_params.get("year", ""))
-    except ValueError:
-        raise ValidationError({"year": [_("Give the year as a number.")]}) from None
-    if not 2000 <= year <= 2100:
-        raise ValidationError({"year": [_("Give a year from 2000 to 2100.")]})
-    return year
+    query = YearQuerySerializer(data=request.query_params)
+    query.is_valid(raise_exception=True)
+    return query.validated_data["year"]
 
 
 class RateListView(APIView):
     """Reports due, submitted, on time, late, accepted and returned per child region of the caller's area."""
 
-    @extend_schema(tags=TAGS, parameters=[YEAR_PARAM], responses={200: YearEndRateSerializer(many=True), **LIST_ERRORS})
+    @extend_schema(tags=TAGS, parameters=[YearQuerySerializer],
+                   responses={200: YearEndRateSerializer(many=True), **LIST_ERRORS})
     def get(self, request):
         year = _year_param(request)
         if not policies.is_official_or_admin(request.user):
@@ -252,7 +247,8 @@ class PackView(APIView):
     @extend_schema(tags=TAGS, responses={200: PackSerializer, **READ_ERRORS})
     def get(self, request, code: str, year: int):
         region = get_object_or_404(Region, code=code)
-        require(len(code) in (2, 4) and policies.in_area(request.user, region), outside_area=True)
+        require(len(code) in (2, 4) and pack.YEARS[0] <= year <= pack.YEARS[1]
+                and policies.in_area(request.user, region), outside_area=True)
         require(policies.oversees_cities(request.user), _("The assessment pack is for city and province officials."))
         data = pack.pack_data(region=region, year=year)
         return Response({

@@ -46,6 +46,9 @@ PACK_SECTIONS = [
 ]
 
 
+YEARS = (2000, 2100)  # the years a pack can be asked for
+
+
 @dataclass
 class PackData:
     region: Region

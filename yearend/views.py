@@ -181,10 +181,10 @@ def return_(request, pk: int):
 
 # --- The annual assessment pack -------------------------------------------------------------------
 
-def _pack_area(request, code: str) -> Region:
+def _pack_area(request, code: str, year: int) -> Region:
     """A province or a city the user oversees, at city level or above (outside the area: 404)."""
     region = get_object_or_404(Region, code=code)
-    if len(code) not in (2, 4):
+    if len(code) not in (2, 4) or not pack.YEARS[0] <= year <= pack.YEARS[1]:
         raise Http404("the pack is a province's or a city's")
     require(policies.in_area(request.user, region), outside_area=True)
     require(policies.oversees_cities(request.user), _("The assessment pack is for city and province officials."))
@@ -194,7 +194,7 @@ def _pack_area(request, code: str) -> Region:
 @login_required
 @require_GET
 def pack_page(request, code: str, year: int):
-    region = _pack_area(request, code)
+    region = _pack_area(request, code, year)
     data = pack.pack_data(region=region, year=year)
     return render(request, "yearend/pack.html", {"region": region, "year": year, "data": data,
                                                  "tables": pack.pack_tables(data)})
@@ -203,7 +203,7 @@ def pack_page(request, code: str, year: int):
 @login_required
 @require_GET
 def pack_pdf(request, code: str, year: int):
-    region = _pack_area(request, code)
+    region = _pack_area(request, code, year)
     # Files carry Chinese whatever the reader's language (dashboards.exports): the programmes' labels too.
     with translation.override(exports.EXPORT_LANGUAGE):
         content = pack.pack_pdf(pack.pack_data(region=region, year=year))
@@ -213,7 +213,7 @@ def pack_pdf(request, code: str, year: int):
 @login_required
 @require_GET
 def pack_xlsx(request, code: str, year: int):
-    region = _pack_area(request, code)
+    region = _pack_area(request, code, year)
     with translation.override(exports.EXPORT_LANGUAGE):
         data = pack.pack_data(region=region, year=year)
         tables, title = pack.pack_tables(data, export=True), pack.pack_title(data)

@@ -676,6 +676,7 @@ RULES: dict[str, Rule] = {
     "api-complaint-inspection": Rule(None, reviewer, kwargs=k(pk="complaint")),
     # Demonstration-city creation (the side's creation is submitted: the city's own acts answer 409 or a message)
     "demonstration:index": Rule(creation_followers), "demonstration:standards": Rule(creation_followers),
+    "demonstration:standard_new_version": Rule(admin_or_official(of_level(2)), admin_or_official(of_level(2))),
     "demonstration:open": Rule(None, creation_followers),
     "demonstration:creation": Rule(creation_readers, kwargs=k(pk="creation")),
     "demonstration:criterion": Rule(creation_readers, kwargs=k(pk="creation", criterion_pk="creation_criterion")),

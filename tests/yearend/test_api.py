@@ -58,3 +58,9 @@ def test_pack_downloads_open(obligation, client, province_official):
     assert "石家庄" in str(book.worksheets[0]["A1"].value)
     r = client.get(f"/yearend/pack/13/{obligation.year}.pdf")
     assert r.status_code == 200 and r.content.startswith(b"%PDF")
+
+
+def test_a_pack_of_a_year_out_of_range_is_not_found(regions, province_official, client):
+    client.force_login(province_official)
+    assert client.get("/yearend/pack/13/0/").status_code == 404
+    assert client.get("/api/v1/yearend/pack/13/99999/").status_code == 404
