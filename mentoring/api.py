@@ -74,13 +74,16 @@ class GoalListView(_MentoringView, generics.ListCreateAPIView):
 
 @extend_schema(tags=TAGS, request=GoalMarkSerializer, responses={200: GoalSerializer, **STATE_WRITE_ERRORS})
 class GoalMarkView(_MentoringView, APIView):
-    """Marks a goal of an active pair reached or not (the officials steering the pair)."""
+    """Marks a goal of an active pair reached or not (the officials steering the pair); 409 once the pair has
+    ended."""
 
     def patch(self, request, pk, goal_pk):
         pair = _pair(request, pk)
         goal = get_object_or_404(Goal.objects.filter(pair=pair), pk=goal_pk)
         require(policies.steers_pair(request.user, pair))
-        goal = services.goal_mark(goal=goal, actor=request.user, **validated(GoalMarkSerializer, request))
+        body = validated(GoalMarkSerializer, request, partial=True)
+        if "reached" in body:  # a PATCH without `reached` changes nothing
+            goal = services.goal_mark(goal=goal, actor=request.user, reached=body["reached"])
         return Response(GoalSerializer(goal).data)
 
 
@@ -147,7 +150,7 @@ class FiguresView(_MentoringView, APIView):
     def get(self, request):
         user = request.user
         require(policies.is_official_or_admin(user))
-        code = request.query_params.get("region") or ("13" if policies.is_admin(user) else user.region_id)
+        code = request.query_params.get("region", "13" if policies.is_admin(user) else user.region_id)
         if not re.fullmatch(r"\d{2}|\d{4}|\d{6}|\d{9}", code):
             raise serializers.ValidationError({"region": ["A division code of 2, 4, 6 or 9 digits."]})
         require(policies.in_area(user, code), outside_area=True)
