@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from institutions.models import GuidanceCentre, StaffMember
 from portal.forms import DateField
@@ -20,7 +21,7 @@ class CourseForm(forms.Form):
     starts_on = DateField(label=_("Starts on"))
     ends_on = DateField(label=_("Ends on"))
     hours = forms.IntegerField(label=_("Hours"), min_value=1, max_value=500)
-    capacity = forms.IntegerField(label=_("Places"), min_value=1, max_value=500)
+    capacity = forms.IntegerField(label=pgettext_lazy("training", "Places"), min_value=1, max_value=500)
 
     def __init__(self, *args, centres, **kwargs):
         super().__init__(*args, **kwargs)

@@ -15,6 +15,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts import policies
 from audit.targets import InstitutionTarget
@@ -63,7 +64,7 @@ class Course(models.Model):
 
     class Status(models.TextChoices):
         PUBLISHED = "published", _("Published")
-        CANCELLED = "cancelled", _("Cancelled")
+        CANCELLED = "cancelled", pgettext_lazy("training", "Cancelled")
 
     centre = models.ForeignKey(GuidanceCentre, on_delete=models.PROTECT, related_name="courses",
                                verbose_name=_("guidance centre"))
@@ -72,8 +73,8 @@ class Course(models.Model):
     starts_on = models.DateField(_("starts on"))
     ends_on = models.DateField(_("ends on"))
     hours = models.PositiveSmallIntegerField(_("hours"), help_text=_("Teaching hours of the whole course."))
-    capacity = models.PositiveSmallIntegerField(_("places"), help_text=_("How many staff members may register."))
-    registered_count = models.PositiveSmallIntegerField(_("registered"), default=0, editable=False)
+    capacity = models.PositiveSmallIntegerField(pgettext_lazy("training", "places"), help_text=_("How many staff members may register."))
+    registered_count = models.PositiveSmallIntegerField(pgettext_lazy("training", "registered"), default=0, editable=False)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PUBLISHED)
     published_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
                                      related_name="+", verbose_name=_("published by"))
@@ -146,10 +147,10 @@ class Registration(InstitutionTarget, models.Model):
     attended, for how many hours, and issues the certificate."""
 
     class Status(models.TextChoices):
-        REGISTERED = "registered", _("Registered")
+        REGISTERED = "registered", pgettext_lazy("training", "Registered")
         ATTENDED = "attended", _("Attended")
         ABSENT = "absent", _("Absent")
-        CANCELLED = "cancelled", _("Cancelled")
+        CANCELLED = "cancelled", pgettext_lazy("training", "Withdrawn")
 
     course = models.ForeignKey(Course, on_delete=models.PROTECT, related_name="registrations",
                                verbose_name=_("training course"))
