@@ -60,7 +60,7 @@ worker: install
 # (portal/test_settings.py); whole files go to one worker, in the order tests/conftest.py gives them. PYTEST_WORKERS=0 runs in one process.
 PYTEST_WORKERS ?= 2
 test: install assets messages
-	DJANGO_SETTINGS_MODULE=portal.test_settings $(VENV)/bin/pytest -n $(PYTEST_WORKERS) --dist loadfile --no-loadscope-reorder $(PYTEST_ARGS)
+	DJANGO_SETTINGS_MODULE=portal.test_settings $(VENV)/bin/pytest -n $(PYTEST_WORKERS) --dist loadfile --no-loadscope-reorder --durations=15 $(PYTEST_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .

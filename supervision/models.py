@@ -4,7 +4,7 @@ non-compliance notice of a verification, and suspension notices with a period to
 
 Checklists are data: a new version is a new Checklist row, and every inspection points at the version
 it used, so editing a checklist never changes an inspection already recorded.
-Statuses move only through the guarded service functions in `supervision/services.py`.
+Statuses move only through the guarded service functions in `supervision/services/`.
 """
 
 from __future__ import annotations
