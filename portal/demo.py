@@ -28,6 +28,7 @@ DEMO_STEPS = [
     "pilots.demo",
     "supervision.demo",
     "complaints.demo",
+    "training.demo",
     "metrics.demo",
 ]
 

@@ -73,8 +73,10 @@ class Course(models.Model):
     starts_on = models.DateField(_("starts on"))
     ends_on = models.DateField(_("ends on"))
     hours = models.PositiveSmallIntegerField(_("hours"), help_text=_("Teaching hours of the whole course."))
-    capacity = models.PositiveSmallIntegerField(pgettext_lazy("training", "places"), help_text=_("How many staff members may register."))
-    registered_count = models.PositiveSmallIntegerField(pgettext_lazy("training", "registered"), default=0, editable=False)
+    capacity = models.PositiveSmallIntegerField(pgettext_lazy("training", "places"),
+                                                help_text=_("How many staff members may register."))
+    registered_count = models.PositiveSmallIntegerField(pgettext_lazy("training", "registered"), default=0,
+                                                        editable=False)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PUBLISHED)
     published_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
                                      related_name="+", verbose_name=_("published by"))
