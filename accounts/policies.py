@@ -56,6 +56,10 @@ Which predicates exist, in the words of the domain:
 | `plans_inspections(user, region)` | city and county officials for their area (rounds, the inspector pool) |
 | `supervises(user, institution)` | its county's and city's officials (targeted inspections, assigning inspectors) |
 | `inspects(user, inspection)` | the inspectors assigned to the inspection |
+| `assembles_creation(user, city)` | the officials of exactly that city (evidence, notes, submission of its creation) |
+| `opens_creation(user, city)` | the city's officials, the province's over it, and administrators |
+| `scores_creation(user, city)` | province officials over the city (score, return, finish) |
+| `edits_creation_standard(user)` | province officials, and administrators |
 | `approves_export(user, approval)` | a second person: staff of the institution or administrators, not the requester |
 | `handles_guardian_requests(user, institution)` | the institution's staff, and administrators |
 """
@@ -367,6 +371,29 @@ def supervises(user, institution) -> bool:
 def inspects(user, inspection) -> bool:
     """The inspectors assigned to this inspection, and nobody else, record and sign it off."""
     return is_official(user) and inspection.inspectors.filter(pk=user.pk).exists()
+
+
+# --- Demonstration-city creation -----------------------------------------------------------------
+
+def assembles_creation(user, city) -> bool:
+    """A city's creation file (evidence, notes, submission) is assembled by the officials of that city only."""
+    return official_level(user) == codes.CITY and user.region_id == _code(city)
+
+
+def scores_creation(user, city) -> bool:
+    """The province reviews and scores its cities' creations: officials of the province over the city. A city
+    never scores itself; an administrator administers, and does not score."""
+    return official_level(user) == codes.PROVINCE and oversees(user, city)
+
+
+def opens_creation(user, city) -> bool:
+    """A city's creation for a year is opened by the city, by its province, or by an administrator."""
+    return is_admin(user) or assembles_creation(user, city) or scores_creation(user, city)
+
+
+def edits_creation_standard(user) -> bool:
+    """A new version of the creation standard: province officials, and administrators."""
+    return is_admin(user) or official_level(user) == codes.PROVINCE
 
 
 # --- Personal data ----------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ API_AREAS = {
     "metrics": "figures, snapshots, rankings and recomputes",
     "supervision": "inspections, rounds, rectification and checklists",
     "complaints": "complaints and their answers",
+    "demonstration": "demonstration-city creations and their standard",
     "training": "training courses, registrations, attendance and their figures",
     "events": "the change feed",
 }

@@ -41,6 +41,7 @@ AREA_LABELS = {
     "metrics": _("figures, snapshots, rankings and recomputes"),
     "supervision": _("inspections, rounds, rectification and checklists"),
     "complaints": _("complaints and their answers"),
+    "demonstration": _("demonstration-city creations and their standard"),
     "training": _("training courses, registrations, attendance and their figures"),
     "events": _("the change feed"),
 }

@@ -155,6 +155,18 @@ ACTION_LABELS = {
     "demo.guidance_centres_seed": pgettext_lazy("audit action", "Demo guidance centres loaded"),
     "demo.pilots_seed": pgettext_lazy("audit action", "Demo pilots loaded"),
     "demo.supervision_seed": pgettext_lazy("audit action", "Demo supervision loaded"),
+    # Demonstration-city creation
+    "creation_standard.create": pgettext_lazy("audit action", "Creation standard version added"),
+    "creation.open": pgettext_lazy("audit action", "Demonstration-city creation opened"),
+    "creation.evidence_upload": pgettext_lazy("audit action", "Creation evidence uploaded"),
+    "creation.evidence_remove": pgettext_lazy("audit action", "Creation evidence removed"),
+    "creation.evidence_view": pgettext_lazy("audit action", "Creation evidence viewed"),
+    "creation.note": pgettext_lazy("audit action", "Creation criterion note written"),
+    "creation.submit": pgettext_lazy("audit action", "Creation submitted for review"),
+    "creation.score": pgettext_lazy("audit action", "Creation criterion scored"),
+    "creation.return": pgettext_lazy("audit action", "Creation returned for more evidence"),
+    "creation.finish": pgettext_lazy("audit action", "Creation scoring finished"),
+    "demo.demonstration_seed": pgettext_lazy("audit action", "Demo demonstration-city creations loaded"),
 }
 
 

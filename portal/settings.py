@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "dashboards",
     "complaints",
     "supervision",
+    "demonstration",
     "training",
 ]
 
@@ -287,6 +288,7 @@ SPECTACULAR_SETTINGS = {
         "GuardianRequestKindEnum": "enrolments.models.GuardianRequest.Kind",
         "GuardianRequestStatusEnum": "enrolments.models.GuardianRequest.Status",
         "ExportApprovalStatusEnum": "enrolments.models.ExportApproval.Status",
+        "CreationStatusEnum": "demonstration.models.Creation.Status",
         "TrainingCourseKindEnum": "training.models.Course.Kind",
         "TrainingCourseStatusEnum": "training.models.Course.Status",
         "TrainingRegistrationStatusEnum": "training.models.Registration.Status",

@@ -144,6 +144,7 @@ def world(regions, institution, other_institution, staff, other_staff, admin_use
         complaint = complaint_submit(institution=inst, category="safety", description="楼梯无护栏",
                                      phone="13900000001").complaint
         supervision_objects = _supervision_world(side, inst, admin_user)
+        demonstration_objects = _demonstration_world(side, city)
         from enrolments import exporting
         from enrolments.models import ExportApproval
 
@@ -162,7 +163,7 @@ def world(regions, institution, other_institution, staff, other_staff, admin_use
         w[side] = {
             "export_approval": export_approval, "export_approved": export_approved,
             "guardian_request": guardian_request,
-            **supervision_objects,
+            **supervision_objects, **demonstration_objects,
             "complaint": complaint, "course": course, "registration": registration,
             "staff_user": user, "personal_token": personal_token, "invitation": invitation,
             "api_client": api_client,
@@ -215,6 +216,21 @@ def _supervision_world(side: str, inst, admin_user) -> dict:
     return {"inspector": inspector, "inspector_user": official, "round": round_, "inspection": inspection,
             "order": inspection.rectification, "evidence": evidence, "suspension_notice": notice,
             "checklist_item": record.item, "checklist_code": checklist.code}
+
+
+def _demonstration_world(side: str, city: str) -> dict:
+    """The city's creation for this year, with a document against its first criterion, submitted for review."""
+    from demonstration import services as demonstration
+    from tests.demonstration.conftest import pdf
+    from tests.factories import UserFactory
+
+    demonstration.standards_ensure_shipped()
+    official = UserFactory(username=f"dc_city_{side.lower()}", role="official", region_id=city)
+    creation = demonstration.creation_open(city=city, year=timezone.localdate().year, actor=official)
+    criterion = creation.standard.criteria.order_by("order").first()
+    evidence = demonstration.evidence_add(creation=creation, criterion=criterion, file=pdf(), actor=official)
+    demonstration.creation_submit(creation=creation, actor=official)
+    return {"creation": creation, "creation_criterion": criterion, "creation_evidence": evidence}
 
 
 # --- Rules ---------------------------------------------------------------------------------------
@@ -279,6 +295,21 @@ provisioners = admin_or_official(of_level(2, 4, 6))
 province_level = admin_or_official(of_level(2))
 # An onboarding import: the officials of its province (Hebei in both areas).
 onboarding_job_province = admin_or_official(lambda actor, side: actor.region_id == side["onboarding_job"].province_id)
+
+
+# Demonstration-city creation: followed by province and city officials; a creation is read by its city and the
+# province over it; the city assembles and submits, the province scores, returns and finishes.
+creation_followers = admin_or_official(of_level(2, 4))
+creation_readers = admin_or_official(over("city"))
+
+
+def creation_city(actor, side) -> bool:
+    return actor is not None and actor.is_official and actor.region_id == side["city"]
+
+
+def creation_province(actor, side) -> bool:
+    return actor is not None and actor.is_official and len(actor.region_id) == 2 and side["city"].startswith(
+        actor.region_id)
 
 
 def reviewer(actor, side) -> bool:
@@ -612,6 +643,31 @@ RULES: dict[str, Rule] = {
     "api-complaint-contact": Rule(reviewer, kwargs=k(pk="complaint")),
     "complaints:open_inspection": Rule(nobody, reviewer, kwargs=k(pk="complaint")),
     "api-complaint-inspection": Rule(None, reviewer, kwargs=k(pk="complaint")),
+    # Demonstration-city creation (the side's creation is submitted: the city's own acts answer 409 or a message)
+    "demonstration:index": Rule(creation_followers), "demonstration:standards": Rule(creation_followers),
+    "demonstration:open": Rule(None, creation_followers),
+    "demonstration:creation": Rule(creation_readers, kwargs=k(pk="creation")),
+    "demonstration:criterion": Rule(creation_readers, kwargs=k(pk="creation", criterion_pk="creation_criterion")),
+    "demonstration:evidence_upload": Rule(None, creation_city,
+                                          kwargs=k(pk="creation", criterion_pk="creation_criterion")),
+    "demonstration:note": Rule(None, creation_city, kwargs=k(pk="creation", criterion_pk="creation_criterion")),
+    "demonstration:score": Rule(None, creation_province,
+                                kwargs=k(pk="creation", criterion_pk="creation_criterion")),
+    "demonstration:submit": Rule(None, creation_city, kwargs=k(pk="creation")),
+    "demonstration:return": Rule(None, creation_province, kwargs=k(pk="creation")),
+    "demonstration:finish": Rule(None, creation_province, kwargs=k(pk="creation")),
+    "demonstration:evidence": Rule(creation_readers, kwargs=k(pk="creation_evidence")),
+    "demonstration:evidence_remove": Rule(None, creation_city, kwargs=k(pk="creation_evidence")),
+    "api-demonstration-standards": Rule(signed_in, admin_or_official(of_level(2))),
+    "api-demonstration-ranking": Rule(signed_in),
+    "api-demonstration-creations": Rule(signed_in, UNCHECKED),
+    "api-demonstration-creation": Rule(creation_readers, kwargs=k(pk="creation")),
+    "api-demonstration-evidence": Rule(None, creation_city, kwargs=k(pk="creation")),
+    "api-demonstration-note": Rule(None, creation_city, kwargs=k(pk="creation")),
+    "api-demonstration-submit": Rule(None, creation_city, kwargs=k(pk="creation")),
+    "api-demonstration-score": Rule(None, creation_province, kwargs=k(pk="creation")),
+    "api-demonstration-return": Rule(None, creation_province, kwargs=k(pk="creation")),
+    "api-demonstration-finish": Rule(None, creation_province, kwargs=k(pk="creation")),
     # Training: courses are public to everyone signed in; a centre's city publishes them, records attendance and
     # issues certificates; registrations (staff names) only for their institution's staff and that city.
     **TRAINING_RULES,

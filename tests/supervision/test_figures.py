@@ -15,6 +15,15 @@ from tests.factories import InstitutionFactory
 from .conftest import record_all
 
 
+def _two_findings_rectified(inspection, inspector, staff) -> None:
+    """The inspection signed off with two findings; the institution's answer accepted."""
+    record_all(inspection, inspector, {"HS-15": "无人看护", "HS-11": "户外活动不足"})
+    services.inspection_sign_off(inspection=inspection, actor=inspector)
+    order = inspection.rectification
+    services.rectification_answer(order=order, text="已整改", actor=staff)
+    services.rectification_decide(order=order, accept=True, actor=inspector)
+
+
 def _rows(snapshot, *codes):
     return {r.region_id: r for r in RegionSnapshot.objects.filter(snapshot=snapshot, region_id__in=codes)}
 
@@ -25,11 +34,7 @@ def test_coverage_findings_and_on_time_rates_roll_up(inspection, inspectors, sta
     InstitutionFactory(region_id="130102002", name="未检查园")
     InstitutionFactory(region_id="130502", name="邢台园")
     inspector = inspectors[0].user
-    record_all(inspection, inspector, {"HS-15": "无人看护", "HS-11": "户外活动不足"})
-    services.inspection_sign_off(inspection=inspection, actor=inspector)
-    order = inspection.rectification
-    services.rectification_answer(order=order, text="已整改", actor=staff)
-    services.rectification_decide(order=order, accept=True, actor=inspector)
+    _two_findings_rectified(inspection, inspector, staff)
     # A verification past its deadline, not done; another done late.
     late = Inspection.objects.create(institution=institution, kind=Inspection.Kind.VERIFICATION, checklist=checklist,
                                      due_on=today - datetime.timedelta(days=1))
@@ -103,11 +108,7 @@ def test_the_pdf_report_has_the_supervision_table_with_numerators_and_denominato
 
     InstitutionFactory(region_id="130104", name="桥西园")
     inspector = inspectors[0].user
-    record_all(inspection, inspector, {"HS-15": "无人看护", "HS-11": "户外活动不足"})
-    services.inspection_sign_off(inspection=inspection, actor=inspector)
-    order = inspection.rectification
-    services.rectification_answer(order=order, text="已整改", actor=staff)
-    services.rectification_decide(order=order, accept=True, actor=inspector)
+    _two_findings_rectified(inspection, inspector, staff)
     snapshot_compute(date=timezone.localdate())
     client.force_login(city_official)
     response = client.get(reverse("dashboards:report-pdf", args=["1301"]))
