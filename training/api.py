@@ -296,12 +296,14 @@ class RegionFiguresView(APIView):
 
 
 class InstitutionFiguresView(APIView):
-    """Trained caregivers / caregivers per institution: of a county of the caller's area (officials), or the
-    caller's own institution (staff)."""
+    """Trained caregivers / caregivers per institution: of a county or township of the caller's area (officials;
+    by default their own, when they are a county's or township's), or the caller's own institution (staff)."""
 
     @extend_schema(tags=TAGS, parameters=[
         FIGURE_PARAMETERS[0],
-        OpenApiParameter("region", str, pattern=r"^\d{6}$", description="A county code (officials: required)."),
+        OpenApiParameter("region", str, pattern=r"^\d{6}(\d{3})?$",
+                         description="A county or township code of the caller's area (officials above a county: "
+                                     "required)."),
     ], responses={200: FiguresSerializer, **LIST_ERRORS})
     def get(self, request):
         on, region = _query(request)
@@ -309,8 +311,9 @@ class InstitutionFiguresView(APIView):
         if policies.is_linked_staff(user):
             institution = Institution.objects.get(pk=user.institution_id)
             return _answer(on, [selectors.institution_figure(institution, on)])
-        if codes.level_of(region) != codes.COUNTY:
-            require(policies.is_official_or_admin(user), _("Training figures of regions are for officials."))
+        require(policies.is_official_or_admin(user), _("Training figures of regions are for officials."))
+        region = region or policies.area_of(user) or ""
+        if codes.level_of(region) not in (codes.COUNTY, codes.TOWNSHIP):
             raise DRFValidationError({"region": [_("Choose a county: its institutions are listed.")]})
         region = official_region(user, region)
         return _answer(on, selectors.institution_figures(on=on, prefix=region))

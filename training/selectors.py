@@ -68,7 +68,13 @@ def _members_sql(where: str) -> str:
 
 def _params(on: datetime.date, **extra) -> dict:
     return {"kind": StaffCertificate.Kind.TRAINING, "on": on, "roles": [str(r) for r in CAREGIVER_ROLES],
-            "soon": on + datetime.timedelta(days=settings.TRAINING_EXPIRING_WITHIN_DAYS), **extra}
+            "soon": _soon(on), **extra}
+
+
+def _soon(on: datetime.date) -> datetime.date:
+    """The end of the expiry flag's window (the last representable day for a date at the end of time)."""
+    days = datetime.timedelta(days=settings.TRAINING_EXPIRING_WITHIN_DAYS)
+    return on + days if on <= datetime.date.max - days else datetime.date.max
 
 
 ACTIVE_INSTITUTION = "i.filed_on <= %(on)s AND (i.cancelled_on IS NULL OR i.cancelled_on > %(on)s)"
@@ -142,7 +148,7 @@ def institution_figure(institution: Institution, on: datetime.date) -> Figure:
 
 def expiring_certificates(*, institution_id: int, on: datetime.date):
     """The institution's caregivers whose newest valid training certificate ends within the flag's days."""
-    soon = on + datetime.timedelta(days=settings.TRAINING_EXPIRING_WITHIN_DAYS)
+    soon = _soon(on)
     return (StaffCertificate.objects.filter(staff_member__institution_id=institution_id,
                                             kind=StaffCertificate.Kind.TRAINING, issued_on__lte=on,
                                             expires_on__gte=on, expires_on__lt=soon)
