@@ -255,6 +255,10 @@ class _DateRegion(forms.Form):
 
 
 def _query(request) -> tuple[datetime.date, str]:
+    """The date and region asked for; a parameter given empty is refused (400), not read as "not given"."""
+    empty = {k: [_("This field cannot be blank.")] for k in ("date", "region") if request.query_params.get(k) == ""}
+    if empty:
+        raise DRFValidationError(empty)
     form = _DateRegion(request.query_params)
     if not form.is_valid():
         raise DRFValidationError({k: [str(e) for e in v] for k, v in form.errors.items()})
