@@ -15,6 +15,7 @@ API_AREAS = {
     "supervision": "inspections, rounds, rectification and checklists",
     "complaints": "complaints and their answers",
     "demonstration": "demonstration-city creations and their standard",
+    "yearend": "year-end reports and the annual assessment pack",
     "training": "training courses, registrations, attendance and their figures",
     "events": "the change feed",
 }

@@ -42,6 +42,7 @@ AREA_LABELS = {
     "supervision": _("inspections, rounds, rectification and checklists"),
     "complaints": _("complaints and their answers"),
     "demonstration": _("demonstration-city creations and their standard"),
+    "yearend": _("year-end reports and the annual assessment pack"),
     "training": _("training courses, registrations, attendance and their figures"),
     "events": _("the change feed"),
 }

@@ -105,6 +105,13 @@ ACTION_LABELS = {
     "evidence.upload": pgettext_lazy("audit action", "Evidence uploaded"),
     "evidence.view": pgettext_lazy("audit action", "Evidence viewed"),
     "notice.noncompliance_issue": pgettext_lazy("audit action", "Non-compliance notice issued"),
+    # Year-end reports
+    "yearend_template.create": pgettext_lazy("audit action", "Year-end report form version created"),
+    "yearend.open": pgettext_lazy("audit action", "Year-end reporting opened"),
+    "yearend_report.draft": pgettext_lazy("audit action", "Year-end report draft saved"),
+    "yearend_report.submit": pgettext_lazy("audit action", "Year-end report submitted"),
+    "yearend_report.accept": pgettext_lazy("audit action", "Year-end report accepted"),
+    "yearend_report.return": pgettext_lazy("audit action", "Year-end report returned"),
     "rectification.answer": pgettext_lazy("audit action", "Rectification answered"),
     "rectification.accept": pgettext_lazy("audit action", "Rectification accepted"),
     "rectification.reopen": pgettext_lazy("audit action", "Rectification reopened"),
@@ -154,6 +161,7 @@ ACTION_LABELS = {
     "demo.mentoring_seed": pgettext_lazy("audit action", "Demo mentoring pairs loaded"),
     "demo.guidance_centres_seed": pgettext_lazy("audit action", "Demo guidance centres loaded"),
     "demo.pilots_seed": pgettext_lazy("audit action", "Demo pilots loaded"),
+    "demo.yearend_seed": pgettext_lazy("audit action", "Demo year-end reports loaded"),
     "demo.supervision_seed": pgettext_lazy("audit action", "Demo supervision loaded"),
     # Demonstration-city creation
     "creation_standard.create": pgettext_lazy("audit action", "Creation standard version added"),

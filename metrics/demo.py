@@ -84,6 +84,18 @@ def seed(ctx) -> None:
         if official and (start != quarters[-1] or start.year == 2022):
             ranking_publish(run=run, actor=official)
     ctx.say(f"Rankings of Hebei's cities for {len(quarters)} quarters, the latest ({quarters[-1]}) a draft.")
+    # Last year's rankings for the annual assessment: its quarters, halves and the year-end total ranking.
+    last_year = today.year - 1
+    periods = [("quarter", datetime.date(last_year, m, 1)) for m in (1, 4, 7, 10)]
+    periods += [("half", datetime.date(last_year, 1, 1)), ("half", datetime.date(last_year, 7, 1)),
+                ("year", datetime.date(last_year, 1, 1))]
+    for kind, start in periods:
+        if RankingRun.objects.filter(scope=province, period_kind=kind, period_start=start).exists():
+            continue
+        run = ranking_compute(scope=province, period_kind=kind, period_start=start, actor=official)
+        if official:
+            ranking_publish(run=run, actor=official)
+    ctx.say(f"Rankings of Hebei's cities for {last_year}: quarters, halves and the year-end total ranking.")
 
 
 def _stale(snapshot: Snapshot) -> bool:

@@ -39,6 +39,12 @@ REPORTS_TO = REAL_FIGURES_ON
 # This year's programme (synthetic): designated on this day of the year, so many pilots.
 CURRENT_DESIGNATED = (3, 15)
 CURRENT_PILOTS = 180
+HALF_YEAR_FIELDS = [
+    {"code": "places_added", "label": "半年新增托位数"},
+    {"code": "institutions_filed", "label": "半年新增备案机构数"},
+    {"code": "pilots_completed", "label": "半年完成质量提升的试点机构数"},
+    {"code": "summary", "label": "半年工作总结", "kind": "text", "required": False},
+]
 REPORT_FIELDS = [
     {"code": "places_added", "label": "新增托位数"},
     {"code": "pilots_completed", "label": "完成质量提升的试点机构数"},
@@ -61,6 +67,7 @@ def seed(ctx) -> None:
             _seed_pilots(ctx, template, official)
             _seed_current_pilots(ctx, province, official)
     _seed_reports(ctx, province, official)
+    _seed_half_year_reports(ctx, province, official)
 
 
 def _seed_pilots(ctx, template, official) -> None:
@@ -167,3 +174,46 @@ def _seed_reports(ctx, province, official) -> None:
         audit_record(actor=official, action="progress_report.demo_import", target=template,
                      after={"reports": len(reports), "from": str(quarter), "to": str(today)})
     ctx.say(f"Progress reports: {len(reports)} daily reports since {quarter} (today's still to come).")
+
+
+def _seed_half_year_reports(ctx, province, official) -> None:
+    """The cities' half-year reports to the province (synthetic) from January of last year: each sent in the
+    first days after its half-year, a few late, a few missing; the half-year still running has none yet."""
+    template = progress_template_create(region=province, code="half-year-report", name="托育服务工作半年报告",
+                                        fields=HALF_YEAR_FIELDS, actor=official,
+                                        frequency=ProgressReportTemplate.Frequency.HALF_YEARLY, grace_days=15)
+    if ProgressReport.objects.filter(template=template).exists():
+        return
+    today = timezone.localdate()
+    first = datetime.date(today.year - 1, 1, 1)
+    cities = list(Region.objects.filter(code__startswith=DEMO_PROVINCE, level="city").order_by("code")
+                  .values_list("code", flat=True))
+    reporters = {u.region_id: u for u in User.objects.filter(role=User.Role.OFFICIAL, region_id__in=cities)}
+    tz = timezone.get_current_timezone()
+    reports = []
+    with transaction.atomic():
+        reporting_assign(template=template, region_codes=cities, starts_on=first, actor=official)
+        half = first
+        while period_end(template.frequency, half) < today:
+            end = period_end(template.frequency, half)
+            for code in cities:
+                roll = ctx.rng.random()
+                if roll < 0.05:
+                    continue  # not sent
+                sent_on = end + datetime.timedelta(days=ctx.rng.randrange(16, 40) if roll > 0.9
+                                                   else ctx.rng.randrange(1, 15))
+                if sent_on > today:
+                    continue
+                sent = datetime.datetime.combine(sent_on, datetime.time(16), tzinfo=tz)
+                reports.append(ProgressReport(
+                    template=template, region_id=code, date=half, submitted_at=sent,
+                    submitted_by=reporters.get(code, official),
+                    on_time=sent_on <= end + datetime.timedelta(days=template.grace_days),
+                    values={"places_added": ctx.rng.randrange(200, 1500),
+                            "institutions_filed": ctx.rng.randrange(3, 30),
+                            "pilots_completed": ctx.rng.randrange(0, 12), "summary": "按计划推进托育服务体系建设。"}))
+            half = end + datetime.timedelta(days=1)
+        ProgressReport.objects.bulk_create(reports)
+        audit_record(actor=official, action="progress_report.demo_import", target=template,
+                     after={"reports": len(reports), "from": str(first), "to": str(today)})
+    ctx.say(f"Half-year reports: {len(reports)} of {len(cities)} cities since {first}.")

@@ -283,6 +283,8 @@ class ProgressReportTemplate(RegionTarget, models.Model):
         DAILY = "daily", _("Daily")
         WEEKLY = "weekly", _("Weekly")
         MONTHLY = "monthly", _("Monthly")
+        # The province's report every six months (the half-year report of the annual assessment).
+        HALF_YEARLY = "halfyear", _("Every six months")
 
     region = models.ForeignKey("regions.Region", on_delete=models.PROTECT, related_name="report_templates",
                                verbose_name=_("province"))

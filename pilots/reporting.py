@@ -27,6 +27,9 @@ def period_dates(frequency: str, start: datetime.date, end: datetime.date) -> in
     if frequency == ProgressReportTemplate.Frequency.WEEKLY:
         first_monday = start + datetime.timedelta(days=(7 - start.weekday()) % 7)
         return 0 if first_monday > end else (end - first_monday).days // 7 + 1
+    if frequency == ProgressReportTemplate.Frequency.HALF_YEARLY:
+        return sum(1 for year in range(start.year, end.year + 1) for month in (1, 7)
+                   if start <= datetime.date(year, month, 1) <= end)
     months = (end.year - start.year) * 12 + end.month - start.month + (1 if start.day == 1 else 0)
     return max(months, 0)
 
@@ -36,6 +39,8 @@ def period_end(frequency: str, date: datetime.date) -> datetime.date:
         return date
     if frequency == ProgressReportTemplate.Frequency.WEEKLY:
         return date + datetime.timedelta(days=6)
+    if frequency == ProgressReportTemplate.Frequency.HALF_YEARLY:
+        return datetime.date(date.year, 6, 30) if date.month <= 6 else datetime.date(date.year, 12, 31)
     return date.replace(day=calendar.monthrange(date.year, date.month)[1])
 
 
@@ -45,6 +50,8 @@ def period_start(frequency: str, date: datetime.date) -> datetime.date:
         return date - datetime.timedelta(days=date.weekday())
     if frequency == ProgressReportTemplate.Frequency.MONTHLY:
         return date.replace(day=1)
+    if frequency == ProgressReportTemplate.Frequency.HALF_YEARLY:
+        return datetime.date(date.year, 1 if date.month <= 6 else 7, 1)
     return date
 
 

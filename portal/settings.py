@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "complaints",
     "supervision",
     "demonstration",
+    "yearend",
     "training",
 ]
 
@@ -439,6 +440,10 @@ SUPERVISION_DISCLOSURE_YEARS = 5
 # last year, and for a filing of the last year.
 SUPERVISION_DRAW_WEIGHTS = {"finding_high": 3, "finding_medium": 2, "finding_low": 1, "complaint": 2,
                             "new_filing": 2}
+
+# Year-end reports (托育机构管理规范 Art. 38): due on this (month, day) of the year after the one reported on.
+# Working definition: no national deadline is published; 31 January is the usual one for annual reports.
+YEAREND_DUE_MONTH_DAY = (1, 31)
 
 # --- Logging ------------------------------------------------------------------------------------
 LOGGING = {

@@ -173,10 +173,26 @@ def world(regions, institution, other_institution, staff, other_staff, admin_use
             "enrolment": enrolment, "job": job, "onboarding_job": onboarding_job, "pilot": pilot, "ranking": ranking,
             "region": inst.region_id, "county": inst.region_id[:6], "city": city,
         }
+    w["A"].update(_yearend_world(w["A"], admin_user))
+    w["B"].update(_yearend_world(w["B"], admin_user))
     snapshot_compute(date=today)
     return w
 
 
+def _yearend_world(side: dict, admin_user) -> dict:
+    """This year's year-end reporting of Hebei, and the side's institution's report submitted to its county."""
+    from regions.models import Region
+    from tests.yearend.conftest import complete_values
+    from yearend import services as yearend
+
+    province = Region.objects.get(code="13")
+    template = yearend.yearend_template_ensure_shipped(region=province, actor=admin_user)
+    obligation = yearend.yearend_obligation_open(region=province, year=timezone.localdate().year,
+                                                 template=template, actor=admin_user)
+    report = yearend.yearend_report_save_draft(institution=side["institution"], obligation=obligation,
+                                               values=complete_values(), actor=side["staff_user"])
+    report = yearend.yearend_report_submit(report=report, actor=side["staff_user"])
+    return {"yearend_report": report, "year": str(obligation.year)}
 def _training_world(centre, member, user):
     """A course of the side's guidance centre, not started yet, and the side's staff member registered for it."""
     from training import services as training_services
@@ -289,6 +305,9 @@ filing_authority = admin_or_official(of_county)
 staff_account_manager = filing_authority
 # Setting up mentoring pairs: city and province officials.
 pairing_level = admin_or_official(of_level(2, 4))
+# The annual assessment pack of the side's city: its city and province officials.
+pack_officials = admin_or_official(lambda actor, side: len(actor.region_id) in (2, 4)
+                                   and side["city"].startswith(actor.region_id))
 # Who has a level below them: province, city and county officials.
 provisioners = admin_or_official(of_level(2, 4, 6))
 # Onboarding a province's filed institutions: provincial officials.
@@ -642,6 +661,23 @@ RULES: dict[str, Rule] = {
     "api-complaint-answer": Rule(None, reviewer, kwargs=k(pk="complaint")),
     "api-complaint-contact": Rule(reviewer, kwargs=k(pk="complaint")),
     "complaints:open_inspection": Rule(nobody, reviewer, kwargs=k(pk="complaint")),
+    # Year-end reports: the institution's staff write and submit, its county decides; the pack for city and
+    # province officials
+    "yearend:home": Rule(signed_in),
+    "yearend:edit": Rule(staff_role, staff_role, kwargs=lambda s: {"year": int(s["year"])}),
+    "yearend:report": Rule(area, kwargs=k(pk="yearend_report")),
+    "yearend:accept": Rule(None, reviewer, kwargs=k(pk="yearend_report")),
+    "yearend:return": Rule(None, reviewer, kwargs=k(pk="yearend_report")),
+    **{f"yearend:{name}": Rule(pack_officials, kwargs=lambda s: {"code": s["city"], "year": int(s["year"])})
+       for name in ("pack", "pack_pdf", "pack_xlsx")},
+    "api-yearend-obligations": Rule(signed_in),
+    "api-yearend-reports": Rule(signed_in, staff_role),
+    "api-yearend-report": Rule(area, kwargs=k(pk="yearend_report")),
+    "api-yearend-report-submit": Rule(None, own, kwargs=k(pk="yearend_report")),
+    "api-yearend-report-accept": Rule(None, reviewer, kwargs=k(pk="yearend_report")),
+    "api-yearend-report-return": Rule(None, reviewer, kwargs=k(pk="yearend_report")),
+    "api-yearend-rates": Rule(signed_in),
+    "api-yearend-pack": Rule(pack_officials, kwargs=lambda s: {"code": s["city"], "year": int(s["year"])}),
     "api-complaint-inspection": Rule(None, reviewer, kwargs=k(pk="complaint")),
     # Demonstration-city creation (the side's creation is submitted: the city's own acts answer 409 or a message)
     "demonstration:index": Rule(creation_followers), "demonstration:standards": Rule(creation_followers),
