@@ -28,6 +28,7 @@ DEMO_STEPS = [
     "pilots.demo",
     "supervision.demo",
     "complaints.demo",
+    "mentoring.demo",
     "demonstration.demo",
     "training.demo",
     "yearend.demo",

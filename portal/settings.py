@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "dashboards",
     "complaints",
     "supervision",
+    "mentoring",
     "demonstration",
     "yearend",
     "training",
@@ -289,6 +290,8 @@ SPECTACULAR_SETTINGS = {
         "GuardianRequestKindEnum": "enrolments.models.GuardianRequest.Kind",
         "GuardianRequestStatusEnum": "enrolments.models.GuardianRequest.Status",
         "ExportApprovalStatusEnum": "enrolments.models.ExportApproval.Status",
+        "MentoringOutcomeResultEnum": "mentoring.models.Outcome.Result",
+        "ResultEnum": "supervision.models.Inspection.Result",  # the name it had before mentoring outcomes
         "CreationStatusEnum": "demonstration.models.Creation.Status",
         "TrainingCourseKindEnum": "training.models.Course.Kind",
         "TrainingCourseStatusEnum": "training.models.Course.Status",
