@@ -39,7 +39,7 @@ LIST_ERRORS = {**READ_ERRORS, 400: BAD_REQUEST}
 WRITE_ERRORS_409 = {**WRITE_ERRORS, 409: CONFLICT}
 
 
-class CourseSerializer(serializers.ModelSerializer):
+class TrainingCourseSerializer(serializers.ModelSerializer):
     centre_name = serializers.CharField(source="centre.name", read_only=True)
     city = serializers.CharField(source="centre.city_id", read_only=True)
     places_left = serializers.IntegerField(read_only=True)
@@ -51,7 +51,7 @@ class CourseSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class CourseCreateSerializer(serializers.Serializer):
+class TrainingCourseCreateSerializer(serializers.Serializer):
     centre = serializers.IntegerField(min_value=1, help_text="A guidance centre of the caller's city.")
     kind = serializers.ChoiceField(choices=Course.Kind.choices)
     title = serializers.CharField(max_length=200)
@@ -61,7 +61,7 @@ class CourseCreateSerializer(serializers.Serializer):
     capacity = serializers.IntegerField(min_value=1, max_value=500)
 
 
-class RegistrationSerializer(serializers.ModelSerializer):
+class TrainingRegistrationSerializer(serializers.ModelSerializer):
     staff_member_name = serializers.CharField(source="staff_member.name", read_only=True)
     staff_member_role = serializers.CharField(source="staff_member.role", read_only=True)
     institution_name = serializers.CharField(source="institution.name", read_only=True)
@@ -80,18 +80,18 @@ class RegistrationSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class RegistrationCreateSerializer(serializers.Serializer):
+class TrainingRegistrationCreateSerializer(serializers.Serializer):
     course = serializers.IntegerField(min_value=1)
     staff_member = serializers.IntegerField(min_value=1, help_text="A staff member of the caller's institution.")
 
 
-class AttendanceSerializer(serializers.Serializer):
+class TrainingAttendanceSerializer(serializers.Serializer):
     attended = serializers.BooleanField()
     hours = serializers.IntegerField(min_value=1, max_value=500, required=False, allow_null=True, default=None,
                                      help_text="Hours attended; required when attended, ignored when absent.")
 
 
-class CertificateSerializer(serializers.Serializer):
+class TrainingCertificateSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     number = serializers.CharField()
     issued_on = serializers.DateField()
@@ -99,7 +99,7 @@ class CertificateSerializer(serializers.Serializer):
     staff_member = serializers.IntegerField(source="staff_member_id")
 
 
-class FigureSerializer(serializers.Serializer):
+class TrainingFigureSerializer(serializers.Serializer):
     key = serializers.CharField(help_text="The region's division code, or the institution's id.")
     name = serializers.CharField()
     caregivers = serializers.IntegerField()
@@ -110,10 +110,10 @@ class FigureSerializer(serializers.Serializer):
                                      help_text="Trained ÷ caregivers, per cent; null without caregivers.")
 
 
-class FiguresSerializer(serializers.Serializer):
+class TrainingFiguresSerializer(serializers.Serializer):
     date = serializers.DateField()
     expiring_within_days = serializers.IntegerField()
-    rows = FigureSerializer(many=True)
+    rows = TrainingFigureSerializer(many=True)
 
 
 # --- Filters -------------------------------------------------------------------------------------------
@@ -139,11 +139,11 @@ class RegistrationFilter(django_filters.FilterSet):
 
 # --- Courses -----------------------------------------------------------------------------------------------
 
-@extend_schema_view(get=extend_schema(tags=TAGS, responses={200: CourseSerializer(many=True), **LIST_ERRORS}))
+@extend_schema_view(get=extend_schema(tags=TAGS, responses={200: TrainingCourseSerializer(many=True), **LIST_ERRORS}))
 class CourseListView(generics.ListCreateAPIView):
     """Courses of the guidance centres, soonest first; officials of a centre's city publish new ones there."""
 
-    serializer_class = CourseSerializer
+    serializer_class = TrainingCourseSerializer
     filterset_class = CourseFilter
     parser_classes = [JSONParser]
 
@@ -152,19 +152,20 @@ class CourseListView(generics.ListCreateAPIView):
             return Course.objects.none()
         return Course.objects.visible_to(self.request.user).select_related("centre").order_by("starts_on", "pk")
 
-    @extend_schema(tags=TAGS, request=CourseCreateSerializer, responses={201: CourseSerializer, **WRITE_ERRORS})
+    @extend_schema(tags=TAGS, request=TrainingCourseCreateSerializer,
+                   responses={201: TrainingCourseSerializer, **WRITE_ERRORS})
     def post(self, request, *args, **kwargs):
         user = request.user
         require(policies.runs_training(user), _("Only officials of the centre's city publish its courses."))
-        d = validated(CourseCreateSerializer, request)
+        d = validated(TrainingCourseCreateSerializer, request)
         centre = get_object_or_404(GuidanceCentre.objects.visible_to(user), pk=d.pop("centre"))
         course = services.course_publish(centre=centre, actor=user, **d)
-        return Response(CourseSerializer(course).data, status=status.HTTP_201_CREATED)
+        return Response(TrainingCourseSerializer(course).data, status=status.HTTP_201_CREATED)
 
 
-@extend_schema_view(get=extend_schema(tags=TAGS, responses={200: CourseSerializer, **READ_ERRORS}))
+@extend_schema_view(get=extend_schema(tags=TAGS, responses={200: TrainingCourseSerializer, **READ_ERRORS}))
 class CourseDetailView(generics.RetrieveAPIView):
-    serializer_class = CourseSerializer
+    serializer_class = TrainingCourseSerializer
 
     def get_queryset(self):
         return Course.objects.visible_to(self.request.user).select_related("centre")
@@ -177,12 +178,13 @@ def _registrations(user):
                                                                 "certificate")
 
 
-@extend_schema_view(get=extend_schema(tags=TAGS, responses={200: RegistrationSerializer(many=True), **LIST_ERRORS}))
+@extend_schema_view(get=extend_schema(tags=TAGS,
+                                      responses={200: TrainingRegistrationSerializer(many=True), **LIST_ERRORS}))
 class RegistrationListView(generics.ListCreateAPIView):
     """Registrations the caller may see (their institution's, or those of the courses they run); institution
     staff register their staff members (409 when the course is full, started or the member registered)."""
 
-    serializer_class = RegistrationSerializer
+    serializer_class = TrainingRegistrationSerializer
     filterset_class = RegistrationFilter
     parser_classes = [JSONParser]
 
@@ -191,17 +193,17 @@ class RegistrationListView(generics.ListCreateAPIView):
             return Registration.objects.none()
         return _registrations(self.request.user).order_by("-registered_at", "-pk")
 
-    @extend_schema(tags=TAGS, request=RegistrationCreateSerializer,
-                   responses={201: RegistrationSerializer, **WRITE_ERRORS_409})
+    @extend_schema(tags=TAGS, request=TrainingRegistrationCreateSerializer,
+                   responses={201: TrainingRegistrationSerializer, **WRITE_ERRORS_409})
     def post(self, request, *args, **kwargs):
         user = request.user
         require(policies.is_linked_staff(user), _("Only institution staff register their staff members."))
-        d = validated(RegistrationCreateSerializer, request)
+        d = validated(TrainingRegistrationCreateSerializer, request)
         course = get_object_or_404(Course.objects.visible_to(user).select_related("centre"), pk=d["course"])
         member = get_object_or_404(StaffMember.objects.visible_to(user).select_related("institution"),
                                    pk=d["staff_member"])
         registration = services.registration_create(course=course, staff_member=member, actor=user)
-        return Response(RegistrationSerializer(_registrations(user).get(pk=registration.pk)).data,
+        return Response(TrainingRegistrationSerializer(_registrations(user).get(pk=registration.pk)).data,
                         status=status.HTTP_201_CREATED)
 
 
@@ -215,36 +217,36 @@ class _RegistrationAction(APIView):
 class RegistrationCancelView(_RegistrationAction):
     """The institution withdraws a registration before the course starts (409 after); a repeat changes nothing."""
 
-    @extend_schema(tags=TAGS, request=None, responses={200: RegistrationSerializer, **WRITE_ERRORS_409})
+    @extend_schema(tags=TAGS, request=None, responses={200: TrainingRegistrationSerializer, **WRITE_ERRORS_409})
     def post(self, request, pk: int):
         registration = services.registration_cancel(registration=self.registration(request, pk), actor=request.user)
-        return Response(RegistrationSerializer(_registrations(request.user).get(pk=registration.pk)).data)
+        return Response(TrainingRegistrationSerializer(_registrations(request.user).get(pk=registration.pk)).data)
 
 
 class AttendanceView(_RegistrationAction):
     """The officials of the centre's city record attendance (attended with hours, or absent), from the course's
     first day until the certificate is issued (409 otherwise)."""
 
-    @extend_schema(tags=TAGS, request=AttendanceSerializer, responses={200: RegistrationSerializer,
+    @extend_schema(tags=TAGS, request=TrainingAttendanceSerializer, responses={200: TrainingRegistrationSerializer,
                                                                        **WRITE_ERRORS_409})
     def post(self, request, pk: int):
         registration = self.registration(request, pk)
         require(policies.runs_training_at(request.user, registration.course.centre),
                 _("Only officials of the centre's city record attendance at its courses."))
-        d = validated(AttendanceSerializer, request)
+        d = validated(TrainingAttendanceSerializer, request)
         registration = services.attendance_record(registration=registration, attended=d["attended"],
                                                   hours=d.get("hours"), actor=request.user)
-        return Response(RegistrationSerializer(_registrations(request.user).get(pk=registration.pk)).data)
+        return Response(TrainingRegistrationSerializer(_registrations(request.user).get(pk=registration.pk)).data)
 
 
 class CertificateView(_RegistrationAction):
     """The officials of the centre's city issue the training certificate of a staff member who attended the
     whole course, once (409 for a repeat, an incomplete attendance or a course not ended)."""
 
-    @extend_schema(tags=TAGS, request=None, responses={201: CertificateSerializer, **WRITE_ERRORS_409})
+    @extend_schema(tags=TAGS, request=None, responses={201: TrainingCertificateSerializer, **WRITE_ERRORS_409})
     def post(self, request, pk: int):
         certificate = services.certificate_issue(registration=self.registration(request, pk), actor=request.user)
-        return Response(CertificateSerializer(certificate).data, status=status.HTTP_201_CREATED)
+        return Response(TrainingCertificateSerializer(certificate).data, status=status.HTTP_201_CREATED)
 
 
 # --- Figures -----------------------------------------------------------------------------------------------
@@ -273,8 +275,8 @@ FIGURE_PARAMETERS = [
 
 
 def _answer(on, rows) -> Response:
-    return Response(FiguresSerializer({"date": on, "expiring_within_days": settings.TRAINING_EXPIRING_WITHIN_DAYS,
-                                       "rows": rows}).data)
+    data = {"date": on, "expiring_within_days": settings.TRAINING_EXPIRING_WITHIN_DAYS, "rows": rows}
+    return Response(TrainingFiguresSerializer(data).data)
 
 
 def official_region(user, region: str) -> str:
@@ -290,7 +292,7 @@ class RegionFiguresView(APIView):
     """Trained caregivers / caregivers of a region and of each region one level below it (a township: itself),
     on a date: one query for all of them."""
 
-    @extend_schema(tags=TAGS, parameters=FIGURE_PARAMETERS, responses={200: FiguresSerializer, **LIST_ERRORS})
+    @extend_schema(tags=TAGS, parameters=FIGURE_PARAMETERS, responses={200: TrainingFiguresSerializer, **LIST_ERRORS})
     def get(self, request):
         on, region = _query(request)
         region = official_region(request.user, region)
@@ -308,7 +310,7 @@ class InstitutionFiguresView(APIView):
         OpenApiParameter("region", str, pattern=r"^\d{6}(\d{3})?$",
                          description="A county or township code of the caller's area (officials above a county: "
                                      "required)."),
-    ], responses={200: FiguresSerializer, **LIST_ERRORS})
+    ], responses={200: TrainingFiguresSerializer, **LIST_ERRORS})
     def get(self, request):
         on, region = _query(request)
         user = request.user
