@@ -229,7 +229,7 @@ def pack_tables(data: PackData, *, export: bool = False) -> list[Table]:
         out.append(table)
     if export:
         for i, table in enumerate(out, start=1):
-            table.title = f"{i} {table.title}"[:31]
+            table.title = f"{i} {str(table.title).split(' (')[0]}"[:31]
     return out
 
 

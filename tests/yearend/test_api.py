@@ -64,3 +64,30 @@ def test_a_pack_of_a_year_out_of_range_is_not_found(regions, province_official, 
     client.force_login(province_official)
     assert client.get("/yearend/pack/13/0/").status_code == 404
     assert client.get("/api/v1/yearend/pack/13/99999/").status_code == 404
+
+
+def test_the_pack_page_reads_a_fixed_number_of_queries(obligation, institution, staff, province_official, client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import InstitutionFactory
+    from yearend import services
+
+    client.force_login(province_official)
+    url = f"/yearend/pack/13/{obligation.year}/"
+    client.get(url)
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(url).status_code == 200
+    for county in ("130102", "130104", "130502", "130102"):
+        other = InstitutionFactory(region_id=county)
+        services.yearend_report_save_draft(institution=other, obligation=obligation, values=complete_values(),
+                                           actor=_staff_of(other))
+    with CaptureQueriesContext(connection) as many:
+        assert client.get(url).status_code == 200
+    assert len(many) == len(few)
+
+
+def _staff_of(institution):
+    from tests.factories import UserFactory
+
+    return UserFactory(institution=institution)
