@@ -8,9 +8,11 @@ that refuses the act → 409).
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import (
     OpenApiParameter,
     extend_schema,
@@ -359,9 +361,7 @@ class RankingView(APIView):
     def get(self, request):
         raw = request.query_params.get("year", "")
         if raw and not (raw.isdigit() and 2000 <= int(raw) <= 2100):
-            from django.core.exceptions import ValidationError
-
-            raise ValidationError({"year": ["Enter a year between 2000 and 2100."]})
+            raise ValidationError({"year": [_("Enter a year between 2000 and 2100.")]})
         year = int(raw) if raw else timezone.localdate().year
         user = request.user
         if not takes_part(user):

@@ -94,13 +94,15 @@ def pack_figures(*, year: int, city_codes: list[str]) -> dict[str, list[dict]]:
             ranks[row.city_id] = (row.rank, row.ranked)
     for creation in creations:
         status = creation.get_status_display()
-        working = _("working definition") if creation.standard.is_working_definition else ""
-        standard_note = f"{creation.standard} ({working})" if working else str(creation.standard)
+        standard = _("%(name)s, version %(version)d") % {"name": creation.standard.name,
+                                                          "version": creation.standard.version}
+        if creation.standard.is_working_definition:
+            standard = _("%(standard)s (a working definition)") % {"standard": standard}
         scored = creation.status == Creation.Status.SCORED
         score_note = status if scored else _("%(status)s: scores given so far") % {"status": status}
         rows = [
             {"label": _("Demonstration-city creation score"), "numerator": creation.score,
-             "denominator": creation.max_score, "note": f"{score_note}; {standard_note}"},
+             "denominator": creation.max_score, "note": f"{score_note} · {standard}"},
             {"label": _("Creation criteria met"), "numerator": creation.criteria_met,
              "denominator": creation.criteria,
              "note": _("met: a score of at least %(percent)d%% of the criterion's points") % {

@@ -9,6 +9,7 @@ urlpatterns = [
     path("", views.index, name="index"),
     path("open/", views.open_creation, name="open"),
     path("standards/", views.standards, name="standards"),
+    path("standards/new-version/", views.standard_new_version, name="standard_new_version"),
     path("creations/<int:pk>/", views.creation_detail, name="creation"),
     path("creations/<int:pk>/submit/", views.creation_submit, name="submit"),
     path("creations/<int:pk>/return/", views.creation_return, name="return"),

@@ -14,18 +14,20 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts import policies
 from accounts.policies import require
-from portal.forms import flash_service_errors
+from portal.forms import add_service_errors, flash_service_errors
 from regions import codes
+from regions.models import Region
 
 from . import selectors, services
-from .forms import EvidenceForm, NoteForm, ReturnForm, ScoreForm, SubmitForm
+from .forms import CriterionRowFormSet, EvidenceForm, NoteForm, ReturnForm, ScoreForm, StandardVersionForm, SubmitForm
 from .models import Creation, CreationEvidence, CreationStandard, Criterion, CriterionEntry
 
 HISTORY_YEARS = 5
@@ -71,12 +73,17 @@ def index(request):
     current.sort(key=lambda c: (c.rank is None, c.rank or 0, c.city_id))
     history = [c for c in creations if c.year < year]
     own_city = user.region_id if policies.official_level(user) == codes.CITY else None
+    is_province = policies.official_level(user) == codes.PROVINCE or policies.is_admin(user)
+    # The province follows who has not started: its cities without a creation this year (one query).
+    not_started = list(Region.objects.filter(level=Region.Level.CITY, code__startswith=province)
+                       .exclude(code__in=[c.city_id for c in current]).order_by("code")
+                       .values_list("name", flat=True)) if is_province and province else []
     return render(request, "demonstration/index.html", {
         "year": year, "current": current, "history": history, "years": sorted({c.year for c in creations} | {year},
                                                                                 reverse=True),
         "may_open": own_city is not None and not any(c.city_id == own_city for c in current)
         and year == timezone.localdate().year,
-        "is_province": policies.official_level(user) == codes.PROVINCE or policies.is_admin(user),
+        "is_province": is_province, "not_started": not_started,
     })
 
 
@@ -298,4 +305,47 @@ def standards(request):
     criteria = list(chosen.criteria.select_related("group").order_by("order")) if chosen else []
     return render(request, "demonstration/standards.html", {
         "versions": versions, "chosen": chosen, "criteria": criteria,
-        "total": sum((c.max_points for c in criteria), 0)})
+        "total": sum((c.max_points for c in criteria), 0),
+        "may_edit": policies.edits_creation_standard(request.user)})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def standard_new_version(request):
+    """A new version of the creation standard, from a copy of the latest: edit or remove criteria, change the
+    points and the met line. Creations already opened keep the version they were opened with."""
+    user = request.user
+    require(policies.edits_creation_standard(user),
+            _("Only provincial officials and administrators edit the creation standard."))
+    latest = services.standard_latest()
+    if latest is None:
+        services.standards_ensure_shipped()
+        latest = services.standard_latest()
+    groups = list(latest.groups.order_by("order"))
+    criteria = list(latest.criteria.select_related("group").order_by("order"))
+    form = StandardVersionForm(request.POST or None, initial={
+        "name": latest.name, "edition": latest.edition, "notes": latest.notes, "met_percent": latest.met_percent,
+        "is_working_definition": latest.is_working_definition})
+    rows = CriterionRowFormSet(request.POST or None, prefix="criteria", initial=[
+        {"group": c.group.code, "code": c.code, "text": c.text, "max_points": c.max_points,
+         "evidence_required": c.evidence_required} for c in criteria])
+    if request.method == "POST" and form.is_valid() & rows.is_valid():
+        kept = rows.kept()
+        payload = [{"code": g.code, "name": g.name,
+                    "criteria": [{k: r[k] for k in ("code", "text", "max_points", "evidence_required")}
+                                 for r in kept if r["group"] == g.code]} for g in groups]
+        try:
+            made = services.standard_create_version(code=latest.code, groups=[g for g in payload if g["criteria"]],
+                                                    actor=user, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Version %(version)d of the creation standard saved.") % {
+                "version": made.version})
+            return redirect(f"{reverse('demonstration:standards')}?version={made.pk}")
+    group_names = {g.code: g.name for g in groups}
+    for row in rows:
+        row.group_name = group_names.get(row["group"].value(), "")
+    return render(request, "demonstration/standard_new_version.html",
+                  {"form": form, "rows": rows, "latest": latest},
+                  status=400 if request.method == "POST" else 200)

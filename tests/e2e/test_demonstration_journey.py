@@ -127,6 +127,13 @@ def test_city_assembles_on_a_phone_province_scores_on_a_desktop(browser, live_se
     assert ranks == ["1 / 2", "2 / 2"]
     _checked(office, "en", 1366)
     screenshot(office, "demonstration-4-ranking-1366")
+    _go(office, office.locator("main a[href$='/demonstration/standards/']"))
+    assert office.get_by_test_id("working-definition").is_visible()
+    _checked(office, "en", 1366)
+    _go(office, office.get_by_test_id("new-version"))
+    assert office.get_by_test_id("criterion-row").count() == 19
+    _checked(office, "en", 1366)
+    screenshot(office, "demonstration-6-new-version-1366")
     desk.close()
 
     # 3. The city sees its score, its rank and its gaps.
