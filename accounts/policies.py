@@ -37,6 +37,8 @@ Which predicates exist, in the words of the domain:
 | `publishes_slots_at(user, centre)` | administrators, and officials of the centre's city |
 | `records_centre(user, city_code)` | city or province officials holding the city, and administrators |
 | `pairs(user, mentor, mentee)` | city or province officials holding both institutions, and administrators |
+| `steers_pair(user, pair)` | who may pair its two institutions: they set its goals and close it with its outcome |
+| `records_visits_of(user, pair)` | the mentor institution's staff, and administrators on its behalf |
 | `governs(user, region)` | administrators, and the officials of exactly that region |
 | `registers_api_clients(user)` | administrators (other systems' client credentials) |
 | `may_revoke_personal_token(user, token)` | the token's owner, and administrators |
@@ -234,6 +236,17 @@ def pairs(user, mentor, mentee) -> bool:
     and administrators."""
     return is_admin(user) or (oversees_cities(user) and oversees(user, mentor.region_id)
                               and oversees(user, mentee.region_id))
+
+
+def steers_pair(user, pair) -> bool:
+    """A mentoring pair's goals and its close (with the outcome) belong to the officials who may set such a
+    pair up — a city or province holding both institutions — and administrators."""
+    return pairs(user, pair.mentor, pair.mentee)
+
+
+def records_visits_of(user, pair) -> bool:
+    """The mentor institution's staff record their visits to the mentee; administrators on their behalf."""
+    return keeps_records_of(user, pair.mentor_id)
 
 
 # --- Accounts, API clients and tokens -------------------------------------------------------------

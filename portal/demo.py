@@ -28,6 +28,7 @@ DEMO_STEPS = [
     "pilots.demo",
     "supervision.demo",
     "complaints.demo",
+    "mentoring.demo",
     "demonstration.demo",
     "yearend.demo",
     "metrics.demo",

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "dashboards",
     "complaints",
     "supervision",
+    "mentoring",
     "demonstration",
     "yearend",
 ]
@@ -288,6 +289,8 @@ SPECTACULAR_SETTINGS = {
         "GuardianRequestKindEnum": "enrolments.models.GuardianRequest.Kind",
         "GuardianRequestStatusEnum": "enrolments.models.GuardianRequest.Status",
         "ExportApprovalStatusEnum": "enrolments.models.ExportApproval.Status",
+        "MentoringOutcomeResultEnum": "mentoring.models.Outcome.Result",
+        "ResultEnum": "supervision.models.Inspection.Result",  # the name it had before mentoring outcomes
         "CreationStatusEnum": "demonstration.models.Creation.Status",
     },
 }

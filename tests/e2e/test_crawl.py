@@ -77,7 +77,7 @@ def require_postgresql_module():
 # Every account `seed_demo` prints, and the public; the test fails if the demo gains an account the
 # crawl does not know (add it here).
 ROLES = ["public", "admin", "hebei", "shijiazhuang", "changan", "changan-town", "xingtai", "qiaoxi",
-         "benyi", "newcentre", "changan-staff", "changan-inspector1"]
+         "benyi", "newcentre", "changan-staff", "changan-inspector1", "xingtai-mentor"]
 # Demo accounts that see exactly the pages of one crawled account (same role, region and kind of work).
 TWINS = {"changan-inspector2": "changan-inspector1"}
 # The officials of the other cities and counties are crawled by test_crawl_areas.py, on a demo of its own,

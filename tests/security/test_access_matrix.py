@@ -159,7 +159,15 @@ def world(regions, institution, other_institution, staff, other_staff, admin_use
         guardian_request = guardian_requests.guardian_request_record(
             child=child, kind="access", requested_on=today, requester_name="王芳", requester_relation="mother",
             actor=user)
+        from institutions.models import MentoringPair
+        from mentoring.models import Goal
+        from tests.factories import InstitutionFactory
+
+        pair = MentoringPair.objects.create(mentor=inst, mentee=InstitutionFactory(region_id=inst.region_id),
+                                            started_on=today - datetime.timedelta(days=30))
+        goal = Goal.objects.create(pair=pair, text="建立晨午检制度")
         w[side] = {
+            "pair": pair, "goal": goal,
             "export_approval": export_approval, "export_approved": export_approved,
             "guardian_request": guardian_request,
             **supervision_objects, **demonstration_objects,
@@ -295,6 +303,9 @@ filing_authority = admin_or_official(of_county)
 staff_account_manager = filing_authority
 # Setting up mentoring pairs: city and province officials.
 pairing_level = admin_or_official(of_level(2, 4))
+# A mentoring pair's goals and close: the city or province officials holding both institutions.
+pair_steering = admin_or_official(lambda actor, side: len(actor.region_id) in (2, 4)
+                                  and side["region"].startswith(actor.region_id))
 # The annual assessment pack of the side's city: its city and province officials.
 pack_officials = admin_or_official(lambda actor, side: len(actor.region_id) in (2, 4)
                                    and side["city"].startswith(actor.region_id))
@@ -485,6 +496,18 @@ RULES: dict[str, Rule] = {
     "api-institution-suspend": Rule(None, filing_authority, kwargs=k(pk="institution")),
     "api-institution-lift-suspension": Rule(None, filing_authority, kwargs=k(pk="institution")),
     "api-mentoring-pairs": Rule(signed_in, pairing_level), "api-guidance-centres": Rule(signed_in, pairing_level),
+    # Mentoring pairs' work: everyone who sees the pair reads it; the mentor's staff record visits, the
+    # officials steering it set goals and close it. An active pair has no outcome yet (404 for all).
+    "mentoring:pair": Rule(area, kwargs=k(pk="pair")),
+    "mentoring:visit_add": Rule(None, own_or_admin, kwargs=k(pk="pair")),
+    "mentoring:goal_add": Rule(None, pair_steering, kwargs=k(pk="pair")),
+    "mentoring:goal_mark": Rule(None, pair_steering, kwargs=k(pk="pair", goal_pk="goal")),
+    "mentoring:close": Rule(None, pair_steering, kwargs=k(pk="pair")),
+    "api-mentoring-goals": Rule(area, pair_steering, kwargs=k(pk="pair")),
+    "api-mentoring-goal": Rule(None, pair_steering, kwargs=k(pk="pair", goal_pk="goal")),
+    "api-mentoring-visits": Rule(area, own_or_admin, kwargs=k(pk="pair")),
+    "api-mentoring-outcome": Rule(UNCHECKED, pair_steering, kwargs=k(pk="pair")),
+    "api-mentoring-figures": Rule(official_role),
     "institutions:onboarding": Rule(province_level, UNCHECKED),
     "institutions:onboarding_template": Rule(province_level),
     "institutions:onboarding_job": Rule(onboarding_job_province, onboarding_job_province,
