@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 import demonstration.selectors
+import mentoring.selectors
 import yearend.selectors
 from dashboards import exports
 from dashboards.tables import (
@@ -42,6 +43,7 @@ from . import selectors
 # The programmes whose figures the pack shows: (module, its section title). One list, one place.
 PACK_SECTIONS = [
     (demonstration.selectors, gettext_lazy("Demonstration-city creation")),
+    (mentoring.selectors, gettext_lazy("Mentoring and integrated medical care")),
     (yearend.selectors, gettext_lazy("Year-end reports of the institutions")),
 ]
 
@@ -229,7 +231,7 @@ def pack_tables(data: PackData, *, export: bool = False) -> list[Table]:
         out.append(table)
     if export:
         for i, table in enumerate(out, start=1):
-            table.title = f"{i} {table.title}"[:31]
+            table.title = f"{i} {str(table.title).split(' (')[0]}"[:31]
     return out
 
 
