@@ -156,7 +156,7 @@ class FiguresView(_MentoringView, APIView):
         require(policies.in_area(user, code), outside_area=True)
         raw = request.query_params.get("on")
         try:
-            on = datetime.date.fromisoformat(raw) if raw else timezone.localdate()
+            on = datetime.date.fromisoformat(raw) if raw is not None else timezone.localdate()
         except ValueError as exc:
             raise serializers.ValidationError({"on": ["Use a date such as 2026-01-01."]}) from exc
         figures = selectors.region_figures(area_code=code, on=on)

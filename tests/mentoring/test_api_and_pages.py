@@ -39,6 +39,7 @@ def test_api_figures_of_the_callers_area_and_not_beyond(api_client, pair, city_o
     assert body["region"] == "1301" and body["total"]["active"] == 1
     assert {r["code"]: r["active"] for r in body["regions"]} == {"130102": 0, "130104": 1}
     assert api_client.get("/api/v1/mentoring-figures/", {"region": ""}).status_code == 400
+    assert api_client.get("/api/v1/mentoring-figures/", {"on": ""}).status_code == 400
     assert _as(api_client, other_city_official).get("/api/v1/mentoring-figures/", {"region": "1301"}).status_code == 404
 
 
