@@ -28,7 +28,7 @@ from rest_framework.views import APIView
 from accounts import policies
 from accounts.policies import require
 from portal.api.schema import BAD_REQUEST, CONFLICT, READ_ERRORS, WRITE_ERRORS
-from portal.api.serializers import validated
+from portal.api.serializers import StrictCharField, validated
 from regions import codes
 
 from . import selectors, services
@@ -67,24 +67,40 @@ class CreationStandardSerializer(serializers.ModelSerializer):
                   "created_at", "groups"]
 
 
+class StrictSlugField(StrictCharField, serializers.SlugField):
+    """A slug that must arrive as a JSON string."""
+
+
+class StrictCityField(StrictCharField, serializers.RegexField):
+    """A city code that must arrive as a JSON string."""
+
+
+@extend_schema_field({"type": "string", "pattern": r"^\d{1,4}(\.\d)?$", "example": "4.5"})
+class PointsField(serializers.DecimalField):
+    """Points with one decimal at most, sent as a string ("4.5"), as the portal shows them."""
+
+    def __init__(self, **kwargs):
+        super().__init__(max_digits=5, decimal_places=1, min_value=0, **kwargs)
+
+
 class CreationCriterionWriteSerializer(serializers.Serializer):
-    code = serializers.CharField(max_length=20)
-    text = serializers.CharField(max_length=300)
-    max_points = serializers.DecimalField(max_digits=5, decimal_places=1, min_value=0)
-    evidence_required = serializers.CharField(max_length=300)
+    code = StrictCharField(max_length=20)
+    text = StrictCharField(max_length=300)
+    max_points = PointsField()
+    evidence_required = StrictCharField(max_length=300)
 
 
 class CreationGroupWriteSerializer(serializers.Serializer):
-    code = serializers.CharField(max_length=20)
-    name = serializers.CharField(max_length=100)
+    code = StrictCharField(max_length=20)
+    name = StrictCharField(max_length=100)
     criteria = CreationCriterionWriteSerializer(many=True, allow_empty=False)
 
 
 class CreationStandardWriteSerializer(serializers.Serializer):
-    code = serializers.SlugField(max_length=50)
-    name = serializers.CharField(max_length=200)
-    edition = serializers.CharField(max_length=100, required=False, default="", allow_blank=True)
-    notes = serializers.CharField(required=False, default="", allow_blank=True)
+    code = StrictSlugField(max_length=50)
+    name = StrictCharField(max_length=200)
+    edition = StrictCharField(max_length=100, required=False, default="", allow_blank=True)
+    notes = StrictCharField(required=False, default="", allow_blank=True)
     met_percent = serializers.IntegerField(min_value=1, max_value=100, required=False, default=80)
     is_working_definition = serializers.BooleanField(required=False, default=False)
     groups = CreationGroupWriteSerializer(many=True, allow_empty=False)
@@ -138,7 +154,7 @@ class CreationDetailSerializer(CreationSerializer):
 
 
 class CreationOpenSerializer(serializers.Serializer):
-    city = serializers.RegexField(r"^\d{4}$", help_text="The city's code (4 digits).")
+    city = StrictCityField(r"^\d{4}$", help_text="The city's code (4 digits).")
     year = serializers.IntegerField(min_value=2000, max_value=2100)
 
 
@@ -149,21 +165,21 @@ class CreationEvidenceWriteSerializer(serializers.Serializer):
 
 class CreationNoteWriteSerializer(serializers.Serializer):
     criterion = serializers.IntegerField()
-    note = serializers.CharField(max_length=2000, allow_blank=True)
+    note = StrictCharField(max_length=2000, allow_blank=True)
 
 
 class CreationSubmitWriteSerializer(serializers.Serializer):
-    note = serializers.CharField(max_length=2000, required=False, allow_blank=True, allow_null=True, default=None)
+    note = StrictCharField(max_length=2000, required=False, allow_blank=True, allow_null=True, default=None)
 
 
 class CreationScoreWriteSerializer(serializers.Serializer):
     criterion = serializers.IntegerField()
-    points = serializers.DecimalField(max_digits=5, decimal_places=1, min_value=0)
-    comment = serializers.CharField(max_length=2000, required=False, default="", allow_blank=True)
+    points = PointsField()
+    comment = StrictCharField(max_length=2000, required=False, default="", allow_blank=True)
 
 
 class CreationReturnWriteSerializer(serializers.Serializer):
-    comment = serializers.CharField(max_length=2000)
+    comment = StrictCharField(max_length=2000)
 
 
 class CreationRankingRowSerializer(serializers.Serializer):

@@ -9,7 +9,7 @@ from .models import Creation
 
 class CreationFilter(django_filters.FilterSet):
     year = YearFilter()
-    city = django_filters.CharFilter(field_name="city_id", help_text="A city code (4 digits).", max_length=4)
+    city = django_filters.CharFilter(field_name="city_id", help_text="A city code (4 digits).")
     status = django_filters.ChoiceFilter(choices=Creation.Status.choices)
 
     class Meta:

@@ -71,7 +71,8 @@ def index(request):
         c.rank, c.ranked = ranks.get(c.pk, (None, None))
     current = [c for c in creations if c.year == year]
     current.sort(key=lambda c: (c.rank is None, c.rank or 0, c.city_id))
-    history = [c for c in creations if c.year < year]
+    history = sorted((c for c in creations if c.year < year),
+                     key=lambda c: (-c.year, c.rank is None, c.rank or 0, c.city_id))
     own_city = user.region_id if policies.official_level(user) == codes.CITY else None
     is_province = policies.official_level(user) == codes.PROVINCE or policies.is_admin(user)
     # The province follows who has not started: its cities without a creation this year (one query).

@@ -44,6 +44,8 @@ DOMAIN_RULES_BEYOND_THE_SCHEMA = {
     ("POST", "/api/v1/populations/upload/"): "the file must be a CSV or XLSX table of known regions",
     ("POST", "/api/v1/mentoring-pairs/"): "mentor and mentee are two different institutions of the caller's area",
     ("POST", "/api/v1/supervision/checklists/"): "item codes are unique in a checklist, and no text only blanks",
+    ("POST", "/api/v1/demonstration/standards/"): "criterion and group codes are unique in a standard, points above 0",
+    ("POST", "/api/v1/demonstration/creations/{id}/scores/"): "a score is at most its criterion's points",
 }
 
 

@@ -66,3 +66,28 @@ def test_demo_step_seeds_once(regions, standard, settings, private_storage):
     assert Creation.objects.get(year=2025, city_id="1301").status == "scored"
     demo.seed(ctx)
     assert Creation.objects.count() == 4
+
+
+def test_ranking_api_shows_the_province_every_city_and_a_city_its_own_row(api_client, standard, city_official,
+                                                                          other_city_official, province_official,
+                                                                          county_official):
+    from decimal import Decimal
+
+    for actor, share in ((city_official, Decimal("0.5")), (other_city_official, Decimal("0.8"))):
+        creation = services.creation_open(city=actor.region_id, year=2025, actor=actor)
+        services.evidence_add(creation=creation, criterion=standard.criteria.first(), file=pdf(), actor=actor)
+        services.creation_submit(creation=creation, actor=actor)
+        for entry in creation.entries.select_related("criterion"):
+            services.entry_score(creation=creation, criterion=entry.criterion,
+                                 points=(entry.criterion.max_points * share).quantize(Decimal("0.1")),
+                                 actor=province_official)
+        services.creation_finish(creation=creation, actor=province_official)
+    url = "/api/v1/demonstration/ranking/?year=2025"
+    api_client.force_authenticate(province_official)
+    assert [(r["city"], r["rank"], r["ranked"]) for r in api_client.get(url).json()] == [("1305", 1, 2),
+                                                                                          ("1301", 2, 2)]
+    api_client.force_authenticate(city_official)
+    assert [(r["city"], r["rank"]) for r in api_client.get(url).json()] == [("1301", 2)]
+    api_client.force_authenticate(county_official)
+    assert api_client.get(url).json() == []
+    assert api_client.get("/api/v1/demonstration/ranking/?year=0").status_code == 400
