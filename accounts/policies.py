@@ -35,6 +35,9 @@ Which predicates exist, in the words of the domain:
 | `suspends(user, institution)` | the reviewing county, and administrators |
 | `oversees_cities(user)` | administrators, province and city officials |
 | `publishes_slots_at(user, centre)` | administrators, and officials of the centre's city |
+| `runs_training(user)` | administrators, and city officials (at their own city's guidance centres) |
+| `runs_training_at(user, centre)` | administrators, its city's officials (courses, attendance, certificates) |
+| `registers_for_training(user, member, course)` | the member's institution's staff, for a course of its province |
 | `records_centre(user, city_code)` | city or province officials holding the city, and administrators |
 | `pairs(user, mentor, mentee)` | city or province officials holding both institutions, and administrators |
 | `steers_pair(user, pair)` | who may pair its two institutions: they set its goals and close it with its outcome |
@@ -229,6 +232,25 @@ def records_centre(user, city_code: str | None) -> bool:
 def publishes_slots_at(user, centre) -> bool:
     """Appointment slots at a guidance centre: officials of the centre's city, and administrators."""
     return governs(user, centre.city_id)
+
+
+def runs_training(user) -> bool:
+    """Who runs guidance-centre training at all: administrators and city officials. There is no guidance-centre
+    role: the centre works for its city's health commission, whose officials act for it (see `runs_training_at`)."""
+    return is_admin(user) or official_level(user) == codes.CITY
+
+
+def runs_training_at(user, centre) -> bool:
+    """A guidance centre's courses — publishing them, recording attendance, issuing certificates — are kept by
+    the officials of the centre's city, and administrators (as its appointment slots)."""
+    return governs(user, centre.city_id)
+
+
+def registers_for_training(user, member, course) -> bool:
+    """An institution registers its own staff members for a course of a guidance centre in its province (a city
+    without a centre sends its caregivers to another city's). Only its staff: not an administrator."""
+    return (is_staff_of(user, member.institution_id)
+            and codes.province_of(member.institution.region_id) == codes.province_of(course.centre.city_id))
 
 
 def pairs(user, mentor, mentee) -> bool:

@@ -16,6 +16,7 @@ API_AREAS = {
     "complaints": "complaints and their answers",
     "demonstration": "demonstration-city creations and their standard",
     "yearend": "year-end reports and the annual assessment pack",
+    "training": "training courses, registrations, attendance and their figures",
     "events": "the change feed",
 }
 READ, WRITE = "read", "write"

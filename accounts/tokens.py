@@ -43,6 +43,7 @@ AREA_LABELS = {
     "complaints": _("complaints and their answers"),
     "demonstration": _("demonstration-city creations and their standard"),
     "yearend": _("year-end reports and the annual assessment pack"),
+    "training": _("training courses, registrations, attendance and their figures"),
     "events": _("the change feed"),
 }
 

@@ -53,6 +53,13 @@ ACTION_LABELS = {
     "appointment.book": pgettext_lazy("audit action", "Appointment booked"),
     "appointment.move": pgettext_lazy("audit action", "Appointment moved"),
     "appointment.cancel": pgettext_lazy("audit action", "Appointment cancelled"),
+    # Caregiver training at the guidance centres
+    "training.course_publish": pgettext_lazy("audit action", "Training course published"),
+    "training.register": pgettext_lazy("audit action", "Staff member registered for training"),
+    "training.registration_cancel": pgettext_lazy("audit action", "Training registration withdrawn"),
+    "training.attendance_record": pgettext_lazy("audit action", "Training attendance recorded"),
+    "training.certificate_issue": pgettext_lazy("audit action", "Training certificate issued"),
+    "demo.training_seed": pgettext_lazy("audit action", "Demo training loaded"),
     # Children and enrolments
     "child.register": pgettext_lazy("audit action", "Child recorded"),
     "child.view": pgettext_lazy("audit action", "Child's record viewed"),

@@ -366,6 +366,7 @@ class Notification(models.Model):
         SUSPENSION_NOTICE = "suspension_notice", _("Notice of intended suspension")
         SUSPENSION_DECIDED = "suspension_decided", _("The suspension notice was decided")
         YEAREND_RETURNED = "yearend_returned", _("Your year-end report was returned for correction")
+        TRAINING = "training_certificate", _("A staff member received a training certificate")
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications",
                              verbose_name=_("user"))

@@ -80,6 +80,12 @@ class StaffCertificateForm(ModelForm):
         model = StaffCertificate
         fields = ["kind", "number", "issued_on", "expires_on"]
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Training certificates are issued by the guidance centre that ran the course, not typed in here.
+        self.fields["kind"].choices = [c for c in self.fields["kind"].choices
+                                       if c[0] in StaffCertificate.KEPT_BY_INSTITUTION]
+
 
 SERVICE_FORM_CHOICES = [
     ("", _("any service form")),

@@ -477,6 +477,12 @@ class StaffCertificate(models.Model):
     class Kind(models.TextChoices):
         HEALTH = "health", _("Health certificate")
         QUALIFICATION = "qualification", _("Qualification certificate")
+        # Issued by a guidance centre when a staff member completes one of its courses (training app); the
+        # institution does not record it itself.
+        TRAINING = "training", _("Training certificate")
+
+    # The kinds an institution records itself (the staff member's certificates page).
+    KEPT_BY_INSTITUTION = (Kind.HEALTH, Kind.QUALIFICATION)
 
     staff_member = models.ForeignKey(StaffMember, on_delete=models.PROTECT, related_name="certificates",
                                      verbose_name=_("staff member"))
@@ -495,10 +501,17 @@ class StaffCertificate(models.Model):
         verbose_name = _("staff certificate")
         verbose_name_plural = _("staff certificates")
         ordering = ["staff_member_id", "kind", "-issued_on", "-pk"]
+        # The training figures look up a member's valid training certificates on a date.
+        indexes = [models.Index(fields=["kind", "staff_member", "expires_on"], name="staff_certificate_kind_idx")]
         constraints = [
             models.UniqueConstraint(fields=["staff_member", "kind", "number"], name="staff_certificate_unique",
                                     violation_error_message=_("Number: this certificate is recorded already."),
                                     violation_error_code="staff_certificate_recorded"),
+            models.CheckConstraint(condition=~Q(kind="training") | Q(expires_on__isnull=False),
+                                   name="staff_certificate_training_expires",
+                                   violation_error_message=_("Expires on: a training certificate has an expiry "
+                                                             "date."),
+                                   violation_error_code="staff_certificate_training_expiry"),
             models.CheckConstraint(condition=Q(expires_on__isnull=True) | Q(expires_on__gte=models.F("issued_on")),
                                    name="staff_certificate_expires_after_issue",
                                    violation_error_message=_("Expires on: a certificate cannot expire before it "

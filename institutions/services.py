@@ -321,6 +321,9 @@ def staff_certificate_record(*, member: StaffMember, kind: str, number: str, iss
     certificates-due flags read. One audit row, without the number. Not idempotent: the same number twice is
     refused (the database holds it unique per member and kind)."""
     _ensure_staff_of(actor, member.institution)
+    if kind not in StaffCertificate.KEPT_BY_INSTITUTION:
+        raise ValidationError({"kind": _("Training certificates are issued by the guidance centre that ran the "
+                                         "course.")})
     certificate = StaffCertificate(staff_member=member, kind=kind, number=(number or "").strip(),
                                    issued_on=issued_on, expires_on=expires_on, recorded_by=actor)
     certificate.full_clean()

@@ -30,6 +30,7 @@ DEMO_STEPS = [
     "complaints.demo",
     "mentoring.demo",
     "demonstration.demo",
+    "training.demo",
     "yearend.demo",
     "metrics.demo",
 ]

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "mentoring",
     "demonstration",
     "yearend",
+    "training",
 ]
 
 MIDDLEWARE = [
@@ -292,6 +293,9 @@ SPECTACULAR_SETTINGS = {
         "MentoringOutcomeResultEnum": "mentoring.models.Outcome.Result",
         "ResultEnum": "supervision.models.Inspection.Result",  # the name it had before mentoring outcomes
         "CreationStatusEnum": "demonstration.models.Creation.Status",
+        "TrainingCourseKindEnum": "training.models.Course.Kind",
+        "TrainingCourseStatusEnum": "training.models.Course.Status",
+        "TrainingRegistrationStatusEnum": "training.models.Registration.Status",
     },
 }
 
@@ -403,6 +407,10 @@ FILING_DECISION_WORKING_DAYS = 5
 # A complaint is answered by the county within this many working days (working definition: no national
 # rule sets it; 15 working days is the common 12345-hotline practice).
 COMPLAINT_ANSWER_WORKING_DAYS = env.int("COMPLAINT_ANSWER_WORKING_DAYS", default=15)
+# Caregiver training at the guidance centres (working definitions: no national rule fixes them). A training
+# certificate is valid this many years; the figures flag certificates expiring within this many days.
+TRAINING_CERTIFICATE_VALID_YEARS = env.int("TRAINING_CERTIFICATE_VALID_YEARS", default=3)
+TRAINING_EXPIRING_WITHIN_DAYS = env.int("TRAINING_EXPIRING_WITHIN_DAYS", default=90)
 # The load benchmark's constant-JSON reference endpoint; off in production.
 BENCH_ENDPOINTS = env.bool("BENCH_ENDPOINTS", default=False)
 ENROLMENT_REPORT_PERIOD_DAYS = env.int("ENROLMENT_REPORT_PERIOD_DAYS", default=90)

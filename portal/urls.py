@@ -8,7 +8,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from . import api_docs, views
 
 PAGE_APPS = ["accounts", "regions", "institutions", "filings", "enrolments", "pilots", "metrics", "dashboards",
-             "complaints", "supervision", "demonstration", "yearend", "mentoring"]
+             "complaints", "supervision", "demonstration", "yearend", "mentoring", "training"]
 
 api_v1 = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -46,6 +46,7 @@ DOMAIN_RULES_BEYOND_THE_SCHEMA = {
     ("POST", "/api/v1/supervision/checklists/"): "item codes are unique in a checklist, and no text only blanks",
     ("POST", "/api/v1/demonstration/standards/"): "criterion and group codes are unique in a standard, points above 0",
     ("POST", "/api/v1/demonstration/creations/{id}/scores/"): "a score is at most its criterion's points",
+    ("GET", "/api/v1/training/figures/institutions/"): "an official above a county names one of its counties",
 }
 
 

@@ -108,6 +108,7 @@ def world(regions, institution, other_institution, staff, other_staff, admin_use
                                               start_time=datetime.time(9), end_time=datetime.time(10), capacity=5,
                                               purpose=AppointmentSlot.Purpose.VERIFICATION)
         booking = filing_services.booking_create(slot=slot, actor=user, filing=filing)
+        course, registration = _training_world(centre, member, user)
         born = today - datetime.timedelta(days=800)
         from tests.enrolments.helpers import resident_id
 
@@ -171,7 +172,7 @@ def world(regions, institution, other_institution, staff, other_staff, admin_use
             "export_approval": export_approval, "export_approved": export_approved,
             "guardian_request": guardian_request,
             **supervision_objects, **demonstration_objects,
-            "complaint": complaint,
+            "complaint": complaint, "course": course, "registration": registration,
             "staff_user": user, "personal_token": personal_token, "invitation": invitation,
             "api_client": api_client,
             "filed_filing": filed, "institution": inst, "klass": klass, "member": member, "filing": filing,
@@ -200,6 +201,15 @@ def _yearend_world(side: dict, admin_user) -> dict:
                                                values=complete_values(), actor=side["staff_user"])
     report = yearend.yearend_report_submit(report=report, actor=side["staff_user"])
     return {"yearend_report": report, "year": str(obligation.year)}
+def _training_world(centre, member, user):
+    """A course of the side's guidance centre, not started yet, and the side's staff member registered for it."""
+    from training import services as training_services
+    from training.models import Course
+
+    starts = timezone.localdate() + datetime.timedelta(days=10)
+    course = Course.objects.create(centre=centre, kind=Course.Kind.BASIC, title="保育人员基础培训", starts_on=starts,
+                                   ends_on=starts, hours=8, capacity=5)
+    return course, training_services.registration_create(course=course, staff_member=member, actor=user)
 
 
 def _supervision_world(side: str, inst, admin_user) -> dict:
@@ -420,6 +430,24 @@ def k(**fields):
 # A filing's actions, the same on its page and in the API: its staff submit, resubmit and withdraw; the county decides.
 FILING_ACTIONS = {"submit": own, "resubmit": own, "withdraw": own, "approve": reviewer, "return": reviewer,
                   "reject": reviewer}
+
+# Guidance-centre training: the officials of the centre's city (exactly) keep its courses' registrations.
+centre_city = admin_or_official(lambda actor, side: actor.region_id == side["city"])
+TRAINING_RULES = {
+    "api-training-courses": Rule(signed_in, city_level),
+    "api-training-course": Rule(signed_in, kwargs=k(pk="course")),
+    "api-training-registrations": Rule(signed_in, staff_role),
+    "api-training-registration-cancel": Rule(None, own, kwargs=k(pk="registration")),
+    "api-training-attendance": Rule(None, centre_city, kwargs=k(pk="registration")),
+    "api-training-certificate": Rule(None, centre_city, kwargs=k(pk="registration")),
+    "api-training-figures": Rule(official_role), "api-training-institution-figures": Rule(signed_in),
+    "training:home": Rule(signed_in, nobody), "training:course": Rule(signed_in, nobody, kwargs=k(pk="course")),
+    "training:course_new": Rule(city_level, city_level),
+    "training:register": Rule(nobody, staff_role, kwargs=k(pk="course")),
+    "training:cancel": Rule(nobody, own, kwargs=k(pk="registration")),
+    "training:attendance": Rule(nobody, centre_city, kwargs=k(pk="registration")),
+    "training:certificate": Rule(nobody, centre_city, kwargs=k(pk="registration")),
+}
 
 # One line per URL name (a filing's actions from FILING_ACTIONS): who may read (GET) and who may write
 # (POST/PUT/PATCH/DELETE).
@@ -700,6 +728,9 @@ RULES: dict[str, Rule] = {
     "api-demonstration-score": Rule(None, creation_province, kwargs=k(pk="creation")),
     "api-demonstration-return": Rule(None, creation_province, kwargs=k(pk="creation")),
     "api-demonstration-finish": Rule(None, creation_province, kwargs=k(pk="creation")),
+    # Training: courses are public to everyone signed in; a centre's city publishes them, records attendance and
+    # issues certificates; registrations (staff names) only for their institution's staff and that city.
+    **TRAINING_RULES,
 }
 
 
