@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 
 import demonstration.selectors
 import mentoring.selectors
+import training.selectors
 import yearend.selectors
 from dashboards import exports
 from dashboards.tables import (
@@ -44,6 +45,7 @@ from . import selectors
 # The programmes whose figures the pack shows: (module, its section title). One list, one place.
 PACK_SECTIONS = [
     (demonstration.selectors, gettext_lazy("Demonstration-city creation")),
+    (training.selectors, gettext_lazy("Caregiver training")),
     (mentoring.selectors, gettext_lazy("Mentoring and integrated medical care")),
     (yearend.selectors, gettext_lazy("Year-end reports of the institutions")),
 ]
