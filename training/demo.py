@@ -17,6 +17,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from accounts.models import User
 from audit.services import audit_record
 from institutions.models import GuidanceCentre, StaffCertificate, StaffMember
 
@@ -84,12 +85,19 @@ def _seed(ctx, centres: dict[str, GuidanceCentre]) -> None:
     _size_to_catchment(courses, centres, today)
     Course.objects.bulk_create(courses)
 
+    showcase_id = User.objects.filter(username="benyi").values_list("institution_id", flat=True).first()
     registrations: list[Registration] = []
     certificates: list[tuple[Registration, StaffCertificate]] = []
     old_certificates: list[StaffCertificate] = []
     for city, centre in centres.items():
         pool = _caregivers([city, *TRAINING_CITIES[city]], today)
         rng.shuffle(pool)
+        # The demo kindergarten's account sees a mix: two of its caregivers trained, the others still to come.
+        showcase = [m for m in pool if m[1] == showcase_id]
+        if showcase:
+            others = [m for m in pool if m[1] != showcase_id]
+            half = int(len(others) * TRAINED_SHARE)
+            pool = showcase[:2] + others[:half] + showcase[2:] + others[half:]
         trained_n = int(len(pool) * TRAINED_SHARE)
         to_train, rest = pool[:trained_n], pool[trained_n:]
         ended = [c for c in courses if c.centre_id == centre.pk and c.ends_on < today]

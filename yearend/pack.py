@@ -19,10 +19,12 @@ from django.utils.translation import gettext_lazy
 
 import demonstration.selectors
 import mentoring.selectors
+import training.selectors
 import yearend.selectors
 from dashboards import exports
 from dashboards.tables import (
     DECIMAL,
+    INT,
     PCT,
     TEXT,
     Column,
@@ -43,6 +45,7 @@ from . import selectors
 # The programmes whose figures the pack shows: (module, its section title). One list, one place.
 PACK_SECTIONS = [
     (demonstration.selectors, gettext_lazy("Demonstration-city creation")),
+    (training.selectors, gettext_lazy("Caregiver training")),
     (mentoring.selectors, gettext_lazy("Mentoring and integrated medical care")),
     (yearend.selectors, gettext_lazy("Year-end reports of the institutions")),
 ]
@@ -217,17 +220,21 @@ def pack_tables(data: PackData, *, export: bool = False) -> list[Table]:
                                  _rate(rate.submitted, rate.due), rate.on_time, rate.late, rate.accepted,
                                  rate.returned, rate.missing])
     out.append(yearend_table)
-    # 4. The programmes' figures, each beside its numerator and denominator.
+    # 4. The programmes' figures as each programme gives them: numerator beside denominator (none for a count).
+    # No rate column: not every pair is a share (a rank among the cities ranked is not a percentage).
     for n, (_programme, title, figures) in enumerate(data.sections, start=1):
+        rows = [(city, fig) for city in data.cities for fig in figures.get(city.code, [])]
+        numbers = [_number(v) for _c, f in rows for v in (f["numerator"], f.get("denominator")) if v is not None]
+        kind = INT if all(v == v.to_integral_value() for v in numbers) else DECIMAL
         table = Table(f"programme-{n}", title, [
             Column("region", _("Region"), TEXT), Column("label", _("Figure"), TEXT),
-            Column("numerator", _("Numerator"), DECIMAL), Column("denominator", _("Denominator"), DECIMAL),
-            Column("rate", _("Rate (%)"), PCT), Column("note", _("Note"), TEXT)])
-        for city in data.cities:
-            for fig in figures.get(city.code, []):
-                table.add(city.code, [city.name, fig["label"], _number(fig["numerator"]),
-                                      _number(fig.get("denominator")),
-                                      _rate(fig["numerator"], fig.get("denominator")), fig.get("note", "")])
+            Column("numerator", _("Numerator"), kind), Column("denominator", _("Denominator"), kind),
+            Column("note", _("Note"), TEXT)])
+        for city, fig in rows:
+            numerator, denominator = _number(fig["numerator"]), _number(fig.get("denominator"))
+            if kind == INT:
+                numerator, denominator = (None if v is None else int(v) for v in (numerator, denominator))
+            table.add(city.code, [city.name, fig["label"], numerator, denominator, fig.get("note", "")])
         out.append(table)
     if export:
         for i, table in enumerate(out, start=1):

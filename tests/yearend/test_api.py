@@ -43,7 +43,7 @@ def test_pack_figures_for_the_province_not_for_a_county(obligation, institution,
     assert "1301" in body["cities"]
     sections = {s["programme"]: s for s in body["sections"]}
     assert sections["yearend"]["figures"]["1301"][0]["denominator"] == 1
-    assert {"demonstration", "mentoring"} <= set(sections)
+    assert {"demonstration", "training", "mentoring"} <= set(sections)
     _auth(api_client, county_official, ["yearend:read"])
     # A county has no pack, and its city's is outside its area.
     assert api_client.get(f"/api/v1/yearend/pack/1301/{obligation.year}/").status_code == 404
