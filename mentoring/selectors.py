@@ -73,7 +73,7 @@ def region_figures(*, area_code: str, on: datetime.date) -> dict:
     statement: {"rows": [{"code", "name", <figures>, "medical_share"}...], "total": {...}}.
 
     For a township (no child regions) the rows are empty and the total is the township's."""
-    n = codes.child_length(area_code) or len(area_code)
+    n = codes.grouping_length(area_code)
     with connection.cursor() as cursor:
         cursor.execute(_REGION_SQL, {"area": area_code, "n": n, "prefix": f"{area_code}%", "on": on})
         fetched = cursor.fetchall()

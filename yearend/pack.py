@@ -70,7 +70,7 @@ class PackData:
 
     @property
     def is_province(self) -> bool:
-        return len(self.region.code) == 2
+        return codes.is_level(self.region.code, codes.PROVINCE)
 
 
 def _latest_runs(province: str, year: int) -> list[RankingRun]:
@@ -92,7 +92,7 @@ def _latest_runs(province: str, year: int) -> list[RankingRun]:
 def pack_data(*, region: Region, year: int) -> PackData:
     """Everything the pack shows, in a fixed number of queries (one more per programme section)."""
     province = codes.province_of(region.code)
-    if len(region.code) == 2:
+    if codes.is_level(region.code, codes.PROVINCE):
         cities = list(Region.objects.filter(parent_id=region.code, level=Region.Level.CITY).order_by("code"))
     else:
         cities = [region]

@@ -67,7 +67,7 @@ def home(request):
     group_length = codes.grouping_length(area) if area else 2
     rates = selectors.reporting_rates(year=year, area=area, group_length=group_length)
     names = dict(Region.objects.filter(code__in=list(rates)).values_list("code", "name"))
-    if area in rates and len(area) < group_length:
+    if area in rates and codes.child_level(area):  # institutions of the area not in any of its child regions
         names[area] = _("Not assigned to a township or street")
     total = selectors.Rate(code=area)
     for rate in rates.values():
@@ -85,7 +85,7 @@ def home(request):
     return render(request, "yearend/home_official.html", {
         "area": Region.objects.filter(code=area).first(), "year": year, "years": years, "obligation": obligation,
         "rates": [(names.get(code, code), rate) for code, rate in sorted(rates.items())], "total": total,
-        "reports": reports, "pack_code": area if len(area) in (2, 4) and policies.oversees_cities(user) else None,
+        "reports": reports, "pack_code": area if _has_pack(area) and policies.oversees_cities(user) else None,
         "today": timezone.localdate(),
     })
 
@@ -181,10 +181,15 @@ def return_(request, pk: int):
 
 # --- The annual assessment pack -------------------------------------------------------------------
 
+def _has_pack(code: str) -> bool:
+    """A province or a city has an assessment pack."""
+    return codes.level_of(code) in (codes.PROVINCE, codes.CITY)
+
+
 def _pack_area(request, code: str, year: int) -> Region:
     """A province or a city the user oversees, at city level or above (outside the area: 404)."""
     region = get_object_or_404(Region, code=code)
-    if len(code) not in (2, 4) or not pack.YEARS[0] <= year <= pack.YEARS[1]:
+    if not _has_pack(code) or not pack.YEARS[0] <= year <= pack.YEARS[1]:
         raise Http404("the pack is a province's or a city's")
     require(policies.in_area(request.user, region), outside_area=True)
     require(policies.oversees_cities(request.user), _("The assessment pack is for city and province officials."))
@@ -196,7 +201,9 @@ def _pack_area(request, code: str, year: int) -> Region:
 def pack_page(request, code: str, year: int):
     region = _pack_area(request, code, year)
     data = pack.pack_data(region=region, year=year)
-    return render(request, "yearend/pack.html", {"region": region, "year": year, "data": data,
+    # A city official reads the city's pack; the province's, above it, only who oversees the province.
+    parent = region.parent if region.parent_id and policies.in_area(request.user, region.parent) else None
+    return render(request, "yearend/pack.html", {"region": region, "year": year, "data": data, "parent": parent,
                                                  "tables": pack.pack_tables(data)})
 
 
