@@ -1,11 +1,14 @@
-"""Helpers of tests in several folders: the files people upload, the demo seeded step by step."""
+"""Helpers of tests in several folders: the files people upload, the demo seeded step by step, racing calls."""
 
 from __future__ import annotations
 
 import csv
 import importlib
 import io
+import threading
 import time
+
+from django.db import connections
 
 
 def seed_demo_steps(*steps: str) -> tuple:
@@ -52,3 +55,26 @@ def guardian_consent(**changes) -> dict:
 
     return {"method": "written", "given_on": datetime.date.today(), "guardian_name": "王芳",
             "guardian_relation": "mother", **changes}
+
+
+def race(*calls) -> list:
+    """Runs the calls in threads released at the same moment (each on its own database connection);
+    returns their results or the exceptions they raised, in order."""
+    barrier = threading.Barrier(len(calls))
+    results: list = [None] * len(calls)
+
+    def run(i, call):
+        try:
+            barrier.wait(timeout=10)
+            results[i] = call()
+        except Exception as exc:  # noqa: BLE001 — the outcome is what the test checks
+            results[i] = exc
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    return results

@@ -4,42 +4,20 @@ booking the last place of a slot. Exactly one wins; nothing is half-written."""
 from __future__ import annotations
 
 import datetime
-import threading
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 from django.utils import timezone
 
 from filings import services
 from filings.models import AppointmentSlot, Booking, Filing, ReceiptCounter
 from institutions.models import Institution
 from tests.factories import InstitutionClassFactory, InstitutionFactory, UserFactory
+from tests.helpers import race
 
 from .conftest import make_submitted
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def _race(*calls):
-    """Runs the calls in threads released at the same moment; returns their results or exceptions."""
-    barrier = threading.Barrier(len(calls))
-    results: list = [None] * len(calls)
-
-    def run(i, call):
-        try:
-            barrier.wait(timeout=10)
-            results[i] = call()
-        except Exception as exc:  # noqa: BLE001 — the outcome is what the test checks
-            results[i] = exc
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=30)
-    return results
 
 
 def _submitted_filings(n: int, *, region_id: str) -> list[Filing]:
@@ -57,7 +35,7 @@ def test_two_reviewers_approving_at_once_issue_exactly_one_receipt(require_postg
     second = UserFactory(username="county_y", role="official", region_id="130102")
     filings = _submitted_filings(3, region_id="130102001")
     for filing in filings:
-        results = _race(lambda f=filing: services.filing_approve(filing=f, actor=first),
+        results = race(lambda f=filing: services.filing_approve(filing=f, actor=first),
                         lambda f=filing: services.filing_approve(filing=f, actor=second))
         wins = [r for r in results if isinstance(r, Filing)]
         losses = [r for r in results if isinstance(r, services.FilingStateError)]
@@ -73,7 +51,7 @@ def test_two_reviewers_approving_at_once_issue_exactly_one_receipt(require_postg
 def test_approvals_of_different_filings_at_once_get_unique_consecutive_numbers(require_postgresql, regions):
     official = UserFactory(username="county_z", role="official", region_id="130102")
     filings = _submitted_filings(4, region_id="130102002")
-    results = _race(*[lambda f=f: services.filing_approve(filing=f, actor=official) for f in filings])
+    results = race(*[lambda f=f: services.filing_approve(filing=f, actor=official) for f in filings])
     assert all(isinstance(r, Filing) for r in results), results
     numbers = sorted(r.receipt_number for r in results)
     year = timezone.localdate().year
@@ -89,7 +67,7 @@ def test_two_institutions_racing_for_the_last_place_exactly_one_wins(require_pos
     a = UserFactory(institution=InstitutionFactory(region_id="130102001"))
     b = UserFactory(institution=InstitutionFactory(region_id="130104001"))
     assert connection.vendor == "postgresql"
-    results = _race(lambda: services.booking_create(slot=slot, actor=a),
+    results = race(lambda: services.booking_create(slot=slot, actor=a),
                     lambda: services.booking_create(slot=slot, actor=b))
     wins = [r for r in results if isinstance(r, Booking)]
     losses = [r for r in results if isinstance(r, services.FilingStateError)]

@@ -4,11 +4,9 @@ attendance and issues the certificate, and the figures count the trained caregiv
 from __future__ import annotations
 
 import datetime
-import threading
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connections
 from django.utils import timezone
 
 from accounts.policies import OutsideArea
@@ -16,6 +14,7 @@ from filings.models import Notification
 from institutions.models import StaffCertificate, StaffMember
 from portal.exceptions import Conflict
 from tests.factories import InstitutionFactory, StaffMemberFactory, UserFactory
+from tests.helpers import race
 from training import selectors, services
 from training.models import Course, Registration
 
@@ -156,25 +155,6 @@ def test_pack_figures_per_city(course, institution, staff, city_official):
     assert pack["1305"][0]["denominator"] == 0 and all(isinstance(i["label"], str) for i in pack["1305"])
 
 
-def _race(*calls):
-    barrier = threading.Barrier(len(calls))
-    results: list = [None] * len(calls)
-
-    def run(i, call):
-        try:
-            barrier.wait(timeout=10)
-            results[i] = call()
-        except Exception as exc:  # noqa: BLE001 — the outcome is what the test checks
-            results[i] = exc
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=30)
-    return results
 
 
 @pytest.mark.django_db(transaction=True)
@@ -184,7 +164,7 @@ def test_two_institutions_racing_for_the_last_place_one_wins(require_postgresql,
     for region in ("130102001", "130104"):
         inst = InstitutionFactory(region_id=region)
         actors.append((UserFactory(institution=inst), StaffMemberFactory(institution=inst)))
-    results = _race(*[lambda a=a, m=m: services.registration_create(course=course, staff_member=m, actor=a)
+    results = race(*[lambda a=a, m=m: services.registration_create(course=course, staff_member=m, actor=a)
                       for a, m in actors])
     assert sum(isinstance(r, Registration) for r in results) == 1
     assert sum(isinstance(r, Conflict) for r in results) == 1
