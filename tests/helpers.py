@@ -7,7 +7,9 @@ import importlib
 import io
 import threading
 import time
+from pathlib import Path
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connections
 
 
@@ -78,3 +80,20 @@ def race(*calls) -> list:
     for t in threads:
         t.join(timeout=30)
     return results
+
+
+# The smallest files the safe upload path accepts as what they claim to be.
+PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+
+
+def pdf(name: str = "scan.pdf", content: bytes = PDF) -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, content, content_type="application/pdf")
+
+
+def keep_uploads_in(settings, folder: Path) -> Path:
+    """Uploaded files go to `folder`, a private directory of the test, never the developer's media root."""
+    settings.STORAGES = {**settings.STORAGES, "default": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(folder), "base_url": None}}}
+    return folder
+

@@ -5,8 +5,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from demonstration import services
 from demonstration.models import CreationStandard
-
-PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+from tests.helpers import PDF, keep_uploads_in  # noqa: F401 - PDF for the demonstration tests
 
 
 def pdf(name: str = "plan.pdf") -> SimpleUploadedFile:
@@ -15,10 +14,7 @@ def pdf(name: str = "plan.pdf") -> SimpleUploadedFile:
 
 @pytest.fixture(autouse=True)
 def private_storage(settings, tmp_path):
-    settings.STORAGES = {**settings.STORAGES, "default": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": str(tmp_path / "private"), "base_url": None}}}
-    return tmp_path / "private"
+    return keep_uploads_in(settings, tmp_path / "private")
 
 
 @pytest.fixture

@@ -14,6 +14,7 @@ from django.utils import timezone
 from demonstration import services
 from demonstration.models import Creation
 from tests.demonstration.conftest import PDF, pdf
+from tests.helpers import keep_uploads_in
 
 from .conftest import login, screenshot
 from .crawl import Visit, check_axe, check_narrow_cells, check_overflow, check_title, check_words
@@ -36,9 +37,7 @@ def _checked(page, lang: str, width: int) -> None:
 
 @pytest.fixture
 def private_storage(transactional_db, settings, tmp_path):
-    settings.STORAGES = {**settings.STORAGES, "default": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": str(tmp_path / "private"), "base_url": None}}}
+    return keep_uploads_in(settings, tmp_path / "private")
 
 
 @pytest.fixture

@@ -3,33 +3,19 @@
 from __future__ import annotations
 
 import datetime
-from pathlib import Path
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from filings import services
 from filings.models import AppointmentSlot, Document, Filing
 from institutions.models import GuidanceCentre, Institution
 from tests.factories import InstitutionClassFactory, InstitutionFactory, UserFactory
+from tests.helpers import PDF, keep_uploads_in, pdf  # noqa: F401 - PDF and pdf for the filing tests
 
-PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 64
 EXE = b"MZ\x90\x00\x03\x00\x00\x00" + b"\x00" * 64
-
-
-def pdf(name: str = "scan.pdf", content: bytes = PDF) -> SimpleUploadedFile:
-    return SimpleUploadedFile(name, content, content_type="application/pdf")
-
-
-def keep_uploads_in(settings, folder: Path) -> Path:
-    """Uploaded documents go to `folder`, a private directory of the test, never the developer's media root."""
-    settings.STORAGES = {**settings.STORAGES, "default": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": str(folder), "base_url": None}}}
-    return folder
 
 
 @pytest.fixture(autouse=True)

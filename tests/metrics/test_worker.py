@@ -14,7 +14,8 @@ from django.utils import timezone
 from metrics.models import RegionSnapshot, Snapshot
 from tests.conftest import _database_url, _purge, _start_worker, _stop
 from tests.factories import InstitutionClassFactory, InstitutionFactory, UserFactory
-from tests.filings.conftest import keep_uploads_in, submitted_new_institution
+from tests.filings.conftest import submitted_new_institution
+from tests.helpers import keep_uploads_in
 
 
 def _wait_for(predicate, proc, timeout=90.0):

@@ -20,7 +20,8 @@ from portal.dispatch import outbox_pending
 from portal.models import TaskOutbox
 from tests.enrolments.helpers import csv_bytes, import_row
 from tests.factories import InstitutionClassFactory, InstitutionFactory, UserFactory, api_token
-from tests.filings.conftest import keep_uploads_in, submitted_new_institution
+from tests.filings.conftest import submitted_new_institution
+from tests.helpers import keep_uploads_in
 
 from .faults import app_env, kill_group, record_figures, session_cookie, start_web, start_worker, stop_group, wait_until
 

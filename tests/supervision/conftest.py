@@ -12,9 +12,9 @@ from accounts.models import User
 from supervision import services
 from supervision.models import Checklist, Inspection
 from tests.factories import InstitutionFactory, UserFactory
+from tests.helpers import PDF, keep_uploads_in  # noqa: F401 - PDF for the supervision tests
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + (4).to_bytes(4, "big") * 2 + b"\x08\x02\x00\x00\x00" + b"\x00" * 40
-PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 
 
 def photo(name: str = "exit.png") -> SimpleUploadedFile:
@@ -23,10 +23,7 @@ def photo(name: str = "exit.png") -> SimpleUploadedFile:
 
 @pytest.fixture(autouse=True)
 def private_storage(settings, tmp_path):
-    settings.STORAGES = {**settings.STORAGES, "default": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": str(tmp_path / "private"), "base_url": None}}}
-    return tmp_path / "private"
+    return keep_uploads_in(settings, tmp_path / "private")
 
 
 @pytest.fixture
