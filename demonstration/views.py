@@ -12,7 +12,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Count
-from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -23,6 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts import policies
 from accounts.policies import require
 from portal.forms import add_service_errors, flash_service_errors
+from portal.uploads import private_file_response
 from regions import codes
 from regions.models import Region
 
@@ -269,12 +269,7 @@ def evidence_file(request, pk: int):
     """Serves a document only to who may see its creation, and logs the view."""
     evidence = get_object_or_404(CreationEvidence.objects.visible_to(request.user), pk=pk)
     services.evidence_record_view(evidence=evidence, actor=request.user)
-    response = FileResponse(evidence.file.open("rb"), content_type=evidence.content_type,
-                            filename=evidence.original_name)
-    response["Cache-Control"] = "private, no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'"
-    return response
+    return private_file_response(evidence)
 
 
 @login_required

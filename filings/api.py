@@ -11,7 +11,6 @@ import django_filters
 from django import forms
 from django.core.exceptions import PermissionDenied
 from django.core.validators import RegexValidator
-from django.http import FileResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -396,10 +395,7 @@ class DocumentDownloadView(APIView):
         document = get_object_or_404(Document.objects.visible_to(request.user).select_related("filing__institution"),
                                      pk=pk)
         services.document_record_view(document=document, actor=request.user)
-        response = FileResponse(document.file.open("rb"), content_type=document.content_type, as_attachment=True,
-                                filename=document.original_name)
-        response["Cache-Control"] = "private, no-store"
-        return response
+        return uploads.private_file_response(document)
 
 
 # --- Appointments ---------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.db.models.functions import Substr
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -29,6 +29,7 @@ from audit.models import AuditEntry
 from enrolments.selectors import enrolled_by_class
 from institutions.models import GuidanceCentre
 from portal.forms import add_service_errors, flash_service_errors
+from portal.uploads import private_file_response
 from regions import codes
 from regions.models import Region
 
@@ -277,17 +278,8 @@ def document_file(request, pk: int):
     document = get_object_or_404(Document.objects.visible_to(request.user).select_related("filing__institution"),
                                  pk=pk)
     services.document_record_view(document=document, actor=request.user)
-    inline = request.GET.get("inline") == "1"
-    response = FileResponse(document.file.open("rb"), content_type=document.content_type,
-                            as_attachment=not inline, filename=document.original_name)
-    response["Cache-Control"] = "private, no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    if inline:
-        # The review page previews PDFs in a frame of our own origin; nothing else may frame them.
-        response["X-Frame-Options"] = "SAMEORIGIN"
-        response["Content-Security-Policy"] = "default-src 'none'; frame-ancestors 'self'; img-src 'self'; " \
-                                              "object-src 'self'; plugin-types application/pdf"
-    return response
+    # ?inline=1: the review page previews PDFs in a frame of our own origin.
+    return private_file_response(document, inline=request.GET.get("inline") == "1")
 
 
 def _transition(request, pk: int, action, success: str, **kwargs):

@@ -95,3 +95,27 @@ def private_storage_name(folder: str, filename: str) -> str:
     """A server-generated storage name under `folder`: the uploader's file name is kept only as a label."""
     ext = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
     return f"{folder}/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.{ext}"
+
+
+# A stored upload shown in a frame of the portal's own origin (the review page's PDF preview) may be framed by
+# it and nothing else; a download runs nothing at all.
+_INLINE_POLICY = ("default-src 'none'; frame-ancestors 'self'; img-src 'self'; object-src 'self'; "
+                  "plugin-types application/pdf")
+
+
+def private_file_response(upload, *, inline: bool = False):
+    """The response serving a stored upload (a filing document, inspection or creation evidence) to a user the
+    caller has checked: never cached, its type as checked at upload, nothing in it runs."""
+    from django.http import FileResponse
+
+    response = FileResponse(upload.file.open("rb"), content_type=upload.content_type, as_attachment=not inline,
+                            filename=upload.original_name)
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    if inline:
+        response["X-Frame-Options"] = "SAMEORIGIN"
+        response["Content-Security-Policy"] = _INLINE_POLICY
+    else:
+        response["Content-Security-Policy"] = "default-src 'none'"
+    return response
+

@@ -12,7 +12,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Prefetch, Q
-from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -24,6 +23,7 @@ from accounts.models import User
 from accounts.policies import require
 from institutions.models import Institution
 from portal.forms import add_service_errors, flash_service_errors, form_write
+from portal.uploads import private_file_response
 from regions.models import Region
 
 from . import services
@@ -399,12 +399,7 @@ def evidence_file(request, pk: int):
     """Serves an evidence file only to who may see its inspection (never the public), and logs the view."""
     evidence = get_object_or_404(Evidence.objects.visible_to(request.user), pk=pk)
     services.evidence_record_view(evidence=evidence, actor=request.user)
-    response = FileResponse(evidence.file.open("rb"), content_type=evidence.content_type,
-                            filename=evidence.original_name)
-    response["Cache-Control"] = "private, no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'"
-    return response
+    return private_file_response(evidence)
 
 
 # --- Targeted inspections, the pool, checklists --------------------------------------------------
