@@ -12,6 +12,7 @@ import datetime
 import pytest
 from django.urls import reverse
 from django.utils import timezone, translation
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from filings.models import Filing
 from institutions.models import Institution
@@ -92,9 +93,16 @@ def press_and_wait(page, selector: str, key: str = "Enter") -> None:
 def upload(page, filing, kind: str, filename: str, *, lease: str = "", rated: str = "") -> None:
     form = "[data-testid=upload-form]"
     choose(page, f"{form} select[name=kind]", kind)
-    tab_to(page, f"{form} input[name=file]")
-    with page.expect_file_chooser(timeout=60_000) as chooser:  # Space on a file input opens the file dialog
-        page.keyboard.press("Space")
+    page.wait_for_load_state("networkidle")  # the kind's own fields are swapped in: the form settles first
+    for attempt in range(3):  # on a busy machine the dialog may not open for the first key press
+        tab_to(page, f"{form} input[name=file]")
+        try:
+            with page.expect_file_chooser(timeout=20_000) as chooser:  # Space on a file input opens the dialog
+                page.keyboard.press("Space")
+            break
+        except PlaywrightTimeoutError:
+            if attempt == 2:
+                raise
     chooser.value.set_files({"name": filename, "mimeType": "application/pdf", "buffer": PDF})
     if lease:
         type_date(page, f"{form} input[name=lease_ends_on]", lease)
