@@ -1,4 +1,5 @@
-"""A small-scale smoke run of the metrics benchmark (bench/metrics.py) on the test database."""
+"""A small-scale smoke run of the metrics benchmark (bench/metrics.py) and its rankings part (bench/rankings.py)
+on the test database."""
 
 import pytest
 
@@ -14,3 +15,12 @@ def test_benchmark_runs_and_matches_its_reference_query(require_postgresql):
     assert figures["identical"] is True, figures
     assert figures["rows"] == figures["regions"]
     assert figures["statements"] < 25
+
+
+    from bench import rankings
+
+    ranked = rankings.measure(repeats=1)
+    assert ranked["rankings"] == 12  # Hebei ranks its 11 cities, each city its counties
+    assert ranked["entries"] > 150
+    assert ranked["identical"] is True, ranked
+    assert ranked["statements"] < 25 < ranked["reference_statements"]
