@@ -143,3 +143,18 @@ def test_enrolled_of_past_and_current_dates_with_years_of_closed_enrolments(regi
             expected = sum(1 for e in enrolments if e.institution_id == inst.pk and e.is_active_on(date))
             assert rows[inst.region_id] == expected, (date, inst.region_id)
         assert rows["13"] == sum(1 for e in enrolments if e.is_active_on(date)) > 0, date
+
+
+def test_the_nightly_task_runs_the_pass(regions, settings):
+    from metrics.tasks import snapshot_retention_run
+
+    settings.SNAPSHOT_KEEP_DAILY_DAYS = 1
+    settings.SNAPSHOT_GRACE_SECONDS = 0
+    month = (timezone.localdate() - datetime.timedelta(days=70)).replace(day=1)
+    first, second = _snapshot(month), _snapshot(month + datetime.timedelta(days=1))
+    result = snapshot_retention_run()
+    assert result["retired"] == result["pruned"] == 1
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.status, second.status) == (Snapshot.Status.RETIRED, Snapshot.Status.READY)
+    assert not RegionSnapshot.objects.filter(snapshot=first).exists()
