@@ -2,7 +2,7 @@
 
 1. Facts per region code, each source grouped by the institution's region (county or township) before
    anything else: active institutions with their open classes' places and the children enrolled on the
-   date (`enrolled_on_sql`), pilots (of the latest programme year designated by the date), filings and
+   date (`enrolments_open_sql`), pilots (of the latest programme year designated by the date), filings and
    supervision. The counts are integers, so the planner sees tens of thousands of small rows.
 2. Roll-up by code prefix: every region's facts count for the 2-, 4-, 6- and 9-digit prefixes of its code —
    division codes nest by prefix, so one GROUP BY does it, with no recursive query and no LIKE join.
@@ -36,6 +36,7 @@ from portal.api import cache as api_cache
 from supervision.models import Inspection
 
 from .models import RegionSnapshot, Snapshot
+from .retention import snapshot_prune
 
 log = logging.getLogger(__name__)
 
@@ -109,13 +110,28 @@ def _sql_parts() -> SqlParts:
     return SqlParts(json_setting, decided_local)
 
 
-def enrolled_on_sql() -> str:
-    """Children enrolled on the date per institution: the one scan of the enrolment table (its largest)."""
+def enrolments_open_sql() -> str:
+    """Enrolments open at the end of the date, counted per institution (an integer).
+
+    "Open on d" is start_date <= d AND (end_date IS NULL OR end_date > d), written as two disjoint parts so
+    that each is read from its own partial index (enrolments.Enrolment.Meta.indexes) instead of a scan of
+    every enrolment ever made: the open ones (end_date IS NULL), and those ending after the date (for
+    today a handful with a leaving day already set; for a past date, the ones that ended since). Years of
+    closed enrolments then cost nothing on today's recompute.
+    """
+    table = Enrolment._meta.db_table
     return f"""
-        SELECT e.institution_id, CAST(COUNT(*) AS integer) AS enrolled
-        FROM {Enrolment._meta.db_table} e
-        WHERE e.start_date <= %(d)s AND (e.end_date IS NULL OR e.end_date > %(d)s)
-        GROUP BY e.institution_id"""  # noqa: S608 — our own constants only
+            SELECT institution_id, CAST(SUM(n) AS integer) AS enrolled FROM (
+                SELECT e.institution_id, COUNT(*) AS n FROM {table} e
+                WHERE e.end_date IS NULL AND e.start_date <= %(d)s
+                GROUP BY e.institution_id
+                UNION ALL
+                SELECT e.institution_id, COUNT(*) AS n FROM {table} e
+                WHERE e.end_date > %(d)s AND e.start_date <= %(d)s
+                GROUP BY e.institution_id
+            ) open_parts
+            GROUP BY institution_id
+        """  # noqa: S608 — our own table name
 
 
 def active_on(i: str) -> str:
@@ -161,7 +177,7 @@ def institution_facts() -> str:
                    FROM institutions_institutionclass c
                    WHERE c.opened_on <= %(d)s AND (c.closed_on IS NULL OR c.closed_on > %(d)s)
                    GROUP BY c.institution_id) cls ON cls.institution_id = i.id
-        LEFT JOIN ({enrolled_on_sql()}) enr ON enr.institution_id = i.id
+        LEFT JOIN ({enrolments_open_sql()}) enr ON enr.institution_id = i.id
         WHERE {active_on("i")}
         GROUP BY i.region_id""")  # noqa: S608
 
@@ -423,15 +439,3 @@ def snapshot_swap(snapshot: Snapshot) -> None:
                      after={"date": str(snapshot.date), "version": snapshot.version})
         api_cache.metrics_changed()  # the one moment a snapshot's figures become visible
     snapshot_prune()
-
-
-def snapshot_prune() -> int:
-    """Deletes the rows of versions superseded more than SNAPSHOT_GRACE_SECONDS ago (after every swap, and
-    by the sweeper beside the workers). Safe to repeat. Returns how many versions were pruned."""
-    cutoff = timezone.now() - datetime.timedelta(seconds=settings.SNAPSHOT_GRACE_SECONDS)
-    due = list(Snapshot.objects.filter(status=Snapshot.Status.SUPERSEDED, superseded_at__lt=cutoff,
-                                       rows_removed_at__isnull=True).values_list("pk", flat=True)[:50])
-    for pk in due:
-        RegionSnapshot.objects.filter(snapshot_id=pk).delete()
-        Snapshot.objects.filter(pk=pk).update(rows_removed_at=timezone.now())
-    return len(due)

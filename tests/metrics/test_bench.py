@@ -47,3 +47,16 @@ def test_reference_differs_when_a_figure_differs(require_postgresql):
         metrics_reference.remove(reference)
     assert compared["identical"] is False, compared
     assert compared["differing_rows"] == 2 and compared["only_in_recompute"] == 1
+
+
+def test_history_benchmark_runs_and_keeps_the_figures(require_postgresql):
+    from bench.history import measure
+
+    figures = measure(provinces=["13"], scale=0.005, repeats=1, total_townships=41352, years=2, nightly_days=6)
+    assert figures["history"]["closed_enrolments"] > figures["enrolled"] > 0
+    assert figures["history"]["cancelled_institutions"] > 0 and figures["history"]["decided_filings"] > 0
+    assert figures["today_unchanged"] is True
+    assert figures["past_date_matches_reference"] is True and figures["today_matches_reference"] is True
+    assert figures["ratio"] > 0 and figures["goal_ratio"] == 1.3
+    assert figures["snapshots_after_retention"]["rows"] < figures["snapshots_before_retention"]["rows"]
+    assert figures["retention"]["statements"] < 25
