@@ -134,12 +134,12 @@ def benchmark(rows: int, repeat: int = 3) -> dict:
 
 
 def main() -> None:
-    sizes, repeat = sizes_and_repeat(__doc__.splitlines()[0], [5000, 50000])
+    sizes, repeat, database = sizes_and_repeat(__doc__.splitlines()[0], [5000, 50000])
     results = run_sizes(benchmark, sizes, repeat, lambda result: (
         f", {result['queries']} queries ({result['queries_per_row']} per row); "
         f"same file again {result['median_second_import_seconds']:.2f} s; "
         f"bare bulk insert {result['median_reference_bulk_insert_seconds']:.2f} s "
-        f"(import = {result['ratio_to_reference']}× reference)"))
+        f"(import = {result['ratio_to_reference']}× reference)"), database=database)
     write_results(results, "imports.json", f"imports-{results['database']}.json")
 
 
