@@ -16,7 +16,7 @@ DEV := DJANGO_DEBUG=$${DJANGO_DEBUG:-1}
 help:
 	@echo "make run    set everything up and serve the portal with the Hebei demo at http://$(HOST):$(PORT)"
 	@echo "make test   set everything up and run the whole test suite"
-	@echo "make bench  metrics benchmark (PostgreSQL);  make bench-load  HTTP load benchmark"
+	@echo "make bench  metrics and history benchmarks (PostgreSQL);  make bench-load  HTTP load benchmark"
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -69,6 +69,7 @@ lint: install
 
 bench: install
 	DJANGO_SETTINGS_MODULE=portal.test_settings $(PY) -m bench.metrics $(BENCH_ARGS)
+	DJANGO_SETTINGS_MODULE=portal.test_settings $(PY) -m bench.history $(BENCH_ARGS)
 
 bench-load: install assets
 	DJANGO_SETTINGS_MODULE=portal.test_settings $(PY) -m bench.load $(BENCH_ARGS)

@@ -126,6 +126,7 @@ ACTION_LABELS = {
     # Metrics and reference data
     "metrics.recompute_request": pgettext_lazy("audit action", "Recompute requested"),
     "metrics.snapshot_ready": pgettext_lazy("audit action", "Figures computed"),
+    "metrics.snapshot_retire": pgettext_lazy("audit action", "Older daily figures retired"),
     "ranking.compute": pgettext_lazy("audit action", "Ranking computed"),
     "ranking.publish": pgettext_lazy("audit action", "Ranking published"),
     "ranking.weights": pgettext_lazy("audit action", "Ranking weights set"),

@@ -15,13 +15,12 @@ from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts import policies
 from accounts.policies import require
-from portal.forms import add_service_errors, flash_service_errors
+from portal.forms import add_service_errors, flash_action, flash_service_errors
 from portal.uploads import private_file_response
 from regions import codes
 from regions.models import Region
@@ -165,23 +164,6 @@ def criterion_detail(request, pk: int, criterion_pk: int):
     })
 
 
-def _act(request, form, call, success: str, to):
-    """The shape of every action: the form, then one service call; a refusal is a message on the page."""
-    if not form.is_valid():
-        for field, errors in form.errors.items():
-            label = capfirst(form.fields[field].label) if field in form.fields else ""
-            for error in errors:
-                messages.error(request, f"{label}: {error}" if label else error)
-        return to
-    try:
-        call(form.cleaned_data)
-    except ValidationError as exc:
-        flash_service_errors(request, exc)
-    else:
-        messages.success(request, success)
-    return to
-
-
 def _assembling(request, pk: int) -> Creation:
     creation = _creation(request, pk)
     require(policies.assembles_creation(request.user, creation.city_id),
@@ -206,60 +188,57 @@ def _criterion_action(request, pk: int, criterion_pk: int, may=_assembling):
 @require_POST
 def evidence_upload(request, pk: int, criterion_pk: int):
     creation, criterion, to = _criterion_action(request, pk, criterion_pk)
-    return _act(request, EvidenceForm(request.POST, request.FILES),
-                lambda d: services.evidence_add(creation=creation, criterion=criterion, file=d["file"],
-                                                actor=request.user),
-                _("Evidence uploaded."), to)
+    flash_action(request, lambda d: services.evidence_add(creation=creation, criterion=criterion, file=d["file"],
+                                                          actor=request.user),
+                 _("Evidence uploaded."), form=EvidenceForm(request.POST, request.FILES))
+    return to
 
 
 @login_required
 @require_POST
 def note_save(request, pk: int, criterion_pk: int):
     creation, criterion, to = _criterion_action(request, pk, criterion_pk)
-    return _act(request, NoteForm(request.POST),
-                lambda d: services.entry_note_set(creation=creation, criterion=criterion, note=d["note"],
-                                                  actor=request.user),
-                _("Note saved."), to)
+    flash_action(request, lambda d: services.entry_note_set(creation=creation, criterion=criterion, note=d["note"],
+                                                            actor=request.user),
+                 _("Note saved."), form=NoteForm(request.POST))
+    return to
 
 
 @login_required
 @require_POST
 def score_save(request, pk: int, criterion_pk: int):
     creation, criterion, to = _criterion_action(request, pk, criterion_pk, may=_reviewing)
-    return _act(request, ScoreForm(request.POST, max_points=criterion.max_points),
-                lambda d: services.entry_score(creation=creation, criterion=criterion, points=d["points"],
-                                               comment=d["comment"], actor=request.user),
-                _("Score saved."), redirect("demonstration:creation", pk=creation.pk))
+    flash_action(request, lambda d: services.entry_score(creation=creation, criterion=criterion, points=d["points"],
+                                                         comment=d["comment"], actor=request.user),
+                 _("Score saved."), form=ScoreForm(request.POST, max_points=criterion.max_points))
+    return redirect("demonstration:creation", pk=creation.pk)
 
 
 @login_required
 @require_POST
 def creation_submit(request, pk: int):
     creation = _assembling(request, pk)
-    return _act(request, SubmitForm(request.POST),
-                lambda d: services.creation_submit(creation=creation, note=d["note"], actor=request.user),
-                _("Submitted to the province for review."), redirect("demonstration:creation", pk=creation.pk))
+    flash_action(request, lambda d: services.creation_submit(creation=creation, note=d["note"], actor=request.user),
+                 _("Submitted to the province for review."), form=SubmitForm(request.POST))
+    return redirect("demonstration:creation", pk=creation.pk)
 
 
 @login_required
 @require_POST
 def creation_return(request, pk: int):
     creation = _reviewing(request, pk)
-    return _act(request, ReturnForm(request.POST),
-                lambda d: services.creation_return(creation=creation, comment=d["comment"], actor=request.user),
-                _("Returned to the city for more evidence."), redirect("demonstration:creation", pk=creation.pk))
+    flash_action(request, lambda d: services.creation_return(creation=creation, comment=d["comment"],
+                                                             actor=request.user),
+                 _("Returned to the city for more evidence."), form=ReturnForm(request.POST))
+    return redirect("demonstration:creation", pk=creation.pk)
 
 
 @login_required
 @require_POST
 def creation_finish(request, pk: int):
     creation = _reviewing(request, pk)
-    try:
-        services.creation_finish(creation=creation, actor=request.user)
-    except ValidationError as exc:
-        flash_service_errors(request, exc)
-    else:
-        messages.success(request, _("Scoring finished: the result enters the year's ranking."))
+    flash_action(request, lambda: services.creation_finish(creation=creation, actor=request.user),
+                 _("Scoring finished: the result enters the year's ranking."))
     return redirect("demonstration:creation", pk=creation.pk)
 
 
@@ -280,12 +259,8 @@ def evidence_remove(request, pk: int):
     require(policies.assembles_creation(request.user, evidence.creation.city_id),
             _("Only the city's own officials assemble its creation."))
     to = redirect("demonstration:criterion", pk=evidence.creation_id, criterion_pk=evidence.criterion_id)
-    try:
-        services.evidence_remove(evidence=evidence, actor=request.user)
-    except ValidationError as exc:
-        flash_service_errors(request, exc)
-    else:
-        messages.success(request, _("Evidence removed."))
+    flash_action(request, lambda: services.evidence_remove(evidence=evidence, actor=request.user),
+                 _("Evidence removed."))
     return to
 
 

@@ -257,6 +257,13 @@ class Enrolment(InstitutionTarget, models.Model):
             models.Index(fields=["institution", "end_date", "start_date"], name="enrolment_institution_idx"),
             models.Index(fields=["klass", "start_date", "end_date"], name="enrolment_class_dates_idx"),
             models.Index(fields=["care_form", "start_date", "end_date"], name="enrolment_care_form_idx"),
+            # The metrics recompute counts enrolments open on a date from these two (metrics.compute.
+            # enrolments_open_sql): the open ones, and the closed ones by their end, so the years of closed
+            # enrolments are never scanned for today's figures.
+            models.Index(fields=["institution", "start_date"], condition=Q(end_date__isnull=True),
+                         name="enrolment_open_idx"),
+            models.Index(fields=["end_date", "institution", "start_date"], condition=Q(end_date__isnull=False),
+                         name="enrolment_ended_idx"),
         ]
 
     def __str__(self) -> str:

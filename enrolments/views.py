@@ -22,7 +22,7 @@ from django.views.decorators.http import require_POST
 from accounts import policies
 from accounts.policies import require
 from institutions.models import Institution
-from portal.forms import add_service_errors, form_write
+from portal.forms import add_service_errors, flash_action, form_write
 
 from . import exporting, importing, requests, selectors, services
 from .forms import (
@@ -136,15 +136,9 @@ def consent_record(request, pk):
     """Records a guardian's consent for a child kept before consent was recorded."""
     child = get_object_or_404(Child.objects.visible_to(request.user), pk=pk)
     form = ConsentForm(request.POST, child=child)
-    if form.is_valid():
-        try:
-            services.child_consent_record(child=child, consent=form.consent(), actor=request.user)
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(request, _("The guardian's consent is recorded."))
-    else:
-        messages.error(request, " ".join(f"{form.fields[f].label}: {' '.join(e)}" for f, e in form.errors.items()))
+    flash_action(request, lambda _data: services.child_consent_record(child=child, consent=form.consent(),
+                                                                      actor=request.user),
+                 _("The guardian's consent is recorded."), form=form)
     return redirect("enrolments:child", pk=child.pk)
 
 
@@ -217,13 +211,8 @@ def _approval(request, pk) -> ExportApproval:
 @require_POST
 def export_decide(request, pk):
     approval = _approval(request, pk)
-    try:
-        exporting.export_approval_decide(approval=approval, approve=request.POST.get("approve") == "1",
-                                         actor=request.user)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("Decision recorded."))
+    flash_action(request, lambda: exporting.export_approval_decide(
+        approval=approval, approve=request.POST.get("approve") == "1", actor=request.user), _("Decision recorded."))
     return redirect("enrolments:export")
 
 

@@ -28,7 +28,7 @@ from accounts.policies import require
 from audit.models import AuditEntry
 from enrolments.selectors import enrolled_by_class
 from institutions.models import GuidanceCentre
-from portal.forms import add_service_errors, flash_service_errors
+from portal.forms import add_service_errors, flash_action, flash_form_errors, flash_service_errors
 from portal.uploads import private_file_response
 from regions import codes
 from regions.models import Region
@@ -46,26 +46,6 @@ from .forms import (
     SlotForm,
 )
 from .models import AppointmentSlot, Booking, Document, Filing, FilingReturnComment, Notification
-
-
-def _flash_form_errors(request, form) -> None:
-    """A form's errors as messages, each named by its field's label, for a page that redirects."""
-    for field, errors in form.errors.items():
-        label = form.fields[field].label if field in form.fields else ""
-        for error in errors:
-            messages.error(request, f"{label}: {error}" if label else error)
-
-
-def _flash_write(request, service, success: str = "", **kwargs) -> None:
-    """Calls `service(actor=request.user, **kwargs)` for a page that redirects afterwards: the success message,
-    or what the service refused as error messages."""
-    try:
-        service(actor=request.user, **kwargs)
-    except ValidationError as exc:
-        flash_service_errors(request, exc)
-    else:
-        if success:
-            messages.success(request, success)
 
 
 def _visible_filing(request, pk: int) -> Filing:
@@ -207,7 +187,7 @@ def edit(request, pk: int):
     if filing.kind == Filing.Kind.CHANGE:
         form = ChangeParticularsForm(request.POST)
         if not form.is_valid():
-            flash_service_errors(request, ValidationError(form.errors.as_text()))
+            flash_form_errors(request, form)
             return redirect("filings:detail", pk=filing.pk)
         draft = {"particulars": form.particulars(), "note": form.cleaned_data["note"]}
     elif filing.kind == Filing.Kind.CANCELLATION:
@@ -217,7 +197,8 @@ def edit(request, pk: int):
                  "note": form.cleaned_data.get("note", "")}
     else:
         draft = {"note": request.POST.get("note", "")}
-    _flash_write(request, services.filing_update_draft, _("Saved."), filing=filing, **draft)
+    flash_action(request, lambda: services.filing_update_draft(filing=filing, actor=request.user, **draft),
+                 _("Saved."))
     return redirect("filings:detail", pk=filing.pk)
 
 
@@ -226,15 +207,10 @@ def edit(request, pk: int):
 def class_change_add(request, pk: int):
     filing = _own_filing(request, pk)
     form = ClassChangeForm(request.POST, institution=filing.institution)
-    try:
-        if not form.is_valid():
-            raise ValidationError([f"{form.fields[f].label}: {e}" if f in form.fields else str(e)
-                                   for f, errs in form.errors.items() for e in errs])
-        changes = [*filing.class_changes, form.change()]  # change() refuses an update without its class
-        services.filing_update_draft(filing=filing, actor=request.user, class_changes=changes)
-        messages.success(request, _("Class change added."))
-    except ValidationError as exc:
-        flash_service_errors(request, exc)
+    # change() refuses an update without its class, so it is part of the call
+    flash_action(request, lambda _data: services.filing_update_draft(
+        filing=filing, actor=request.user, class_changes=[*filing.class_changes, form.change()]),
+        _("Class change added."), form=form)
     return redirect("filings:detail", pk=filing.pk)
 
 
@@ -243,7 +219,8 @@ def class_change_add(request, pk: int):
 def class_change_remove(request, pk: int, index: int):
     filing = _own_filing(request, pk)
     changes = [c for i, c in enumerate(filing.class_changes) if i != index]
-    _flash_write(request, services.filing_update_draft, filing=filing, class_changes=changes)
+    flash_action(request, lambda: services.filing_update_draft(filing=filing, actor=request.user,
+                                                               class_changes=changes))
     return redirect("filings:detail", pk=filing.pk)
 
 
@@ -251,14 +228,8 @@ def class_change_remove(request, pk: int, index: int):
 @require_POST
 def upload(request, pk: int):
     filing = _own_filing(request, pk)
-    form = DocumentUploadForm(request.POST, request.FILES)
-    if not form.is_valid():
-        _flash_form_errors(request, form)
-        return redirect("filings:detail", pk=filing.pk)
-    d = form.cleaned_data
-    _flash_write(request, services.document_upload, _("Document uploaded."), filing=filing, kind=d["kind"],
-                 file=d["file"], premises_owned=d["premises_owned"], lease_ends_on=d["lease_ends_on"],
-                 rated_pass=d["rated_pass"])
+    flash_action(request, lambda d: services.document_upload(filing=filing, actor=request.user, **d),
+                 _("Document uploaded."), form=DocumentUploadForm(request.POST, request.FILES))
     return redirect("filings:detail", pk=filing.pk)
 
 
@@ -267,7 +238,8 @@ def upload(request, pk: int):
 def document_remove(request, pk: int):
     document = get_object_or_404(Document.objects.visible_to(request.user).select_related("filing"), pk=pk)
     filing = _own_filing(request, document.filing_id)
-    _flash_write(request, services.document_remove, _("Document removed."), document=document)
+    flash_action(request, lambda: services.document_remove(document=document, actor=request.user),
+                 _("Document removed."))
     return redirect("filings:detail", pk=filing.pk)
 
 
@@ -284,7 +256,7 @@ def document_file(request, pk: int):
 
 def _transition(request, pk: int, action, success: str, **kwargs):
     filing = _visible_filing(request, pk)
-    _flash_write(request, action, success, filing=filing, **kwargs)
+    flash_action(request, lambda: action(filing=filing, actor=request.user, **kwargs), success)
     return redirect("filings:detail", pk=filing.pk)
 
 
@@ -436,7 +408,8 @@ def book(request):
     filing = None
     if request.POST.get("filing"):
         filing = get_object_or_404(Filing.objects.visible_to(user), pk=request.POST["filing"])
-    _flash_write(request, services.booking_create, _("Appointment booked."), slot=slot, filing=filing)
+    flash_action(request, lambda: services.booking_create(slot=slot, filing=filing, actor=request.user),
+                 _("Appointment booked."))
     return redirect("filings:detail", pk=filing.pk) if filing else redirect("filings:mine")
 
 
@@ -460,7 +433,8 @@ def booking_cancel(request, pk: int):
 def booking_move(request, pk: int):
     booking = _own_booking(request, pk)
     slot = get_object_or_404(AppointmentSlot.objects.visible_to(request.user), pk=request.POST.get("slot") or 0)
-    _flash_write(request, services.booking_move, _("Appointment moved."), booking=booking, slot=slot)
+    flash_action(request, lambda: services.booking_move(booking=booking, slot=slot, actor=request.user),
+                 _("Appointment moved."))
     return redirect("filings:mine")
 
 

@@ -10,7 +10,7 @@ class MetricsConfig(AppConfig):
         from portal.runs import register_sweeper
 
         from . import receivers  # noqa: F401 — connects the recompute to institutions.signals.figures_changed
-        from .compute import snapshot_prune
+        from .retention import snapshot_prune
         from .tasks import snapshot_sweep
 
         register_sweeper(snapshot_sweep)

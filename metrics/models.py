@@ -3,7 +3,8 @@
 A `Snapshot` is one computation of every region's figures for one date. Its rows are written while
 it is `computing`, then it is flipped to `ready` and the previous version of the same date retired in
 one transaction, so readers (dashboards, API) — which only ever read `ready` snapshots — never see a
-half-written one. Snapshots of past dates are kept for history and trends.
+half-written one. Snapshots of past dates are kept for history and trends: every date of the recent
+days, month-ends for ever (metrics.retention says what is kept and why).
 
 Rankings are computed from snapshots and other records into a `RankingRun`; once published a run is
 frozen, and recomputing the period makes a new version.
@@ -47,6 +48,8 @@ class Snapshot(models.Model):
         READY = "ready", _("Ready")
         FAILED = "failed", _("Failed")
         SUPERSEDED = "superseded", _("Superseded by a newer version")
+        # Past the daily window and not a month-end: its rows are removed (metrics.retention).
+        RETIRED = "retired", _("Retired (only month-end figures are kept)")
 
     date = models.DateField(_("snapshot date"), help_text=_("Figures as they stood at the end of this day."))
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.COMPUTING)
@@ -60,8 +63,8 @@ class Snapshot(models.Model):
     heartbeat_at = models.DateTimeField(_("last sign of life"), default=timezone.now,
                                         help_text=_("A computing snapshot silent for long is taken over."))
     computed_at = models.DateTimeField(_("computed"), null=True, blank=True)
-    # A superseded version keeps its rows for SNAPSHOT_GRACE_SECONDS: a reader that pinned it just before
-    # the swap still reads every row of it (never a count without its rows).
+    # A superseded (or retired) version keeps its rows for SNAPSHOT_GRACE_SECONDS: a reader that pinned it
+    # just before the swap still reads every row of it (never a count without its rows).
     superseded_at = models.DateTimeField(_("superseded"), null=True, blank=True)
     rows_removed_at = models.DateTimeField(_("rows removed"), null=True, blank=True)
     error = models.TextField(_("error"), blank=True)

@@ -119,6 +119,25 @@ def rankings_period_end(on_iso: str = "") -> dict:
     return {"status": "done", "rankings": done}
 
 
+@shared_task(acks_late=True, name="metrics.snapshot_retention")
+def snapshot_retention() -> dict:
+    """The nightly beat entry: queues the retention pass (metrics.retention) through the outbox. Safe to repeat."""
+    return {"status": "dispatched", "task": dispatch_on_commit(snapshot_retention_run)}
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True, name="metrics.snapshot_retention_run",
+             soft_time_limit=1800, time_limit=1860)
+@runs.leased("metrics.snapshot_retention_run",
+             key=lambda: f"snapshot_retention:{timezone.localdate().isoformat()}")
+def snapshot_retention_run() -> dict:
+    """Retires the daily snapshots past the kept window (month-ends stay) and removes the rows of retired and
+    superseded versions past their grace period. Safe to repeat and to overlap (guarded UPDATE, idempotent
+    DELETE)."""
+    from .retention import snapshot_retention as retention_pass
+
+    return retention_pass()
+
+
 def snapshot_sweep() -> int:
     """Computing snapshots whose heartbeat is stale lost their worker: each is marked failed and its run
     requeued under the same run id, or left failed after RUN_MAX_ATTEMPTS. Returns how many were found.

@@ -9,6 +9,8 @@ forms derive from `ModelForm` below), so no input can render a localised value.
 Service errors: pages call a service with the form's `cleaned_data` and put what it refuses back on the
 form with `add_service_errors` (a `portal.exceptions.Conflict` is a ValidationError too, shown the same way);
 `form_write` does both for the usual page: a valid form's data to the service, its refusal onto the form.
+A page that redirects after its action instead (a button on a detail page) uses `flash_action`: the form's
+errors and the service's refusal become messages, each named by its field's label.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.text import capfirst
 
 ISO_DATE = "%Y-%m-%d"
 ISO_TIME = "%H:%M"
@@ -117,6 +120,33 @@ def flash_service_errors(request, exc: ValidationError) -> None:
     """A service's refusal as error messages, for a page that redirects instead of showing a form."""
     for message in exc.messages:
         messages.error(request, message)
+
+
+def flash_form_errors(request, form: forms.BaseForm) -> None:
+    """A form's errors as messages, each named by its field's label, for a page that redirects."""
+    for field, errors in form.errors.items():
+        label = capfirst(form.fields[field].label) if field in form.fields and form.fields[field].label else ""
+        for error in errors:
+            messages.error(request, f"{label}: {error}" if label else error)
+
+
+def flash_action(request, call, success="", *, form: forms.BaseForm | None = None) -> bool:
+    """The shape of a page action that redirects afterwards. With a form, it must be valid and the service is
+    called as `call(form.cleaned_data)`; without one, as `call()`. An invalid form or the service's refusal
+    become error messages; an acceptance the success message (`success` may be a function of what the service
+    returned, for messages that name it). True when the service accepted."""
+    if form is not None and not form.is_valid():
+        flash_form_errors(request, form)
+        return False
+    try:
+        result = call(form.cleaned_data) if form is not None else call()
+    except ValidationError as exc:
+        flash_service_errors(request, exc)
+        return False
+    message = success(result) if callable(success) else success
+    if message:
+        messages.success(request, message)
+    return True
 
 
 def form_write(form: forms.BaseForm, service, /, **kwargs) -> bool:

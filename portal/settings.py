@@ -414,6 +414,8 @@ RUN_SWEEP_SECONDS = env.float("RUN_SWEEP_SECONDS", default=15.0)
 RUN_MAX_ATTEMPTS = env.int("RUN_MAX_ATTEMPTS", default=3)
 # A superseded snapshot version keeps its rows this long after the swap, for readers that pinned it.
 SNAPSHOT_GRACE_SECONDS = env.int("SNAPSHOT_GRACE_SECONDS", default=600)
+# Every date's snapshot is kept this many days; older ones only as month-ends (metrics.retention).
+SNAPSHOT_KEEP_DAILY_DAYS = env.int("SNAPSHOT_KEEP_DAILY_DAYS", default=92)
 CELERY_TIMEZONE = TIME_ZONE
 
 # --- E-mail -------------------------------------------------------------------------------------

@@ -22,7 +22,7 @@ from accounts import policies
 from accounts.models import User
 from accounts.policies import require
 from institutions.models import Institution
-from portal.forms import add_service_errors, flash_service_errors, form_write
+from portal.forms import add_service_errors, flash_action, flash_service_errors, form_write
 from portal.uploads import private_file_response
 from regions.models import Region
 
@@ -62,19 +62,6 @@ def _pool_users(user):
     """The inspectors a county or city official may assign: the active pool of their area."""
     return (User.objects.filter(inspector__in=Inspector.objects.visible_to(user).active())
             .select_related("region").order_by("username"))
-
-
-def _act(request, form, invalid: str, call, success: str, inspection_pk: int):
-    """The shape of every inspection page action: the form, then one service call; a refusal is a message."""
-    try:
-        if not form.is_valid():
-            raise ValidationError(invalid)
-        call(form.cleaned_data)
-    except ValidationError as exc:
-        flash_service_errors(request, exc)
-    else:
-        messages.success(request, success)
-    return redirect("supervision:inspection", pk=inspection_pk)
 
 
 # --- The queue ------------------------------------------------------------------------------------
@@ -184,25 +171,18 @@ def _planned_round(request, pk: int) -> InspectionRound:
 @login_required
 @require_POST
 def round_draw(request, pk: int):
-    try:
-        drawn, created = services.round_draw(round_=_planned_round(request, pk), actor=request.user)
-    except ValidationError as exc:
-        flash_service_errors(request, exc)
-    else:
-        messages.success(request, _("Draw %(n)d made and recorded.") % {"n": drawn.number} if created else
-                         _("The inputs have not changed: re-running the draw gives the same list."))
+    flash_action(request, lambda: services.round_draw(round_=_planned_round(request, pk), actor=request.user),
+                 lambda made: _("Draw %(n)d made and recorded.") % {"n": made[0].number} if made[1] else
+                 _("The inputs have not changed: re-running the draw gives the same list."))
     return redirect("supervision:round", pk=pk)
 
 
 @login_required
 @require_POST
 def round_start(request, pk: int):
-    try:
-        inspections = services.round_start(round_=_planned_round(request, pk), actor=request.user)
-    except ValidationError as exc:
-        flash_service_errors(request, exc)
-    else:
-        messages.success(request, _("%(n)d inspections assigned to the drawn inspectors.") % {"n": len(inspections)})
+    flash_action(request, lambda: services.round_start(round_=_planned_round(request, pk), actor=request.user),
+                 lambda inspections: _("%(n)d inspections assigned to the drawn inspectors.") % {
+                     "n": len(inspections)})
     return redirect("supervision:round", pk=pk)
 
 
@@ -294,7 +274,8 @@ def sign_off(request, pk: int):
         if signed.result == Inspection.Result.FINDINGS:
             messages.info(request, _("The institution has its rectification order."))
 
-    return _act(request, form, _("Choose on site or desk check."), call, _("Signed off."), pk)
+    flash_action(request, call, _("Signed off."), form=form)
+    return redirect("supervision:inspection", pk=pk)
 
 
 @login_required
@@ -309,7 +290,8 @@ def assign(request, pk: int):
         services.inspection_assign(inspection=inspection, inspectors=list(d["inspectors"]),
                                    mode=d["mode"], actor=request.user)
 
-    return _act(request, form, _("Choose at least one inspector of the pool."), call, _("Inspectors assigned."), pk)
+    flash_action(request, call, _("Inspectors assigned."), form=form)
+    return redirect("supervision:inspection", pk=pk)
 
 
 @login_required
@@ -326,8 +308,8 @@ def rectification_answer(request, pk: int):
         services.rectification_answer(order=order, text=d["text"], actor=request.user,
                                       files=[file] if file else [])
 
-    return _act(request, form, _("Say what was put right."), call, _("Answer sent to the inspector."),
-                order.inspection_id)
+    flash_action(request, call, _("Answer sent to the inspector."), form=form)
+    return redirect("supervision:inspection", pk=order.inspection_id)
 
 
 @login_required
@@ -342,7 +324,8 @@ def rectification_decide(request, pk: int):
         services.rectification_decide(order=order, accept=d["decision"] == "accept",
                                       note=d["note"], actor=request.user)
 
-    return _act(request, form, _("Choose accept or reopen."), call, _("Decision recorded."), order.inspection_id)
+    flash_action(request, call, _("Decision recorded."), form=form)
+    return redirect("supervision:inspection", pk=order.inspection_id)
 
 
 @login_required
@@ -357,8 +340,8 @@ def suspension_notice(request, pk: int):
         services.suspension_notice_issue(inspection=inspection, reason=d["reason"],
                                          actor=request.user)
 
-    return _act(request, form, _("Give the reason: the institution answers it."), call,
-                _("Notice of suspension given: the institution may object."), pk)
+    flash_action(request, call, _("Notice of suspension given: the institution may object."), form=form)
+    return redirect("supervision:inspection", pk=pk)
 
 
 @login_required
@@ -373,8 +356,8 @@ def suspension_object(request, pk: int):
         services.suspension_notice_object(notice=notice, objection=d["objection"],
                                           actor=request.user)
 
-    return _act(request, form, _("Write the objection."), call, _("Objection sent to the county."),
-                notice.inspection_id)
+    flash_action(request, call, _("Objection sent to the county."), form=form)
+    return redirect("supervision:inspection", pk=notice.inspection_id)
 
 
 @login_required
@@ -390,7 +373,8 @@ def suspension_decide(request, pk: int):
         services.suspension_notice_decide(notice=notice, suspend=d["decision"] == "suspend",
                                           note=d["note"], actor=request.user)
 
-    return _act(request, form, _("Choose suspend or withdraw."), call, _("Decision recorded."), notice.inspection_id)
+    flash_action(request, call, _("Decision recorded."), form=form)
+    return redirect("supervision:inspection", pk=notice.inspection_id)
 
 
 @login_required
@@ -455,12 +439,8 @@ def inspector_withdraw(request, pk: int):
     inspector = get_object_or_404(Inspector.objects.visible_to(request.user), pk=pk)
     require(policies.plans_inspections(request.user, inspector.region_id),
             _("Only the city or county commission of the official's area keeps its inspector pool."))
-    try:
-        services.inspector_withdraw(inspector=inspector, actor=request.user)
-    except ValidationError as exc:
-        flash_service_errors(request, exc)
-    else:
-        messages.success(request, _("Inspector withdrawn from the pool."))
+    flash_action(request, lambda: services.inspector_withdraw(inspector=inspector, actor=request.user),
+                 _("Inspector withdrawn from the pool."))
     return redirect("supervision:inspectors")
 
 

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts import policies
 from accounts.policies import require
 from institutions.models import GuidanceCentre, Institution, StaffMember
-from portal.forms import add_service_errors, flash_service_errors
+from portal.forms import add_service_errors, flash_action
 from regions import codes
 from regions.models import Region
 
@@ -144,18 +144,10 @@ def register(request, pk: int):
     form = _register_form(request, course, request.POST)
     if form is None:
         messages.error(request, _("Registration for this course is closed to your institution."))
-    elif form.is_valid():
-        try:
-            services.registration_create(course=course, actor=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            flash_service_errors(request, exc)
-        else:
-            messages.success(request, _("%(name)s is registered for this course.") % {
-                "name": form.cleaned_data["staff_member"].name})
     else:
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
+        flash_action(request, lambda d: services.registration_create(course=course, actor=request.user, **d),
+                     lambda made: _("%(name)s is registered for this course.") % {"name": made.staff_member.name},
+                     form=form)
     return redirect("training:course", pk=course.pk)
 
 
@@ -168,12 +160,8 @@ def _registration(request, pk: int) -> Registration:
 @require_POST
 def cancel(request, pk: int):
     registration = _registration(request, pk)
-    try:
-        services.registration_cancel(registration=registration, actor=request.user)
-    except ValidationError as exc:
-        flash_service_errors(request, exc)
-    else:
-        messages.success(request, _("Registration withdrawn: the place is free again."))
+    flash_action(request, lambda: services.registration_cancel(registration=registration, actor=request.user),
+                 _("Registration withdrawn: the place is free again."))
     return redirect("training:course", pk=registration.course_id)
 
 
@@ -183,18 +171,9 @@ def attendance(request, pk: int):
     registration = _registration(request, pk)
     require(policies.runs_training_at(request.user, registration.course.centre),
             _("Only officials of the centre's city record attendance at its courses."))
-    form = AttendanceForm(request.POST)
-    if form.is_valid():
-        try:
-            services.attendance_record(registration=registration, actor=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            flash_service_errors(request, exc)
-        else:
-            messages.success(request, _("Attendance of %(name)s recorded.") % {"name": registration.staff_member.name})
-    else:
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
+    flash_action(request, lambda d: services.attendance_record(registration=registration, actor=request.user, **d),
+                 _("Attendance of %(name)s recorded.") % {"name": registration.staff_member.name},
+                 form=AttendanceForm(request.POST))
     return redirect(f"{registration.course.get_absolute_url()}#r{registration.pk}")
 
 
@@ -202,11 +181,8 @@ def attendance(request, pk: int):
 @require_POST
 def certificate(request, pk: int):
     registration = _registration(request, pk)
-    try:
-        issued = services.certificate_issue(registration=registration, actor=request.user)
-    except ValidationError as exc:
-        flash_service_errors(request, exc)
-    else:
-        messages.success(request, _("Certificate %(number)s issued to %(name)s, valid until %(date)s.") % {
-            "number": issued.number, "name": registration.staff_member.name, "date": issued.expires_on.isoformat()})
+    flash_action(request, lambda: services.certificate_issue(registration=registration, actor=request.user),
+                 lambda issued: _("Certificate %(number)s issued to %(name)s, valid until %(date)s.") % {
+                     "number": issued.number, "name": registration.staff_member.name,
+                     "date": issued.expires_on.isoformat()})
     return redirect(f"{registration.course.get_absolute_url()}#r{registration.pk}")

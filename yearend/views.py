@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts import policies
 from accounts.policies import require
 from dashboards import exports
-from portal.forms import add_service_errors, flash_service_errors
+from portal.forms import add_service_errors, flash_action
 from regions import codes
 from regions.models import Region
 
@@ -152,12 +152,8 @@ def report(request, pk: int):
 @require_POST
 def accept(request, pk: int):
     report = _visible_report(request, pk)
-    try:
-        services.yearend_report_accept(report=report, actor=request.user)
-    except ValidationError as exc:
-        flash_service_errors(request, exc)
-    else:
-        messages.success(request, _("Year-end report accepted."))
+    flash_action(request, lambda: services.yearend_report_accept(report=report, actor=request.user),
+                 _("Year-end report accepted."))
     return redirect("yearend:report", pk=pk)
 
 
@@ -167,15 +163,9 @@ def return_(request, pk: int):
     report = _visible_report(request, pk)
     require(policies.reviews(request.user, report.institution),
             _("Only the institution's county decides its year-end report."))
-    form = ReturnForm(request.POST)
-    try:
-        if not form.is_valid():
-            raise ValidationError(_("Say what is to be corrected."))
-        services.yearend_report_return(report=report, comment=form.cleaned_data["comment"], actor=request.user)
-    except ValidationError as exc:
-        flash_service_errors(request, exc)
-    else:
-        messages.success(request, _("Year-end report returned to the institution."))
+    flash_action(request, lambda d: services.yearend_report_return(report=report, comment=d["comment"],
+                                                                   actor=request.user),
+                 _("Year-end report returned to the institution."), form=ReturnForm(request.POST))
     return redirect("yearend:report", pk=pk)
 
 

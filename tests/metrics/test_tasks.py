@@ -50,4 +50,4 @@ def test_quarter_end_beat_entry_drafts_rankings(regions):
 
 def test_beat_entries_exist_after_migrate(db):
     names = set(PeriodicTask.objects.values_list("task", flat=True))
-    assert {"metrics.recompute_today", "metrics.rankings_period_end"} <= names
+    assert {"metrics.recompute_today", "metrics.rankings_period_end", "metrics.snapshot_retention"} <= names
