@@ -394,7 +394,8 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # -Q listens on every queue named here (make worker, the tests' workers).
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_QUEUES_BY_KIND = {
-    "recompute": ["metrics.recompute_snapshot", "metrics.recompute_snapshot_debounced", "metrics.recompute_today"],
+    "recompute": ["metrics.recompute_snapshot", "metrics.recompute_snapshot_debounced", "metrics.recompute_today",
+                  "metrics.snapshot_retention_run"],
     "rankings": ["metrics.rankings_period_end"],
     "imports": ["enrolments.tasks.enrolment_import_run", "institutions.tasks.onboarding_check_run",
                 "institutions.tasks.onboarding_import_run"],

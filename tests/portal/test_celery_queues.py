@@ -5,7 +5,8 @@ from django.conf import settings
 from portal.celery import app
 
 EXPECTED = {
-    "recompute": {"metrics.recompute_snapshot", "metrics.recompute_snapshot_debounced", "metrics.recompute_today"},
+    "recompute": {"metrics.recompute_snapshot", "metrics.recompute_snapshot_debounced", "metrics.recompute_today",
+                  "metrics.snapshot_retention_run"},
     "rankings": {"metrics.rankings_period_end"},
     "imports": {"enrolments.tasks.enrolment_import_run", "institutions.tasks.onboarding_check_run",
                 "institutions.tasks.onboarding_import_run"},
