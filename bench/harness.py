@@ -1,5 +1,5 @@
-"""What the file benchmarks (bench.imports, bench.onboarding) share: their command line, a throwaway test
-database to run in, and the results file."""
+"""What the benchmarks share: the file benchmarks' (bench.imports, bench.onboarding) command line, a
+throwaway test database to run in and the results file; and a statement counter for every benchmark."""
 
 from __future__ import annotations
 
@@ -7,10 +7,35 @@ import argparse
 import datetime
 import json
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 RESULTS = Path(__file__).parent / "results"
+
+
+@dataclass
+class StatementCount:
+    count: int = 0
+
+
+@contextmanager
+def count_statements(using: str = "default") -> Iterator[StatementCount]:
+    """Counts the statements sent on a connection while the block runs, `executemany` as one.
+
+    An execute wrapper sees every statement whatever DEBUG says; Django's own query log (what
+    CaptureQueriesContext reads) is kept only with DEBUG on, and holds only the last 9,000."""
+    from django.db import connections
+
+    counted = StatementCount()
+
+    def count(execute, sql, params, many, context):
+        counted.count += 1
+        return execute(sql, params, many, context)
+
+    with connections[using].execute_wrapper(count):
+        yield counted
 
 
 def sizes_and_repeat(description: str, default_sizes: list[int]) -> tuple[list[int], int, str | None]:
