@@ -28,6 +28,7 @@ TABLES_TO_EMPTY = [
     "pilots_assessmentscore", "pilots_assessment", "pilots_pilot", "pilots_progressreport",
     "pilots_reportingobligation", "pilots_progressreportfield", "pilots_progressreporttemplate",
     "enrolments_enrolment", "enrolments_guardian", "enrolments_duenotice", "enrolments_child",
+    "complaints_complaint", "supervision_rectificationorder", "supervision_inspection", "institutions_suspension",
     "filings_returncomment", "filings_document", "filings_notification", "filings_filing",
     "institutions_institutionclass", "institutions_staffmember", "institutions_mentoringpair",
     "institutions_institution", "regions_regionpopulation",
@@ -189,6 +190,8 @@ def generate(*, provinces: list[str], scale: float, total_townships: int) -> dic
             "completed_on": "CASE WHEN i.id % 5 = 0 THEN NULL ELSE DATE '2025-09-01' + (i.id % 90)::int END",
         }, "FROM institutions_institution i WHERE i.id % 100 = 0 AND i.filed_on <= DATE '2025-01-01'")
 
+    _supervision(today)
+
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
         cursor.execute("SELECT count(*), (SELECT count(*) FROM regions_region) FROM institutions_institution")
@@ -197,3 +200,53 @@ def generate(*, provinces: list[str], scale: float, total_townships: int) -> dic
         (places,) = cursor.fetchone()
     return {"provinces": len(provinces), "regions": regions, "townships": townships, "institutions": institutions,
             "places": int(places), "enrolled": n_enrolled if child_model else 0}
+
+
+def _supervision(today: datetime.date) -> None:
+    """A year of supervision, so that every figure of a snapshot has values: suspensions (one institution in
+    150, some lifted by the date), inspections of one in five (targeted or post-filing verifications, most
+    signed off, a third of those with findings and a rectification order) and complaints about one in 40."""
+    suspension, checklist = _model("institutions", "Suspension"), _model("supervision", "Checklist")
+    inspection, order = _model("supervision", "Inspection"), _model("supervision", "RectificationOrder")
+    complaint = _model("complaints", "Complaint")
+    d = f"DATE '{today}'"
+    if suspension:
+        insert_select(suspension, {
+            "institution_id": "i.id", "suspended_on": f"{d} - (i.id % 200)::int",
+            "lifted_on": f"CASE WHEN i.id % 3 = 0 THEN {d} - (i.id % 200)::int + (i.id % 90)::int END",
+        }, "FROM institutions_institution i WHERE i.id % 150 = 0")
+    if checklist and inspection and order:
+        sheet, _created = checklist.objects.get_or_create(code="bench", version=1, defaults={"name": "基准检查表"})
+        signed = "i.id % 4 <> 1"
+        due = f"DATE '{today.year}-01-01' + (i.id % 400)::int"
+        inspected = f"{due} - (i.id % 30)::int + (i.id % 7)::int * 6"
+        findings = f"{signed} AND i.id % 3 = 0"
+        insert_select(inspection, {
+            "institution_id": "i.id", "kind": "CASE WHEN i.id % 2 = 0 THEN 'verification' ELSE 'targeted' END",
+            "checklist_id": str(sheet.pk), "due_on": due,
+            "status": f"CASE WHEN {signed} THEN 'signed_off' ELSE 'assigned' END",
+            "result": f"CASE WHEN {findings} THEN 'findings' WHEN {signed} THEN 'compliant' ELSE '' END",
+            "inspected_on": f"CASE WHEN {signed} THEN {inspected} END",
+            "signed_off_at": f"CASE WHEN {signed} THEN ({inspected})::timestamptz END",
+            "findings_high": f"CASE WHEN {findings} THEN i.id % 3 ELSE 0 END",
+            "findings_medium": f"CASE WHEN {findings} THEN i.id % 4 ELSE 0 END",
+            "findings_low": f"CASE WHEN {findings} THEN 1 + i.id % 5 ELSE 0 END",
+            "created_at": f"({due} - 40)::timestamptz", "updated_at": "now()",
+        }, "FROM institutions_institution i WHERE i.id % 5 = 0")
+        insert_select(order, {
+            "inspection_id": "s.id", "issued_on": "s.inspected_on + 1", "due_on": "s.inspected_on + 21",
+            "status": "CASE WHEN s.id % 2 = 0 THEN 'accepted' ELSE 'open' END",
+            "rectified_on": "CASE WHEN s.id % 2 = 0 THEN s.inspected_on + 1 + (s.id % 30)::int END",
+            "updated_at": "now()",
+        }, "FROM supervision_inspection s WHERE s.result = 'findings'")
+    if complaint:
+        received = f"{d} - (i.id % 90)::int"
+        answered = "i.id % 3 = 0"
+        insert_select(complaint, {
+            "reference": "'BC' || i.id", "token_hash": "md5(i.id::text)", "institution_id": "i.id",
+            "county_id": "substr(i.region_id, 1, 6)", "category": "'care'", "description": "'基准投诉'",
+            "status": f"CASE WHEN {answered} THEN 'answered' ELSE 'received' END",
+            "received_at": f"({received})::timestamptz", "received_on": received, "due_on": f"{received} + 15",
+            "answered_on": f"CASE WHEN {answered} THEN {received} + (i.id % 20)::int END",
+            "public_answer": f"CASE WHEN {answered} THEN '已处理' ELSE '' END", "updated_at": "now()",
+        }, "FROM institutions_institution i WHERE i.id % 40 = 0")

@@ -228,36 +228,25 @@ def _figures(snapshot_id: int) -> list[tuple]:
 
 
 def _matches_reference(date: datetime.date) -> bool:
-    """The recompute of `date` against bench.metrics' hand-written query, which states "open on the date"
-    in its plain form."""
-    from django.conf import settings
-    from django.db import connection, transaction
-
-    from bench.metrics import COMPARED_COLUMNS, reference_sql
-    from metrics.compute import session_tuning, snapshot_compute
+    """The recompute of `date` against the metrics benchmark's independent reference query
+    (bench/metrics_reference.py), which states "open on the date" in its plain form."""
+    from bench import metrics_reference
+    from metrics.compute import snapshot_compute
 
     snapshot = snapshot_compute(date=date)
-    target_x100 = int(round(settings.PLACES_TARGET_PER_1000 * 100))
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("DROP TABLE IF EXISTS bench_reference")
-        for statement in session_tuning():
-            cursor.execute(statement)
-        cursor.execute(reference_sql(date.isoformat(), target_x100, settings.TIME_ZONE))
-    cols = ", ".join(COMPARED_COLUMNS)
-    ours = f"SELECT {cols} FROM metrics_regionsnapshot WHERE snapshot_id = %s"  # noqa: S608
-    theirs = f"SELECT {cols} FROM bench_reference"  # noqa: S608
-    differing = _scalar(f"SELECT count(*) FROM (({ours} EXCEPT {theirs}) UNION ALL ({theirs} EXCEPT {ours})) d",
-                        [snapshot.pk, snapshot.pk])
-    return differing == 0
+    reference = metrics_reference.run_reference(date)
+    try:
+        return metrics_reference.compare(snapshot.pk, reference)["identical"]
+    finally:
+        metrics_reference.remove(reference)
 
 
 def measure(*, provinces: list[str], scale: float, repeats: int, total_townships: int, years: int = 5,
             nightly_days: int = 122) -> dict:
     from django.conf import settings
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
 
     from bench import china
+    from bench.harness import count_statements
     from metrics.compute import snapshot_compute
     from metrics.models import Snapshot
     from metrics.retention import snapshot_retention
@@ -295,11 +284,11 @@ def measure(*, provinces: list[str], scale: float, repeats: int, total_townships
     grace = settings.SNAPSHOT_GRACE_SECONDS
     settings.SNAPSHOT_GRACE_SECONDS = 0  # the bench has no reader to wait for
     try:
-        with CaptureQueriesContext(connection) as captured:
+        with count_statements() as counted:
             started = time.perf_counter()
             result["retention"] = snapshot_retention(today=today)
             result["retention"]["seconds"] = round(time.perf_counter() - started, 3)
-        result["retention"]["statements"] = len(captured.captured_queries)
+        result["retention"]["statements"] = counted.count
         _vacuum_analyze()
         result["snapshots_after_retention"] = snapshot_table()
         add_snapshots(today=today + datetime.timedelta(days=31), template_id=Snapshot.objects.current(today).pk,

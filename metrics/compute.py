@@ -1,10 +1,11 @@
 """Set-based computation of a metrics snapshot: a fixed handful of SQL statements, whatever the number of regions.
 
-1. Facts per leaf code: active institutions with their open classes' places and current enrolments,
-   pilots (of the latest programme year designated by the date), and filings, each grouped by the
-   institution's region code (county or township).
-2. Roll-up by code prefix: the leaf table grouped by substr(code, 1, 2 / 4 / 6 / 9) with UNION ALL —
-   division codes nest by prefix, so no recursive query and no LIKE join is needed.
+1. Facts per region code, each source grouped by the institution's region (county or township) before
+   anything else: active institutions with their open classes' places and the children enrolled on the
+   date (`enrolments_open_sql`), pilots (of the latest programme year designated by the date), filings and
+   supervision. The counts are integers, so the planner sees tens of thousands of small rows.
+2. Roll-up by code prefix: every region's facts count for the 2-, 4-, 6- and 9-digit prefixes of its code —
+   division codes nest by prefix, so one GROUP BY does it, with no recursive query and no LIKE join.
 3. Every region joined to its roll-up, its latest population figure (year on or before the date) and the
    previous ready snapshot, and written with one INSERT … SELECT into a snapshot that is still `computing`.
 4. The atomic swap: in one transaction the previous ready version of the same date is retired and the new
@@ -32,6 +33,7 @@ from filings.models import Filing
 from institutions.models import Institution, InstitutionClass
 from portal import runs
 from portal.api import cache as api_cache
+from supervision.models import Inspection
 
 from .models import RegionSnapshot, Snapshot
 from .retention import snapshot_prune
@@ -108,101 +110,169 @@ def _sql_parts() -> SqlParts:
     return SqlParts(json_setting, decided_local)
 
 
-def snapshot_sql(parts: SqlParts) -> str:
-    """The one INSERT … SELECT that writes every region's row of a snapshot."""
-    class_sums = ",\n".join(
-        f"SUM(CASE WHEN c.class_type = '{c}' THEN c.places ELSE 0 END) AS places_{c}" for c in CLASS_TYPES)
-    setting_cols = ", ".join(
-        f"CASE WHEN i.setting_type = '{s}' THEN 1 ELSE 0 END AS st_{s}" for s in SETTING_TYPES)
-    zero_settings = ", ".join(f"0 AS st_{s}" for s in SETTING_TYPES)
-    zero_classes = ", ".join(f"0 AS places_{c}" for c in CLASS_TYPES)
-    zero_supervision = ", ".join(f"0 AS {m}" for m in SUPERVISION_MEASURES)
-    class_cols = ", ".join(f"COALESCE(cls.places_{c}, 0) AS places_{c}" for c in CLASS_TYPES)
-    sums = ", ".join(f"SUM({m}) AS {m}" for m in MEASURES)
+def enrolments_open_sql() -> str:
+    """Enrolments open at the end of the date, counted per institution (an integer).
 
-    # Only constants from our own code are formatted in; every value is a bound parameter.
-    enrolments = f"""
-        enr AS ({enrolments_open_sql()}),"""
-    filings = f"""
-        UNION ALL
-        SELECT i.region_id, 0, {zero_settings}, 0, 0, {zero_classes}, 0, 0, 0,
-               SUM(CASE WHEN f.status IN {FILING_COUNTED}
-                         AND f.submitted_at < %(d_end)s
-                         AND (f.decided_at IS NULL OR f.decided_at >= %(d_end)s) THEN 1 ELSE 0 END),
-               SUM(CASE WHEN f.status IN {FILING_COUNTED}
-                         AND f.submitted_at < %(d_end)s
-                         AND (f.decided_at IS NULL OR f.decided_at >= %(d_end)s)
-                         AND f.due_on < %(d)s THEN 1 ELSE 0 END),
-               SUM(CASE WHEN f.status IN {FILING_DECIDED} AND f.decided_at >= %(year_start)s
-                         AND f.decided_at < %(d_end)s THEN 1 ELSE 0 END),
-               SUM(CASE WHEN f.status IN {FILING_DECIDED} AND f.decided_at >= %(year_start)s
-                         AND f.decided_at < %(d_end)s AND f.due_on IS NOT NULL
-                         AND {parts.decided_local_date} <= f.due_on THEN 1 ELSE 0 END),
-               {zero_supervision}
-        FROM {Filing._meta.db_table} f
-        JOIN institutions_institution i ON i.id = f.institution_id
-        WHERE f.submitted_at < %(d_end)s
-        GROUP BY i.region_id"""  # noqa: S608
-
-    supervision = supervision_sql(zero_settings, zero_classes)
-
-    # Only constants from our own code are formatted in; every value is a bound parameter.
+    "Open on d" is start_date <= d AND (end_date IS NULL OR end_date > d), written as two disjoint parts so
+    that each is read from its own partial index (enrolments.Enrolment.Meta.indexes) instead of a scan of
+    every enrolment ever made: the open ones (end_date IS NULL), and those ending after the date (for
+    today a handful with a leaving day already set; for a past date, the ones that ended since). Years of
+    closed enrolments then cost nothing on today's recompute.
+    """
+    table = Enrolment._meta.db_table
     return f"""
-    INSERT INTO metrics_regionsnapshot ({", ".join(ROW_COLUMNS)})
-    WITH inst AS (
-        SELECT i.id, i.region_id, i.is_inclusive, {setting_cols}
+            SELECT institution_id, CAST(SUM(n) AS integer) AS enrolled FROM (
+                SELECT e.institution_id, COUNT(*) AS n FROM {table} e
+                WHERE e.end_date IS NULL AND e.start_date <= %(d)s
+                GROUP BY e.institution_id
+                UNION ALL
+                SELECT e.institution_id, COUNT(*) AS n FROM {table} e
+                WHERE e.end_date > %(d)s AND e.start_date <= %(d)s
+                GROUP BY e.institution_id
+            ) open_parts
+            GROUP BY institution_id
+        """  # noqa: S608 — our own table name
+
+
+def active_on(i: str) -> str:
+    """The condition that institution `i` counts on the date: filed, not cancelled, not suspended."""
+    return f"""({i}.status <> '{Institution.Status.DRAFT}' AND {i}.filed_on <= %(d)s
+            AND ({i}.cancelled_on IS NULL OR {i}.cancelled_on > %(d)s)
+            -- Suspended on the date: neither its places nor its children count (docs/domain.md)
+            AND NOT EXISTS (SELECT 1 FROM institutions_suspension susp
+                            WHERE susp.institution_id = {i}.id AND susp.suspended_on <= %(d)s
+                              AND (susp.lifted_on IS NULL OR susp.lifted_on > %(d)s)))"""  # noqa: S608
+
+
+def _facts(code: str, values: dict[str, str], source: str) -> str:
+    """One branch of the per-region facts: `values` by measure, every other measure 0.
+
+    Each value is a count or sum of one region and fits an integer; cast so, the roll-up sums integers into
+    bigint (a SUM of bigint would be numeric: slower, and its wide transition state spilled to disk).
+    """
+    unknown = set(values) - set(MEASURES)
+    if unknown:
+        raise ValueError(f"not measures: {sorted(unknown)}")
+    columns = ", ".join(f"CAST({values[m]} AS integer) AS {m}" if m in values else f"0 AS {m}" for m in MEASURES)
+    return f"SELECT {code} AS code, {columns}\n{source}"
+
+
+def _count_if(condition: str, value: str = "1") -> str:
+    return f"SUM(CASE WHEN {condition} THEN {value} ELSE 0 END)"
+
+
+def institution_facts() -> str:
+    """Active institutions per region: counts by setting, their open classes' places, children enrolled."""
+    values = {"institutions": "COUNT(*)",
+              **{f"st_{s}": _count_if(f"i.setting_type = '{s}'") for s in SETTING_TYPES},
+              "places": "COALESCE(SUM(cls.places), 0)",
+              "places_inclusive": f"COALESCE({_count_if('i.is_inclusive', 'cls.places')}, 0)",
+              **{f"places_{c}": f"COALESCE(SUM(cls.places_{c}), 0)" for c in CLASS_TYPES},
+              "enrolled": "COALESCE(SUM(enr.enrolled), 0)"}
+    class_sums = ", ".join("CAST(" + _count_if(f"c.class_type = '{c}'", "c.places") + f" AS integer) AS places_{c}"
+                           for c in CLASS_TYPES)
+    return _facts("i.region_id", values, f"""
         FROM institutions_institution i
-        WHERE i.status <> '{Institution.Status.DRAFT}' AND i.filed_on <= %(d)s
-          AND (i.cancelled_on IS NULL OR i.cancelled_on > %(d)s)
-          -- Suspended on the date: neither its places nor its children count (docs/domain.md)
-          AND NOT EXISTS (SELECT 1 FROM institutions_suspension s
-                          WHERE s.institution_id = i.id AND s.suspended_on <= %(d)s
-                            AND (s.lifted_on IS NULL OR s.lifted_on > %(d)s))
-    ),
-    cls AS (
-        SELECT c.institution_id, SUM(c.places) AS places,
-               {class_sums}
-        FROM institutions_institutionclass c
-        JOIN inst ON inst.id = c.institution_id
-        WHERE c.opened_on <= %(d)s AND (c.closed_on IS NULL OR c.closed_on > %(d)s)
-        GROUP BY c.institution_id
-    ),{enrolments}
-    facts AS (
-        SELECT inst.region_id AS code, 1 AS institutions, {", ".join(f"inst.st_{s}" for s in SETTING_TYPES)},
-               COALESCE(cls.places, 0) AS places,
-               CASE WHEN inst.is_inclusive THEN COALESCE(cls.places, 0) ELSE 0 END AS places_inclusive,
-               {class_cols},
-               COALESCE(enr.enrolled, 0) AS enrolled,
-               0 AS pilots_designated, 0 AS pilots_completed,
-               0 AS filings_pending, 0 AS filings_overdue, 0 AS filings_decided, 0 AS filings_decided_on_time,
-               {zero_supervision}
-        FROM inst
-        LEFT JOIN cls ON cls.institution_id = inst.id
-        LEFT JOIN enr ON enr.institution_id = inst.id
-        UNION ALL
-        SELECT i.region_id, 0, {zero_settings}, 0, 0, {zero_classes}, 0,
-               COUNT(*), SUM(CASE WHEN p.completed_on <= %(d)s THEN 1 ELSE 0 END), 0, 0, 0, 0,
-               {zero_supervision}
+        LEFT JOIN (SELECT c.institution_id, CAST(SUM(c.places) AS integer) AS places, {class_sums}
+                   FROM institutions_institutionclass c
+                   WHERE c.opened_on <= %(d)s AND (c.closed_on IS NULL OR c.closed_on > %(d)s)
+                   GROUP BY c.institution_id) cls ON cls.institution_id = i.id
+        LEFT JOIN ({enrolments_open_sql()}) enr ON enr.institution_id = i.id
+        WHERE {active_on("i")}
+        GROUP BY i.region_id""")  # noqa: S608
+
+
+def pilot_facts() -> str:
+    """Pilots of the latest programme year designated by the date, at their institution's region."""
+    return _facts("i.region_id", {"pilots_designated": "COUNT(*)",
+                                  "pilots_completed": _count_if("p.completed_on <= %(d)s")}, """
         FROM pilots_pilot p
         JOIN institutions_institution i ON i.id = p.institution_id
         WHERE p.designated_on <= %(d)s
           AND p.year = (SELECT MAX(p2.year) FROM pilots_pilot p2 WHERE p2.designated_on <= %(d)s)
-        GROUP BY i.region_id{filings}{supervision}
-    ),
-    leaf AS (
-        SELECT code, {sums} FROM facts GROUP BY code
+        GROUP BY i.region_id""")
+
+
+def filing_facts(parts: SqlParts) -> str:
+    """Filings waiting for a decision at the end of the date (and of those, overdue), and decided this year."""
+    waiting = (f"f.status IN {FILING_COUNTED} AND f.submitted_at < %(d_end)s "
+               "AND (f.decided_at IS NULL OR f.decided_at >= %(d_end)s)")
+    decided = f"f.status IN {FILING_DECIDED} AND f.decided_at >= %(year_start)s AND f.decided_at < %(d_end)s"
+    return _facts("i.region_id", {
+        "filings_pending": _count_if(waiting),
+        "filings_overdue": _count_if(f"{waiting} AND f.due_on < %(d)s"),
+        "filings_decided": _count_if(decided),
+        "filings_decided_on_time": _count_if(
+            f"{decided} AND f.due_on IS NOT NULL AND {parts.decided_local_date} <= f.due_on"),
+    }, f"""
+        FROM {Filing._meta.db_table} f
+        JOIN institutions_institution i ON i.id = f.institution_id
+        WHERE f.submitted_at < %(d_end)s
+        GROUP BY i.region_id""")  # noqa: S608
+
+
+def supervision_facts() -> str:
+    """Supervision per region: inspections at their institution's region, complaints at the county handling them.
+
+    Coverage counts each active institution once (COUNT DISTINCT within its own region: the roll-up sums
+    regions, and an institution belongs to one). An order or a verification counts once its deadline has
+    passed by the date or once it was done; on time: done on or before its deadline (working definitions).
+    """
+    done = "s.inspected_on >= %(year_start_date)s AND s.inspected_on <= %(d)s"
+    issued = "r.id IS NOT NULL AND r.issued_on >= %(year_start_date)s AND r.issued_on <= %(d)s"
+    verification = f"s.kind = '{Inspection.Kind.VERIFICATION}'"
+    inspections = _facts("i.region_id", {
+        "inspected_institutions": f"COUNT(DISTINCT CASE WHEN {active_on('i')} AND {done} THEN s.institution_id END)",
+        "inspections_done": _count_if(done),
+        **{f"findings_{risk}": _count_if(done, f"s.findings_{risk}") for risk in ("high", "medium", "low")},
+        "rectifications_due": _count_if(f"{issued} AND (r.due_on < %(d)s OR r.rectified_on <= %(d)s)"),
+        "rectifications_on_time": _count_if(f"{issued} AND r.rectified_on <= %(d)s AND r.rectified_on <= r.due_on"),
+        "verifications_due": _count_if(f"{verification} AND s.due_on >= %(year_start_date)s "
+                                       "AND (s.due_on < %(d)s OR s.inspected_on <= %(d)s)"),
+        "verifications_on_time": _count_if(f"{verification} AND s.due_on >= %(year_start_date)s "
+                                           "AND s.inspected_on <= %(d)s AND s.inspected_on <= s.due_on"),
+        "verifications_overdue": _count_if(f"{verification} AND s.due_on < %(d)s "
+                                           "AND (s.inspected_on IS NULL OR s.inspected_on > %(d)s)"),
+    }, """
+        FROM supervision_inspection s
+        JOIN institutions_institution i ON i.id = s.institution_id
+        LEFT JOIN supervision_rectificationorder r ON r.inspection_id = s.id
+        WHERE s.created_at < %(d_end)s
+        GROUP BY i.region_id""")
+    complaints = _facts("c.county_id", {"complaints_open": "COUNT(*)"}, """
+        FROM complaints_complaint c
+        WHERE c.received_on <= %(d)s AND (c.answered_on IS NULL OR c.answered_on > %(d)s)
+        GROUP BY c.county_id""")
+    return f"{inspections}\n        UNION ALL\n        {complaints}"
+
+
+def snapshot_sql(parts: SqlParts) -> str:
+    """The one INSERT … SELECT that writes every region's row of a snapshot.
+
+    Every source is grouped by region before the roll-up, so the planner sees a few tens of thousands of
+    small integer rows (its estimates stay close) rather than a join of per-institution rows; nothing is
+    materialised: each piece is read once.
+    """
+    sums = ", ".join(f"SUM(f.{m}) AS {m}" for m in MEASURES)
+    # Only constants from our own code are formatted in; every value is a bound parameter.
+    return f"""
+    INSERT INTO metrics_regionsnapshot ({", ".join(ROW_COLUMNS)})
+    WITH facts AS (
+        {institution_facts()}
+        UNION ALL
+        {pilot_facts()}
+        UNION ALL
+        {filing_facts(parts)}
+        UNION ALL
+        {supervision_facts()}
     ),
     rolled AS (
-        SELECT code, {sums} FROM (
-            SELECT substr(code, 1, 2) AS code, {", ".join(MEASURES)} FROM leaf
-            UNION ALL
-            SELECT substr(code, 1, 4), {", ".join(MEASURES)} FROM leaf
-            UNION ALL
-            SELECT substr(code, 1, 6), {", ".join(MEASURES)} FROM leaf
-            UNION ALL
-            SELECT code, {", ".join(MEASURES)} FROM leaf WHERE length(code) = 9
-        ) prefixes
-        GROUP BY code
+        -- A division code begins with its ancestors' codes (2, 4, 6, 9 digits): each region's facts count
+        -- for every prefix of its code, itself included.
+        SELECT substr(f.code, 1, lv.n) AS code, {sums}
+        FROM facts f
+        JOIN (SELECT 2 AS n UNION ALL SELECT 4 UNION ALL SELECT 6 UNION ALL SELECT 9) lv ON lv.n <= length(f.code)
+        GROUP BY substr(f.code, 1, lv.n)
     ),
     pop AS (
         SELECT region_id, resident_population, year, is_synthetic FROM (
@@ -215,21 +285,10 @@ def snapshot_sql(parts: SqlParts) -> str:
     ),
     joined AS (
         SELECT r.code, r.level, COALESCE(r.parent_id, '') AS parent_code,
-               COALESCE(rolled.institutions, 0) AS institutions,
                {parts.json_setting} AS by_setting,
-               COALESCE(rolled.places, 0) AS places,
-               COALESCE(rolled.places_inclusive, 0) AS places_inclusive,
-               {", ".join(f"COALESCE(rolled.places_{c}, 0) AS places_{c}" for c in CLASS_TYPES)},
-               COALESCE(rolled.enrolled, 0) AS enrolled,
+               {", ".join(f"COALESCE(rolled.{m}, 0) AS {m}" for m in MEASURES if not m.startswith("st_"))},
                pop.resident_population AS population, pop.year AS population_year,
                COALESCE(pop.is_synthetic, %(false)s) AS population_is_synthetic,
-               COALESCE(rolled.pilots_designated, 0) AS pilots_designated,
-               COALESCE(rolled.pilots_completed, 0) AS pilots_completed,
-               COALESCE(rolled.filings_pending, 0) AS filings_pending,
-               COALESCE(rolled.filings_overdue, 0) AS filings_overdue,
-               COALESCE(rolled.filings_decided, 0) AS filings_decided,
-               COALESCE(rolled.filings_decided_on_time, 0) AS filings_decided_on_time,
-               {", ".join(f"COALESCE(rolled.{m}, 0) AS {m}" for m in SUPERVISION_MEASURES)},
                prev.places AS previous_places
         FROM regions_region r
         LEFT JOIN rolled ON rolled.code = r.code
@@ -253,71 +312,6 @@ def snapshot_sql(parts: SqlParts) -> str:
            filings_decided_on_time, {", ".join(SUPERVISION_MEASURES)}
     FROM joined
     """  # noqa: S608
-
-
-def enrolments_open_sql() -> str:
-    """Enrolments open at the end of the date, counted per institution.
-
-    "Open on d" is start_date <= d AND (end_date IS NULL OR end_date > d), written as two disjoint parts so
-    that each is read from its own partial index (enrolments.Enrolment.Meta.indexes) instead of a scan of
-    every enrolment ever made: the open ones (end_date IS NULL), and those ending after the date (for
-    today a handful with a leaving day already set; for a past date, the ones that ended since). Years of
-    closed enrolments then cost nothing on today's recompute.
-    """
-    table = Enrolment._meta.db_table
-    return f"""
-            SELECT institution_id, SUM(n) AS enrolled FROM (
-                SELECT e.institution_id, COUNT(*) AS n FROM {table} e
-                WHERE e.end_date IS NULL AND e.start_date <= %(d)s
-                GROUP BY e.institution_id
-                UNION ALL
-                SELECT e.institution_id, COUNT(*) AS n FROM {table} e
-                WHERE e.end_date > %(d)s AND e.start_date <= %(d)s
-                GROUP BY e.institution_id
-            ) open_parts
-            GROUP BY institution_id
-        """  # noqa: S608 — our own table name
-
-
-def supervision_sql(zero_settings: str, zero_classes: str) -> str:
-    """The facts of supervision per leaf code, one branch of the facts' UNION ALL.
-
-    Coverage counts each active institution once (COUNT DISTINCT within its own region: the roll-up sums
-    regions, and an institution belongs to one). An order or a verification counts once its deadline has
-    passed by the date or once it was done; on time: done on or before its deadline (working definitions).
-    """
-    done = "s.inspected_on >= %(year_start_date)s AND s.inspected_on <= %(d)s"
-    return f"""
-        UNION ALL
-        SELECT i.region_id, 0, {zero_settings}, 0, 0, {zero_classes}, 0, 0, 0, 0, 0, 0, 0,
-               COUNT(DISTINCT CASE WHEN inst.id IS NOT NULL AND {done} THEN s.institution_id END),
-               SUM(CASE WHEN {done} THEN 1 ELSE 0 END),
-               SUM(CASE WHEN {done} THEN s.findings_high ELSE 0 END),
-               SUM(CASE WHEN {done} THEN s.findings_medium ELSE 0 END),
-               SUM(CASE WHEN {done} THEN s.findings_low ELSE 0 END),
-               SUM(CASE WHEN r.id IS NOT NULL AND r.issued_on >= %(year_start_date)s AND r.issued_on <= %(d)s
-                         AND (r.due_on < %(d)s OR r.rectified_on <= %(d)s) THEN 1 ELSE 0 END),
-               SUM(CASE WHEN r.id IS NOT NULL AND r.issued_on >= %(year_start_date)s AND r.issued_on <= %(d)s
-                         AND r.rectified_on <= %(d)s AND r.rectified_on <= r.due_on THEN 1 ELSE 0 END),
-               SUM(CASE WHEN s.kind = 'verification' AND s.due_on >= %(year_start_date)s
-                         AND (s.due_on < %(d)s OR s.inspected_on <= %(d)s) THEN 1 ELSE 0 END),
-               SUM(CASE WHEN s.kind = 'verification' AND s.due_on >= %(year_start_date)s
-                         AND s.inspected_on <= %(d)s AND s.inspected_on <= s.due_on THEN 1 ELSE 0 END),
-               SUM(CASE WHEN s.kind = 'verification' AND s.due_on < %(d)s
-                         AND (s.inspected_on IS NULL OR s.inspected_on > %(d)s) THEN 1 ELSE 0 END),
-               0
-        FROM supervision_inspection s
-        JOIN institutions_institution i ON i.id = s.institution_id
-        LEFT JOIN inst ON inst.id = s.institution_id
-        LEFT JOIN supervision_rectificationorder r ON r.inspection_id = s.id
-        WHERE s.created_at < %(d_end)s
-        GROUP BY i.region_id
-        UNION ALL
-        SELECT c.county_id, 0, {zero_settings}, 0, 0, {zero_classes}, 0, 0, 0, 0, 0, 0, 0,
-               {", ".join("0" for _m in SUPERVISION_MEASURES[:-1])}, COUNT(*)
-        FROM complaints_complaint c
-        WHERE c.received_on <= %(d)s AND (c.answered_on IS NULL OR c.answered_on > %(d)s)
-        GROUP BY c.county_id"""  # noqa: S608
 
 
 def session_tuning() -> list[str]:

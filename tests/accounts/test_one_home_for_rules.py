@@ -57,3 +57,16 @@ def test_the_check_finds_what_it_looks_for():
     for sample, (_, pattern, _allowed) in zip(samples, RULES, strict=True):
         assert pattern.search(sample), sample
     assert not RULES[1][1].search("policies.is_official(user)")
+
+
+# A page action that redirects shows its form's errors and the service's refusal through
+# portal.forms.flash_action / flash_form_errors; a view writing the loop over form errors again is a copy.
+FORM_ERRORS_LOOP = re.compile(r"for (\w+), (\w+) in form\.errors\.items\(\):|for errors in form\.errors\.values\(\):")
+
+
+def test_form_errors_are_flashed_by_one_helper():
+    found = [f"{relative}:{number}: {line.strip()}"
+             for relative, text in _application_files() if relative != "portal/forms.py"
+             for number, line in enumerate(text.splitlines(), start=1) if FORM_ERRORS_LOOP.search(line)]
+    assert not found, "Use portal.forms.flash_action / flash_form_errors:\n" + "\n".join(found)
+    assert FORM_ERRORS_LOOP.search("    for field, errors in form.errors.items():")
