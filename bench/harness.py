@@ -1,5 +1,5 @@
-"""What the file benchmarks (bench.imports, bench.onboarding) share: their command line, a throwaway test
-database to run in, and the results file."""
+"""What the benchmarks share: the file benchmarks' (bench.imports, bench.onboarding) command line, a
+throwaway test database to run in and the results file; and a statement counter for every benchmark."""
 
 from __future__ import annotations
 
@@ -7,24 +7,50 @@ import argparse
 import datetime
 import json
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 RESULTS = Path(__file__).parent / "results"
 
 
-def sizes_and_repeat(description: str, default_sizes: list[int]) -> tuple[list[int], int]:
-    """`--rows N` (repeatable) and `--repeat N` from the command line."""
+@dataclass
+class StatementCount:
+    count: int = 0
+
+
+@contextmanager
+def count_statements(using: str = "default") -> Iterator[StatementCount]:
+    """Counts the statements sent on a connection while the block runs, `executemany` as one.
+
+    An execute wrapper sees every statement whatever DEBUG says; Django's own query log (what
+    CaptureQueriesContext reads) is kept only with DEBUG on, and holds only the last 9,000."""
+    from django.db import connections
+
+    counted = StatementCount()
+
+    def count(execute, sql, params, many, context):
+        counted.count += 1
+        return execute(sql, params, many, context)
+
+    with connections[using].execute_wrapper(count):
+        yield counted
+
+
+def sizes_and_repeat(description: str, default_sizes: list[int]) -> tuple[list[int], int, str | None]:
+    """`--rows N` (repeatable), `--repeat N` and `--database NAME` from the command line."""
     parser = argparse.ArgumentParser(description=description)
     default = " and ".join(str(n) for n in default_sizes)
     parser.add_argument("--rows", type=int, action="append", help=f"rows per file (repeatable); default {default}")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--database", help="name of the throwaway database (default: test_ + the configured name)")
     args = parser.parse_args()
-    return args.rows or default_sizes, args.repeat
+    return args.rows or default_sizes, args.repeat, args.database
 
 
 def run_sizes(benchmark: Callable[[int, int], dict], sizes: list[int], repeat: int,
-              describe: Callable[[dict], str]) -> dict:
+              describe: Callable[[dict], str], database: str | None = None) -> dict:
     """`benchmark(rows, repeat)` for each size, in a test database created for it and dropped after; prints
     `describe(result)` for each. Returns the results with the database vendor and the time."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.test_settings")
@@ -37,6 +63,8 @@ def run_sizes(benchmark: Callable[[int, int], dict], sizes: list[int], repeat: i
 
     setup_test_environment()
     settings.DEBUG = False
+    if database:
+        connection.settings_dict.setdefault("TEST", {})["NAME"] = database
     old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
     results = {"database": connection.vendor, "at": datetime.datetime.now().isoformat(timespec="seconds"),
                "sizes": []}

@@ -244,10 +244,9 @@ def _matches_reference(date: datetime.date) -> bool:
 def measure(*, provinces: list[str], scale: float, repeats: int, total_townships: int, years: int = 5,
             nightly_days: int = 122) -> dict:
     from django.conf import settings
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
 
     from bench import china
+    from bench.harness import count_statements
     from metrics.compute import snapshot_compute
     from metrics.models import Snapshot
     from metrics.retention import snapshot_retention
@@ -285,11 +284,11 @@ def measure(*, provinces: list[str], scale: float, repeats: int, total_townships
     grace = settings.SNAPSHOT_GRACE_SECONDS
     settings.SNAPSHOT_GRACE_SECONDS = 0  # the bench has no reader to wait for
     try:
-        with CaptureQueriesContext(connection) as captured:
+        with count_statements() as counted:
             started = time.perf_counter()
             result["retention"] = snapshot_retention(today=today)
             result["retention"]["seconds"] = round(time.perf_counter() - started, 3)
-        result["retention"]["statements"] = len(captured.captured_queries)
+        result["retention"]["statements"] = counted.count
         _vacuum_analyze()
         result["snapshots_after_retention"] = snapshot_table()
         add_snapshots(today=today + datetime.timedelta(days=31), template_id=Snapshot.objects.current(today).pk,

@@ -10,7 +10,8 @@ then reports, each the median of 3 runs in the same process:
   to the limit shows;
 - SQL statements issued by one recompute (must not grow with the number of regions);
 - recompute times for 1, 5 and 31 provinces (growth table);
-- ranking computation time (every province ranks its cities and every city its counties, one quarter).
+- every ranking of a quarter (each province ranks its cities, each city its counties), set-based, against the
+  per-scope algorithm it replaced (bench/rankings.py): seconds, ratio, statements, identical entries.
 Results go to bench/results/metrics.json, with a one-line summary on stdout.
 """
 
@@ -42,10 +43,8 @@ def _median_time(fn, repeats: int) -> tuple[float, list[float]]:
 def measure(*, provinces: list[str], scale: float, repeats: int, total_townships: int, reference: bool) -> dict:
     import datetime
 
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     from bench import china, metrics_reference
+    from bench.harness import count_statements
     from metrics.compute import snapshot_compute
 
     started = time.perf_counter()
@@ -54,9 +53,9 @@ def measure(*, provinces: list[str], scale: float, repeats: int, total_townships
     date = china.SNAPSHOT_DATE
     snapshot_compute(date=date - datetime.timedelta(days=92))  # a previous snapshot, so changes are computed
     snapshot_compute(date=date)  # warm-up
-    with CaptureQueriesContext(connection) as captured:
+    with count_statements() as counted:
         snapshot_compute(date=date)
-    result = {**data, "snapshot_date": date, "statements": len(captured.captured_queries)}
+    result = {**data, "snapshot_date": date, "statements": counted.count}
 
     recompute_times, reference_times, comparisons = [], [], []
     for _ in range(repeats):
@@ -87,26 +86,9 @@ def measure(*, provinces: list[str], scale: float, repeats: int, total_townships
     return result
 
 
-def measure_rankings(repeats: int) -> dict:
-    import datetime
-
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    from metrics.rankings import ranking_compute_all
-
-    start, end = datetime.date(2025, 10, 1), datetime.date(2025, 12, 31)
-    with CaptureQueriesContext(connection) as captured:
-        count = ranking_compute_all(period_kind="quarter", period_start=start, period_end=end)
-    seconds, runs = _median_time(lambda: ranking_compute_all(period_kind="quarter", period_start=start,
-                                                             period_end=end), repeats)
-    return {"rankings": count, "seconds": round(seconds, 3), "runs": [round(t, 3) for t in runs],
-            "statements": len(captured.captured_queries),
-            "statements_per_ranking": round(len(captured.captured_queries) / max(count, 1), 1)}
-
-
 def run(*, scale: float, repeats: int, sizes: list[int]) -> dict:
     """Run the benchmark on the configured (already migrated) database and return the figures."""
+    from bench import rankings as ranking_bench
     from regions.importing import data_file, open_data
 
     with open_data(data_file("streets.csv")) as fh:
@@ -121,7 +103,7 @@ def run(*, scale: float, repeats: int, sizes: list[int]) -> dict:
                           reference=True)
         growth.append(figures)
         full = figures
-    rankings = measure_rankings(repeats)
+    rankings = ranking_bench.measure(repeats)
     base = growth[0]
     for row in growth:
         row["data_factor"] = round(row["institutions"] / base["institutions"], 2)
@@ -194,7 +176,10 @@ def main(argv: list[str] | None = None) -> int:
           f"{full.get('recompute_over_floor')}x")
     rankings = figures["rankings"]
     print(f"growth {growth}; rankings {rankings['rankings']} in {rankings['seconds']}s → {output}")
-    return 0 if full.get("identical") else 1
+    from bench import rankings as ranking_bench
+
+    print(ranking_bench.summary(rankings))
+    return 0 if full.get("identical") and rankings["identical"] else 1
 
 
 if __name__ == "__main__":

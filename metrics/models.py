@@ -34,8 +34,13 @@ class SnapshotQuerySet(models.QuerySet):
 
     def current(self, date: datetime.date | None = None) -> Snapshot | None:
         """The latest ready snapshot on or before the date (today when None); None if there is none."""
+        return self.latest_ready(date).first()
+
+    def latest_ready(self, date: datetime.date | None = None) -> SnapshotQuerySet:
+        """`current(date)` as a query of at most one row: a subquery lets a read find its rows in one
+        statement (`snapshot_id = (SELECT …)`, no row when there is no ready snapshot)."""
         date = date or timezone.localdate()
-        return self.ready().filter(date__lte=date).order_by("-date", "-version").first()
+        return self.ready().filter(date__lte=date).order_by("-date", "-version")[:1]
 
     def visible_to(self, user) -> SnapshotQuerySet:
         """Snapshots themselves hold no area data: every signed-in user may list them."""

@@ -7,6 +7,10 @@ scoring rules are not published, so this is a working definition, shown as such.
 
 Published rankings are frozen (model guard and database trigger); recomputing a published period makes
 a new draft version whose entries carry the previous version's rank and score, so the difference shows.
+
+One ranking (ranking_compute) and every ranking of a period end (ranking_compute_all) share one
+set-based core, _compute: its inputs (metrics.ranking_inputs) and its writes are a fixed number of
+statements however many regions rank.
 """
 
 from __future__ import annotations
@@ -16,33 +20,21 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, F, Q
-from django.db.models.functions import Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import policies
 from accounts.policies import require
-from audit.services import audit_record
-from filings.models import Filing
+from audit.services import audit_record, audit_record_many
 from portal.api import cache as api_cache
-from regions import codes
 from regions.models import Region
 
-from .models import RankingEntry, RankingRun, RankingWeights, RegionSnapshot, Snapshot
+from .models import RankingEntry, RankingRun, RankingWeights, Snapshot
+from .ranking_inputs import DEFAULT_WEIGHTS, INDICATORS, children_of, indicator_values_of, weights_of
 
-DEFAULT_WEIGHTS = {
-    "pilot_completion_rate": 25,
-    "places_per_1000": 25,
-    "places_growth": 20,
-    "filing_timeliness": 15,
-    "report_timeliness": 15,
-    # Supervision after filing: available to a province's weights, not weighted by default.
-    "inspection_coverage": 0,
-    "rectification_timeliness": 0,
-    "verification_timeliness": 0,
-}
-INDICATORS = list(DEFAULT_WEIGHTS)
+__all__ = ["DEFAULT_WEIGHTS", "INDICATORS", "indicator_values", "ranking_compute", "ranking_compute_all",
+           "ranking_difference", "ranking_publish", "ranking_weights_set", "score", "weights_for"]
+
 
 
 def period_bounds(kind: str, start: datetime.date) -> tuple[datetime.date, datetime.date]:
@@ -75,74 +67,16 @@ def previous_period_start(kind: str, start: datetime.date) -> datetime.date:
     return datetime.date(start.year + (month - 1) // 12, (month - 1) % 12 + 1, 1)
 
 
+
 def weights_for(scope: Region) -> dict[str, float]:
     """The scope's own weights, else its province's, else the defaults; unknown indicators are dropped."""
-    province = codes.province_of(scope.code)
-    stored = {w.region_id: w.weights for w in RankingWeights.objects.filter(region_id__in=[scope.code, province])}
-    weights = stored.get(scope.code) or stored.get(province) or DEFAULT_WEIGHTS
-    return {k: float(v) for k, v in weights.items() if k in DEFAULT_WEIGHTS and float(v) > 0}
-
-
-def _ratio(numerator, denominator) -> Decimal | None:
-    if not denominator:
-        return None
-    return (Decimal(numerator) / Decimal(denominator)).quantize(Decimal("0.0001"), ROUND_HALF_UP)
+    return weights_of([scope.code])[scope.code]
 
 
 def indicator_values(scope: Region, start: datetime.date, end: datetime.date) -> tuple[dict, Snapshot | None]:
     """{child code: {indicator: value or None}} for the regions one level below the scope."""
-    if codes.level_of(scope.code) not in (codes.PROVINCE, codes.CITY):
-        raise ValidationError({"scope": _("Only provinces and cities rank the regions below them.")})
-    child_len = codes.child_length(scope.code)
-    snap_end = Snapshot.objects.current(end)
-    snap_start = Snapshot.objects.current(start - datetime.timedelta(days=1))
-    children = list(Region.objects.filter(parent_id=scope.code).values_list("code", flat=True))
-    values = {code: dict.fromkeys(INDICATORS) for code in children}
-    snap_ids = [s.pk for s in (snap_end, snap_start) if s]
-    rows = RegionSnapshot.objects.filter(snapshot_id__in=snap_ids, parent_code=scope.code).values(
-        "snapshot_id", "region_id", "places", "places_per_1000", "pilots_designated", "pilots_completed",
-        "institutions", "inspected_institutions", "rectifications_due", "rectifications_on_time",
-        "verifications_due", "verifications_on_time")
-    start_places = {}
-    for row in rows:
-        if row["region_id"] not in values:
-            continue
-        if snap_end and row["snapshot_id"] == snap_end.pk:
-            v = values[row["region_id"]]
-            v["pilot_completion_rate"] = _ratio(row["pilots_completed"], row["pilots_designated"])
-            v["places_per_1000"] = row["places_per_1000"]
-            v["inspection_coverage"] = _ratio(row["inspected_institutions"], row["institutions"])
-            v["rectification_timeliness"] = _ratio(row["rectifications_on_time"], row["rectifications_due"])
-            v["verification_timeliness"] = _ratio(row["verifications_on_time"], row["verifications_due"])
-            v["_places"] = row["places"]
-        if snap_start and row["snapshot_id"] == snap_start.pk:
-            start_places[row["region_id"]] = row["places"]
-    for code, v in values.items():
-        before, now = start_places.get(code), v.pop("_places", None)
-        v["places_growth"] = _ratio(now - before, before) if before and now is not None else None
-
-    for code, (decided, on_time) in _filing_timeliness(scope.code, child_len, start, end).items():
-        if code in values:
-            values[code]["filing_timeliness"] = _ratio(on_time, decided)
-    from pilots.reporting import reporting_rates
-
-    for code, rate in reporting_rates(region_code=scope.code, group_length=child_len, start=start, end=end).items():
-        if code in values:
-            values[code]["report_timeliness"] = _ratio(rate["on_time"], rate["expected"])
-    return values, snap_end
-
-
-def _filing_timeliness(scope_code: str, child_len: int, start: datetime.date, end: datetime.date) -> dict:
-    tz = timezone.get_current_timezone()
-    since = datetime.datetime.combine(start, datetime.time.min, tzinfo=tz)
-    until = datetime.datetime.combine(end + datetime.timedelta(days=1), datetime.time.min, tzinfo=tz)
-    rows = (Filing.objects
-            .filter(status__in=Filing.DECIDED, decided_at__gte=since, decided_at__lt=until,
-                    institution__region__code__startswith=scope_code)
-            .annotate(code=Substr("institution__region_id", 1, child_len))
-            .values("code")
-            .annotate(decided=Count("pk"), on_time=Count("pk", filter=Q(decided_at__date__lte=F("due_on")))))
-    return {r["code"]: (r["decided"], r["on_time"]) for r in rows}
+    values, snapshot = indicator_values_of(children_of([scope.code]), start, end)
+    return values[scope.code], snapshot
 
 
 def score(values: dict, weights: dict[str, float]) -> list[tuple[str, Decimal, dict]]:
@@ -168,6 +102,8 @@ def score(values: dict, weights: dict[str, float]) -> list[tuple[str, Decimal, d
     return result
 
 
+
+
 @transaction.atomic
 def ranking_compute(*, scope: Region, period_kind: str, period_start: datetime.date, actor=None) -> RankingRun:
     """Compute (or recompute) the ranking of the scope's child regions for a period.
@@ -179,54 +115,91 @@ def ranking_compute(*, scope: Region, period_kind: str, period_start: datetime.d
     if actor is not None:
         require(policies.governs(actor, scope), _("Only the region itself ranks the regions below it."))
     start, end = period_bounds(period_kind, period_start)
-    weights = weights_for(scope)
-    values, snapshot = indicator_values(scope, start, end)
-    latest = (RankingRun.objects.select_for_update()
-              .filter(scope=scope, period_kind=period_kind, period_start=start).order_by("-version").first())
-    prior = None
-    if latest and latest.status == RankingRun.Status.DRAFT:
-        run = latest
-        RankingEntry.objects.filter(run=run).delete()
-        RankingRun.objects.filter(pk=run.pk).update(weights=weights, snapshot=snapshot, computed_at=timezone.now())
-        run.refresh_from_db()
-        prior = (RankingRun.objects.filter(scope=scope, period_kind=period_kind, period_start=start,
-                                           version__lt=run.version).order_by("-version").first())
-    else:
-        run = RankingRun(scope=scope, period_kind=period_kind, period_start=start, period_end=end,
-                         version=(latest.version + 1) if latest else 1, weights=weights, snapshot=snapshot)
-        run.full_clean()
-        run.save()
-        prior = latest
-    prior_entries = ({e.region_id: e for e in prior.entries.all()} if prior else {})
-    previous_run = (RankingRun.objects.published()
-                    .filter(scope=scope, period_kind=period_kind,
-                            period_start=previous_period_start(period_kind, start))
-                    .order_by("-version").first())
-    previous_ranks = dict(previous_run.entries.values_list("region_id", "rank")) if previous_run else {}
-    entries = []
-    for rank, (code, total, breakdown) in enumerate(score(values, weights), start=1):
-        before = previous_ranks.get(code)
-        old = prior_entries.get(code)
-        entries.append(RankingEntry(
-            run=run, region_id=code, rank=rank, score=total, breakdown=breakdown, previous_rank=before,
-            move=(before - rank) if before else None,
-            prior_version_rank=old.rank if old else None, prior_version_score=old.score if old else None))
-    RankingEntry.objects.bulk_create(entries)
-    api_cache.metrics_changed()
-    audit_record(actor=actor, action="ranking.compute", target=run,
-                 after={"version": run.version, "entries": len(entries), "weights": weights})
+    (run,) = _compute(children_of([scope.code]), period_kind, start, end, actor)
+    run.refresh_from_db()
     return run
 
 
+@transaction.atomic
 def ranking_compute_all(*, period_kind: str, period_start: datetime.date, period_end: datetime.date) -> int:
-    """Every province ranks its cities and every city its counties for the period (the beat entry)."""
-    done = 0
-    for scope in Region.objects.filter(level__in=["province", "city"]).order_by("code"):
-        if not Region.objects.filter(parent_id=scope.code).exists():
-            continue
-        ranking_compute(scope=scope, period_kind=period_kind, period_start=period_start)
-        done += 1
-    return done
+    """Every province ranks its cities and every city its counties for the period (the beat entry).
+
+    One transaction and a fixed number of statements for all of them; the runs, entries and audit rows are
+    those ranking_compute of each scope in turn would write."""
+    start, end = period_bounds(period_kind, period_start)
+    children: dict[str, list[str]] = {}
+    for code, parent in (Region.objects.filter(parent__level__in=["province", "city"])
+                         .values_list("code", "parent_id")):
+        children.setdefault(parent, []).append(code)
+    return len(_compute(dict(sorted(children.items())), period_kind, start, end, None))
+
+
+def _compute(children: dict[str, list[str]], period_kind: str, start: datetime.date, end: datetime.date,
+             actor) -> list[RankingRun]:
+    """The rankings of the scopes ({scope: child codes}) for one period, written in bulk. Runs inside the
+    caller's transaction: the period's runs of these scopes stay locked until it ends."""
+    scopes = list(children)
+    weights = weights_of(scopes)
+    values, snapshot = indicator_values_of(children, start, end)
+    versions: dict[str, list[RankingRun]] = {}
+    for run in (RankingRun.objects.select_for_update()
+                .filter(scope_id__in=scopes, period_kind=period_kind, period_start=start).order_by("-version")):
+        versions.setdefault(run.scope_id, []).append(run)
+    now = timezone.now()
+    runs, drafts, fresh, prior_of = [], [], [], {}
+    for scope in scopes:
+        mine = versions.get(scope, [])
+        latest = mine[0] if mine else None
+        if latest and latest.status == RankingRun.Status.DRAFT:
+            run = latest  # recomputed in place; its prior is the version below it
+            run.weights, run.snapshot, run.computed_at = weights[scope], snapshot, now
+            drafts.append(run)
+            prior_of[scope] = mine[1] if len(mine) > 1 else None
+        else:
+            run = RankingRun(scope_id=scope, period_kind=period_kind, period_start=start, period_end=end,
+                             version=(latest.version + 1) if latest else 1, weights=weights[scope],
+                             snapshot=snapshot, computed_at=now)
+            # The fields only: checking the constraints from Python costs a query per run, and the database
+            # enforces them anyway (a version taken meanwhile fails the INSERT).
+            run.clean_fields(exclude=["scope", "snapshot"])
+            fresh.append(run)
+            prior_of[scope] = latest
+        runs.append(run)
+    previous: dict[str, int] = {}
+    for run in (RankingRun.objects.published()
+                .filter(scope_id__in=scopes, period_kind=period_kind,
+                        period_start=previous_period_start(period_kind, start)).order_by("-version")):
+        previous.setdefault(run.scope_id, run.pk)
+    read = {r.pk for r in prior_of.values() if r} | set(previous.values())
+    ranked: dict[int, dict[str, tuple[int, Decimal]]] = {}
+    for run_id, region_id, rank, total in (RankingEntry.objects.filter(run_id__in=read)
+                                           .values_list("run_id", "region_id", "rank", "score") if read else []):
+        ranked.setdefault(run_id, {})[region_id] = (rank, total)
+
+    if drafts:
+        RankingEntry.objects.filter(run__in=[r.pk for r in drafts]).delete()
+        RankingRun.objects.bulk_update(drafts, ["weights", "snapshot", "computed_at"])
+    if fresh:
+        RankingRun.objects.bulk_create(fresh)
+    entries, audits = [], []
+    for run in runs:
+        prior = prior_of[run.scope_id]
+        prior_entries = ranked.get(prior.pk, {}) if prior else {}
+        previous_ranks = ranked.get(previous.get(run.scope_id), {})
+        scored = score(values[run.scope_id], run.weights)
+        for rank, (code, total, breakdown) in enumerate(scored, start=1):
+            before = previous_ranks[code][0] if code in previous_ranks else None
+            old = prior_entries.get(code)
+            entries.append(RankingEntry(
+                run=run, region_id=code, rank=rank, score=total, breakdown=breakdown, previous_rank=before,
+                move=(before - rank) if before else None,
+                prior_version_rank=old[0] if old else None, prior_version_score=old[1] if old else None))
+        audits.append({"target": run, "after": {"version": run.version, "entries": len(scored),
+                                                "weights": run.weights}})
+    RankingEntry.objects.bulk_create(entries)
+    api_cache.metrics_changed()
+    audit_record_many(actor=actor, action="ranking.compute", records=audits)
+    return runs
 
 
 @transaction.atomic

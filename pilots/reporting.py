@@ -60,35 +60,73 @@ def reporting_rates(*, region_code: str, group_length: int, start: datetime.date
                     today: datetime.date | None = None) -> dict[str, dict[str, int]]:
     """{code[:group_length]: {"expected", "actual", "on_time"}} over regions at or below `region_code`.
 
-    Two queries whatever the number of regions: obligations, and reports counted per region in SQL.
+    The province's active templates (or the one given); two queries whatever the number of regions.
+    """
+    return reporting_rates_grouped(areas={region_code: group_length}, start=start, end=end, template=template,
+                                   today=today)[region_code]
+
+
+def _at_or_below(field: str, areas) -> Q:
+    condition = Q()
+    for outer in codes.outermost(areas):
+        condition |= Q(**{f"{field}__startswith": outer})
+    return condition
+
+
+def _areas_of(region_code: str, lengths: set[int], areas: dict[str, int]):
+    """The areas a region lies in, each with its group (the region's code cut to the area's length)."""
+    for length in lengths:
+        area = region_code[:length]
+        if len(area) == length and area in areas:
+            group = codes.truncated(region_code, areas[area])
+            if group is not None:
+                yield area, group
+
+
+def reporting_rates_grouped(*, areas: dict[str, int], start: datetime.date, end: datetime.date,
+                            template: ProgressReportTemplate | None = None,
+                            today: datetime.date | None = None) -> dict[str, dict[str, dict[str, int]]]:
+    """`reporting_rates` of many areas at once: {area: {group: rate}} for `areas` = {area code: group length}.
+
+    Each area counts its own province's active templates (or the one given). Two queries for any number of
+    areas: the obligations with their templates, and the reports counted per template province and region
+    prefix in SQL; each row is then added to the (at most one per code length) areas it lies in.
     """
     today = today or timezone.localdate()
     end = min(end, today)
-    templates = ([template] if template else
-                 list(ProgressReportTemplate.objects.filter(region_id=codes.province_of(region_code), is_active=True)))
-    by_id = {t.pk: t for t in templates}
-    rates: dict[str, dict[str, int]] = {}
-    obligations = ReportingObligation.objects.filter(
-        template_id__in=by_id, region__code__startswith=region_code, starts_on__lte=end,
-    ).filter(Q(ends_on__isnull=True) | Q(ends_on__gte=start)).values_list("template_id", "region_id",
-                                                                          "starts_on", "ends_on")
-    for template_id, region_id, starts_on, ends_on in obligations:
-        group = codes.truncated(region_id, group_length)
-        if group is None:
-            continue
+    rates: dict[str, dict[str, dict[str, int]]] = {area: {} for area in areas}
+    if not areas:
+        return rates
+    lengths = {len(area) for area in areas}
+    if template is not None:
+        chosen = Q(template_id=template.pk)
+    else:
+        chosen = Q(template__region_id__in={codes.province_of(area) for area in areas}, template__is_active=True)
+
+    def counted(area: str, template_province: str) -> bool:
+        return template is not None or codes.province_of(area) == template_province
+
+    obligations = (ReportingObligation.objects
+                   .filter(chosen, _at_or_below("region__code", areas), starts_on__lte=end)
+                   .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=start))
+                   .values_list("template__frequency", "template__region_id", "region_id", "starts_on", "ends_on"))
+    for frequency, province, region_id, starts_on, ends_on in obligations:
         first = max(start, starts_on)
         last = min(end, ends_on) if ends_on else end
-        rate = rates.setdefault(group, {"expected": 0, "actual": 0, "on_time": 0})
-        rate["expected"] += period_dates(by_id[template_id].frequency, first, last)
+        expected = period_dates(frequency, first, last)
+        for area, group in _areas_of(region_id, lengths, areas):
+            if counted(area, province):
+                rate = rates[area].setdefault(group, {"expected": 0, "actual": 0, "on_time": 0})
+                rate["expected"] += expected
     reports = (ProgressReport.objects
-               .filter(template_id__in=by_id, region__code__startswith=region_code, date__gte=start, date__lte=end)
-               .annotate(code=Substr("region_id", 1, group_length))
-               .values("code")
+               .filter(chosen, _at_or_below("region__code", areas), date__gte=start, date__lte=end)
+               .annotate(code=Substr("region_id", 1, max(*areas.values(), *lengths)))
+               .values("template__region_id", "code")
                .annotate(actual=Count("pk"), on_time=Count("pk", filter=Q(on_time=True))))
     for row in reports:
-        if codes.truncated(row["code"], group_length) is None:
-            continue
-        rate = rates.setdefault(row["code"], {"expected": 0, "actual": 0, "on_time": 0})
-        rate["actual"] += row["actual"]
-        rate["on_time"] += row["on_time"]
+        for area, group in _areas_of(row["code"], lengths, areas):
+            if counted(area, row["template__region_id"]):
+                rate = rates[area].setdefault(group, {"expected": 0, "actual": 0, "on_time": 0})
+                rate["actual"] += row["actual"]
+                rate["on_time"] += row["on_time"]
     return rates

@@ -79,3 +79,12 @@ def own_and_child_lengths(code: str) -> list[int]:
 def ancestors_of(code: str) -> list[str]:
     """The codes of the province down to the parent of `code`."""
     return [code[:n] for n in sorted(CODE_LENGTHS) if n < len(code)]
+
+
+def outermost(area_codes) -> list[str]:
+    """The areas not inside another of them: what a query "at or below any of these" needs to filter on."""
+    found: list[str] = []
+    for code in sorted(area_codes):  # an area sorts before every code inside it
+        if not any(code.startswith(outer) for outer in found):
+            found.append(code)
+    return found

@@ -1,4 +1,5 @@
-"""A small-scale smoke run of the metrics benchmark (bench/metrics.py) on the test database."""
+"""A small-scale smoke run of the metrics benchmark (bench/metrics.py) and its rankings part (bench/rankings.py)
+on the test database."""
 
 import pytest
 
@@ -47,6 +48,14 @@ def test_reference_differs_when_a_figure_differs(require_postgresql):
         metrics_reference.remove(reference)
     assert compared["identical"] is False, compared
     assert compared["differing_rows"] == 2 and compared["only_in_recompute"] == 1
+
+    from bench import rankings
+
+    ranked = rankings.measure(repeats=1)
+    assert ranked["rankings"] == 12  # Hebei ranks its 11 cities, each city its counties
+    assert ranked["entries"] > 150
+    assert ranked["identical"] is True, ranked
+    assert ranked["statements"] < 25 < ranked["reference_statements"]
 
 
 def test_history_benchmark_runs_and_keeps_the_figures(require_postgresql):

@@ -5,10 +5,12 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from audit.models import AuditEntry
 from pilots.models import Assessment, GradeBand, Pilot, ProgressReport, ScorecardTemplate, ScoreItem
-from pilots.reporting import period_dates, reporting_rates
+from pilots.reporting import period_dates, reporting_rates, reporting_rates_grouped
 from pilots.services import (
     assessment_record,
     pilot_designate,
@@ -168,6 +170,14 @@ def test_reporting_rates_respect_when_a_region_was_expected(daily, regions, prov
     city = reporting_rates(region_code="13", group_length=4, start=datetime.date(2022, 6, 1),
                            end=datetime.date(2022, 6, 30), today=datetime.date(2022, 6, 25))
     assert city["1301"] == {"expected": 25 + 5, "actual": 4, "on_time": 3}  # nothing expected after today
+    # Many areas at once: each as asked alone, in two statements whatever their number.
+    areas, june = {"13": 4, "1301": 6, "1305": 6, "14": 4}, (datetime.date(2022, 6, 1), datetime.date(2022, 6, 30))
+    with CaptureQueriesContext(connection) as captured:
+        grouped = reporting_rates_grouped(areas=areas, start=june[0], end=june[1], today=datetime.date(2022, 6, 25))
+    assert len(captured.captured_queries) == 2
+    assert grouped == {area: reporting_rates(region_code=area, group_length=length, start=june[0], end=june[1],
+                                             today=datetime.date(2022, 6, 25)) for area, length in areas.items()}
+    assert grouped["13"] == city and grouped["1301"]["130104"]["actual"] == 1
 
 
 def test_next_day_submission_is_on_time_with_one_grace_day(daily, regions, province_official, county_official):
