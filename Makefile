@@ -48,13 +48,14 @@ seed: migrate
 run: install assets messages seed
 	@if [ -n "$$CELERY_BROKER_URL$$REDIS_URL" ]; then \
 	  echo "Starting a Celery worker with beat (broker: $${CELERY_BROKER_URL:-$$REDIS_URL})"; \
-	  $(DEV) $(VENV)/bin/celery -A portal worker -B -l warning --concurrency 2 & \
+	  $(DEV) $(VENV)/bin/celery -A portal worker -B -l warning --concurrency 2 -Q default,recompute,rankings,imports & \
 	fi; \
 	echo "Tuoyu is at http://$(HOST):$(PORT)/  (demo accounts above)"; \
 	$(DEV) $(MANAGE) runserver $(HOST):$(PORT)
 
+# One worker (with beat) on every queue, for development; production runs workers per queue (docker-compose.yml).
 worker: install
-	$(DEV) $(VENV)/bin/celery -A portal worker -B -l info
+	$(DEV) $(VENV)/bin/celery -A portal worker -B -l info -Q default,recompute,rankings,imports
 
 # Two workers by default, each with its own test database, Redis databases and upload folder
 # (portal/test_settings.py); whole files go to one worker, in the order tests/conftest.py gives them. PYTEST_WORKERS=0 runs in one process.

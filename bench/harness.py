@@ -38,18 +38,19 @@ def count_statements(using: str = "default") -> Iterator[StatementCount]:
         yield counted
 
 
-def sizes_and_repeat(description: str, default_sizes: list[int]) -> tuple[list[int], int]:
-    """`--rows N` (repeatable) and `--repeat N` from the command line."""
+def sizes_and_repeat(description: str, default_sizes: list[int]) -> tuple[list[int], int, str | None]:
+    """`--rows N` (repeatable), `--repeat N` and `--database NAME` from the command line."""
     parser = argparse.ArgumentParser(description=description)
     default = " and ".join(str(n) for n in default_sizes)
     parser.add_argument("--rows", type=int, action="append", help=f"rows per file (repeatable); default {default}")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--database", help="name of the throwaway database (default: test_ + the configured name)")
     args = parser.parse_args()
-    return args.rows or default_sizes, args.repeat
+    return args.rows or default_sizes, args.repeat, args.database
 
 
 def run_sizes(benchmark: Callable[[int, int], dict], sizes: list[int], repeat: int,
-              describe: Callable[[dict], str]) -> dict:
+              describe: Callable[[dict], str], database: str | None = None) -> dict:
     """`benchmark(rows, repeat)` for each size, in a test database created for it and dropped after; prints
     `describe(result)` for each. Returns the results with the database vendor and the time."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.test_settings")
@@ -62,6 +63,8 @@ def run_sizes(benchmark: Callable[[int, int], dict], sizes: list[int], repeat: i
 
     setup_test_environment()
     settings.DEBUG = False
+    if database:
+        connection.settings_dict.setdefault("TEST", {})["NAME"] = database
     old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
     results = {"database": connection.vendor, "at": datetime.datetime.now().isoformat(timespec="seconds"),
                "sizes": []}

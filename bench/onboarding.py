@@ -118,12 +118,12 @@ def benchmark(rows: int, repeat: int = 3) -> dict:
 
 
 def main() -> None:
-    sizes, repeat = sizes_and_repeat(__doc__.splitlines()[0], [10000])
+    sizes, repeat, database = sizes_and_repeat(__doc__.splitlines()[0], [10000])
     results = run_sizes(benchmark, sizes, repeat, lambda result: (
         f": check {result['median_check_seconds']:.2f} s, "
         f"import {result['median_import_seconds']:.2f} s in {result['import_queries']} statements; "
         f"bare bulk_create {result['median_reference_bulk_create_seconds']:.2f} s "
-        f"(onboarding = {result['ratio_to_reference']}× reference)"))
+        f"(onboarding = {result['ratio_to_reference']}× reference)"), database=database)
     write_results(results, "onboarding.json")
 
 

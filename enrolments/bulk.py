@@ -43,8 +43,19 @@ def _copy(model, columns: list[str], rows: list[tuple]) -> None:
 
 
 def insert_returning_ids(model, columns: list[str], rows: list[tuple]) -> list[int]:
-    """Inserts the rows and returns their new primary keys in row order (PostgreSQL and SQLite ≥ 3.35
-    return rows of a multi-row VALUES insert in order; Django's bulk_create relies on the same)."""
+    """Inserts the rows and returns their new primary keys in row order.
+
+    PostgreSQL: the keys are taken from the table's sequence in one statement and the rows, with them,
+    go through one COPY; a multi-row INSERT … RETURNING of 500 rows × 16 columns spent most of its time
+    in the driver, rewriting 8,000 placeholders per statement. Elsewhere (SQLite ≥ 3.35) multi-row VALUES
+    inserts return their rows in order; Django's bulk_create relies on the same.
+    """
+    if not rows:
+        return []
+    if connection.vendor == "postgresql":
+        ids = reserve_ids(model, len(rows))
+        _copy(model, [model._meta.pk.column, *columns], [(pk, *row) for pk, row in zip(ids, rows, strict=True)])
+        return ids
     ids: list[int] = []
     with connection.cursor() as cursor:
         for i in range(0, len(rows), ROWS_PER_STATEMENT):
@@ -52,3 +63,13 @@ def insert_returning_ids(model, columns: list[str], rows: list[tuple]) -> list[i
             cursor.execute(_sql(model, columns, len(chunk), True), [v for row in chunk for v in row])
             ids.extend(r[0] for r in cursor.fetchall())
     return ids
+
+
+def reserve_ids(model, count: int) -> list[int]:
+    """`count` new primary keys of the model's table from its sequence (PostgreSQL), in one statement.
+    Taken keys are never handed out again, committed or not, so concurrent writers never collide."""
+    table, pk = model._meta.db_table, model._meta.pk.column
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s) ORDER BY 1",
+                       [connection.ops.quote_name(table), pk, count])
+        return [r[0] for r in cursor.fetchall()]

@@ -43,14 +43,68 @@ def _fernet(pii_key: str) -> Fernet:
     return Fernet(base64.urlsafe_b64encode(_fernet_key(pii_key)))
 
 
+@lru_cache(maxsize=4)
+def _keyed_hash(pii_key: str):
+    return hmac.new(_hash_key(pii_key), digestmod=hashlib.sha256)
+
+
 def identity_hash(document_type: str, number: str) -> str:
     """The same child gets the same hash in every institution; without PII_KEY it cannot be reversed."""
-    message = f"{document_type}:{normalise(number)}".encode()
-    return hmac.new(_hash_key(settings.PII_KEY), message, hashlib.sha256).hexdigest()
+    mac = _keyed_hash(settings.PII_KEY).copy()  # the key set up once, not for each of an import's rows
+    mac.update(f"{document_type}:{normalise(number)}".encode())
+    return mac.hexdigest()
 
 
 def encrypt(number: str) -> str:
     return _fernet(settings.PII_KEY).encrypt(normalise(number).encode()).decode()
+
+
+def encrypt_many(numbers: list[str]) -> list[str]:
+    """Fernet tokens of many identity numbers, the same as encrypt() of each: a fresh random IV per token,
+    AES-128-CBC, HMAC-SHA256, one timestamp (now). Faster for an import of tens of thousands because the
+    AES work is done a whole column at a time.
+
+    CBC is C1 = AES(P1 xor IV), C2 = AES(P2 xor C1), ...: so block k of every token is one ECB call over
+    the blocks k of all tokens, each xored with its own IV or previous cipher block first. The output is
+    what Fernet's encrypt() would give with these IVs; decrypt() reads it.
+    """
+    import os
+    import time
+
+    from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+
+    if not numbers:
+        return []
+    key = _fernet_key(settings.PII_KEY)
+    signing, encryption = key[:16], key[16:]
+    padded = []
+    for number in numbers:
+        data = normalise(number).encode()
+        pad = 16 - len(data) % 16  # PKCS7, as Fernet pads
+        padded.append(data + bytes([pad]) * pad)
+    ivs = os.urandom(16 * len(numbers))
+    previous = [ivs[i * 16:i * 16 + 16] for i in range(len(numbers))]
+    ciphers = [b""] * len(numbers)
+    ecb = Cipher(algorithms.AES(encryption), modes.ECB()).encryptor()  # noqa: S305 - CBC chained by hand, above
+    for k in range(max(len(p) for p in padded) // 16):
+        which = [i for i, p in enumerate(padded) if len(p) > k * 16]
+        plain = b"".join(padded[i][k * 16:k * 16 + 16] for i in which)
+        chain = b"".join(previous[i] for i in which)
+        mixed = (int.from_bytes(plain, "big") ^ int.from_bytes(chain, "big")).to_bytes(len(plain), "big")
+        out = ecb.update(mixed)
+        for n, i in enumerate(which):
+            block = out[n * 16:n * 16 + 16]
+            ciphers[i] += block
+            previous[i] = block
+    head = b"\x80" + int(time.time()).to_bytes(8, "big")
+    keyed = hmac.new(signing, digestmod=hashlib.sha256)  # copied per token: the key is set up once
+    tokens = []
+    for i, cipher in enumerate(ciphers):
+        body = head + ivs[i * 16:i * 16 + 16] + cipher
+        mac = keyed.copy()
+        mac.update(body)
+        tokens.append(base64.urlsafe_b64encode(body + mac.digest()).decode())
+    return tokens
 
 
 def encrypt_synthetic(numbers: list[str], *, iv: bytes, timestamp: int) -> list[str]:

@@ -28,6 +28,7 @@ from institutions.models import GuidanceCentre
 from portal import uploads
 from portal.api.cache import ResponseCacheMixin
 from portal.api.filters import IdFilter
+from portal.api.lean import PrototypeListMixin
 from portal.api.pagination import LongListCursorPagination
 from portal.api.schema import BAD_REQUEST, CONFLICT, READ_ERRORS, WRITE_ERRORS
 from portal.api.serializers import CachedFieldsMixin, validated
@@ -236,7 +237,7 @@ def _filings(user):
     return Filing.objects.visible_to(user).select_related("institution").prefetch_related("return_comments")
 
 
-class FilingListCreateView(ResponseCacheMixin, generics.ListCreateAPIView):
+class FilingListCreateView(PrototypeListMixin, ResponseCacheMixin, generics.ListCreateAPIView):
     """Filings the caller may see; institution staff create drafts for their own institution."""
 
     serializer_class = FilingSerializer

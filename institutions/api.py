@@ -24,6 +24,7 @@ from rest_framework.views import APIView
 from accounts import policies
 from accounts.policies import require
 from portal.api.cache import ResponseCacheMixin
+from portal.api.lean import LeanListMixin
 from portal.api.pagination import LongListCursorPagination
 from portal.api.schema import CONFLICT, READ_ERRORS, WRITE_ERRORS
 from portal.api.serializers import validated
@@ -50,6 +51,8 @@ from .serializers import (
 )
 
 TAGS = ["institutions"]
+# `places` is Institution.places, which reads the `with_open_places()` annotation (lean lists read it directly).
+PLACES_COLUMNS = {"places": "total_places"}
 # Writes that the object's state can refuse (a filed institution, an account already linked).
 STATE_WRITE_ERRORS = {**WRITE_ERRORS, 409: CONFLICT}
 
@@ -75,7 +78,7 @@ def ensure_draft(institution: Institution) -> None:
     post=extend_schema(tags=TAGS, request=InstitutionWriteSerializer,
                        responses={201: InstitutionSerializer, **STATE_WRITE_ERRORS}),
 )
-class InstitutionListCreateView(ResponseCacheMixin, generics.ListCreateAPIView):
+class InstitutionListCreateView(LeanListMixin, ResponseCacheMixin, generics.ListCreateAPIView):
     """Institutions in the caller's scope (cursor-paginated); POST registers a new draft institution.
 
     Only a staff account not yet linked to an institution (or an administrator) may register one.
@@ -85,6 +88,7 @@ class InstitutionListCreateView(ResponseCacheMixin, generics.ListCreateAPIView):
     filterset_class = InstitutionFilter
     pagination_class = LongListCursorPagination
     cache_depends_on = ("institutions", "regions")
+    lean_columns = PLACES_COLUMNS
 
     def get_queryset(self):
         return Institution.objects.visible_to(self.request.user).with_open_places().select_related("region")
@@ -346,7 +350,7 @@ class PublicRegisterPagination(LongListCursorPagination):
 
 @extend_schema_view(get=extend_schema(tags=["public register"], auth=[],
                                       responses={200: PublicInstitutionSerializer(many=True), **READ_ERRORS}))
-class PublicRegisterListView(ResponseCacheMixin, generics.ListAPIView):
+class PublicRegisterListView(LeanListMixin, ResponseCacheMixin, generics.ListAPIView):
     """The public register: filed institutions with filing number and places, no personal data."""
 
     permission_classes = [AllowAny]
@@ -356,6 +360,7 @@ class PublicRegisterListView(ResponseCacheMixin, generics.ListAPIView):
     cache_depends_on = ("institutions", "regions")
     cache_per_user = False  # the same for everyone
     pagination_class = PublicRegisterPagination
+    lean_columns = PLACES_COLUMNS
 
     def get_queryset(self):
         return Institution.objects.publicly_listed().with_open_places().select_related("region")

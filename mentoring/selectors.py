@@ -17,11 +17,11 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
-from django.db import connection
 from django.utils.translation import gettext as _
 
 from institutions.models import MentoringPair
 from pilots.models import Assessment
+from portal.replica import connection_for_read
 from regions import codes
 
 RESULTS = ("improved", "partly", "not_improved")
@@ -74,7 +74,7 @@ def region_figures(*, area_code: str, on: datetime.date) -> dict:
 
     For a township (no child regions) the rows are empty and the total is the township's."""
     n = codes.grouping_length(area_code)
-    with connection.cursor() as cursor:
+    with connection_for_read(MentoringPair).cursor() as cursor:
         cursor.execute(_REGION_SQL, {"area": area_code, "n": n, "prefix": f"{area_code}%", "on": on})
         fetched = cursor.fetchall()
     rows, total = [], None
@@ -136,7 +136,7 @@ def pack_figures(*, year: int, city_codes: list[str]) -> dict[str, list[dict]]:
     out: dict[str, list[dict]] = {c: [] for c in city_codes}
     if not cities:
         return out
-    with connection.cursor() as cursor:
+    with connection_for_read(MentoringPair).cursor() as cursor:
         cursor.execute(_PACK_SQL, {"cities": cities, "start": start, "end": end})
         fetched = cursor.fetchall()
     for code, active, ended, improved, partly, goals, reached, visits, filed, medical in fetched:

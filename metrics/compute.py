@@ -117,18 +117,17 @@ def enrolments_open_sql() -> str:
     that each is read from its own partial index (enrolments.Enrolment.Meta.indexes) instead of a scan of
     every enrolment ever made: the open ones (end_date IS NULL), and those ending after the date (for
     today a handful with a leaving day already set; for a past date, the ones that ended since). Years of
-    closed enrolments then cost nothing on today's recompute.
+    closed enrolments then cost nothing on today's recompute. The two parts' rows are counted together, in
+    one aggregation (counting each part and then summing the counts took a fifth longer at China scale).
     """
     table = Enrolment._meta.db_table
     return f"""
-            SELECT institution_id, CAST(SUM(n) AS integer) AS enrolled FROM (
-                SELECT e.institution_id, COUNT(*) AS n FROM {table} e
+            SELECT institution_id, CAST(COUNT(*) AS integer) AS enrolled FROM (
+                SELECT e.institution_id FROM {table} e
                 WHERE e.end_date IS NULL AND e.start_date <= %(d)s
-                GROUP BY e.institution_id
                 UNION ALL
-                SELECT e.institution_id, COUNT(*) AS n FROM {table} e
+                SELECT e.institution_id FROM {table} e
                 WHERE e.end_date > %(d)s AND e.start_date <= %(d)s
-                GROUP BY e.institution_id
             ) open_parts
             GROUP BY institution_id
         """  # noqa: S608 — our own table name
@@ -317,9 +316,11 @@ def snapshot_sql(parts: SqlParts) -> str:
 def session_tuning() -> list[str]:
     """PostgreSQL settings for the one big statement, local to its transaction.
 
-    The planner's row estimates for the CTE joins are far too high, which switches on JIT compilation:
-    it cost more (seconds) than the query itself. Enough work memory keeps the roll-up's hash
-    aggregates from spilling to disk. The benchmark's reference query runs with the same settings.
+    JIT off: the statement's estimated cost (scans of millions of enrolments) passes the JIT threshold,
+    and compiling it took longer than running it. Work memory: at China scale the largest hash aggregates
+    (classes and enrolments per institution, the roll-up) take about 30 MB each; 64 MB (times
+    hash_mem_multiplier for hashing) keeps twice that volume from spilling to disk. The benchmark's
+    reference query runs with the same settings.
     """
     if connection.vendor != "postgresql":
         return []

@@ -8,6 +8,7 @@ runs Celery tasks in-process, so that `make run` works on a fresh machine.
 from pathlib import Path
 
 import environ
+from kombu import Queue
 
 from accounts.scopes import scope_descriptions
 
@@ -65,6 +66,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "portal.health.DatabaseUnavailableMiddleware",
+    "portal.replica.ReplicaReadsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "audit.request.AuditRequestMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -131,6 +133,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["CONN_MAX_AGE"] = 0  # the pool, not persistent connections, reuses them
 else:
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+# A PostgreSQL streaming replica for the read-only dashboard and API traffic (portal/replica.py): GET and HEAD
+# requests to /dashboards/ and /api/ read there, outside transactions and until they write; everything else
+# uses the primary. Empty: one database. The replica takes the primary's pool and timeout options.
+DATABASE_REPLICA_URL = env.str("DATABASE_REPLICA_URL", default="")
+if DATABASE_REPLICA_URL:
+    _replica = env.db_url_config(DATABASE_REPLICA_URL)
+    DATABASES["replica"] = {**DATABASES["default"], **_replica,
+                            "OPTIONS": {**DATABASES["default"].get("OPTIONS", {}), **_replica.get("OPTIONS", {})}}
+DATABASE_ROUTERS = ["portal.replica.ReplicaRouter"]
 # The role the portal connects as in production (owns nothing); `migrate`, run as the owner role, grants it
 # its privileges (portal/roles.py). Unset: no grants (a single-role development database).
 DATABASE_APP_ROLE = env.str("DATABASE_APP_ROLE", default="")
@@ -377,6 +388,20 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 CELERY_RESULT_EXPIRES = 24 * 3600
 CELERY_TASK_TRACK_STARTED = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Queues by kind of work, so that a long recompute, ranking or import never waits behind (or holds up) the
+# quick tasks, and each kind can have workers of its own (docker-compose.yml, docs/scaling.md). Routed by
+# task name, so the outbox relay's send_task and beat's entries are routed too. A worker started without
+# -Q listens on every queue named here (make worker, the tests' workers).
+CELERY_TASK_DEFAULT_QUEUE = "default"
+CELERY_TASK_QUEUES_BY_KIND = {
+    "recompute": ["metrics.recompute_snapshot", "metrics.recompute_snapshot_debounced", "metrics.recompute_today",
+                  "metrics.snapshot_retention_run"],
+    "rankings": ["metrics.rankings_period_end"],
+    "imports": ["enrolments.tasks.enrolment_import_run", "institutions.tasks.onboarding_check_run",
+                "institutions.tasks.onboarding_import_run"],
+}
+CELERY_TASK_ROUTES = {name: {"queue": queue} for queue, names in CELERY_TASK_QUEUES_BY_KIND.items() for name in names}
+CELERY_TASK_QUEUES = [Queue(name) for name in (CELERY_TASK_DEFAULT_QUEUE, *CELERY_TASK_QUEUES_BY_KIND)]
 # Tasks go through the transactional outbox (portal/dispatch.py). Its relay runs beside every worker
 # (`manage.py outbox_relay`); it wakes on commit (PostgreSQL NOTIFY) and polls every few seconds.
 OUTBOX_RELAY_IN_WORKER = env.bool("OUTBOX_RELAY_IN_WORKER", default=True)

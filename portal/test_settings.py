@@ -33,6 +33,10 @@ if _worker.isdigit() and int(_worker) and not os.environ.get("TUOYU_XDIST_REDIS"
 
 from portal.settings import *  # noqa: E402, F403
 
+# With a replica configured the tests read it as the primary's mirror: one test database, the router's
+# choices still exercised (tests/portal/test_replica.py).
+if "replica" in DATABASES:  # noqa: F405
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}  # noqa: F405
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast; tests only
 REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {  # noqa: F405
     "anon": "100000/min", "user": "100000/min", "invitation": "100000/min",

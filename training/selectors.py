@@ -14,12 +14,12 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
-from django.db import connection
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from institutions.models import Institution, StaffCertificate, StaffMember
+from portal.replica import connection_for_read
 from regions.models import Region
 
 from .models import CAREGIVER_ROLES, Course, Registration
@@ -101,7 +101,7 @@ def region_counts(*, on: datetime.date, prefix: str = "", cities: list[str] | No
         GROUP BY GROUPING SETS ((m.province), (m.city), (m.county), (m.township))
         HAVING GROUPING(m.township) = 1 OR m.township IS NOT NULL
     """  # noqa: S608
-    with connection.cursor() as cursor:
+    with connection_for_read(StaffMember).cursor() as cursor:
         cursor.execute(sql, params)
         return {code: tuple(values) for code, *values in cursor.fetchall()}
 
@@ -135,7 +135,7 @@ def institution_figures(*, on: datetime.date, institution_ids: list[int] | None 
         FROM ({_members_sql(where)}) m JOIN {Institution._meta.db_table} i ON i.id = m.institution_id
         GROUP BY m.institution_id ORDER BY MIN(i.name), m.institution_id
     """  # noqa: S608
-    with connection.cursor() as cursor:
+    with connection_for_read(StaffMember).cursor() as cursor:
         cursor.execute(sql, params)
         return [Figure(str(pk), name, *values) for pk, name, *values in cursor.fetchall()]
 

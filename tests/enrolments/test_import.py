@@ -96,6 +96,43 @@ def test_full_day_elsewhere_found_by_hash_blocks_the_row(staff, other_staff, oth
     assert other_staff.institution.name not in job.errors[0]["message"]
 
 
+def test_full_day_elsewhere_blocks_only_while_it_lasts(staff, other_staff, other_class, rows, today):
+    """An enrolment elsewhere that ended before the import's start date, or is not full-day, blocks nothing."""
+    ended, hourly = rows[0], rows[1]
+    other_staff.institution.hourly = True
+    other_staff.institution.save()
+    for row, care, start, end in ((ended, "full_day", today - datetime.timedelta(days=60), today),
+                                  (hourly, "hourly", today - datetime.timedelta(days=30), None)):
+        child = services.child_register(institution=other_staff.institution, name=row[0],
+                                        sex="male" if row[1] == "男" else "female",
+                                        date_of_birth=datetime.date.fromisoformat(row[2]),
+                                        document_type="resident_id", document_number=row[4],
+                                        consent=guardian_consent(), actor=other_staff)
+        enrolment = services.enrolment_create(child=child, klass=other_class, care_form=care, start_date=start,
+                                              actor=other_staff)
+        if end:
+            services.enrolment_end(enrolment=enrolment, end_date=end, reason="moved_away", actor=other_staff)
+    job = run(staff, csv_bytes(rows), "list.csv")
+    assert job.status == "done", job.errors
+    assert job.enrolments_created == 4
+
+
+def test_the_same_failing_value_in_many_rows_names_each_row_and_child(staff, older_class, younger_class, today):
+    """The rules run once per distinct value for speed; a failing value still fails every row it is in."""
+    ahead = today + datetime.timedelta(days=90)
+    rows = [import_row("赵一", 26, "托大一班", seq=11, start=ahead), import_row("钱二", 26, "托大一班", seq=12),
+            import_row("孙三", 27, "托大一班", seq=13, start=ahead), import_row("李四", 14, "托大一班", seq=14),
+            import_row("周五", 14, "托大一班", seq=15), import_row("吴六", 14, "托小一班", seq=16)]
+    rows[1][7] = rows[4][7] = "2024-13-01"
+    job = run(staff, csv_bytes(rows), "list.csv")
+    assert job.status == "failed"
+    found = [(e["row"], e["column"]) for e in job.errors]
+    assert found == [(2, "入托日期"), (3, "入托日期"), (4, "入托日期"), (5, "班级"), (6, "入托日期")], job.errors
+    by_row = {e["row"]: e["message"] for e in job.errors}
+    assert "赵一" in by_row[2] and "孙三" in by_row[4] and "李四" in by_row[5]
+    assert by_row[3] == by_row[6] == "Not a date: write it as 2024-03-01."
+
+
 def test_class_list_import_uses_the_chosen_class(staff, older_class):
     row = import_row("赵一", 26, "")
     job = run(staff, csv_bytes([row]), "class.csv", klass=older_class)

@@ -110,7 +110,7 @@ def test_a_worker_killed_mid_recompute_leaves_the_old_snapshot_and_the_task_is_r
 
         with Connection(require_redis, transport_options={"visibility_timeout": 1}) as conn:
             deadline = time.monotonic() + 30
-            while not conn.default_channel.client.llen("celery"):
+            while not conn.default_channel.client.llen("recompute"):
                 assert time.monotonic() < deadline, "the unacknowledged message was never given back"
                 time.sleep(0.2)
                 conn.default_channel.qos.restore_visible(num=100, interval=1)

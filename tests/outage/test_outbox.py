@@ -82,10 +82,31 @@ def test_the_relay_sends_each_row_once_with_its_task_id_when_the_broker_is_back(
     private_redis.start()
     assert dispatch.relay_pending() == 1
     assert dispatch.relay_pending() == 0  # idempotent: a sent row is not sent again
-    queued = redis.Redis(port=private_redis.port).lrange("celery", 0, -1)
+    queued = redis.Redis(port=private_redis.port).lrange("default", 0, -1)
     assert len(queued) == 1 and first.encode() in queued[0] and later.encode() not in queued[0]
     assert TaskOutbox.objects.get(task_id=first).sent_at is not None
     assert TaskOutbox.objects.get(task_id=later).sent_at is None
+
+
+def test_the_relay_sends_each_task_to_the_queue_of_its_kind(require_postgresql, transactional_db, broker_at,
+                                                           private_redis):
+    """The outbox holds task names; the relay's send_task applies the routes of settings by name."""
+    import redis
+
+    from enrolments.tasks import enrolment_import_run
+    from metrics.tasks import rankings_period_end, recompute_snapshot
+
+    broker_at(private_redis.url(0))
+    ids = {"recompute": dispatch.dispatch_on_commit(recompute_snapshot, "2026-01-01"),
+           "rankings": dispatch.dispatch_on_commit(rankings_period_end),
+           "imports": dispatch.dispatch_on_commit(enrolment_import_run, 1),
+           "default": dispatch.dispatch_on_commit(health)}
+    assert dispatch.relay_pending() == 4
+    client = redis.Redis(port=private_redis.port)
+    for queue, task_id in ids.items():
+        queued = client.lrange(queue, 0, -1)
+        assert len(queued) == 1 and task_id.encode() in queued[0], queue
+    assert client.llen("celery") == 0
 
 
 def test_without_a_broker_the_task_runs_in_process_after_commit(db, monkeypatch, django_capture_on_commit_callbacks):

@@ -13,11 +13,25 @@ ROOT = Path(settings.BASE_DIR)
 def test_compose_stack_has_database_broker_web_worker_and_beat_with_health_checks():
     compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text(encoding="utf-8"))
     services = compose["services"]
-    assert {"db", "redis", "web", "worker", "beat"} <= set(services)
-    for name in ("db", "redis", "web", "worker"):
+    workers = {"worker-default", "worker-metrics", "worker-imports"}
+    assert {"db", "redis", "web", "beat", *workers} <= set(services)
+    for name in ("db", "redis", "web", *workers):
         assert "healthcheck" in services[name], name
     assert services["web"]["environment"]["DATABASE_URL"].startswith("postgres://")
-    assert services["worker"]["command"][:3] == ["celery", "-A", "portal"]
+    for name in workers:
+        assert services[name]["command"][:4] == ["celery", "-A", "portal", "worker"], name
+
+
+def test_compose_workers_between_them_listen_on_every_queue_once():
+    from portal.celery import app
+
+    services = yaml.safe_load((ROOT / "docker-compose.yml").read_text(encoding="utf-8"))["services"]
+    queues = []
+    for service in services.values():
+        command = service.get("command") or []
+        if command[:4] == ["celery", "-A", "portal", "worker"]:
+            queues += command[command.index("-Q") + 1].split(",")
+    assert sorted(queues) == sorted(app.amqp.queues)
 
 
 def test_production_settings_refuse_to_start_without_a_secret_key():
@@ -62,7 +76,7 @@ def test_compose_stack_migrates_as_the_owner_and_serves_as_the_app_role():
     services = compose["services"]
     migrate = services["migrate"]["environment"]
     assert migrate["DATABASE_URL"].startswith("postgres://tuoyu_owner:") and migrate["DATABASE_APP_ROLE"] == "tuoyu_app"
-    for name in ("web", "worker", "beat"):
+    for name in ("web", "worker-default", "worker-metrics", "worker-imports", "beat"):
         assert services[name]["environment"]["DATABASE_URL"].startswith("postgres://tuoyu_app:"), name
     init = (ROOT / "docker" / "postgres-init-roles.sh").read_text(encoding="utf-8")
     assert "CREATE ROLE tuoyu_owner LOGIN NOSUPERUSER" in init and "CREATE ROLE tuoyu_app LOGIN NOSUPERUSER" in init
