@@ -125,37 +125,6 @@ def ranking_compute(*, scope: Region, period_kind: str, period_start: datetime.d
 
 
 @transaction.atomic
-def _insert_entries(entries: list[dict]) -> None:
-    """Every entry in one INSERT … SELECT from one JSON array: a bulk_create sends each value as its own
-    parameter (some 50,000 for every ranking of China), which costs more than the database's work. Other
-    databases (the embedded SQLite) take the bulk_create."""
-    if connection.vendor != "postgresql":
-        RankingEntry.objects.bulk_create([RankingEntry(**entry) for entry in entries])
-        return
-    columns = ", ".join(ENTRY_COLUMNS)
-    types = ", ".join(f"{name} {kind}" for name, kind in ENTRY_COLUMNS.items())
-    with connection.cursor() as cursor:
-        cursor.execute(f"INSERT INTO {RankingEntry._meta.db_table} ({columns}) "  # noqa: S608 — our own names
-                       f"SELECT {columns} FROM jsonb_to_recordset(%s::jsonb) AS e({types})",
-                       [json.dumps(entries, default=str)])
-
-
-def _replace_drafts(drafts: list[RankingRun], snapshot: Snapshot | None, now: datetime.datetime) -> None:
-    """The drafts recomputed in place lose their entries (one DELETE) and get their new weights, snapshot and
-    time (one UPDATE); the run ids go as one array, the weights as one JSON array."""
-    if connection.vendor != "postgresql":
-        RankingEntry.objects.filter(run__in=[r.pk for r in drafts]).delete()
-        RankingRun.objects.bulk_update(drafts, ["weights", "snapshot", "computed_at"])
-        return
-    weights = json.dumps([{"id": run.pk, "weights": run.weights} for run in drafts])
-    with connection.cursor() as cursor:
-        cursor.execute(f"DELETE FROM {RankingEntry._meta.db_table} WHERE run_id = ANY(%s)",  # noqa: S608
-                       [[run.pk for run in drafts]])
-        cursor.execute(f"UPDATE {RankingRun._meta.db_table} r SET weights = u.weights, snapshot_id = %s, "  # noqa: S608
-                       "computed_at = %s FROM jsonb_to_recordset(%s::jsonb) AS u(id bigint, weights jsonb) "
-                       "WHERE r.id = u.id", [snapshot.pk if snapshot else None, now, weights])
-
-
 def ranking_compute_all(*, period_kind: str, period_start: datetime.date, period_end: datetime.date) -> int:
     """Every province ranks its cities and every city its counties for the period (the beat entry).
 
@@ -234,6 +203,37 @@ def _compute(children: dict[str, list[str]], period_kind: str, start: datetime.d
     api_cache.metrics_changed()
     audit_record_many(actor=actor, action="ranking.compute", records=audits)
     return runs
+
+
+def _insert_entries(entries: list[dict]) -> None:
+    """Every entry in one INSERT … SELECT from one JSON array: a bulk_create sends each value as its own
+    parameter (some 50,000 for every ranking of China), which costs more than the database's work. Other
+    databases (the embedded SQLite) take the bulk_create."""
+    if connection.vendor != "postgresql":
+        RankingEntry.objects.bulk_create([RankingEntry(**entry) for entry in entries])
+        return
+    columns = ", ".join(ENTRY_COLUMNS)
+    types = ", ".join(f"{name} {kind}" for name, kind in ENTRY_COLUMNS.items())
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {RankingEntry._meta.db_table} ({columns}) "  # noqa: S608 — our own names
+                       f"SELECT {columns} FROM jsonb_to_recordset(%s::jsonb) AS e({types})",
+                       [json.dumps(entries, default=str)])
+
+
+def _replace_drafts(drafts: list[RankingRun], snapshot: Snapshot | None, now: datetime.datetime) -> None:
+    """The drafts recomputed in place lose their entries (one DELETE) and get their new weights, snapshot and
+    time (one UPDATE); the run ids go as one array, the weights as one JSON array."""
+    if connection.vendor != "postgresql":
+        RankingEntry.objects.filter(run__in=[r.pk for r in drafts]).delete()
+        RankingRun.objects.bulk_update(drafts, ["weights", "snapshot", "computed_at"])
+        return
+    weights = json.dumps([{"id": run.pk, "weights": run.weights} for run in drafts])
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {RankingEntry._meta.db_table} WHERE run_id = ANY(%s)",  # noqa: S608
+                       [[run.pk for run in drafts]])
+        cursor.execute(f"UPDATE {RankingRun._meta.db_table} r SET weights = u.weights, snapshot_id = %s, "  # noqa: S608
+                       "computed_at = %s FROM jsonb_to_recordset(%s::jsonb) AS u(id bigint, weights jsonb) "
+                       "WHERE r.id = u.id", [snapshot.pk if snapshot else None, now, weights])
 
 
 @transaction.atomic

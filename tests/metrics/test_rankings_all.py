@@ -167,3 +167,11 @@ def test_all_rankings_at_once_equal_one_ranking_per_region(ranked_period, monkey
     assert any(e[8] is not None for e in entries if e[0] == "1301" and e[1] == 2)
     assert any(e[5]["report_timeliness"]["value"] not in (None, "1.0000") for e in entries
                if "report_timeliness" in e[5])
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_beat_entry_runs_in_its_own_transaction(regions):
+    """The period-end task calls ranking_compute_all outside any transaction: it opens its own (the runs it
+    locks for update need one)."""
+    assert ranking_compute_all(period_kind="quarter", period_start=Q2, period_end=datetime.date(2022, 6, 30)) == 5
+    assert RankingRun.objects.filter(period_start=Q2).count() == 5
