@@ -128,7 +128,11 @@ class RegionSnapshot(models.Model):
     # No database foreign-key constraints and no single-column indexes on these two: a snapshot writes
     # ~45,000 rows at once and the per-row referential-integrity triggers took most of the recompute time.
     # The rows come from one INSERT … SELECT joining the region table to the snapshot just created, so they
-    # cannot dangle; the composite indexes below serve every lookup (their leading columns).
+    # cannot dangle; the composite indexes below serve every lookup (their leading columns). A region's
+    # series (trend pages, series API) is read snapshot by snapshot through the unique (snapshot, region)
+    # index: retention keeps the ready versions to a few hundred. No (region, snapshot) index: each new
+    # version put 45,000 entries into as many different pages of it, years of snapshots deep, and that
+    # cost today's recompute more as the history grew.
     snapshot = models.ForeignKey(Snapshot, on_delete=models.CASCADE, related_name="rows", verbose_name=_("snapshot"),
                                  db_constraint=False, db_index=False)
     region = models.ForeignKey("regions.Region", on_delete=models.CASCADE, related_name="snapshot_rows",
@@ -195,7 +199,6 @@ class RegionSnapshot(models.Model):
         indexes = [
             models.Index(fields=["snapshot", "parent_code"], name="region_snapshot_children_idx"),
             models.Index(fields=["snapshot", "level"], name="region_snapshot_level_idx"),
-            models.Index(fields=["region", "snapshot"], name="region_snapshot_series_idx"),
         ]
 
     def __str__(self) -> str:
