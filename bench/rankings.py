@@ -193,6 +193,7 @@ def prepare() -> None:
     previous = previous_period_start("quarter", QUARTER)
     RankingRun.objects.filter(period_kind="quarter", period_start__in=[previous, start]).delete()
     RankingWeights.objects.all().delete()
+    ProgressReport.objects.filter(template__code="bench-weekly").delete()  # a second run on the same data
     ProgressReportTemplate.objects.filter(code="bench-weekly").delete()  # its obligations go with it
     reporter, _created = User.objects.get_or_create(username="bench-reporter")
     insert_select(ProgressReportTemplate, {

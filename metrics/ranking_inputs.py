@@ -36,6 +36,9 @@ DEFAULT_WEIGHTS = {
     "verification_timeliness": 0,
 }
 INDICATORS = list(DEFAULT_WEIGHTS)
+# Beyond this many scopes the queries read every ranked level and leave the rows of other regions aside:
+# hundreds of codes in a statement cost more to send and plan than the rows they would keep out.
+FEW_SCOPES = 16
 SNAPSHOT_COLUMNS = ("snapshot_id", "region_id", "parent_code", "places", "places_per_1000", "pilots_designated",
                     "pilots_completed", "institutions", "inspected_institutions", "rectifications_due",
                     "rectifications_on_time", "verifications_due", "verifications_on_time")
@@ -77,12 +80,15 @@ def indicator_values_of(children: dict[str, list[str]], start: datetime.date,
     snap_start = Snapshot.objects.current(start - datetime.timedelta(days=1))
     values = {scope: {code: dict.fromkeys(INDICATORS) for code in kids} for scope, kids in children.items()}
     snap_ids = [s.pk for s in (snap_end, snap_start) if s]
-    rows = (RegionSnapshot.objects.filter(snapshot_id__in=snap_ids, parent_code__in=list(children))
-            .values_list(*SNAPSHOT_COLUMNS)) if snap_ids else []
+    levels = {codes.level_of(code) for kids in children.values() for code in kids}
+    ranked = RegionSnapshot.objects.filter(snapshot_id__in=snap_ids, level__in=levels)
+    if len(children) <= FEW_SCOPES:
+        ranked = ranked.filter(parent_code__in=list(children))
+    rows = ranked.values_list(*SNAPSHOT_COLUMNS) if snap_ids else []
     start_places = {}
     for (snapshot_id, region_id, parent, places, per_1000, pilots_designated, pilots_completed, institutions,
          inspected, rect_due, rect_on_time, verif_due, verif_on_time) in rows:
-        v = values[parent].get(region_id)
+        v = values.get(parent, {}).get(region_id)
         if v is None:
             continue
         if snap_end and snapshot_id == snap_end.pk:
