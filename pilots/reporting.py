@@ -68,22 +68,22 @@ def reporting_rates(*, region_code: str, group_length: int, start: datetime.date
                                    today=today)[region_code]
 
 
-def _at_or_below(field: str, areas) -> Q:
+def _at_or_below(field: str, wanted) -> Q:
     """Rows at or below any of the areas. For many areas no condition: a long list of prefixes costs more
     than the rows outside them, which _areas_of leaves aside anyway."""
     condition = Q()
-    if len(areas) > FEW_AREAS:
+    if len(wanted) > FEW_AREAS:
         return condition
-    for outer in codes.outermost(areas):
+    for outer in codes.outermost(wanted):
         condition |= Q(**{f"{field}__startswith": outer})
     return condition
 
 
-def _areas_of(region_code: str, lengths: set[int], areas: dict[str, int]):
-    """The areas a region lies in, each with its group (the region's code cut to the area's length)."""
-    for length in lengths:
-        area = region_code[:length]
-        if len(area) == length and area in areas:
+def _areas_of(region_code: str, areas: dict[str, int]):
+    """The areas a region lies in (itself included), each with its group (the region's code cut to the
+    area's group length)."""
+    for area in (*codes.ancestors_of(region_code), region_code):
+        if area in areas:
             group = codes.truncated(region_code, areas[area])
             if group is not None:
                 yield area, group
@@ -103,7 +103,6 @@ def reporting_rates_grouped(*, areas: dict[str, int], start: datetime.date, end:
     rates: dict[str, dict[str, dict[str, int]]] = {area: {} for area in areas}
     if not areas:
         return rates
-    lengths = {len(area) for area in areas}
     if template is not None:
         chosen = Q(template_id=template.pk)
     else:
@@ -120,17 +119,17 @@ def reporting_rates_grouped(*, areas: dict[str, int], start: datetime.date, end:
         first = max(start, starts_on)
         last = min(end, ends_on) if ends_on else end
         expected = period_dates(frequency, first, last)
-        for area, group in _areas_of(region_id, lengths, areas):
+        for area, group in _areas_of(region_id, areas):
             if counted(area, province):
                 rate = rates[area].setdefault(group, {"expected": 0, "actual": 0, "on_time": 0})
                 rate["expected"] += expected
     reports = (ProgressReport.objects
                .filter(chosen, _at_or_below("region__code", areas), date__gte=start, date__lte=end)
-               .annotate(code=Substr("region_id", 1, max(*areas.values(), *lengths)))
+               .annotate(code=Substr("region_id", 1, max(areas.values())))  # a group is never shorter than its area
                .values("template__region_id", "code")
                .annotate(actual=Count("pk"), on_time=Count("pk", filter=Q(on_time=True))))
     for row in reports:
-        for area, group in _areas_of(row["code"], lengths, areas):
+        for area, group in _areas_of(row["code"], areas):
             if counted(area, row["template__region_id"]):
                 rate = rates[area].setdefault(group, {"expected": 0, "actual": 0, "on_time": 0})
                 rate["actual"] += row["actual"]
