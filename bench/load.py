@@ -292,7 +292,7 @@ def report(result: dict) -> list[str]:
         lines.append(f"breaking point: {result['breaking_point'] or 'not reached'}")
     rows = [r for r in result["endpoints"] + result["uncached"] if not r.get("missing")]
     met = sum(1 for r in rows if r["meets_target"])
-    lines.append(f"summary: {'all goals met' if met == len(rows) else 'some goals missed'} ({met} of {len(rows)}; "
+    lines.append(f"summary: {'all goals met' if met == len(rows) else 'some goals missed'} ({met} of {len(rows)} met; "
                  f"median of {result['runs']} rounds, {result['clients']} clients, {result['seconds_per_run']}s each, "
                  f"{result.get('workers', '?')} workers)")
     return lines
