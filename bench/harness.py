@@ -1,5 +1,6 @@
 """What the benchmarks share: the file benchmarks' (bench.imports, bench.onboarding) command line, a
-throwaway test database to run in and the results file; and a statement counter for every benchmark."""
+throwaway test database to run in and the results file; the China-scale benchmarks' (bench.metrics,
+bench.history) own kept database; and a statement counter for every benchmark."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlparse, urlunparse
 
 RESULTS = Path(__file__).parent / "results"
 
@@ -36,6 +38,34 @@ def count_statements(using: str = "default") -> Iterator[StatementCount]:
 
     with connections[using].execute_wrapper(count):
         yield counted
+
+
+def open_bench_database(name: str, what: str) -> bool:
+    """Sets Django up on the PostgreSQL database `name` (created if missing, kept between runs, migrated),
+    beside the configured one (BENCH_DATABASE_URL or DATABASE_URL), with tasks run in-process. False, with
+    the reason on stderr, when no PostgreSQL is configured."""
+    import sys
+
+    configured = os.environ.get("BENCH_DATABASE_URL") or os.environ.get("DATABASE_URL", "")
+    parsed = urlparse(configured or "postgres://postgres@127.0.0.1:5432/postgres")
+    if parsed.scheme not in ("postgres", "postgresql"):
+        print(f"The {what} benchmark needs PostgreSQL (set DATABASE_URL).", file=sys.stderr)
+        return False
+    import psycopg
+
+    with psycopg.connect(urlunparse(parsed._replace(path="/postgres")), autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            conn.execute(f'CREATE DATABASE "{name}"')
+    os.environ["DATABASE_URL"] = urlunparse(parsed._replace(path=f"/{name}"))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.test_settings")
+    os.environ["CELERY_BROKER_URL"] = ""  # tasks in-process: nothing is sent anywhere
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    return True
 
 
 def sizes_and_repeat(description: str, default_sizes: list[int]) -> tuple[list[int], int, str | None]:

@@ -315,25 +315,12 @@ def main(argv: list[str] | None = None) -> int:
     # `make bench` passes the metrics benchmark's arguments to both: the ones only it takes are ignored here.
     args, _others = parser.parse_known_args(argv)
 
-    from bench.metrics import _bench_database_url, _ensure_database
+    from bench.harness import open_bench_database
 
-    url = _bench_database_url(os.environ.get("BENCH_DATABASE_URL") or os.environ.get("DATABASE_URL", ""),
-                              args.database)
-    if not url.startswith(("postgres://", "postgresql://")):
-        print("The history benchmark needs PostgreSQL (set DATABASE_URL).", file=sys.stderr)
+    if not open_bench_database(args.database, "history"):
         return 2
-    _ensure_database(url)
-    os.environ["DATABASE_URL"] = url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.test_settings")
-    os.environ["CELERY_BROKER_URL"] = ""  # tasks in-process: nothing is sent anywhere
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
     from regions.importing import data_file, open_data
 
-    call_command("migrate", verbosity=0)
     with open_data(data_file("streets.csv")) as fh:
         total_townships = sum(1 for _ in fh) - 1
     with open_data(data_file("provinces.csv")) as fh:

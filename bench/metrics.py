@@ -19,12 +19,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
 import sys
 import time
 from pathlib import Path
-from urllib.parse import urlparse, urlunparse
+
+from bench.harness import open_bench_database
 
 RESULTS = Path(__file__).resolve().parent / "results" / "metrics.json"
 GROWTH_PROVINCES = {1: ["13"], 5: ["11", "12", "13", "14", "15"]}
@@ -112,22 +112,6 @@ def run(*, scale: float, repeats: int, sizes: list[int]) -> dict:
             "statements_constant": len({row["statements"] for row in growth}) == 1}
 
 
-def _bench_database_url(url: str, name: str) -> str:
-    parsed = urlparse(url or "postgres://postgres@127.0.0.1:5432/postgres")
-    return urlunparse(parsed._replace(path=f"/{name}"))
-
-
-def _ensure_database(url: str) -> None:
-    import psycopg
-
-    parsed = urlparse(url)
-    admin = urlunparse(parsed._replace(path="/postgres"))
-    with psycopg.connect(admin, autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [parsed.path[1:]]).fetchone()
-        if not exists:
-            conn.execute(f'CREATE DATABASE "{parsed.path[1:]}"')
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", type=float, default=1.0, help="fraction of China's volume (1.0 = 130,000 "
@@ -138,21 +122,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--output", default=str(RESULTS))
     args = parser.parse_args(argv)
 
-    url = _bench_database_url(os.environ.get("BENCH_DATABASE_URL") or os.environ.get("DATABASE_URL", ""),
-                              args.database)
-    if not url.startswith(("postgres://", "postgresql://")):
-        print("The metrics benchmark needs PostgreSQL (set DATABASE_URL).", file=sys.stderr)
+    if not open_bench_database(args.database, "metrics"):
         return 2
-    _ensure_database(url)
-    os.environ["DATABASE_URL"] = url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.test_settings")
-    os.environ["CELERY_BROKER_URL"] = ""  # tasks in-process: nothing is sent anywhere
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
     figures = run(scale=args.scale, repeats=args.repeats, sizes=[int(s) for s in args.sizes.split(",")])
     output = Path(args.output)
     output.parent.mkdir(parents=True, exist_ok=True)
