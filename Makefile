@@ -70,6 +70,7 @@ lint: install
 bench: install
 	DJANGO_SETTINGS_MODULE=portal.test_settings $(PY) -m bench.metrics $(BENCH_ARGS)
 	DJANGO_SETTINGS_MODULE=portal.test_settings $(PY) -m bench.history $(BENCH_ARGS)
+	DJANGO_SETTINGS_MODULE=portal.test_settings $(PY) -m bench.imports
 
 bench-load: install assets
 	DJANGO_SETTINGS_MODULE=portal.test_settings $(PY) -m bench.load $(BENCH_ARGS)
