@@ -218,7 +218,9 @@ def start_gunicorn(database_url: str, redis_url: str, port: int, workers: int) -
 
 
 def run(base_url: str, headers: dict, *, clients: int, seconds: float, runs: int, region: str,
-        step: bool, warmup: float = 1.0) -> dict:
+        step: bool, warmup: float = 1.0, processes: int = 4) -> dict:
+    """Every endpoint cached and uncached against a reference per round. `processes`: the client processes
+    per measurement (1 keeps the clients in threads, for a caller that must not fork, as inside a test run)."""
     paths = [(name, path.format(region=region), kind) for name, path, kind in ENDPOINTS]
     missing, present = [], []
     for name, path, kind in paths:
@@ -228,20 +230,21 @@ def run(base_url: str, headers: dict, *, clients: int, seconds: float, runs: int
         else:
             present.append((name, path, kind))
     if warmup > 0:  # every worker's first requests are not what is measured
-        measure(base_url, *REFERENCE, clients=clients, seconds=warmup)
+        measure(base_url, *REFERENCE, clients=clients, seconds=warmup, processes=processes)
         for name, path, _ in present:
             for extra in ({}, NO_CACHE):
-                measure(base_url, name, path, headers={**headers, **extra}, clients=clients, seconds=warmup)
+                measure(base_url, name, path, headers={**headers, **extra}, clients=clients, seconds=warmup,
+                        processes=processes)
     references: list[Measurement] = []
     samples: dict[tuple[str, bool], list[Measurement]] = {}
     ratios: dict[tuple[str, bool], list[float]] = {}
     for _ in range(runs):  # each round has its own reference
-        reference = measure(base_url, *REFERENCE, clients=clients, seconds=seconds)
+        reference = measure(base_url, *REFERENCE, clients=clients, seconds=seconds, processes=processes)
         references.append(reference)
         for name, path, _ in present:
             for fresh in (False, True):
                 m = measure(base_url, name, path, headers={**headers, **(NO_CACHE if fresh else {})},
-                            clients=clients, seconds=seconds)
+                            clients=clients, seconds=seconds, processes=processes)
                 samples.setdefault((name, fresh), []).append(m)
                 if reference.throughput:
                     ratios.setdefault((name, fresh), []).append(round(m.throughput / reference.throughput, 3))
@@ -256,7 +259,7 @@ def run(base_url: str, headers: dict, *, clients: int, seconds: float, runs: int
     if step:
         name, path = "dashboard API", ENDPOINTS[0][1].format(region=region)
         for level in (16, 32, 64, 128, 256, 512, 1024):
-            m = measure(base_url, name, path, headers=headers, clients=level, seconds=seconds)
+            m = measure(base_url, name, path, headers=headers, clients=level, seconds=seconds, processes=processes)
             steps.append(asdict(m))
             if m.errors or m.p95_ms > 1000:
                 breaking = {"clients": level, "errors": m.errors, "p95_ms": m.p95_ms}
